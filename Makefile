@@ -1,0 +1,52 @@
+# Herald: the one entry point for people and CI.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+RUN := $(UV) run --frozen
+export XDG_RUNTIME_DIR ?= /tmp
+
+.PHONY: help setup run test test-unit test-integration test-e2e lint fmt schemas bench chaos clean
+
+help:
+	@echo "make run     - the whole system on this machine (broker, Postgres, five services)"
+	@echo "make test    - every test (unit, integration, end-to-end)"
+	@echo "make lint    - ruff and mypy --strict"
+	@echo "make schemas - write the contract's JSON Schemas to schemas/"
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+.venv/.synced: $(UV) pyproject.toml uv.lock $(wildcard */*/pyproject.toml)
+	$(UV) sync --frozen
+	@touch $@
+
+setup: .venv/.synced
+
+run: setup
+	$(RUN) python -m herald.devstack
+
+test: setup
+	$(RUN) pytest -q
+
+test-unit: setup
+	$(RUN) pytest -q tests/unit
+
+test-integration: setup
+	$(RUN) pytest -q tests/integration
+
+test-e2e: setup
+	$(RUN) pytest -q tests/e2e
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy libs/*/src services/*/src tools/*/src
+
+fmt: setup
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+schemas: setup
+	$(RUN) python -m herald.contracts.schemas schemas
+
+clean:
+	rm -rf .venv .herald .pytest_cache .mypy_cache .ruff_cache

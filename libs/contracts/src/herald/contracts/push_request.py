@@ -1,0 +1,133 @@
+"""PushRequest: what upstream systems publish on push.requests.v1 or POST to intake."""
+
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import AnyUrl, AwareDatetime, Field, model_validator
+
+from herald.contracts.common import Channel, Id, Model
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Category(StrEnum):
+    MARKETING = "marketing"
+    NOTIFICATION = "notification"
+    TRANSACTIONAL = "transactional"
+    ALERT = "alert"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Requester(Model):
+    department: Annotated[str, Field(min_length=1, max_length=128)]
+    user: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Media(Model):
+    kind: Literal["image", "video"]
+    url: AnyUrl
+    duration_s: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _video_has_duration(self) -> Self:
+        if self.kind == "video" and self.duration_s is None:
+            raise ValueError("a video carries duration_s")
+        return self
+
+
+class Source(Model):
+    author: str | None = Field(default=None, max_length=200)
+    origin: str | None = Field(default=None, max_length=2000)
+    published_at: AwareDatetime | None = None
+
+
+class Variant(Model):
+    """Per-channel overrides of the content."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=100)
+    body: str | None = Field(default=None, min_length=1, max_length=4000)
+    subject: str | None = Field(default=None, min_length=1, max_length=200)
+    html: str | None = Field(default=None, min_length=1, max_length=200_000)
+
+
+class Content(Model):
+    title: Annotated[str, Field(min_length=1, max_length=100)]
+    body: Annotated[str, Field(min_length=1, max_length=4000)]
+    url: str | None = Field(default=None, max_length=2000)
+    media: tuple[Media, ...] = ()
+    source: Source | None = None
+    variants: dict[Channel, Variant] = Field(default_factory=dict)
+
+
+class Segment(Model):
+    tags_all: tuple[Text, ...] = ()
+    tags_any: tuple[Text, ...] = ()
+    tags_none: tuple[Text, ...] = ()
+
+
+class Audience(Model):
+    """Exactly one of `recipients`, `segment` or `all`."""
+
+    model_config = Model.model_config | {
+        "json_schema_extra": {
+            "oneOf": [
+                {"required": ["recipients"]},
+                {"required": ["segment"]},
+                {"required": ["all"]},
+            ]
+        }
+    }
+
+    recipients: tuple[Id, ...] | None = Field(default=None, min_length=1, max_length=100_000)
+    segment: Segment | None = None
+    all: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        given = [n for n in ("recipients", "segment", "all") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "exactly one of recipients, segment or all is required"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class Schedule(Model):
+    send_at: AwareDatetime | None = None
+    recipient_local_time: bool = False
+    expires_at: AwareDatetime | None = None
+    optimise: bool = False
+    """Extension: move each send to the recipient's most engaged hour inside the window."""
+
+    @model_validator(mode="after")
+    def _expiry_after_send(self) -> Self:
+        if self.send_at and self.expires_at and self.expires_at <= self.send_at:
+            raise ValueError("expires_at must be after send_at")
+        return self
+
+
+class PushRequest(Model):
+    request_id: Id
+    tenant: Id
+    requester: Requester
+    goal: Annotated[str, Field(min_length=1, max_length=1000)]
+    category: Category
+    priority: Priority = Priority.NORMAL
+    channels: Annotated[tuple[Channel, ...], Field(min_length=1, max_length=5)]
+    content: Content
+    audience: Audience
+    schedule: Schedule | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _channels_unique(self) -> Self:
+        if len(set(self.channels)) != len(self.channels):
+            raise ValueError("channels must not repeat")
+        return self

@@ -1,0 +1,42 @@
+"""Recipient: a profile on the log-compacted push.recipients.v1 (null value = erase)."""
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from herald.contracts.common import Channel, Id, Model
+
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class PushToken(Model):
+    platform: Annotated[str, Field(min_length=1, max_length=32)]
+    token: Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class Contacts(Model):
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=320)
+    push_tokens: tuple[PushToken, ...] = ()
+    webhook: str | None = Field(default=None, max_length=2000)
+
+
+class Consent(Model):
+    marketing: bool = False
+    channels: dict[Channel, bool] = Field(default_factory=dict)
+
+
+class QuietHours(Model):
+    start: ClockTime
+    end: ClockTime
+
+
+class Recipient(Model):
+    recipient_id: Id
+    tenant: Id
+    timezone: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=35)
+    contacts: Contacts = Field(default_factory=Contacts)
+    tags: tuple[Annotated[str, Field(min_length=1, max_length=128)], ...] = ()
+    consent: Consent = Field(default_factory=Consent)
+    quiet_hours: QuietHours | None = None

@@ -1,0 +1,1 @@
+"""What every Herald service shares: settings, logging, Kafka, Postgres, HTTP shell, DLQ."""

@@ -1,0 +1,115 @@
+"""API keys: each belongs to one tenant and one role; only their SHA-256 is ever stored.
+
+The key file (`API_KEYS_FILE`) is JSON: `{"keys": [{"id", "sha256", "tenant", "role",
+"user", "revoked"}]}`. It is re-read when it changes, so revoking a key takes effect
+without a restart.
+"""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from herald.contracts import ReasonCode
+from herald.runtime.problems import Problem
+
+
+class Role(StrEnum):
+    SUBMITTER = "submitter"
+    REVIEWER = "reviewer"
+    VIEWER = "viewer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: str
+    tenant: str
+    role: Role
+    user: str
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKeyStore:
+    def __init__(self, path: str | None) -> None:
+        self._path = Path(path) if path else None
+        self._mtime: float | None = None
+        self._by_hash: dict[str, Principal] = {}
+
+    def _reload(self) -> None:
+        if self._path is None:
+            return
+        try:
+            mtime = os.stat(self._path).st_mtime
+        except FileNotFoundError:
+            self._by_hash, self._mtime = {}, None
+            return
+        if mtime == self._mtime:
+            return
+        data = json.loads(self._path.read_text(encoding="utf-8"))
+        self._by_hash = {
+            k["sha256"]: Principal(k["id"], k["tenant"], Role(k["role"]), k.get("user", k["id"]))
+            for k in data.get("keys", [])
+            if not k.get("revoked", False)
+        }
+        self._mtime = mtime
+
+    def lookup(self, key: str) -> Principal | None:
+        self._reload()
+        return self._by_hash.get(hash_key(key))
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+class Authenticator:
+    """FastAPI dependencies that admit a caller whose key has one of the given roles."""
+
+    def __init__(self, store: ApiKeyStore) -> None:
+        self._store = store
+
+    def principal(self, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+        if credentials is None or not credentials.credentials:
+            raise Problem(
+                401, ReasonCode.UNAUTHORIZED, "Unauthorized", "a bearer API key is required"
+            )
+        found = self._store.lookup(credentials.credentials)
+        if found is None:
+            raise Problem(
+                401, ReasonCode.UNAUTHORIZED, "Unauthorized", "unknown or revoked API key"
+            )
+        return found
+
+    def requires(self, *roles: Role) -> Any:
+        allowed = {*roles, Role.ADMIN}
+
+        def dependency(
+            request: Request,
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        ) -> Principal:
+            who = self.principal(credentials)
+            if who.role not in allowed:
+                raise Problem(
+                    403,
+                    ReasonCode.UNAUTHORIZED,
+                    "Forbidden",
+                    f"role {who.role} may not {request.method} {request.url.path}",
+                )
+            return who
+
+        return Depends(dependency)
+
+
+def same_tenant(who: Principal, tenant: str) -> None:
+    """A key of one tenant never sees another's: answer as if it did not exist."""
+    if who.tenant != tenant:
+        raise Problem(404, ReasonCode.NOT_FOUND, "Not found")

@@ -1,0 +1,181 @@
+"""Batch consumers: decode each record, dead-letter what cannot be processed, retry outages.
+
+A batch is handed to the service as a whole (one database round trip, one publish);
+offsets are committed by FastStream only after the handler returns, so a crash
+redelivers the batch and the service's idempotent handling absorbs the repeat.
+"""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import structlog
+from aiokafka.errors import KafkaError
+from aiokafka.structs import ConsumerRecord
+from asyncpg import InterfaceError, PostgresConnectionError
+from faststream import AckPolicy
+from faststream.kafka import KafkaMessage, KafkaRouter
+from pydantic import BaseModel, ValidationError
+
+from herald.contracts import ReasonCode, Topic, describe_validation_error
+from herald.runtime.dlq import DeadLetters
+from herald.runtime.health import Health
+from herald.runtime.settings import ServiceSettings
+from herald.runtime.tracing import TRACE_HEADER
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+TRANSIENT: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    PostgresConnectionError,
+    InterfaceError,
+    KafkaError,
+)
+
+
+class Rejected(Exception):  # noqa: N818 - it names the outcome, not a failure of ours
+    """Raised by a decoder or handler: this record can't be processed, for this reason."""
+
+    def __init__(self, code: ReasonCode | str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Received(Generic[T]):
+    record: ConsumerRecord
+    value: T
+
+    @property
+    def key(self) -> str | None:
+        return self.record.key.decode("utf-8", "replace") if self.record.key else None
+
+    @property
+    def trace_id(self) -> str:
+        for name, raw in self.record.headers or ():
+            if name == TRACE_HEADER:
+                return bytes(raw).decode("utf-8", "replace")
+        return ""
+
+
+def model_decoder(model: type[M]) -> Callable[[ConsumerRecord], M]:
+    def decode(record: ConsumerRecord) -> M:
+        if record.value is None:
+            raise Rejected(ReasonCode.INVALID_REQUEST, "empty message (null value)")
+        return model.model_validate_json(record.value)
+
+    return decode
+
+
+def optional_model_decoder(model: type[M]) -> Callable[[ConsumerRecord], M | None]:
+    """For compacted topics: a null value is a tombstone and decodes to None."""
+    strict = model_decoder(model)
+
+    def decode(record: ConsumerRecord) -> M | None:
+        return None if record.value is None else strict(record)
+
+    return decode
+
+
+def explain(exc: Exception) -> tuple[ReasonCode | str, str]:
+    if isinstance(exc, Rejected):
+        return exc.code, exc.message
+    if isinstance(exc, ValidationError):
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            return ReasonCode.INVALID_REQUEST, "not valid JSON: " + exc.errors()[0]["msg"]
+        return ReasonCode.INVALID_REQUEST, "; ".join(map(str, describe_validation_error(exc)))
+    if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+        return ReasonCode.INVALID_REQUEST, f"not valid JSON: {exc}"
+    return "processing_failed", f"{type(exc).__name__}: {exc}"
+
+
+class BatchConsumer(Generic[T]):
+    def __init__(
+        self,
+        name: str,
+        decode: Callable[[ConsumerRecord], T],
+        handle: Callable[[Sequence[Received[T]]], Awaitable[None]],
+        dlq: DeadLetters,
+        health: Health,
+        *,
+        max_backoff_s: float = 5.0,
+    ) -> None:
+        self.name = name
+        self._decode = decode
+        self._handle = handle
+        self._dlq = dlq
+        self._health = health
+        self._max_backoff_s = max_backoff_s
+
+    async def __call__(self, records: Sequence[ConsumerRecord]) -> None:
+        good: list[Received[T]] = []
+        for record in records:
+            try:
+                good.append(Received(record, self._decode(record)))
+            except Exception as exc:
+                await self._dead_letter(record, exc)
+        if not good:
+            return
+        try:
+            await self._with_retry(good)
+        except Exception:
+            log.exception("batch_failed_retrying_one_by_one", consumer=self.name, size=len(good))
+            for item in good:
+                try:
+                    await self._with_retry([item])
+                except Exception as exc:
+                    await self._dead_letter(item.record, exc)
+
+    async def _with_retry(self, items: Sequence[Received[T]]) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await self._handle(items)
+            except TRANSIENT as exc:
+                self._health.degraded(self.name, f"{type(exc).__name__}: {exc}")
+                log.warning("consumer_waiting_for_dependency", consumer=self.name, error=str(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_backoff_s)
+            else:
+                self._health.ok(self.name)
+                return
+
+    async def _dead_letter(self, record: ConsumerRecord, exc: Exception) -> None:
+        code, message = explain(exc)
+        await self._dlq.send(record, code, message)
+
+
+def subscribe(
+    router: KafkaRouter,
+    topic: Topic,
+    consumer: BatchConsumer[T],
+    *,
+    group_id: str,
+    settings: ServiceSettings,
+    max_records: int | None = None,
+) -> None:
+    """Attach a batch consumer to the router: one consumer group, commits after each batch."""
+
+    async def on_batch(message: KafkaMessage) -> None:
+        raw = message.raw_message
+        await consumer(raw if isinstance(raw, tuple | list) else (raw,))
+
+    router.subscriber(
+        str(topic),
+        group_id=group_id,
+        batch=True,
+        max_records=max_records or settings.kafka_max_records,
+        batch_timeout_ms=settings.kafka_batch_timeout_ms,
+        auto_offset_reset="earliest",
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        max_partition_fetch_bytes=settings.kafka_max_request_bytes,
+        ack_policy=AckPolicy.ACK,
+        title=f"{group_id}:{topic}",
+    )(on_batch)

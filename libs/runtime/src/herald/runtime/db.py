@@ -1,0 +1,84 @@
+"""Postgres through an asyncpg pool, and a small forward-only migration runner."""
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger(__name__)
+
+_MIGRATIONS_TABLE = """
+CREATE SCHEMA IF NOT EXISTS herald_meta;
+CREATE TABLE IF NOT EXISTS herald_meta.migrations (
+    service text NOT NULL,
+    version text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (service, version)
+);
+"""
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for kind in ("json", "jsonb"):
+        await conn.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, max_size: int = 10, attempts: int = 30) -> asyncpg.Pool:
+    """Connect, waiting for Postgres to come up (it may start after us)."""
+    delay = 0.2
+    for attempt in range(1, attempts + 1):
+        try:
+            pool: asyncpg.Pool = await asyncpg.create_pool(
+                dsn, min_size=1, max_size=max_size, init=_init_connection, command_timeout=60
+            )
+        except (OSError, asyncpg.PostgresError) as exc:
+            if attempt == attempts:
+                raise
+            log.warning("database_unavailable", attempt=attempt, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)
+        else:
+            return pool
+    raise AssertionError("unreachable")
+
+
+async def migrate(pool: asyncpg.Pool, service: str, folder: Path) -> list[str]:
+    """Apply the folder's `NNN_name.sql` files not applied yet, in order, each in a transaction."""
+    applied: list[str] = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock(hashtext('herald_migrations'))")
+        try:
+            await conn.execute(_MIGRATIONS_TABLE)
+            done = {
+                r["version"]
+                for r in await conn.fetch(
+                    "SELECT version FROM herald_meta.migrations WHERE service = $1", service
+                )
+            }
+            for path in sorted(folder.glob("*.sql")):  # noqa: ASYNC240 - at start-up
+                if path.stem in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(path.read_text(encoding="utf-8"))
+                    await conn.execute(
+                        "INSERT INTO herald_meta.migrations (service, version) VALUES ($1, $2)",
+                        service,
+                        path.stem,
+                    )
+                applied.append(path.stem)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext('herald_migrations'))")
+    if applied:
+        log.info("migrations_applied", service=service, versions=applied)
+    return applied
+
+
+async def ping(pool: asyncpg.Pool, timeout: float = 2.0) -> None:
+    async with asyncio.timeout(timeout), pool.acquire() as conn:
+        await conn.fetchval("SELECT 1")
+
+
+Record = dict[str, Any]

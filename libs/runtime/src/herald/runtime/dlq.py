@@ -1,0 +1,52 @@
+"""The dead-letter helper: a message that cannot be processed goes to push.dlq.v1."""
+
+import base64
+from datetime import UTC, datetime
+
+import structlog
+from aiokafka.structs import ConsumerRecord
+from prometheus_client import CollectorRegistry, Counter
+
+from herald.contracts import DeadLetter, ReasonCode, Topic
+from herald.runtime.events import EventBus
+
+log = structlog.get_logger(__name__)
+
+
+class DeadLetters:
+    def __init__(self, events: EventBus, service: str, registry: CollectorRegistry) -> None:
+        self._events = events
+        self._service = service
+        self._count = Counter(
+            "herald_dead_letters",
+            "Messages sent to push.dlq.v1, by source topic and error.",
+            ["source_topic", "error"],
+            registry=registry,
+        )
+
+    async def send(
+        self, record: ConsumerRecord, error: ReasonCode | str, message: str
+    ) -> DeadLetter:
+        key = record.key.decode("utf-8", "replace") if record.key is not None else None
+        letter = DeadLetter(
+            source_topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=key,
+            value_base64=base64.b64encode(record.value).decode() if record.value else None,
+            error=str(error),
+            message=message[:2000],
+            service=self._service,
+            at=datetime.now(UTC),
+        )
+        await self._events.publish(Topic.DLQ, key or "", letter)
+        self._count.labels(record.topic, str(error)).inc()
+        log.warning(
+            "dead_lettered",
+            source_topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error=str(error),
+            reason=message[:300],
+        )
+        return letter

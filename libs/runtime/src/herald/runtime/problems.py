@@ -1,0 +1,98 @@
+"""RFC 9457 problem details, each carrying a reason code from the contract."""
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from herald.contracts import ReasonCode, describe_validation_error
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_RESPONSE: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
+"""For OpenAPI `responses=`: an error answered as problem+json."""
+log = structlog.get_logger(__name__)
+
+
+class Problem(Exception):  # noqa: N818 - the RFC's name
+    def __init__(
+        self,
+        status: int,
+        code: ReasonCode,
+        title: str,
+        detail: str | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"https://herald.dev/problems/{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "code": str(self.code),
+        }
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        return body | self.extra
+
+
+def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
+    instance = request.url.path if request is not None else None
+    return JSONResponse(problem.body(instance), problem.status, media_type=PROBLEM_JSON)
+
+
+def invalid(exc: ValidationError | RequestValidationError, status: int = 422) -> Problem:
+    if isinstance(exc, ValidationError):
+        errors = [{"field": e.field, "message": e.message} for e in describe_validation_error(exc)]
+    else:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e["loc"][1:] if p != "body") or "body",
+                "message": str(e["msg"]).removeprefix("Value error, "),
+            }
+            for e in exc.errors()
+        ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return Problem(status, ReasonCode.INVALID_REQUEST, "Invalid request", detail, errors=errors)
+
+
+_HTTP_CODES = {
+    401: ReasonCode.UNAUTHORIZED,
+    403: ReasonCode.UNAUTHORIZED,
+    404: ReasonCode.NOT_FOUND,
+}
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(exc, request)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return problem_response(invalid(exc), request)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        code = _HTTP_CODES.get(exc.status_code, ReasonCode.INVALID_REQUEST)
+        return problem_response(Problem(exc.status_code, code, str(exc.detail)), request)
+
+    async def on_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("http_unhandled_error", path=request.url.path)
+        return problem_response(Problem(500, ReasonCode.INTERNAL_ERROR, "Internal error"), request)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(Exception, on_error)

@@ -1,0 +1,193 @@
+"""The shell every service runs in: a Kafka broker and producer, a Postgres pool, an HTTP app.
+
+`Runtime` holds the shared parts, built unconnected; `create_app` wires them into a
+FastAPI app whose lifespan connects, migrates, starts consumers and background loops,
+and undoes it all in reverse on shutdown. Every service gets `/healthz`, `/readyz` and
+`/metrics` from here.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from fastapi import APIRouter, FastAPI, Response
+from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from herald.runtime.auth import ApiKeyStore, Authenticator
+from herald.runtime.db import create_pool, migrate, ping
+from herald.runtime.dlq import DeadLetters
+from herald.runtime.events import KafkaEventBus
+from herald.runtime.health import Health
+from herald.runtime.logging import configure_logging
+from herald.runtime.problems import install_problem_handlers
+from herald.runtime.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+Loop = Callable[[], Awaitable[None]]
+
+
+class Database:
+    """The pool, set when the service starts; repositories hold this, not the pool."""
+
+    def __init__(self) -> None:
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the database is not connected yet")
+        return self._pool
+
+    def attach(self, pool: asyncpg.Pool | None) -> None:
+        self._pool = pool
+
+
+@dataclass
+class Runtime:
+    name: str
+    settings: ServiceSettings
+    registry: CollectorRegistry
+    health: Health
+    broker: KafkaBroker
+    events: KafkaEventBus
+    dlq: DeadLetters
+    db: Database
+    auth: Authenticator
+    loops: list[tuple[str, Loop]] = field(default_factory=list)
+    closers: list[Loop] = field(default_factory=list)
+
+    def on_close(self, closer: Loop) -> None:
+        """Run at shutdown, after consumers and loops have stopped."""
+        self.closers.append(closer)
+
+    def add_loop(self, name: str, loop: Loop) -> None:
+        """A background loop, restarted after a pause if it ever fails."""
+        self.loops.append((name, loop))
+
+
+def build_runtime(name: str, settings: ServiceSettings) -> Runtime:
+    """Everything a service shares, built but not connected (nothing connects at import)."""
+    registry = CollectorRegistry()
+    broker = KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"herald-{name}",
+        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=name)],
+        enable_idempotence=False,
+        graceful_timeout=30.0,
+        logger=logging.getLogger(f"herald.{name}.kafka"),
+        log_level=logging.DEBUG,
+    )
+    events = KafkaEventBus(
+        settings.kafka_bootstrap_servers,
+        client_id=f"herald-{name}-events",
+        registry=registry,
+        linger_ms=settings.kafka_linger_ms,
+        max_request_size=settings.kafka_max_request_bytes,
+    )
+    return Runtime(
+        name=name,
+        settings=settings,
+        registry=registry,
+        health=Health(),
+        broker=broker,
+        events=events,
+        dlq=DeadLetters(events, name, registry),
+        db=Database(),
+        auth=Authenticator(ApiKeyStore(settings.api_keys_file)),
+    )
+
+
+async def _supervise(rt: Runtime, name: str, loop: Loop) -> None:
+    while True:
+        try:
+            await loop()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            rt.health.degraded(f"loop:{name}", str(exc))
+            log.exception("background_loop_failed", loop=name)
+            await asyncio.sleep(1.0)
+
+
+async def readiness(rt: Runtime, uses_db: bool) -> dict[str, str]:
+    problems = rt.health.problems
+    if not rt.events.started:
+        problems["kafka"] = "producer not started"
+    if uses_db:
+        try:
+            await ping(rt.db.pool)
+        except Exception as exc:
+            problems["postgres"] = f"{type(exc).__name__}: {exc}"
+    return problems
+
+
+def create_app(
+    rt: Runtime,
+    *,
+    routers: Sequence[KafkaRouter] = (),
+    http: Sequence[APIRouter] = (),
+    migrations: Path | None = None,
+    title: str | None = None,
+    extra_ready: Callable[[], Awaitable[dict[str, str]]] | None = None,
+) -> FastAPI:
+    for router in routers:
+        rt.broker.include_router(router)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        s = rt.settings
+        configure_logging(rt.name, s.log_level, s.log_json)
+        pool = None
+        if migrations is not None:
+            pool = await create_pool(s.database_url.get_secret_value(), max_size=s.db_pool_max)
+            rt.db.attach(pool)
+            await migrate(pool, rt.name, migrations)
+        await rt.events.start()
+        await rt.broker.start()
+        tasks = [asyncio.create_task(_supervise(rt, n, f), name=n) for n, f in rt.loops]
+        log.info("service_started", http_port=s.http_port)
+        try:
+            yield
+        finally:
+            log.info("service_stopping")
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await rt.broker.stop()
+            await rt.events.stop()
+            for closer in rt.closers:
+                await closer()
+            if pool is not None:
+                await pool.close()
+            rt.db.attach(None)
+
+    app = FastAPI(title=title or f"Herald {rt.name}", version="1", lifespan=lifespan)
+    install_problem_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(response: Response) -> dict[str, Any]:
+        problems = await readiness(rt, migrations is not None)
+        if extra_ready is not None:
+            problems |= await extra_ready()
+        response.status_code = 503 if problems else 200
+        return {"ready": not problems, "problems": problems}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(rt.registry), media_type=CONTENT_TYPE_LATEST)
+
+    for api in http:
+        app.include_router(api)
+    return app

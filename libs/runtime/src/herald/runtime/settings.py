@@ -1,0 +1,33 @@
+"""Settings every service shares. Read from the environment when a service is built."""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; each service subclasses it. Secrets have no defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    database_url: SecretStr = Field(description="postgresql://user:pass@host:port/db")
+    tenants: str = Field(description="comma-separated tenants this deployment serves")
+    http_host: str = "0.0.0.0"  # noqa: S104 - a container serves on all its interfaces
+    http_port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    """JSON logs; by default on unless stdout is a terminal."""
+    api_keys_file: str | None = None
+    """JSON file of hashed API keys (see docs/api-keys.md)."""
+
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
+    kafka_max_records: int = 500
+    kafka_batch_timeout_ms: int = 50
+    kafka_max_request_bytes: int = 4 * 1024 * 1024
+    kafka_linger_ms: int = 5
+    db_pool_max: int = 10
+
+    @property
+    def tenant_set(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in self.tenants.split(",") if t.strip())

@@ -1,0 +1,20 @@
+"""The development provider: records what would be sent and sends nothing."""
+
+import structlog
+
+from herald.dispatcher.providers.base import Attempt, Message, Result
+
+log = structlog.get_logger(__name__)
+
+
+class LogProvider:
+    name = "log"
+
+    async def send(self, message: Message) -> Attempt:
+        log.debug(
+            "would_send",
+            delivery_id=message.delivery_id,
+            channel=str(message.channel),
+            title=message.title,
+        )
+        return Attempt(Result.SENT, self.name)

@@ -1,0 +1,1 @@
+"""Intake: the front door. Validates, dedupes and passes requests on to review."""

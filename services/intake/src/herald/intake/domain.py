@@ -1,0 +1,107 @@
+"""Pure decisions of intake: what makes a request acceptable. No I/O here."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from herald.contracts import FieldError, PushRequest, describe_validation_error
+from herald.contracts.internal import Standing
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    errors: list[FieldError]
+    request_id: str | None = None
+    tenant: str | None = None
+    too_large: bool = False
+
+    @property
+    def message(self) -> str:
+        return "; ".join(map(str, self.errors))
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_payload_bytes: int
+    tenants: frozenset[str]
+    send_at_grace: timedelta
+    now: datetime = field(compare=False, default=datetime.min)
+
+
+def _identity(raw: bytes) -> tuple[str | None, str | None]:
+    """Best effort: the request id and tenant of a payload that failed validation."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    rid, tenant = data.get("request_id"), data.get("tenant")
+    return (rid if isinstance(rid, str) else None, tenant if isinstance(tenant, str) else None)
+
+
+def parse_request(raw: bytes, limits: Limits) -> PushRequest | Invalid:
+    """Check size, JSON, the contract's schema and intake's own rules."""
+    if len(raw) > limits.max_payload_bytes:
+        limit = limits.max_payload_bytes
+        return Invalid(
+            [FieldError("", f"payload is {len(raw)} bytes, the limit is {limit}")],
+            *_identity(raw),
+            too_large=True,
+        )
+    try:
+        request = PushRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        rid, tenant = _identity(raw)
+        return Invalid(describe_validation_error(exc), rid, tenant)
+    errors = check_rules(request, limits)
+    if errors:
+        return Invalid(errors, request.request_id, request.tenant)
+    return request
+
+
+def check_rules(request: PushRequest, limits: Limits) -> list[FieldError]:
+    errors = []
+    if request.tenant not in limits.tenants:
+        errors.append(
+            FieldError("tenant", "this deployment does not serve that tenant", request.tenant)
+        )
+    schedule = request.schedule
+    if schedule and schedule.send_at and schedule.send_at < limits.now - limits.send_at_grace:
+        errors.append(
+            FieldError("schedule.send_at", "is in the past", schedule.send_at.isoformat())
+        )
+    if schedule and schedule.expires_at and schedule.expires_at <= limits.now:
+        errors.append(
+            FieldError("schedule.expires_at", "is in the past", schedule.expires_at.isoformat())
+        )
+    return errors
+
+
+def body_hash(request: PushRequest) -> str:
+    """The same request resubmitted hashes the same, whatever its key order or spacing."""
+    canonical: Any = request.model_dump(mode="json")
+    return hashlib.sha256(
+        json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def restriction(request: PushRequest, requester: Standing, department: Standing) -> str | None:
+    """Why the requester may not submit this request, if they may not."""
+    worst = max((requester, department), key=_SEVERITY.__getitem__)
+    if worst == Standing.BANNED:
+        return f"{_who(requester, department, worst)} is banned"
+    if worst == Standing.RESTRICTED and request.category != "transactional":
+        return f"{_who(requester, department, worst)} is restricted to transactional pushes"
+    return None
+
+
+_SEVERITY = {Standing.GOOD: 0, Standing.WARNED: 1, Standing.RESTRICTED: 2, Standing.BANNED: 3}
+
+
+def _who(requester: Standing, department: Standing, worst: Standing) -> str:
+    return "the requester" if requester == worst else "the department"

@@ -1,0 +1,173 @@
+"""Intake's HTTP API: submit, read the latest status, cancel. Same rules as the Kafka path."""
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from herald.contracts import TERMINAL_STATUSES, PushRequest, ReasonCode, Status
+from herald.intake.domain import Invalid, parse_request
+from herald.intake.handlers import limits
+from herald.intake.metrics import IntakeMetrics
+from herald.intake.repository import RequestRepository
+from herald.intake.settings import IntakeSettings
+from herald.intake.submission import Intake, Outcome
+from herald.runtime.auth import Authenticator, Principal, Role, same_tenant
+from herald.runtime.problems import PROBLEM_RESPONSE, Problem
+from herald.runtime.tracing import TRACE_HEADER, bind_trace, new_trace_id
+
+_PROBLEM = PROBLEM_RESPONSE
+
+
+def _status_body(status: Status | None) -> dict[str, Any]:
+    return status.model_dump(mode="json") if status else {}
+
+
+def build_http(
+    intake: Intake,
+    repo: RequestRepository,
+    auth: Authenticator,
+    settings: IntakeSettings,
+    metrics: IntakeMetrics,
+    clock: Callable[[], datetime],
+) -> APIRouter:
+    api = APIRouter(prefix="/v1/requests", tags=["requests"])
+
+    @api.post(
+        "",
+        status_code=202,
+        response_model=Status,
+        responses={
+            200: {"model": Status},
+            400: _PROBLEM,
+            401: _PROBLEM,
+            403: _PROBLEM,
+            409: _PROBLEM,
+            413: _PROBLEM,
+            422: _PROBLEM,
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}
+                },
+            }
+        },
+    )
+    async def submit(
+        request: Request, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
+    ) -> JSONResponse:
+        """Submit a PushRequest: 202 accepted, 200 duplicate (with the original status)."""
+        raw = await _read_limited(request, settings.max_payload_bytes)
+        metrics.size.observe(len(raw))
+        trace_id = request.headers.get(TRACE_HEADER) or new_trace_id()
+        bind_trace(trace_id)
+        with metrics.latency.time():
+            parsed = parse_request(raw, limits(settings, clock()))
+            if isinstance(parsed, Invalid):
+                metrics.invalid.labels(ReasonCode.INVALID_REQUEST).inc()
+                metrics.received.labels("http", intake.tenant_label(who.tenant), "invalid").inc()
+                raise _invalid_problem(parsed)
+            if parsed.tenant != who.tenant:
+                raise Problem(
+                    403,
+                    ReasonCode.UNAUTHORIZED,
+                    "Forbidden",
+                    f"this key belongs to tenant {who.tenant}, not {parsed.tenant}",
+                )
+            result = await intake.submit(parsed, "http", f"http:{uuid.uuid4()}", trace_id)
+        return _answer(result.outcome, result.status, trace_id)
+
+    @api.get("/{request_id}", response_model=Status, responses={401: _PROBLEM, 404: _PROBLEM})
+    async def get_status(
+        request_id: str,
+        who: Annotated[Principal, auth.requires(Role.SUBMITTER, Role.REVIEWER, Role.VIEWER)],
+    ) -> JSONResponse:
+        """The latest Status of a request of the caller's tenant."""
+        record = await repo.get(who.tenant, request_id)
+        if record is None or record.status is None:
+            raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no request {request_id}")
+        return JSONResponse(_status_body(record.status))
+
+    @api.post(
+        "/{request_id}/cancel",
+        status_code=202,
+        responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM},
+    )
+    async def cancel(
+        request_id: str, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
+    ) -> dict[str, str]:
+        """Cancel what has not been sent yet; the request ends in `cancelled`."""
+        record = await repo.get(who.tenant, request_id)
+        if record is None:
+            raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no request {request_id}")
+        same_tenant(who, record.tenant)
+        if record.status is not None and record.status.status in TERMINAL_STATUSES:
+            raise Problem(
+                409,
+                ReasonCode.INVALID_REQUEST,
+                "Already finished",
+                f"the request is {record.status.status}",
+            )
+        await intake.cancel(who.tenant, request_id, who.user)
+        return {"request_id": request_id, "status": "cancelling"}
+
+    return api
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise _too_large(len(body), limit)
+    return bytes(body)
+
+
+def _too_large(size: int, limit: int) -> Problem:
+    return Problem(
+        413,
+        ReasonCode.INVALID_REQUEST,
+        "Payload too large",
+        f"payload is at least {size} bytes, the limit is {limit}",
+    )
+
+
+def _invalid_problem(parsed: Invalid) -> Problem:
+    errors = [{"field": e.field, "message": e.message} for e in parsed.errors]
+    status = 413 if parsed.too_large else 422
+    return Problem(
+        status, ReasonCode.INVALID_REQUEST, "Invalid request", parsed.message, errors=errors
+    )
+
+
+def _answer(outcome: Outcome, status: Status | None, trace_id: str) -> JSONResponse:
+    headers = {TRACE_HEADER: trace_id}
+    if outcome == Outcome.ACCEPTED:
+        return JSONResponse(_status_body(status), 202, headers=headers)
+    if outcome == Outcome.DUPLICATE:
+        return JSONResponse(_status_body(status), 200, headers=headers)
+    if outcome == Outcome.CONFLICT:
+        raise Problem(
+            409,
+            ReasonCode.DUPLICATE,
+            "Conflict",
+            "this request_id was submitted before with a different body",
+        )
+    reasons = status.reasons if status else ()
+    code = reasons[0].code if reasons else ReasonCode.REQUESTER_RESTRICTED
+    raise Problem(403, code, "Rejected", reasons[0].message if reasons else None)
+
+
+def openapi_components() -> dict[str, Any]:
+    """PushRequest's schema for the OpenAPI document (the body is read raw, see submit)."""
+    schema = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs = schema.pop("$defs", {})
+    return {"PushRequest": schema, **defs}

@@ -1,0 +1,49 @@
+"""Intake's composition root."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from herald.intake.handlers import build_router
+from herald.intake.http import build_http, openapi_components
+from herald.intake.metrics import IntakeMetrics
+from herald.intake.repository import PgRequestRepository
+from herald.intake.settings import IntakeSettings
+from herald.intake.submission import Intake
+from herald.runtime.service import build_runtime
+from herald.runtime.service import create_app as create_service_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+    rt = build_runtime("intake", settings)
+    repo = PgRequestRepository(rt.db)
+    metrics = IntakeMetrics(rt.registry)
+    intake = Intake(repo, rt.events, now, metrics, settings.tenant_set)
+    router = build_router(intake, repo, rt.dlq, rt.health, settings, metrics, now)
+    http = build_http(intake, repo, rt.auth, settings, metrics, now)
+    app = create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)
+    _document_push_request(app)
+    return app
+
+
+def _document_push_request(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                openapi_components()
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,1 @@
+"""Review: compliance rules, the human approval step and the strike ladder."""

@@ -1,0 +1,62 @@
+"""Pure decisions of the scheduler: who can be reached on what, and when a send is due."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from herald.contracts import Category, Channel, Priority, PushRequest, ReasonCode, Recipient
+from herald.contracts.recipient import Contacts
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.CRITICAL: 3}
+
+
+def delivery_id(tenant: str, request_id: str, recipient_id: str) -> str:
+    """Deterministic, so that re-planning after a crash yields the same ids."""
+    digest = hashlib.blake2b(
+        f"{tenant}\x00{request_id}\x00{recipient_id}".encode(), digest_size=12
+    ).hexdigest()
+    return f"d-{digest}"
+
+
+def has_contact(channel: Channel, contacts: Contacts) -> bool:
+    match channel:
+        case Channel.SMS:
+            return bool(contacts.phone)
+        case Channel.EMAIL:
+            return bool(contacts.email)
+        case Channel.APP_PUSH:
+            return bool(contacts.push_tokens)
+        case Channel.WEBHOOK:
+            return bool(contacts.webhook)
+        case Channel.IN_APP:
+            return True  # the inbox needs no contact
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    channels: tuple[Channel, ...]
+    suppressed: ReasonCode | None
+
+
+def reach(request: PushRequest, recipient: Recipient | None) -> Reach:
+    """The request's channels this recipient can be reached on, in preference order.
+
+    Marketing needs consent for marketing; every category respects a channel opt-out.
+    """
+    if recipient is None:
+        return Reach((), ReasonCode.NO_CONTACT)
+    if request.category == Category.MARKETING and not recipient.consent.marketing:
+        return Reach((), ReasonCode.OPTED_OUT)
+    reachable = [c for c in request.channels if has_contact(c, recipient.contacts)]
+    if not reachable:
+        return Reach((), ReasonCode.NO_CONTACT)
+    consented = tuple(c for c in reachable if recipient.consent.channels.get(c, True))
+    if not consented:
+        return Reach((), ReasonCode.OPTED_OUT)
+    return Reach(consented, None)
+
+
+def due_at(request: PushRequest, now: datetime) -> datetime:
+    schedule = request.schedule
+    return schedule.send_at if schedule and schedule.send_at else now

@@ -1,0 +1,1 @@
+"""Tracker: the delivery and engagement ledger, reports and the completion of requests."""

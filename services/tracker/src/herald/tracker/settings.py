@@ -1,0 +1,5 @@
+from herald.runtime.settings import ServiceSettings
+
+
+class TrackerSettings(ServiceSettings):
+    http_port: int = 8005

@@ -1,0 +1,61 @@
+"""The whole stack, started once for the end-to-end tests."""
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from herald.devstack.ports import free_port
+from herald.devstack.stack import SERVICE_PORTS, Stack
+from herald.runtime.topics import ensure_topics
+from tests.support.sink import HttpSink
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    state = tmp_path_factory.mktemp("herald-state")
+    logs = tmp_path_factory.mktemp("herald-logs")
+    s = Stack(
+        state_dir=state,
+        ports={name: free_port() for name in SERVICE_PORTS},
+        log_dir=logs,
+        database_name=f"e2e_{uuid.uuid4().hex[:8]}",
+    )
+    s.bootstrap = kafka
+    await ensure_topics(kafka)
+    from herald.devstack.keys import ensure_dev_keys
+    from herald.devstack.postgres import create_database
+
+    s.database_url = await create_database(pg_admin_url, s.database_name)
+    s.keys = ensure_dev_keys(state, s.tenant)
+    try:
+        await s.start_services()
+        yield s
+    finally:
+        await s.stop()
+        print(f"service logs: {logs}")
+
+
+@pytest.fixture(scope="session")
+async def sink() -> AsyncIterator[HttpSink]:
+    server = await HttpSink().start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def client(stack: Stack, service: str, role: str = "submitter") -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{stack.ports[service]}",
+        headers={"authorization": f"Bearer {stack.keys[role]}"},
+        timeout=10,
+    )
+
+
+def state_of(stack: Stack) -> Path:
+    return stack.state_dir

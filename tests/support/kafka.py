@@ -1,0 +1,97 @@
+"""Test helpers on plain aiokafka: produce raw bytes, watch a topic from its start."""
+
+import asyncio
+import contextlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+
+@dataclass
+class Seen:
+    key: str | None
+    value: bytes | None
+    headers: dict[str, str]
+    partition: int
+    offset: int
+
+    def json(self) -> Any:
+        return json.loads(self.value) if self.value is not None else None
+
+
+async def produce(
+    bootstrap: str,
+    topic: str,
+    items: list[tuple[str | None, bytes | None]],
+    headers: dict[str, str] | None = None,
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=8 * 1024 * 1024)
+    await producer.start()
+    try:
+        hdrs = [(k, v.encode()) for k, v in (headers or {}).items()] or None
+        futures = [
+            await producer.send(topic, value, key=key.encode() if key else None, headers=hdrs)
+            for key, value in items
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+def jbytes(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode()
+
+
+@dataclass
+class TopicWatcher:
+    """Reads every partition of a topic from the beginning, in the background."""
+
+    bootstrap: str
+    topic: str
+    seen: list[Seen] = field(default_factory=list)
+    _task: asyncio.Task[None] | None = None
+    _consumer: AIOKafkaConsumer | None = None
+
+    async def start(self) -> "TopicWatcher":
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False
+        )
+        await self._consumer.start()
+        partitions = self._consumer.partitions_for_topic(self.topic)
+        while not partitions:
+            await self._consumer._client.force_metadata_update()
+            partitions = self._consumer.partitions_for_topic(self.topic)
+        tps = [TopicPartition(self.topic, p) for p in partitions]
+        self._consumer.assign(tps)
+        await self._consumer.seek_to_beginning(*tps)
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=100)
+            for records in batches.values():
+                for r in records:
+                    self.seen.append(
+                        Seen(
+                            r.key.decode() if r.key else None,
+                            r.value,
+                            {k: bytes(v).decode() for k, v in (r.headers or ())},
+                            r.partition,
+                            r.offset,
+                        )
+                    )
+
+    def for_key(self, key: str) -> list[Seen]:
+        return [s for s in self.seen if s.key == key]
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._consumer:
+            await self._consumer.stop()

@@ -1,0 +1,159 @@
+"""The whole system on one machine: broker, Postgres, topics, keys and five services.
+
+A supervisor in miniature: it restarts a service that dies (as Kubernetes would) and
+stops everything it started when it is stopped.
+"""
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import structlog
+
+from herald.devstack.broker import LocalBroker
+from herald.devstack.keys import ensure_dev_keys, ensure_secret
+from herald.devstack.ports import wait_for_port
+from herald.devstack.postgres import LocalPostgres, create_database
+from herald.runtime.topics import ensure_topics
+
+log = structlog.get_logger(__name__)
+
+SERVICE_PORTS = {
+    "intake": 8001,
+    "review": 8002,
+    "scheduler": 8003,
+    "dispatcher": 8004,
+    "tracker": 8005,
+}
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    log_file: Path | None = None
+    process: asyncio.subprocess.Process | None = None
+    restarts: int = 0
+    _out: IO[bytes] | None = None
+
+    async def start(self) -> None:
+        if self.log_file is not None and self._out is None:
+            self._out = self.log_file.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            f"herald.{self.name}",
+            env=self.env,
+            stdout=self._out,
+            stderr=asyncio.subprocess.STDOUT if self._out else None,
+        )
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        await wait_for_port("127.0.0.1", self.port, timeout)
+
+    def kill(self) -> None:
+        """kill -9: no chance to finish or commit anything."""
+        if self.process and self.process.returncode is None:
+            self.process.kill()
+
+    async def stop(self, timeout: float = 20) -> None:
+        if self.process and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), timeout)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    tenant: str = "acme"
+    ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
+    broker_port: int = 9092
+    log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    database_name: str = "herald"
+    broker: LocalBroker | None = None
+    postgres: LocalPostgres | None = None
+    bootstrap: str = ""
+    database_url: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    async def start_infrastructure(self) -> None:
+        self.bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
+        if not self.bootstrap:
+            self.broker = await LocalBroker(port=self.broker_port).start()
+            self.bootstrap = self.broker.bootstrap
+        admin_url = os.environ.get("DATABASE_URL", "")
+        if not admin_url:
+            self.postgres = await LocalPostgres().start()
+            admin_url = self.postgres.admin_url
+        self.database_url = await create_database(admin_url, self.database_name)
+        created = await ensure_topics(self.bootstrap)
+        log.info("infrastructure_ready", kafka=self.bootstrap, topics_created=created)
+        self.keys = ensure_dev_keys(self.state_dir, self.tenant)
+
+    def service_env(self, name: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+        env.update(
+            KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
+            DATABASE_URL=self.database_url,
+            TENANTS=self.tenant,
+            HTTP_HOST="127.0.0.1",
+            HTTP_PORT=str(self.ports[name]),
+            API_KEYS_FILE=str(self.state_dir / "api-keys.json"),
+            KAFKA_SESSION_TIMEOUT_MS="4000",
+            KAFKA_HEARTBEAT_INTERVAL_MS="1300",
+            SIGNING_SECRET=ensure_secret(self.state_dir, "signing"),
+            TRACKER_PUBLIC_URL=f"http://127.0.0.1:{self.ports['tracker']}",
+            XDG_RUNTIME_DIR=env.get("XDG_RUNTIME_DIR", "/tmp"),  # noqa: S108
+        )
+        env.update(self.extra_env)
+        return env
+
+    async def start_services(self, names: tuple[str, ...] | None = None) -> None:
+        for name in names or tuple(self.ports):
+            log_file = self.log_dir / f"{name}.log" if self.log_dir else None
+            proc = ServiceProcess(name, self.ports[name], self.service_env(name), log_file)
+            self.services[name] = proc
+            await proc.start()
+        await asyncio.gather(*(p.wait_ready() for p in self.services.values()))
+
+    async def restart(self, name: str) -> None:
+        proc = self.services[name]
+        await proc.stop()
+        proc.restarts += 1
+        await proc.start()
+        await proc.wait_ready()
+
+    async def supervise(self) -> None:
+        """Restart whatever dies, with a short pause, until cancelled."""
+        while True:
+            await asyncio.sleep(1)
+            for proc in self.services.values():
+                if proc.process and proc.process.returncode is not None:
+                    log.warning(
+                        "service_died_restarting", service=proc.name, rc=proc.process.returncode
+                    )
+                    proc.restarts += 1
+                    await proc.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(p.stop() for p in self.services.values()))
+        if self.broker:
+            await self.broker.stop()
+        if self.postgres:
+            with contextlib.suppress(Exception):
+                await self.postgres.stop()
