@@ -2,7 +2,6 @@
 
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,9 +23,10 @@ async def stack(
         ports={name: free_port() for name in SERVICE_PORTS},
         log_dir=logs,
         database_name=f"e2e_{uuid.uuid4().hex[:8]}",
+        topic_prefix=f"e2e{uuid.uuid4().hex[:6]}.",
     )
     s.bootstrap = kafka
-    await ensure_topics(kafka)
+    await ensure_topics(kafka, prefix=s.topic_prefix)
     from herald.devstack.keys import ensure_dev_keys
     from herald.devstack.postgres import create_database
 
@@ -57,5 +57,5 @@ def client(stack: Stack, service: str, role: str = "submitter") -> httpx.AsyncCl
     )
 
 
-def state_of(stack: Stack) -> Path:
-    return stack.state_dir
+def topic(stack: Stack, name: str) -> str:
+    return stack.topic_prefix + name

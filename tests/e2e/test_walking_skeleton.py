@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 
 from herald.devstack.stack import Stack
-from tests.e2e.conftest import client
+from tests.e2e.conftest import client, topic
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.sink import HttpSink
 from tests.support.waiting import eventually
@@ -46,19 +46,19 @@ def recipient(rid: str, hook: str) -> dict[str, object]:
 async def test_published_request_is_delivered_by_webhook_and_completes(
     stack: Stack, sink: HttpSink, uid: str
 ) -> None:
-    status = await TopicWatcher(stack.bootstrap, "push.status.v1").start()
+    status = await TopicWatcher(stack.bootstrap, topic(stack, "push.status.v1")).start()
     try:
         users = [f"u-{uid}-{i}" for i in range(3)]
         await produce(
             stack.bootstrap,
-            "push.recipients.v1",
+            topic(stack, "push.recipients.v1"),
             [(u, jbytes(recipient(u, sink.url(f"/hook/{u}")))) for u in users],
         )
         rid = f"req-{uid}"
         # one recipient the directory does not know: suppressed as no_contact
         await produce(
             stack.bootstrap,
-            "push.requests.v1",
+            topic(stack, "push.requests.v1"),
             [(rid, jbytes(push_request(rid, [*users, f"ghost-{uid}"])))],
         )
 
@@ -109,15 +109,15 @@ async def test_published_request_is_delivered_by_webhook_and_completes(
 async def test_bad_messages_are_dead_lettered_and_intake_keeps_going(
     stack: Stack, uid: str
 ) -> None:
-    dlq = await TopicWatcher(stack.bootstrap, "push.dlq.v1").start()
-    status = await TopicWatcher(stack.bootstrap, "push.status.v1").start()
+    dlq = await TopicWatcher(stack.bootstrap, topic(stack, "push.dlq.v1")).start()
+    status = await TopicWatcher(stack.bootstrap, topic(stack, "push.status.v1")).start()
     try:
         bad_json, invalid, good = f"bad-{uid}", f"invalid-{uid}", f"good-{uid}"
         broken = push_request(invalid, ["u-x"])
         del broken["content"]["title"]  # type: ignore[attr-defined]
         await produce(
             stack.bootstrap,
-            "push.requests.v1",
+            topic(stack, "push.requests.v1"),
             [
                 (bad_json, b"{not json"),
                 (invalid, jbytes(broken)),

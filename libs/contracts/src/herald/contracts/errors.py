@@ -24,6 +24,7 @@ _MESSAGES = {
     "too_short": "at least {min_length} items",
     "string_pattern_mismatch": "must match {pattern}",
     "timezone_aware": "needs a time zone offset (RFC 3339)",
+    "json_invalid": "not valid JSON: {error}",
 }
 
 

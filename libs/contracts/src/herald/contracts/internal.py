@@ -36,6 +36,8 @@ class Send(Model):
     due_at: AwareDatetime
     expires_at: AwareDatetime | None = None
     trace_id: str = ""
+    deferred: tuple[ReasonCode, ...] = ()
+    """Why the send went out later than asked (quiet hours, blackout, caps)."""
 
 
 class OutcomeKind(StrEnum):
@@ -66,6 +68,7 @@ class Outcome(Model):
     detail: str = ""
     at: AwareDatetime
     trace_id: str = ""
+    deferred: tuple[ReasonCode, ...] = ()
 
 
 class CancelRequested(Model):
@@ -89,4 +92,17 @@ class StandingChanged(Model):
     subject_kind: str  # "requester" or "department"
     subject: str
     standing: Standing
+    at: AwareDatetime
+
+
+class ContactInvalidated(Model):
+    """A provider said a contact is dead (e.g. an unregistered push token): dispatcher ->
+    scheduler's directory, which stops using it (key: recipient_id)."""
+
+    tenant: Id
+    recipient_id: Id
+    channel: Channel
+    contact: str
+    """The dead contact itself (a push token, a phone number); compared, never logged."""
+    reason: str
     at: AwareDatetime

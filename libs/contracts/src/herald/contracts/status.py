@@ -49,6 +49,9 @@ class Counts(Model):
     failed: int = Field(default=0, ge=0)
     opened: int = Field(default=0, ge=0)
     clicked: int = Field(default=0, ge=0)
+    # additions to v1
+    expired: int = Field(default=0, ge=0)
+    cancelled: int = Field(default=0, ge=0)
 
 
 class Status(Model):

@@ -17,6 +17,7 @@ class Topic(StrEnum):
     OUTCOMES = "push.outcomes.v1"
     CANCELS = "push.cancels.v1"
     STANDING = "push.standing.v1"
+    CONTACTS = "push.contacts.v1"
 
     @property
     def is_public(self) -> bool:

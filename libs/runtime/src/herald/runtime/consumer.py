@@ -167,7 +167,7 @@ def subscribe(
         await consumer(raw if isinstance(raw, tuple | list) else (raw,))
 
     router.subscriber(
-        str(topic),
+        settings.kafka_topic_prefix + topic,
         group_id=group_id,
         batch=True,
         max_records=max_records or settings.kafka_max_records,

@@ -45,7 +45,9 @@ class KafkaEventBus:
         registry: CollectorRegistry,
         linger_ms: int = 5,
         max_request_size: int = 4 * 1024 * 1024,
+        topic_prefix: str = "",
     ) -> None:
+        self._prefix = topic_prefix
         self._config = {
             "bootstrap_servers": bootstrap_servers,
             "client_id": client_id,
@@ -90,7 +92,7 @@ class KafkaEventBus:
         raw_headers = [(k, v.encode()) for k, v in (headers or {}).items()]
         futures = [
             await self._producer.send(
-                str(topic), encode(value), key=key.encode(), headers=raw_headers or None
+                self._prefix + topic, encode(value), key=key.encode(), headers=raw_headers or None
             )
             for key, value in items
         ]

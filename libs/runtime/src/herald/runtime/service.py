@@ -91,6 +91,7 @@ def build_runtime(name: str, settings: ServiceSettings) -> Runtime:
         registry=registry,
         linger_ms=settings.kafka_linger_ms,
         max_request_size=settings.kafka_max_request_bytes,
+        topic_prefix=settings.kafka_topic_prefix,
     )
     return Runtime(
         name=name,

@@ -20,6 +20,8 @@ class ServiceSettings(BaseSettings):
     api_keys_file: str | None = None
     """JSON file of hashed API keys (see docs/api-keys.md)."""
 
+    kafka_topic_prefix: str = ""
+    """Prepended to every topic name (tests use it to keep runs apart; empty in production)."""
     kafka_session_timeout_ms: int = 10_000
     kafka_heartbeat_interval_ms: int = 3_000
     kafka_max_records: int = 500

@@ -26,6 +26,7 @@ DEFAULT_LAYOUT: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.OUTCOMES, 8),
     TopicSpec(Topic.CANCELS, 4),
     TopicSpec(Topic.STANDING, 1, {"cleanup.policy": "compact"}),
+    TopicSpec(Topic.CONTACTS, 4),
 )
 
 
@@ -34,6 +35,7 @@ async def ensure_topics(
     layout: tuple[TopicSpec, ...] = DEFAULT_LAYOUT,
     *,
     replication_factor: int = 1,
+    prefix: str = "",
 ) -> list[str]:
     """Create the topics that do not exist yet; return the names created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
@@ -41,9 +43,9 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(str(s.topic), s.partitions, replication_factor, topic_configs=s.config)
+            NewTopic(prefix + s.topic, s.partitions, replication_factor, topic_configs=s.config)
             for s in layout
-            if str(s.topic) not in existing
+            if prefix + s.topic not in existing
         ]
         if missing:
             await admin.create_topics(missing)

@@ -84,6 +84,7 @@ class Stack:
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     database_name: str = "herald"
+    topic_prefix: str = ""
     broker: LocalBroker | None = None
     postgres: LocalPostgres | None = None
     bootstrap: str = ""
@@ -101,7 +102,7 @@ class Stack:
             self.postgres = await LocalPostgres().start()
             admin_url = self.postgres.admin_url
         self.database_url = await create_database(admin_url, self.database_name)
-        created = await ensure_topics(self.bootstrap)
+        created = await ensure_topics(self.bootstrap, prefix=self.topic_prefix)
         log.info("infrastructure_ready", kafka=self.bootstrap, topics_created=created)
         self.keys = ensure_dev_keys(self.state_dir, self.tenant)
 
@@ -114,6 +115,7 @@ class Stack:
             HTTP_HOST="127.0.0.1",
             HTTP_PORT=str(self.ports[name]),
             API_KEYS_FILE=str(self.state_dir / "api-keys.json"),
+            KAFKA_TOPIC_PREFIX=self.topic_prefix,
             KAFKA_SESSION_TIMEOUT_MS="4000",
             KAFKA_HEARTBEAT_INTERVAL_MS="1300",
             SIGNING_SECRET=ensure_secret(self.state_dir, "signing"),

@@ -1,0 +1,74 @@
+"""Signed tracking links: the dispatcher signs, tracker verifies (`GET /r/{token}`).
+
+A token is `<payload>.<key id>.<signature>`, each part base64url without padding; the
+payload is compact JSON `{"d": delivery_id, "u": target url, "e": expiry (unix s)}`; the
+signature is HMAC-SHA256 over `<payload>.<key id>` with the key named by the id. Keys
+rotate by adding a new id: the first key signs, every listed key verifies. A token that
+does not verify, names an unknown key or has expired is refused (tracker answers 404).
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    delivery_id: str
+    url: str
+    expires_at: int
+
+
+def parse_keys(spec: str) -> dict[str, bytes]:
+    """`kid1:secret1,kid2:secret2` -> {kid: secret}, in order (the first one signs)."""
+    keys: dict[str, bytes] = {}
+    for part in spec.split(","):
+        kid, sep, secret = part.strip().partition(":")
+        if not sep or not kid or not secret:
+            raise ValueError("tracking keys are written kid:secret[,kid:secret...]")
+        keys[kid] = secret.encode()
+    return keys
+
+
+class LinkSigner:
+    def __init__(self, keys: dict[str, bytes]) -> None:
+        if not keys:
+            raise ValueError("at least one tracking key is needed")
+        self._keys = keys
+        self._active = next(iter(keys))
+
+    def _mac(self, kid: str, signed: str) -> str:
+        return _b64(hmac.new(self._keys[kid], signed.encode(), hashlib.sha256).digest())
+
+    def sign(self, delivery_id: str, url: str, expires_at: datetime) -> str:
+        payload = {"d": delivery_id, "u": url, "e": int(expires_at.timestamp())}
+        body = _b64(json.dumps(payload, separators=(",", ":")).encode())
+        signed = f"{body}.{self._active}"
+        return f"{signed}.{self._mac(self._active, signed)}"
+
+    def verify(self, token: str, now: datetime) -> Link | None:
+        parts = token.split(".")
+        if len(parts) != 3 or parts[1] not in self._keys:
+            return None
+        body, kid, mac = parts
+        if not hmac.compare_digest(self._mac(kid, f"{body}.{kid}"), mac):
+            return None
+        try:
+            payload = json.loads(_unb64(body))
+            link = Link(str(payload["d"]), str(payload["u"]), int(payload["e"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if link.expires_at < now.timestamp() or not link.url.startswith(("https://", "http://")):
+            return None
+        return link

@@ -1,0 +1,146 @@
+"""Intake's Kafka path, in memory (TestKafkaBroker) with fake storage and event bus."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+from prometheus_client import CollectorRegistry
+from tests.support.fakes import FakeEventBus, dead_letters, health
+from tests.unit.intake.fakes import FakeRequestRepository
+
+from herald.contracts import Topic
+from herald.contracts.internal import Standing
+from herald.intake.handlers import build_router
+from herald.intake.metrics import IntakeMetrics
+from herald.intake.settings import IntakeSettings
+from herald.intake.submission import Intake
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def request(rid: str = "r-1", **over: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "request_id": rid,
+        "tenant": "acme",
+        "requester": {"department": "marketing", "user": "li.wei"},
+        "goal": "g",
+        "category": "marketing",
+        "channels": ["sms"],
+        "content": {"title": "t", "body": "b"},
+        "audience": {"all": True},
+    }
+    body.update(over)
+    return body
+
+
+class Harness:
+    def __init__(self) -> None:
+        self.events = FakeEventBus()
+        self.repo = FakeRequestRepository()
+        settings = IntakeSettings(database_url="postgresql://unused", tenants="acme")
+        metrics = IntakeMetrics(CollectorRegistry())
+        intake = Intake(self.repo, self.events, lambda: NOW, metrics, settings.tenant_set)  # type: ignore[arg-type]
+        self.broker = KafkaBroker()
+        self.broker.include_router(
+            build_router(
+                intake,
+                self.repo,
+                dead_letters(self.events, "intake"),
+                health(),  # type: ignore[arg-type]
+                settings,
+                metrics,
+                lambda: NOW,
+            )
+        )
+
+    async def send(self, br: Any, *payloads: bytes, key: str = "k") -> None:
+        # the in-memory broker gives every message offset 0: partitions keep them apart
+        for i, p in enumerate(payloads):
+            await br.publish(p, topic=str(Topic.REQUESTS), key=key.encode(), partition=i)
+
+    def statuses(self, rid: str) -> list[str]:
+        return [p.json()["status"] for p in self.events.on(Topic.STATUS) if p.key == rid]
+
+
+@pytest.fixture
+def h() -> Harness:
+    return Harness()
+
+
+async def test_valid_request_is_accepted_and_passed_to_review(h: Harness) -> None:
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(request()).encode())
+    assert h.statuses("r-1") == ["accepted"]
+    [passed] = h.events.on(Topic.ACCEPTED)
+    assert passed.json()["request"]["request_id"] == "r-1"
+    assert passed.json()["trace_id"]
+
+
+async def test_malformed_message_among_good_ones_is_dead_lettered_and_others_pass(
+    h: Harness,
+) -> None:
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(
+            br, json.dumps(request("a")).encode(), b"{oops", json.dumps(request("b")).encode()
+        )
+    assert h.statuses("a") == ["accepted"]
+    assert h.statuses("b") == ["accepted"]
+    [letter] = h.events.on(Topic.DLQ)
+    assert letter.json()["error"] == "invalid_request"
+    assert letter.json()["message"].startswith("not valid JSON")
+
+
+async def test_schema_invalid_request_is_rejected_with_the_field(h: Harness) -> None:
+    bad = request("r-2")
+    bad["content"]["title"] = "x" * 101
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(bad).encode())
+    [status] = [p.json() for p in h.events.on(Topic.STATUS)]
+    assert status["status"] == "rejected"
+    assert status["reasons"][0]["code"] == "invalid_request"
+    assert "content.title: at most 100 characters" in status["reasons"][0]["message"]
+    assert h.events.on(Topic.DLQ)
+
+
+async def test_same_request_twice_is_a_duplicate_and_passed_on_once(h: Harness) -> None:
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(request()).encode(), json.dumps(request()).encode())
+    assert h.statuses("r-1") == ["accepted", "duplicate"]
+    assert len(h.events.on(Topic.ACCEPTED)) == 1
+
+
+async def test_different_body_under_the_same_id_is_dead_lettered_as_conflict(h: Harness) -> None:
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(request()).encode(), json.dumps(request(goal="other")).encode())
+    assert h.statuses("r-1") == ["accepted"]
+    [letter] = h.events.on(Topic.DLQ)
+    assert letter.json()["error"] == "duplicate"
+
+
+async def test_tenant_the_deployment_does_not_serve_is_rejected(h: Harness) -> None:
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(request(tenant="other")).encode())
+    [status] = [p.json() for p in h.events.on(Topic.STATUS)]
+    assert status["status"] == "rejected"
+    assert "tenant: this deployment does not serve that tenant" in status["reasons"][0]["message"]
+
+
+async def test_send_at_in_the_past_beyond_grace_is_rejected(h: Harness) -> None:
+    past = (NOW - timedelta(hours=1)).isoformat()
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(request(schedule={"send_at": past})).encode())
+    assert (
+        "schedule.send_at: is in the past"
+        in h.events.on(Topic.STATUS)[0].json()["reasons"][0]["message"]
+    )
+
+
+async def test_banned_requester_is_rejected_as_restricted(h: Harness) -> None:
+    h.repo.standings[("acme", "requester", "li.wei")] = Standing.BANNED
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(request()).encode())
+    [status] = [p.json() for p in h.events.on(Topic.STATUS)]
+    assert status["reasons"][0]["code"] == "requester_restricted"
+    assert not h.events.on(Topic.ACCEPTED)
