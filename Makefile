@@ -2,15 +2,16 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 RUN := $(UV) run --frozen
-export XDG_RUNTIME_DIR ?= /tmp
+export XDG_RUNTIME_DIR ?= $(shell d=/tmp/herald-runtime-$$(id -u); mkdir -p -m 700 $$d; echo $$d)
 
-.PHONY: help setup run test test-unit test-integration test-e2e lint fmt schemas bench chaos clean
+.PHONY: help setup run test test-unit test-integration test-e2e lint fmt schemas openapi bench chaos clean
 
 help:
 	@echo "make run     - the whole system on this machine (broker, Postgres, five services)"
 	@echo "make test    - every test (unit, integration, end-to-end)"
 	@echo "make lint    - ruff and mypy --strict"
 	@echo "make schemas - write the contract's JSON Schemas to schemas/"
+	@echo "make openapi - write the services' OpenAPI documents to docs/openapi/"
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -47,6 +48,9 @@ fmt: setup
 
 schemas: setup
 	$(RUN) python -m herald.contracts.schemas schemas
+
+openapi: setup
+	$(RUN) python -m herald.devstack.openapi docs/openapi
 
 clean:
 	rm -rf .venv .herald .pytest_cache .mypy_cache .ruff_cache

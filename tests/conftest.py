@@ -5,8 +5,10 @@ Tests that share them use their own database or unique ids and topics.
 """
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,12 @@ from herald.devstack.broker import LocalBroker
 from herald.devstack.ports import free_port
 from herald.devstack.postgres import LocalPostgres, create_database
 
-os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+_xdg = os.environ.get("XDG_RUNTIME_DIR", "")
+if not _xdg or not os.path.isdir(_xdg) or (os.stat(_xdg).st_mode & 0o077):
+    # pgserver wants a private runtime folder
+    _runtime = Path(tempfile.gettempdir()) / f"herald-runtime-{os.getuid()}"
+    _runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
 
 
 @pytest.fixture(scope="session")

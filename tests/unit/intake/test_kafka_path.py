@@ -144,3 +144,27 @@ async def test_banned_requester_is_rejected_as_restricted(h: Harness) -> None:
     [status] = [p.json() for p in h.events.on(Topic.STATUS)]
     assert status["reasons"][0]["code"] == "requester_restricted"
     assert not h.events.on(Topic.ACCEPTED)
+
+
+async def test_more_than_100000_explicit_recipients_is_refused(h: Harness) -> None:
+    ids = [f"u{i}" for i in range(100_001)]
+    settings = IntakeSettings(
+        database_url="postgresql://unused", tenants="acme", max_payload_bytes=8 * 1024 * 1024
+    )
+    from herald.intake.domain import Invalid, parse_request
+    from herald.intake.handlers import limits
+
+    raw = json.dumps(request(audience={"recipients": ids})).encode()
+    parsed = parse_request(raw, limits(settings, NOW))
+    assert isinstance(parsed, Invalid)
+    assert "audience.recipients: at most 100000 items" in parsed.message
+
+
+async def test_oversized_message_on_kafka_is_rejected_as_invalid_request(h: Harness) -> None:
+    big = request(goal="g" * (300 * 1024))
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(big).encode())
+    [letter] = h.events.on(Topic.DLQ)
+    assert letter.json()["error"] == "invalid_request"
+    assert "the limit is 262144" in letter.json()["message"]
+    assert h.statuses("r-1") == ["rejected"]

@@ -6,14 +6,51 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from herald.contracts import ReasonCode, describe_validation_error
 
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_RESPONSE: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """The body of every error (RFC 9457), with the contract's reason code."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+def _inline_schema() -> dict[str, Any]:
+    """ProblemDetails' schema with its one nested model inlined (no `$defs` to resolve)."""
+    schema = ProblemDetails.model_json_schema()
+    field = schema.pop("$defs")["FieldProblem"]
+    schema["properties"]["errors"]["anyOf"][0]["items"] = field
+    return schema
+
+
+PROBLEM_RESPONSE: dict[str, Any] = {
+    "description": "An error, as application/problem+json",
+    "content": {PROBLEM_JSON: {"schema": _inline_schema()}},
+}
 """For OpenAPI `responses=`: an error answered as problem+json."""
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for these error statuses (422 always: it replaces FastAPI's)."""
+    return dict.fromkeys({*statuses, 422}, PROBLEM_RESPONSE)
+
+
 log = structlog.get_logger(__name__)
 
 

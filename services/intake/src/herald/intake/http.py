@@ -16,10 +16,8 @@ from herald.intake.repository import RequestRepository
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake, Outcome
 from herald.runtime.auth import Authenticator, Principal, Role, same_tenant
-from herald.runtime.problems import PROBLEM_RESPONSE, Problem
+from herald.runtime.problems import Problem, problems
 from herald.runtime.tracing import TRACE_HEADER, bind_trace, new_trace_id
-
-_PROBLEM = PROBLEM_RESPONSE
 
 
 def _status_body(status: Status | None) -> dict[str, Any]:
@@ -40,15 +38,7 @@ def build_http(
         "",
         status_code=202,
         response_model=Status,
-        responses={
-            200: {"model": Status},
-            400: _PROBLEM,
-            401: _PROBLEM,
-            403: _PROBLEM,
-            409: _PROBLEM,
-            413: _PROBLEM,
-            422: _PROBLEM,
-        },
+        responses={200: {"model": Status}, **problems(400, 401, 403, 409, 413)},
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -82,7 +72,7 @@ def build_http(
             result = await intake.submit(parsed, "http", f"http:{uuid.uuid4()}", trace_id)
         return _answer(result.outcome, result.status, trace_id)
 
-    @api.get("/{request_id}", response_model=Status, responses={401: _PROBLEM, 404: _PROBLEM})
+    @api.get("/{request_id}", response_model=Status, responses=problems(401, 403, 404))
     async def get_status(
         request_id: str,
         who: Annotated[Principal, auth.requires(Role.SUBMITTER, Role.REVIEWER, Role.VIEWER)],
@@ -96,7 +86,7 @@ def build_http(
     @api.post(
         "/{request_id}/cancel",
         status_code=202,
-        responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM},
+        responses=problems(401, 403, 404, 409),
     )
     async def cancel(
         request_id: str, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
