@@ -54,3 +54,11 @@ openapi: setup
 
 clean:
 	rm -rf .venv .herald .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: deploy-check asyncapi
+
+deploy-check: setup
+	$(RUN) pytest -q tests/deploy
+
+asyncapi: setup
+	$(RUN) python -m herald.devstack.asyncapi docs/asyncapi.json

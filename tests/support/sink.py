@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -18,6 +19,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0
+    """time.perf_counter() when it arrived"""
 
 
 @dataclass

@@ -15,6 +15,7 @@ import structlog
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from asyncpg import InterfaceError, PostgresConnectionError
+from asyncpg.exceptions import CannotConnectNowError, OperatorInterventionError
 from faststream import AckPolicy
 from faststream.kafka import KafkaMessage, KafkaRouter
 from pydantic import BaseModel, ValidationError
@@ -34,6 +35,8 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     TimeoutError,
     PostgresConnectionError,
     InterfaceError,
+    CannotConnectNowError,  # Postgres starting up or shutting down
+    OperatorInterventionError,  # e.g. admin shutdown, terminated connections
     KafkaError,
 )
 

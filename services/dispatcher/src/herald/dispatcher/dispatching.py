@@ -1,93 +1,155 @@
-"""Dispatching a batch of sends: claim, deliver concurrently, record, report outcomes."""
+"""Dispatching sends: claim, check cancels/expiry/consent, deliver, park or record, report.
+
+A batch never waits longer than `batch_deadline_s` for its slowest provider: sends still
+running then are parked in the retry table (hidden from redelivery, with a lease) and
+finish in the background, so the partition moves on.
+"""
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 import structlog
 
-from herald.contracts import Channel, ReasonCode, Topic
-from herald.contracts.internal import Outcome, OutcomeKind, Send
+from herald.contracts import ReasonCode, Topic
+from herald.contracts.internal import ContactInvalidated, Outcome, OutcomeKind, Send
+from herald.dispatcher.delivery import Deliverer
 from herald.dispatcher.ledger import Ledger
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.providers.base import Attempt, Provider, Result
-from herald.dispatcher.rendering import render
+from herald.dispatcher.outcomes import Done, Later, Progress, outcome
+from herald.dispatcher.views import ConsentRow, Views, allowed
 from herald.runtime.events import EventBus
 
 log = structlog.get_logger(__name__)
-
-_KIND = {Result.SENT: OutcomeKind.SENT, Result.DELIVERED: OutcomeKind.DELIVERED}
+Work = tuple[Send, Progress]
 
 
 class Dispatcher:
     def __init__(
         self,
         ledger: Ledger,
-        providers: Mapping[Channel, Provider],
+        views: Views,
+        deliverer: Deliverer,
         events: EventBus,
         metrics: DispatcherMetrics,
         clock: Callable[[], datetime],
-        max_in_flight: int,
+        *,
+        max_in_flight: int = 200,
+        batch_deadline_s: float = 5.0,
+        lease_s: float = 120.0,
     ) -> None:
-        self._ledger, self._providers, self._events = ledger, providers, events
-        self._metrics, self._clock = metrics, clock
+        self._ledger, self._views, self._deliverer = ledger, views, deliverer
+        self._events, self._metrics, self._clock = events, metrics, clock
         self._slots = asyncio.Semaphore(max_in_flight)
+        self._deadline_s, self._lease = batch_deadline_s, timedelta(seconds=lease_s)
+        self._background: set[asyncio.Task[None]] = set()
 
     async def dispatch(self, sends: Sequence[Send]) -> None:
+        """A batch from push.sends.v1: each delivery id is sent at most once."""
         unique = list({s.delivery_id: s for s in sends}.values())
-        recorded = await self._ledger.claim(unique)
-        done = [o for o in recorded.values() if o is not None]
-        self._metrics.repeats.inc(len(done))
-        todo = [s for s in unique if recorded.get(s.delivery_id) is None]
-        fresh = list(await asyncio.gather(*(self._deliver(s) for s in todo)))
-        await self._ledger.finish(fresh)
-        outcomes = fresh + done
-        await self._events.publish_many(Topic.OUTCOMES, [(o.delivery_id, o) for o in outcomes])
+        claims = await self._ledger.claim(unique)
+        recorded = [c.outcome for c in claims.values() if c.outcome is not None]
+        self._metrics.repeats.inc(len(recorded))
+        todo = [
+            s
+            for s in unique
+            if (c := claims.get(s.delivery_id)) is None or (c.outcome is None and not c.waiting)
+        ]
+        await self._run([(s, Progress()) for s in todo], republish=recorded)
 
-    async def _deliver(self, send: Send) -> Outcome:
-        last: Attempt | None = None
-        channel: Channel | None = None
-        for channel in send.channels:
-            provider = self._providers.get(channel)
-            if provider is None:
-                continue
-            last = await self._call(provider, send, channel)
-            if last.result in (Result.SENT, Result.DELIVERED):
-                return self._outcome(send, channel, last, _KIND[last.result], None)
-        if last is None:
-            last = Attempt(Result.PERMANENT, "none", "no provider for any allowed channel")
-        return self._outcome(send, channel, last, OutcomeKind.FAILED, ReasonCode.PROVIDER_FAILED)
+    async def resume(self, items: Sequence[Work]) -> None:
+        """Parked sends whose time has come (the retry loop)."""
+        await self._run(items, republish=[])
 
-    async def _call(self, provider: Provider, send: Send, channel: Channel) -> Attempt:
-        async with self._slots:
-            self._metrics.in_flight.inc()
+    async def _run(self, items: Sequence[Work], republish: list[Outcome]) -> None:
+        cancelled = await self._views.cancelled({(s.tenant, s.request_id) for s, _ in items})
+        consent = await self._views.consent([s.recipient_id for s, _ in items])
+        tasks = {asyncio.create_task(self._one(s, p, cancelled, consent)): (s, p) for s, p in items}
+        done, pending = (
+            await asyncio.wait(tasks, timeout=self._deadline_s) if tasks else (set(), set())
+        )
+        if pending:
+            lease = self._clock() + self._lease
+            await self._ledger.park([Later(*tasks[t], lease) for t in pending])
+            self._finish_later(pending)
+        await self._settle([t.result() for t in done], republish)
+
+    def _finish_later(self, pending: set[asyncio.Task[Done | Later]]) -> None:
+        async def finish() -> None:
             try:
-                with self._metrics.latency.labels(provider.name).time():
-                    attempt = await provider.send(render(send, channel))
-            finally:
-                self._metrics.in_flight.dec()
-        self._metrics.sends.labels(channel, provider.name, attempt.result).inc()
-        return attempt
+                await self._settle(await asyncio.gather(*pending), [])
+            except Exception:  # the parked rows retry them when their lease runs out
+                log.exception("background_sends_failed", sends=len(pending))
 
-    def _outcome(
+        task = asyncio.create_task(finish())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _one(
         self,
         send: Send,
-        channel: Channel | None,
-        attempt: Attempt,
-        kind: OutcomeKind,
-        reason: ReasonCode | None,
-    ) -> Outcome:
-        return Outcome(
-            delivery_id=send.delivery_id,
-            request_id=send.request_id,
-            tenant=send.tenant,
-            department=send.department,
-            recipient_id=send.recipient_id,
-            outcome=kind,
-            channel=channel,
-            provider=attempt.provider,
-            reason=reason,
-            detail=attempt.detail,
-            at=self._clock(),
-            trace_id=send.trace_id,
-        )
+        progress: Progress,
+        cancelled: set[tuple[str, str]],
+        consent: dict[str, ConsentRow],
+    ) -> Done | Later:
+        now = self._clock()
+        if (send.tenant, send.request_id) in cancelled:
+            return Done(outcome(send, OutcomeKind.CANCELLED, now, detail="request cancelled"))
+        if send.expires_at is not None and now >= send.expires_at:
+            return Done(outcome(send, OutcomeKind.EXPIRED, now, reason=ReasonCode.EXPIRED))
+        channels = allowed(send, consent.get(send.recipient_id))
+        if not channels:
+            return Done(
+                outcome(
+                    send,
+                    OutcomeKind.SUPPRESSED,
+                    now,
+                    reason=ReasonCode.OPTED_OUT,
+                    detail="consent withdrawn since scheduling",
+                )
+            )
+        async with self._slots:
+            return await self._deliverer.deliver(send, progress, frozenset(channels))
+
+    async def _settle(self, results: Sequence[Done | Later], republish: list[Outcome]) -> None:
+        finished = [r.outcome for r in results if isinstance(r, Done)]
+        await self._ledger.park([r for r in results if isinstance(r, Later)])
+        await self._invalidate(results)
+        await self._ledger.finish(finished)
+        outcomes = finished + republish
+        await self._events.publish_many(Topic.OUTCOMES, [(o.delivery_id, o) for o in outcomes])
+        for o in finished:
+            self._metrics.outcomes.labels(o.channel or "", o.provider or "", o.outcome).inc()
+            if o.outcome is OutcomeKind.FAILED:
+                log.warning(
+                    "send_failed", delivery_id=o.delivery_id, reason=o.reason, detail=o.detail
+                )
+
+    async def _invalidate(self, results: Sequence[Done | Later]) -> None:
+        now = self._clock()
+        items: list[tuple[str, ContactInvalidated]] = []
+        for r in results:
+            tenant, rid = (
+                (r.outcome.tenant, r.outcome.recipient_id)
+                if isinstance(r, Done)
+                else (r.send.tenant, r.send.recipient_id)
+            )
+            for channel, contact in r.dead:
+                event = ContactInvalidated(
+                    tenant=tenant,
+                    recipient_id=rid or "",
+                    channel=channel,
+                    contact=contact,
+                    reason="provider_unregistered",
+                    at=now,
+                )
+                items.append((event.recipient_id, event))
+                self._metrics.invalidated.labels(str(channel)).inc()
+        await self._events.publish_many(Topic.CONTACTS, items)
+
+    async def close(self) -> None:
+        """At shutdown: give background sends a moment; parked rows cover the rest."""
+        if self._background:
+            await asyncio.wait(self._background, timeout=self._deadline_s)
+            for task in list(self._background):
+                task.cancel()

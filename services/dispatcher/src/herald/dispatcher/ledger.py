@@ -1,44 +1,108 @@
-"""The dispatcher's ledger: which deliveries were claimed and how they ended."""
+"""The dispatcher's ledger: deliveries claimed, retries parked, outcomes recorded."""
 
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from herald.contracts.internal import Outcome, Send
+from herald.dispatcher.outcomes import Later, Progress
 from herald.runtime.service import Database
 
 
-class Ledger(Protocol):
-    async def claim(self, sends: Sequence[Send]) -> dict[str, Outcome | None]:
-        """delivery_id -> its recorded outcome, or None where it still has to be sent."""
+@dataclass(frozen=True, slots=True)
+class Claim:
+    outcome: Outcome | None
+    waiting: bool = False
+    """A retry of it is parked: the retry loop owns it, not this redelivery."""
 
-    async def finish(self, outcomes: Sequence[Outcome]) -> None: ...
+
+class Ledger(Protocol):
+    async def claim(self, sends: Sequence[Send]) -> dict[str, Claim]: ...
+
+    async def finish(self, outcomes: Sequence[Outcome]) -> None:
+        """Record the outcomes and drop any parked retry of them."""
+
+    async def park(self, later: Sequence[Later]) -> None: ...
+
+    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
+        """Parked sends due by now, leased (hidden) for `lease` while they run."""
+
+
+def _progress(raw: dict[str, Any]) -> Progress:
+    return Progress(int(raw["route"]), int(raw["attempt"]), tuple(raw.get("evidence", ())))
 
 
 class PgLedger:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def claim(self, sends: Sequence[Send]) -> dict[str, Outcome | None]:
+    async def claim(self, sends: Sequence[Send]) -> dict[str, Claim]:
         rows = await self._db.pool.fetch(
-            """INSERT INTO dispatcher.deliveries (delivery_id, tenant, request_id)
+            """INSERT INTO dispatcher.deliveries AS d (delivery_id, tenant, request_id)
                SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
                ON CONFLICT (delivery_id) DO UPDATE
-                 SET attempts = dispatcher.deliveries.attempts + 1, updated_at = now()
-               RETURNING delivery_id, outcome""",
+                 SET attempts = d.attempts + 1, updated_at = now()
+               RETURNING d.delivery_id, d.outcome, EXISTS (
+                 SELECT 1 FROM dispatcher.retries r WHERE r.delivery_id = d.delivery_id
+               ) AS waiting""",
             [s.delivery_id for s in sends],
             [s.tenant for s in sends],
             [s.request_id for s in sends],
         )
         return {
-            r["delivery_id"]: Outcome.model_validate(r["outcome"]) if r["outcome"] else None
+            r["delivery_id"]: Claim(
+                Outcome.model_validate(r["outcome"]) if r["outcome"] else None, bool(r["waiting"])
+            )
             for r in rows
         }
 
     async def finish(self, outcomes: Sequence[Outcome]) -> None:
-        await self._db.pool.execute(
-            """UPDATE dispatcher.deliveries d SET outcome = o.outcome, updated_at = now()
-               FROM unnest($1::text[], $2::jsonb[]) AS o(delivery_id, outcome)
-               WHERE d.delivery_id = o.delivery_id""",
-            [o.delivery_id for o in outcomes],
-            [o.model_dump(mode="json") for o in outcomes],
+        if not outcomes:
+            return
+        ids = [o.delivery_id for o in outcomes]
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                """UPDATE dispatcher.deliveries d SET outcome = o.outcome, updated_at = now()
+                   FROM unnest($1::text[], $2::jsonb[]) AS o(delivery_id, outcome)
+                   WHERE d.delivery_id = o.delivery_id""",
+                ids,
+                [o.model_dump(mode="json") for o in outcomes],
+            )
+            await conn.execute(
+                "DELETE FROM dispatcher.retries WHERE delivery_id = ANY($1::text[])", ids
+            )
+
+    async def park(self, later: Sequence[Later]) -> None:
+        if not later:
+            return
+        await self._db.pool.executemany(
+            """INSERT INTO dispatcher.retries (delivery_id, tenant, send, progress, not_before)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (delivery_id) DO UPDATE SET
+                 send = EXCLUDED.send, progress = EXCLUDED.progress,
+                 not_before = EXCLUDED.not_before""",
+            [
+                (
+                    x.send.delivery_id,
+                    x.send.tenant,
+                    x.send.model_dump(mode="json"),
+                    asdict(x.progress),
+                    x.not_before,
+                )
+                for x in later
+            ],
         )
+
+    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
+        rows = await self._db.pool.fetch(
+            """UPDATE dispatcher.retries r SET not_before = $2
+               FROM (SELECT delivery_id FROM dispatcher.retries WHERE not_before <= $1
+                     ORDER BY not_before LIMIT $3 FOR UPDATE SKIP LOCKED) due
+               WHERE r.delivery_id = due.delivery_id
+               RETURNING r.send, r.progress""",
+            now,
+            now + lease,
+            limit,
+        )
+        return [(Send.model_validate(r["send"]), _progress(r["progress"])) for r in rows]

@@ -1,20 +1,28 @@
 """Dispatcher's composition root."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
-from herald.contracts import Channel
+from herald.dispatcher import config
+from herald.dispatcher.builders import Parts
+from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.handlers import build_router
+from herald.dispatcher.http import build_http
 from herald.dispatcher.ledger import PgLedger
+from herald.dispatcher.links import Tracker
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.providers.base import Provider
-from herald.dispatcher.providers.log import LogProvider
-from herald.dispatcher.providers.webhook import WebhookProvider
+from herald.dispatcher.providers.inbox import PgInbox
+from herald.dispatcher.receipts import ReceiptUrls
+from herald.dispatcher.registry import Registry
+from herald.dispatcher.retries import RetryLoop
 from herald.dispatcher.settings import DispatcherSettings
+from herald.dispatcher.views import PgViews
+from herald.runtime.links import LinkSigner, parse_keys
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 
@@ -25,37 +33,76 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def providers_by_channel(
-    settings: DispatcherSettings, client: httpx.AsyncClient
-) -> dict[Channel, Provider]:
-    available: dict[str, Provider] = {
-        "log": LogProvider(),
-        "webhook": WebhookProvider(client, settings.signing_secret.get_secret_value().encode()),
-    }
-    chosen: dict[Channel, Provider] = {}
-    for pair in settings.channel_providers.split(","):
-        channel, _, name = pair.strip().partition("=")
-        if channel:
-            chosen[Channel(channel)] = available[name]
-    return chosen
+def tracker(settings: DispatcherSettings, clock: Callable[[], datetime]) -> Tracker:
+    signer = LinkSigner(parse_keys(settings.tracking_keys.get_secret_value()))
+    base = settings.tracker_public_url.rstrip("/")
+    return Tracker(signer, base, lambda: clock() + settings.link_ttl)
 
 
-def create_app(settings: DispatcherSettings | None = None) -> FastAPI:
+def policy(settings: DispatcherSettings) -> Policy:
+    return Policy(
+        settings.max_attempts,
+        settings.backoff_base_s,
+        settings.backoff_max_s,
+        deferral_s=max(settings.gate_wait_s, 0.5),
+    )
+
+
+def create_app(
+    settings: DispatcherSettings | None = None, clock: Callable[[], datetime] = now
+) -> FastAPI:
     settings = settings or DispatcherSettings()
     rt = build_runtime("dispatcher", settings)
+    metrics = DispatcherMetrics(rt.registry)
     client = httpx.AsyncClient(
         timeout=settings.provider_timeout_s,
         limits=httpx.Limits(max_connections=settings.max_in_flight),
     )
+    secret = settings.signing_secret.get_secret_value().encode()
+    receipts = ReceiptUrls(secret, settings.dispatcher_public_url)
+    inbox = PgInbox(rt.db)
+    parts = Parts(
+        client,
+        secret,
+        receipts.url,
+        inbox,
+        replicas=settings.replicas,
+        breaker_threshold=settings.breaker_failures,
+        breaker_reset_s=settings.breaker_reset_s,
+        gate_wait_s=settings.gate_wait_s,
+        webhook_allow_private=settings.webhook_allow_private,
+        on_circuit=metrics.on_circuit,
+    )
+    providers = config.load(
+        settings.providers_file, settings.providers_json, settings.channel_providers
+    )
+    registry = Registry(providers, settings.tenant_set, parts)
+    ledger, views = PgLedger(rt.db), PgViews(rt.db)
+    deliverer = Deliverer(registry, tracker(settings, clock), metrics, clock, policy(settings))
     dispatcher = Dispatcher(
-        PgLedger(rt.db),
-        providers_by_channel(settings, client),
+        ledger,
+        views,
+        deliverer,
         rt.events,
-        DispatcherMetrics(rt.registry),
-        now,
-        settings.max_in_flight,
+        metrics,
+        clock,
+        max_in_flight=settings.max_in_flight,
+        batch_deadline_s=settings.batch_deadline_s,
+        lease_s=settings.retry_lease_s,
     )
+    retry = RetryLoop(
+        ledger,
+        dispatcher,
+        metrics,
+        clock,
+        poll_s=settings.retry_poll_s,
+        lease_s=settings.retry_lease_s,
+    )
+    rt.add_loop("retries", retry.run)
+    rt.on_close(dispatcher.close)
     rt.on_close(client.aclose)
-    return create_service_app(
-        rt, routers=[build_router(dispatcher, rt.dlq, rt.health, settings)], migrations=MIGRATIONS
-    )
+    for closer in parts.closers:
+        rt.on_close(closer)
+    http = build_http(inbox, receipts, rt.events, rt.auth, metrics, clock)
+    router = build_router(dispatcher, views, rt.dlq, rt.health, settings)
+    return create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)

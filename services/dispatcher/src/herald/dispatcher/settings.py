@@ -1,3 +1,7 @@
+"""Dispatcher's settings (environment, at start-up). Secrets have no defaults."""
+
+from datetime import timedelta
+
 from pydantic import SecretStr
 
 from herald.runtime.settings import ServiceSettings
@@ -6,8 +10,35 @@ from herald.runtime.settings import ServiceSettings
 class DispatcherSettings(ServiceSettings):
     http_port: int = 8004
     signing_secret: SecretStr
-    """HMAC key for webhook signatures (and, later, tracking links)."""
-    channel_providers: str = "webhook=webhook,sms=log,email=log,app_push=log,in_app=log"
-    """channel=provider pairs; `log` records what would be sent and sends nothing."""
+    """HMAC key for webhook signatures and SMS receipt addresses."""
+    tracking_keys: SecretStr
+    """Tracking-link keys `kid:secret[,kid:secret]`; the first signs. Tracker verifies."""
+    tracker_public_url: str = "http://127.0.0.1:8005"
+    """Where tracker serves `/r/{token}` and `/o/{token}` for recipients."""
+    dispatcher_public_url: str = "http://127.0.0.1:8004"
+    """Where SMS gateways reach this service's receipt endpoint."""
+    link_ttl_days: int = 90
+    providers_file: str | None = None
+    """JSON providers configuration (docs/providers.md); or PROVIDERS_JSON inline."""
+    providers_json: str | None = None
+    channel_providers: str = "webhook=webhook,sms=log,email=log,app_push=log,in_app=inbox"
+    """Used when the providers configuration names no default channels."""
+    webhook_allow_private: bool = False
+    """Let webhooks reach private, loopback and link-local addresses (local development)."""
+    replicas: int = 1
+    """Dispatcher replicas: each takes rate_per_s / replicas of every provider's limit."""
     max_in_flight: int = 200
     provider_timeout_s: float = 10.0
+    max_attempts: int = 3
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 600.0
+    breaker_failures: int = 5
+    breaker_reset_s: float = 30.0
+    gate_wait_s: float = 0.5
+    batch_deadline_s: float = 5.0
+    retry_poll_s: float = 1.0
+    retry_lease_s: float = 120.0
+
+    @property
+    def link_ttl(self) -> timedelta:
+        return timedelta(days=self.link_ttl_days)

@@ -1,11 +1,11 @@
-"""Review's Kafka entrypoints."""
+"""Review's Kafka entrypoints: accepted requests and cancels."""
 
 from collections.abc import Sequence
 
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Topic
-from herald.contracts.internal import RequestEnvelope
+from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.review.reviewing import Reviewer
 from herald.runtime.consumer import BatchConsumer, Received, model_decoder, subscribe
 from herald.runtime.dlq import DeadLetters
@@ -25,13 +25,23 @@ def build_router(
             await reviewer.review(item.value)
         bind_trace(None)
 
-    consumer = BatchConsumer("accepted", model_decoder(RequestEnvelope), on_accepted, dlq, health)
+    async def on_cancel(items: Sequence[Received[CancelRequested]]) -> None:
+        for item in items:
+            await reviewer.cancel(item.value)
+
     subscribe(
         router,
         Topic.ACCEPTED,
-        consumer,
+        BatchConsumer("accepted", model_decoder(RequestEnvelope), on_accepted, dlq, health),
         group_id="herald-review",
         settings=settings,
         max_records=100,
+    )
+    subscribe(
+        router,
+        Topic.CANCELS,
+        BatchConsumer("cancels", model_decoder(CancelRequested), on_cancel, dlq, health),
+        group_id="herald-review-cancels",
+        settings=settings,
     )
     return router

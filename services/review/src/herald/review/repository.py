@@ -1,70 +1,109 @@
-"""Review's storage: decisions and the append-only audit log."""
+"""Review's storage ports: decisions with their audit log, and strikes with standing.
 
+Every write that changes a decision appends to the audit log (and, for a rejection,
+strikes the requester and department) in the same transaction, so a redelivered request
+never makes a second decision, audit row or strike.
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
-from herald.contracts.internal import RequestEnvelope
-from herald.review.domain import Decision
-from herald.runtime.service import Database
+from herald.contracts import Reason, StatusKind
+from herald.contracts.internal import CancelRequested, RequestEnvelope, Standing, StandingChanged
+from herald.review.domain import Decision, HumanDecision
 
 
 @dataclass(frozen=True, slots=True)
-class Stored:
-    state: str
+class Review:
+    tenant: str
+    request_id: str
+    state: StatusKind
+    envelope: RequestEnvelope | None
+    requester: str | None
+    department: str | None
+    reasons: tuple[Reason, ...]
+    findings: list[dict[str, Any]]
     emitted: bool
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str | None = None
 
 
-class DecisionRepository(Protocol):
-    async def record(self, envelope: RequestEnvelope, decision: Decision, actor: str) -> Stored:
-        """Store the decision once (a redelivery returns what was stored) and audit it."""
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    review: Review
+    fresh: bool
+    """False when the request had been recorded before (a redelivery, or cancelled first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    request_id: str | None
+    subject: str | None
+    actor: str
+    action: str
+    reasons: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStat:
+    tenant: str
+    depth: int
+    oldest: datetime | None
+
+
+class ReviewRepository(Protocol):
+    async def record(self, envelope: RequestEnvelope, decision: Decision, at: datetime) -> Recorded:
+        """Store the automatic decision once; later calls return what was stored."""
+
+    async def decide(
+        self, tenant: str, request_id: str, decision: HumanDecision, at: datetime
+    ) -> Review | None:
+        """A human's decision on a pending request; None if it is not pending."""
+
+    async def cancel(self, event: CancelRequested) -> Review | None:
+        """Cancel a pending (or not yet seen) request; the row to announce, if any."""
+
+    async def expire(self, now: datetime, waited_since: datetime) -> list[Review]:
+        """Expire pending requests created before `waited_since` or past their expires_at."""
+
+    async def unannounced(self, decided_before: datetime) -> list[Review]:
+        """Final decisions whose announcement never completed (a crash)."""
 
     async def mark_emitted(self, tenant: str, request_id: str) -> None: ...
 
+    async def get(self, tenant: str, request_id: str) -> Review | None: ...
 
-class PgDecisionRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    async def listing(self, tenant: str, state: StatusKind, limit: int) -> list[Review]: ...
 
-    async def record(self, envelope: RequestEnvelope, decision: Decision, actor: str) -> Stored:
-        req = envelope.request
-        reasons = [r.model_dump(mode="json") for r in decision.reasons]
-        async with self._db.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(
-                """INSERT INTO review.decisions (tenant, request_id, state, requester, department,
-                       envelope, reasons, decided_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7,
-                           CASE WHEN $3 = 'pending_review' THEN NULL ELSE now() END)
-                   ON CONFLICT (tenant, request_id) DO NOTHING
-                   RETURNING state, emitted""",
-                req.tenant,
-                req.request_id,
-                str(decision.state),
-                req.requester.user,
-                req.requester.department,
-                envelope.model_dump(mode="json"),
-                reasons,
-            )
-            if row is None:
-                row = await conn.fetchrow(
-                    "SELECT state, emitted FROM review.decisions WHERE tenant=$1 AND request_id=$2",
-                    req.tenant,
-                    req.request_id,
-                )
-                return Stored(row["state"], row["emitted"])
-            await conn.execute(
-                """INSERT INTO review.audit (tenant, request_id, actor, action, reasons)
-                   VALUES ($1, $2, $3, $4, $5)""",
-                req.tenant,
-                req.request_id,
-                actor,
-                str(decision.state),
-                reasons,
-            )
-            return Stored(row["state"], row["emitted"])
+    async def audit(self, tenant: str, request_id: str) -> list[AuditEntry]: ...
 
-    async def mark_emitted(self, tenant: str, request_id: str) -> None:
-        await self._db.pool.execute(
-            "UPDATE review.decisions SET emitted = true WHERE tenant = $1 AND request_id = $2",
-            tenant,
-            request_id,
-        )
+    async def queue(self) -> list[QueueStat]: ...
+
+
+class StandingRepository(Protocol):
+    async def strikes(self, tenant: str, kind: str, subject: str, since: datetime) -> int:
+        """Strikes at or after `since`, not counting those before a reinstatement."""
+
+    async def current(self, tenant: str, kind: str, subject: str) -> Standing: ...
+
+    async def change(
+        self, tenant: str, kind: str, subject: str, to: Standing, at: datetime
+    ) -> None:
+        """Record a new standing, to be published."""
+
+    async def reinstate(self, tenant: str, kind: str, subject: str, by: str, at: datetime) -> None:
+        """Back to good standing, forgetting earlier strikes; audited."""
+
+    async def unpublished(self) -> list[StandingChanged]: ...
+
+    async def mark_published(self, changes: Sequence[StandingChanged]) -> None: ...
+
+    async def listing(self, tenant: str) -> list[StandingChanged]: ...

@@ -1,48 +1,115 @@
-"""Review's service layer: decide, record, announce, pass on."""
+"""Review's service layer: judge, record, announce, pass on; human decisions, cancels,
+expiry. Every announcement is idempotent: a row is marked emitted only after the broker
+acknowledged what it announces, and whatever was not is announced again."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
-from herald.contracts import Status, StatusKind, Topic
-from herald.contracts.internal import RequestEnvelope
-from herald.review.domain import Decision, decide
-from herald.review.repository import DecisionRepository
+from herald.contracts import Reason, ReasonCode, Status, StatusKind, Topic
+from herald.contracts.internal import CancelRequested, RequestEnvelope
+from herald.review.domain import HumanDecision, decide
+from herald.review.engine.engine import Engine
+from herald.review.metrics import ReviewMetrics
+from herald.review.repository import Review, ReviewRepository
+from herald.review.violations import Violations
 from herald.runtime.events import EventBus
 from herald.runtime.tracing import trace_headers
 
 log = structlog.get_logger(__name__)
+_EXPIRED = Reason(code=ReasonCode.EXPIRED, message="nobody reviewed the request in time")
 
 
 class Reviewer:
     def __init__(
-        self, repo: DecisionRepository, events: EventBus, clock: Callable[[], datetime]
+        self,
+        engine: Engine,
+        repo: ReviewRepository,
+        violations: Violations,
+        events: EventBus,
+        metrics: ReviewMetrics,
+        clock: Callable[[], datetime],
     ) -> None:
-        self._repo, self._events, self._clock = repo, events, clock
+        self._engine, self._repo, self._violations = engine, repo, violations
+        self._events, self._metrics, self._clock = events, metrics, clock
 
     async def review(self, envelope: RequestEnvelope) -> None:
-        decision = decide(envelope.request)
-        stored = await self._repo.record(envelope, decision, actor="rules")
-        if stored.emitted:
-            return
-        await self.announce(envelope, Decision(StatusKind(stored.state), decision.reasons))
+        req = envelope.request
+        standings = await self._violations.standings(
+            req.tenant, req.requester.user, req.requester.department
+        )
+        findings = self._engine.evaluate(req)
+        decision = decide(req, findings, self._engine.policy, standings)
+        recorded = await self._repo.record(envelope, decision, self._clock())
+        if recorded.fresh:
+            for f in findings:
+                self._metrics.rule_hits.labels(f.rule, f.category or f.code, f.severity).inc()
+            self._count(recorded.review, "rules")
+        if not recorded.review.emitted:
+            await self.announce(recorded.review)
 
-    async def announce(self, envelope: RequestEnvelope, decision: Decision) -> None:
+    async def decide_by_human(
+        self, tenant: str, request_id: str, decision: HumanDecision
+    ) -> Review | None:
+        review = await self._repo.decide(tenant, request_id, decision, self._clock())
+        if review is not None:
+            self._count(review, "human")
+            await self.announce(review)
+        return review
+
+    async def cancel(self, event: CancelRequested) -> None:
+        review = await self._repo.cancel(event)
+        if review is not None:
+            self._count(review, "canceller")
+            await self.announce(review)
+
+    async def expire(self, waiting: timedelta) -> int:
+        now = self._clock()
+        expired = await self._repo.expire(now, now - waiting)
+        for review in expired:
+            self._count(review, "clock")
+            await self.announce(review)
+        return len(expired)
+
+    async def relay(self, grace: timedelta) -> None:
+        """Announce final decisions whose announcement a crash interrupted."""
+        for review in await self._repo.unannounced(self._clock() - grace):
+            await self.announce(review)
+
+    async def announce(self, review: Review) -> None:
+        envelope = review.envelope
+        if envelope is None:
+            return  # cancelled before it arrived: announced when the request does
         req = envelope.request
         headers = trace_headers(envelope.trace_id)
+        reasons = (_EXPIRED,) if review.state == StatusKind.EXPIRED else review.reasons
         status = Status(
             request_id=req.request_id,
             tenant=req.tenant,
-            status=decision.state,
+            status=review.state,
             at=self._clock(),
-            reasons=decision.reasons,
+            reasons=reasons,
             labels=req.labels,
         )
         await self._events.publish(Topic.STATUS, req.request_id, status, headers)
-        if decision.state == StatusKind.APPROVED:
+        if review.state == StatusKind.APPROVED:
             passed = RequestEnvelope(request=req, trace_id=envelope.trace_id, at=self._clock())
             await self._events.publish(Topic.APPROVED, req.request_id, passed, headers)
-        if decision.state != StatusKind.PENDING_REVIEW:
-            await self._repo.mark_emitted(req.tenant, req.request_id)
-        log.info("request_reviewed", request_id=req.request_id, state=str(decision.state))
+        if review.state == StatusKind.REJECTED:
+            await self._violations.reassess(req.tenant, review.requester, review.department)
+        await self._repo.mark_emitted(req.tenant, req.request_id)
+        log.info(
+            "request_reviewed",
+            request_id=req.request_id,
+            state=str(review.state),
+            by=review.decided_by or "rules",
+        )
+
+    def _count(self, review: Review, by: str) -> None:
+        self._metrics.decisions.labels(str(review.state), by).inc()
+        for code in sorted({str(r.code) for r in review.reasons}):
+            self._metrics.reasons.labels(str(review.state), code).inc()
+        if review.state != StatusKind.PENDING_REVIEW and review.envelope is not None:
+            waited = (self._clock() - review.envelope.at).total_seconds()
+            self._metrics.time_to_decision.labels(by).observe(max(waited, 0.0))

@@ -3,3 +3,14 @@ from herald.runtime.settings import ServiceSettings
 
 class ReviewSettings(ServiceSettings):
     http_port: int = 8002
+    review_policy_file: str | None = None
+    """JSON or TOML review policy (see docs/review-rules.md); none means the defaults."""
+    review_dictionary_dir: str | None = None
+    """Operators' dictionaries, added to the shipped ones and reloaded when they change."""
+    review_dictionary_check_s: float = 2.0
+    review_timeout_s: float = 24 * 3600.0
+    """A request waiting longer than this for a human expires."""
+    review_expiry_check_s: float = 30.0
+    review_queue_refresh_s: float = 15.0
+    review_relay_grace_s: float = 30.0
+    """A final decision not announced after this long is announced again (crash recovery)."""

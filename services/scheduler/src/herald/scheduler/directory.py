@@ -1,16 +1,22 @@
-"""The recipient directory: replace on a new value, erase on a tombstone, query by segment."""
+"""The recipient directory: replace on a new value, erase on a tombstone, drop dead contacts."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from herald.contracts import Audience, Recipient
+from herald.contracts import Recipient
+from herald.contracts.internal import ContactInvalidated
+from herald.contracts.recipient import Contacts
 from herald.runtime.service import Database
+from herald.scheduler.domain.reach import drop_contact
 
 COLUMNS = "recipient_id, tenant, timezone, locale, contacts, tags, consent, quiet_hours"
 
-
-def to_recipient(row: Any) -> Recipient:
-    return Recipient.model_validate(dict(row))
+_ERASE = (
+    "DELETE FROM scheduler.recipients WHERE recipient_id = ANY($1::text[])",
+    "DELETE FROM scheduler.caps WHERE recipient_id = ANY($1::text[])",
+    "DELETE FROM scheduler.engagement WHERE recipient_id = ANY($1::text[])",
+    "DELETE FROM scheduler.released WHERE recipient_id = ANY($1::text[])",
+)
 
 
 class Directory:
@@ -19,12 +25,19 @@ class Directory:
 
     async def apply(self, changes: Sequence[tuple[str | None, str, Recipient | None]]) -> None:
         """(tenant, recipient_id, profile) or (None, recipient_id, None) to erase; the last
-        change of a recipient id wins."""
+        change of a recipient id wins. A recipient id lives in one tenant: a profile
+        replaces any row of that id, whichever tenant it was in."""
         last: dict[str, Recipient | None] = {rid: value for _t, rid, value in changes}
         upserts = [v for v in last.values() if v is not None]
         erased = [rid for rid, v in last.items() if v is None]
         async with self._db.pool.acquire() as conn, conn.transaction():
             if upserts:
+                await conn.execute(
+                    """DELETE FROM scheduler.recipients r USING unnest($1::text[], $2::text[])
+                         AS x(id, tenant) WHERE r.recipient_id = x.id AND r.tenant <> x.tenant""",
+                    [r.recipient_id for r in upserts],
+                    [r.tenant for r in upserts],
+                )
                 await conn.executemany(
                     f"""INSERT INTO scheduler.recipients ({COLUMNS})
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -36,55 +49,34 @@ class Directory:
                     [_row(r) for r in upserts],
                 )
             if erased:
-                await conn.execute(
-                    "DELETE FROM scheduler.recipients WHERE recipient_id = ANY($1::text[])",
-                    erased,
+                for sql in _ERASE:
+                    await conn.execute(sql, erased)
+
+    async def invalidate(self, dead: Sequence[ContactInvalidated]) -> int:
+        """Drop contacts providers reported dead; return how many profiles changed."""
+        changed = 0
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            for d in sorted(dead, key=lambda d: (d.tenant, d.recipient_id)):
+                raw = await conn.fetchval(
+                    """SELECT contacts FROM scheduler.recipients
+                       WHERE tenant = $1 AND recipient_id = $2 FOR UPDATE""",
+                    d.tenant,
+                    d.recipient_id,
                 )
-
-    async def fetch(self, tenant: str, ids: Sequence[str]) -> dict[str, Recipient]:
-        rows = await self._db.pool.fetch(
-            f"SELECT {COLUMNS} FROM scheduler.recipients "  # noqa: S608
-            "WHERE tenant = $1 AND recipient_id = ANY($2::text[])",
-            tenant,
-            list(ids),
-        )
-        return {r["recipient_id"]: to_recipient(r) for r in rows}
-
-    async def audience(
-        self, tenant: str, audience: Audience, chunk: int
-    ) -> AsyncIterator[list[tuple[str, Recipient | None]]]:
-        """The audience in chunks, never all of it in memory at once."""
-        if audience.recipients is not None:
-            ids = list(dict.fromkeys(audience.recipients))
-            for start in range(0, len(ids), chunk):
-                part = ids[start : start + chunk]
-                found = await self.fetch(tenant, part)
-                yield [(rid, found.get(rid)) for rid in part]
-            return
-        seg = audience.segment
-        tags_all = list(seg.tags_all) if seg else []
-        tags_any = list(seg.tags_any) if seg else []
-        tags_none = list(seg.tags_none) if seg else []
-        after = ""
-        while True:
-            rows = await self._db.pool.fetch(
-                f"""SELECT {COLUMNS} FROM scheduler.recipients
-                    WHERE tenant = $1 AND recipient_id > $2
-                      AND tags @> $3::text[]
-                      AND (cardinality($4::text[]) = 0 OR tags && $4::text[])
-                      AND NOT tags && $5::text[]
-                    ORDER BY recipient_id LIMIT $6""",  # noqa: S608 - constant column list
-                tenant,
-                after,
-                tags_all,
-                tags_any,
-                tags_none,
-                chunk,
-            )
-            if not rows:
-                return
-            yield [(r["recipient_id"], to_recipient(r)) for r in rows]
-            after = rows[-1]["recipient_id"]
+                if raw is None:
+                    continue
+                before = Contacts.model_validate(raw)
+                after = drop_contact(before, d.channel, d.contact)
+                if after != before:
+                    changed += 1
+                    await conn.execute(
+                        """UPDATE scheduler.recipients SET contacts = $3, updated_at = now()
+                           WHERE tenant = $1 AND recipient_id = $2""",
+                        d.tenant,
+                        d.recipient_id,
+                        after.model_dump(mode="json"),
+                    )
+        return changed
 
 
 def _row(r: Recipient) -> tuple[Any, ...]:

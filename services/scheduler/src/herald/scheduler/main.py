@@ -1,5 +1,6 @@
 """Scheduler's composition root."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -7,9 +8,13 @@ from fastapi import FastAPI
 
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
+from herald.scheduler.cancels import Canceller
 from herald.scheduler.directory import Directory
+from herald.scheduler.engagement import EngagementStore, prune_loop
 from herald.scheduler.handlers import build_router
+from herald.scheduler.metrics import SchedulerMetrics, refresh_gauges
 from herald.scheduler.planning import Planner
+from herald.scheduler.plans import PlanStore
 from herald.scheduler.release import Releaser
 from herald.scheduler.settings import SchedulerSettings
 from herald.scheduler.timers import TimerStore
@@ -21,15 +26,40 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
+def create_app(
+    settings: SchedulerSettings | None = None, clock: Callable[[], datetime] = now
+) -> FastAPI:
     settings = settings or SchedulerSettings()
+    policies = settings.policies()
     rt = build_runtime("scheduler", settings)
+    metrics = SchedulerMetrics(rt.registry)
     directory = Directory(rt.db)
+    plans = PlanStore(rt.db)
     timers = TimerStore(rt.db)
-    planner = Planner(directory, timers, rt.events, now, settings.expand_chunk)
+    engagement = EngagementStore(rt.db)
+    planner = Planner(
+        rt.db, plans, engagement, rt.events, clock, policies, metrics, settings.expand_chunk
+    )
+    canceller = Canceller(rt.db, plans, rt.events, clock, metrics)
     releaser = Releaser(
-        timers, rt.events, now, settings.release_batch, settings.timer_poll_ms / 1000
+        timers,
+        plans,
+        rt.events,
+        clock,
+        policies,
+        metrics,
+        settings.release_batch,
+        settings.timer_poll_ms / 1000,
     )
     rt.add_loop("timers", releaser.run)
-    router = build_router(planner, directory, rt.dlq, rt.health, settings)
+    rt.add_loop(
+        "gauges", lambda: refresh_gauges(timers, metrics, clock, settings.metrics_interval_s)
+    )
+    rt.add_loop(
+        "prune",
+        lambda: prune_loop(
+            engagement, clock, settings.engagement_keep_days, settings.prune_interval_s
+        ),
+    )
+    router = build_router(planner, canceller, directory, engagement, rt.dlq, rt.health, settings)
     return create_service_app(rt, routers=[router], migrations=MIGRATIONS)

@@ -1,4 +1,7 @@
+from pathlib import Path
+
 from herald.runtime.settings import ServiceSettings
+from herald.scheduler.domain.policy import Policies
 
 
 class SchedulerSettings(ServiceSettings):
@@ -9,3 +12,21 @@ class SchedulerSettings(ServiceSettings):
     """Timers claimed and released per transaction."""
     expand_chunk: int = 5000
     """Recipients read from the directory per round trip while expanding an audience."""
+    scheduler_policy_file: str | None = None
+    """JSON file of tenant policies (quiet hours, time zone, blackout, caps, rates)."""
+    scheduler_policy_json: str | None = None
+    """The same JSON inline (used when no file is given)."""
+    metrics_interval_s: float = 5.0
+    """How often the timer gauges (pending, lag) are refreshed."""
+    engagement_keep_days: int = 35
+    """How long delivery -> recipient links and engagement are kept for optimisation."""
+    prune_interval_s: float = 3600.0
+
+    def policies(self) -> Policies:
+        """Read when the service is built (never at import)."""
+        if self.scheduler_policy_file:
+            text = Path(self.scheduler_policy_file).read_text(encoding="utf-8")
+            return Policies.model_validate_json(text)
+        if self.scheduler_policy_json:
+            return Policies.model_validate_json(self.scheduler_policy_json)
+        return Policies()

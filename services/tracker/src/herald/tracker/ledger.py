@@ -1,8 +1,13 @@
-"""Tracker's ledger in Postgres: batches go in by COPY into staging, then merge once each."""
+"""Tracker's ledger in Postgres: requests' bookkeeping, and the rows reports are built from.
+
+Ingestion itself (COPY into staging, then merge) is in `ingest`; partitions in
+`maintenance`. Everything a batch records and announces happens in one transaction.
+"""
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -10,21 +15,9 @@ import asyncpg
 from herald.contracts import Engagement, Status
 from herald.contracts.internal import Outcome
 from herald.runtime.service import Database
+from herald.tracker import queries
+from herald.tracker.ingest import Recorded, merge_engagement, merge_outcomes
 
-OUTCOME_COLUMNS = (
-    "delivery_id",
-    "tenant",
-    "request_id",
-    "department",
-    "recipient_id",
-    "outcome",
-    "channel",
-    "provider",
-    "reason",
-    "detail",
-    "at",
-)
-ENGAGEMENT_COLUMNS = ("event_id", "delivery_id", "kind", "at", "url")
 Key = tuple[str, str]
 
 
@@ -34,6 +27,13 @@ class Finishing:
     request_id: str
     recipients: int
     labels: dict[str, str]
+    final_status: str | None = None
+
+
+def _finishing(r: asyncpg.Record) -> Finishing:
+    return Finishing(
+        r["tenant"], r["request_id"], r["recipients"] or 0, r["labels"], r["final_status"]
+    )
 
 
 class LedgerTx:
@@ -42,44 +42,11 @@ class LedgerTx:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def add_outcomes(self, outcomes: Sequence[Outcome]) -> None:
-        await self.conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS outcome_stage "
-            "(LIKE tracker.outcomes) ON COMMIT DELETE ROWS"
-        )
-        await self.conn.copy_records_to_table(
-            "outcome_stage",
-            columns=OUTCOME_COLUMNS,
-            records=[
-                (
-                    o.delivery_id,
-                    o.tenant,
-                    o.request_id,
-                    o.department,
-                    o.recipient_id,
-                    str(o.outcome),
-                    o.channel and str(o.channel),
-                    o.provider,
-                    o.reason and str(o.reason),
-                    o.detail,
-                    o.at,
-                )
-                for o in outcomes
-            ],
-        )
-        await self.conn.execute(
-            """WITH ins AS (
-                   INSERT INTO tracker.outcomes SELECT * FROM outcome_stage
-                   ON CONFLICT (delivery_id) DO NOTHING
-                   RETURNING tenant, request_id, department),
-               per AS (SELECT tenant, request_id, min(department) AS department, count(*) AS n
-                       FROM ins GROUP BY tenant, request_id)
-               INSERT INTO tracker.requests (tenant, request_id, department, outcomes)
-               SELECT tenant, request_id, department, n FROM per
-               ON CONFLICT (tenant, request_id) DO UPDATE
-                 SET outcomes = tracker.requests.outcomes + EXCLUDED.outcomes,
-                     department = coalesce(tracker.requests.department, EXCLUDED.department)"""
-        )
+    async def add_outcomes(self, outcomes: Sequence[Outcome]) -> list[Recorded]:
+        return await merge_outcomes(self.conn, outcomes)
+
+    async def add_engagement(self, events: Sequence[Engagement]) -> list[Recorded]:
+        return await merge_engagement(self.conn, events)
 
     async def expect(self, statuses: Sequence[Status]) -> None:
         """`scheduled` tells how many recipients (so outcomes) a request has."""
@@ -94,31 +61,10 @@ class LedgerTx:
             ],
         )
 
-    async def add_engagement(self, events: Sequence[Engagement]) -> list[Key]:
-        """Store new events; return the finished requests whose counts they change."""
-        await self.conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS engagement_stage "
-            "(LIKE tracker.engagement) ON COMMIT DELETE ROWS"
-        )
-        await self.conn.copy_records_to_table(
-            "engagement_stage",
-            columns=ENGAGEMENT_COLUMNS,
-            records=[(e.event_id, e.delivery_id, str(e.kind), e.at, e.url) for e in events],
-        )
-        rows = await self.conn.fetch(
-            """WITH ins AS (
-                   INSERT INTO tracker.engagement SELECT * FROM engagement_stage
-                   ON CONFLICT (event_id) DO NOTHING RETURNING delivery_id)
-               SELECT DISTINCT o.tenant, o.request_id
-               FROM ins JOIN tracker.outcomes o USING (delivery_id)
-               JOIN tracker.requests r ON r.tenant = o.tenant AND r.request_id = o.request_id
-               WHERE r.final_status IS NOT NULL"""
-        )
-        return [(r["tenant"], r["request_id"]) for r in rows]
-
     async def ready_to_finish(self, keys: set[Key]) -> list[Finishing]:
         rows = await self.conn.fetch(
-            """SELECT r.tenant, r.request_id, r.recipients, r.labels FROM tracker.requests r
+            """SELECT r.tenant, r.request_id, r.recipients, r.labels, r.final_status
+               FROM tracker.requests r
                JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
                  ON r.tenant = k.tenant AND r.request_id = k.request_id
                WHERE r.recipients IS NOT NULL AND r.outcomes >= r.recipients
@@ -127,24 +73,48 @@ class LedgerTx:
             [k[0] for k in keys],
             [k[1] for k in keys],
         )
-        return [Finishing(r["tenant"], r["request_id"], r["recipients"], r["labels"]) for r in rows]
+        return [_finishing(r) for r in rows]
 
-    async def finish(self, tenant: str, request_id: str, final_status: str) -> None:
+    async def due_updates(self, before: datetime, limit: int) -> list[Finishing]:
+        """Finished requests with new engagement, last announced before `before`."""
+        rows = await self.conn.fetch(
+            """SELECT tenant, request_id, recipients, labels, final_status
+               FROM tracker.requests
+               WHERE dirty AND final_status IS NOT NULL
+                 AND (announced_at IS NULL OR announced_at <= $1)
+               ORDER BY announced_at NULLS FIRST
+               LIMIT $2
+               FOR UPDATE SKIP LOCKED""",
+            before,
+            limit,
+        )
+        return [_finishing(r) for r in rows]
+
+    async def announced(self, keys: Sequence[Key], at: datetime, final_status: str | None) -> None:
+        """Record an announcement; with a final status, the request is finished."""
         await self.conn.execute(
-            """UPDATE tracker.requests SET final_status = $3, finalized_at = now()
-               WHERE tenant = $1 AND request_id = $2""",
-            tenant,
-            request_id,
+            """UPDATE tracker.requests r
+               SET dirty = false, announced_at = $3,
+                   final_status = coalesce($4, r.final_status),
+                   finalized_at = coalesce(r.finalized_at, $3)
+               FROM unnest($1::text[], $2::text[]) AS k(tenant, request_id)
+               WHERE r.tenant = k.tenant AND r.request_id = k.request_id""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            at,
             final_status,
         )
 
-    async def final(self, tenant: str, request_id: str) -> tuple[str, dict[str, str]] | None:
-        row = await self.conn.fetchrow(
-            "SELECT final_status, labels FROM tracker.requests WHERE tenant=$1 AND request_id=$2",
-            tenant,
-            request_id,
-        )
-        return (row["final_status"], row["labels"]) if row and row["final_status"] else None
+    async def report_rows(self, tenant: str, request_id: str) -> tuple[list[Any], list[Any]]:
+        return await report_rows(self.conn, tenant, request_id)
+
+
+async def report_rows(
+    conn: asyncpg.Connection | asyncpg.Pool, tenant: str, request_id: str
+) -> tuple[list[Any], list[Any]]:
+    rows = await conn.fetch(queries.BY_CHANNEL, tenant, request_id)
+    deferrals = await conn.fetch(queries.DEFERRALS, tenant, request_id)
+    return list(rows), list(deferrals)
 
 
 class Ledger:
@@ -156,9 +126,6 @@ class Ledger:
         async with self._db.pool.acquire() as conn, conn.transaction():
             yield LedgerTx(conn)
 
-    async def by_channel(self, tenant: str, request_id: str, conn: Any = None) -> list[Any]:
-        return list(await (conn or self._db.pool).fetch(BY_CHANNEL, tenant, request_id))
-
     async def request(self, tenant: str, request_id: str) -> Any:
         return await self._db.pool.fetchrow(
             "SELECT * FROM tracker.requests WHERE tenant = $1 AND request_id = $2",
@@ -166,23 +133,31 @@ class Ledger:
             request_id,
         )
 
+    async def report_rows(self, tenant: str, request_id: str) -> tuple[list[Any], list[Any]]:
+        return await report_rows(self._db.pool, tenant, request_id)
 
-BY_CHANNEL = """
-WITH o AS (SELECT * FROM tracker.outcomes WHERE tenant = $1 AND request_id = $2),
-e AS (
-    SELECT e.delivery_id,
-           bool_or(true) AS any_event,
-           bool_or(e.kind IN ('opened', 'read')) AS opened,
-           bool_or(e.kind = 'read') AS read,
-           bool_or(e.kind = 'clicked') AS clicked
-    FROM tracker.engagement e JOIN o USING (delivery_id)
-    GROUP BY e.delivery_id)
-SELECT coalesce(o.channel, '') AS channel, o.outcome, coalesce(o.reason, '') AS reason,
-       count(*) AS n,
-       count(*) FILTER (WHERE o.outcome = 'delivered' OR e.any_event) AS delivered,
-       count(*) FILTER (WHERE e.opened) AS opened,
-       count(*) FILTER (WHERE e.read) AS read,
-       count(*) FILTER (WHERE e.clicked) AS clicked
-FROM o LEFT JOIN e USING (delivery_id)
-GROUP BY 1, 2, 3
-"""
+    async def range_rows(
+        self, tenant: str, since: datetime, until: datetime, department: str | None
+    ) -> tuple[list[Any], list[Any]]:
+        args = (tenant, since, until, department)
+        rows = await self._db.pool.fetch(queries.RANGE_BY_CHANNEL, *args)
+        deferrals = await self._db.pool.fetch(queries.RANGE_DEFERRALS, *args)
+        return list(rows), list(deferrals)
+
+    async def erase(self, erased: Sequence[str], restored: Sequence[str]) -> int:
+        """Unlink erased recipients from their outcomes; forget restored ones. Counts stay."""
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "DELETE FROM tracker.erased WHERE recipient_id = ANY($1::text[])", restored
+            )
+            await conn.execute(
+                """INSERT INTO tracker.erased (recipient_id) SELECT unnest($1::text[])
+                   ON CONFLICT (recipient_id) DO UPDATE SET at = now()""",
+                erased,
+            )
+            status = await conn.execute(
+                """UPDATE tracker.outcomes SET recipient_id = NULL, detail = ''
+                   WHERE recipient_id = ANY($1::text[])""",
+                erased,
+            )
+        return int(status.split()[-1])

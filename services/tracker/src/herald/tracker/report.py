@@ -1,4 +1,11 @@
-"""Report arithmetic: from ledger rows to counts, by channel and in total. Pure."""
+"""Report arithmetic: from ledger rows to counts, by channel and in total. Pure.
+
+Rows come from `queries.BY_CHANNEL` (or its range variant): one per (channel, outcome,
+reason) with `n` outcomes and how many of those deliveries were delivered, opened or
+read, read, and clicked. Rates are over delivered (docs/contract.md):
+read_rate = deliveries with an `opened` or `read` event / delivered,
+click_rate = deliveries with a `clicked` event / delivered; None until one is delivered.
+"""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -7,6 +14,11 @@ from typing import Any
 from herald.contracts import Counts
 
 SENT = ("sent", "delivered")
+NOT_SENT = ("suppressed", "expired", "cancelled")
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 @dataclass
@@ -29,13 +41,17 @@ class Tally:
         self.clicked += row["clicked"]
 
     def rates(self) -> dict[str, float | None]:
-        """Read rate and click rate are over delivered (None until something is delivered)."""
-        if not self.delivered:
-            return {"read_rate": None, "click_rate": None}
         return {
-            "read_rate": round(self.opened / self.delivered, 4),
-            "click_rate": round(self.clicked / self.delivered, 4),
+            "read_rate": rate(self.opened, self.delivered),
+            "click_rate": rate(self.clicked, self.delivered),
         }
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self) | self.rates()
+
+
+def _bump(counter: dict[str, int], key: str, n: int) -> None:
+    counter[key] = counter.get(key, 0) + n
 
 
 @dataclass
@@ -44,8 +60,28 @@ class Report:
     total: Tally = field(default_factory=Tally)
     channels: dict[str, Tally] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    deferred: dict[str, int] = field(default_factory=dict)
     expired: int = 0
     cancelled: int = 0
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        outcome, n = row["outcome"], row["n"]
+        if outcome == "suppressed":
+            _bump(self.suppressed, row["reason"] or "unknown", n)
+        elif outcome == "expired":
+            self.expired += n
+        elif outcome == "cancelled":
+            self.cancelled += n
+        else:
+            if outcome == "failed":
+                _bump(self.failed, row["reason"] or "unknown", n)
+            self.total.add(row)
+            self.channels.setdefault(row["channel"] or "unknown", Tally()).add(row)
+
+    def add_deferrals(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        for row in rows:
+            _bump(self.deferred, row["reason"], row["n"])
 
     def counts(self) -> Counts:
         t = self.total
@@ -57,36 +93,71 @@ class Report:
             failed=t.failed,
             opened=t.opened,
             clicked=t.clicked,
+            expired=self.expired,
+            cancelled=self.cancelled,
         )
 
     def as_json(self) -> dict[str, Any]:
         return {
             "recipients": self.recipients,
             "suppressed": sum(self.suppressed.values()),
-            "suppressed_by_reason": self.suppressed,
+            "suppressed_by_reason": dict(sorted(self.suppressed.items())),
+            "failed_by_reason": dict(sorted(self.failed.items())),
+            "deferred_by_reason": dict(sorted(self.deferred.items())),
             "expired": self.expired,
             "cancelled": self.cancelled,
-            **asdict(self.total),
-            **self.total.rates(),
-            "channels": {c: asdict(t) | t.rates() for c, t in sorted(self.channels.items())},
+            **self.total.as_json(),
+            "channels": {c: t.as_json() for c, t in sorted(self.channels.items())},
         }
 
 
-def build_report(recipients: int, rows: Iterable[Mapping[str, Any]]) -> Report:
+def build_report(
+    recipients: int,
+    rows: Iterable[Mapping[str, Any]],
+    deferrals: Iterable[Mapping[str, Any]] = (),
+) -> Report:
     report = Report(recipients)
     for row in rows:
-        outcome = row["outcome"]
-        if outcome == "suppressed":
-            reason = row["reason"] or "unknown"
-            report.suppressed[reason] = report.suppressed.get(reason, 0) + row["n"]
-        elif outcome == "expired":
-            report.expired += row["n"]
-        elif outcome == "cancelled":
-            report.cancelled += row["n"]
-        else:
-            report.total.add(row)
-            report.channels.setdefault(row["channel"], Tally()).add(row)
+        report.add(row)
+    report.add_deferrals(deferrals)
     return report
+
+
+def build_range_reports(
+    rows: Iterable[Mapping[str, Any]], deferrals: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, Report]:
+    """One report per department; its recipients are the outcomes in the range."""
+    by_department: dict[str, Report] = {}
+    for row in rows:
+        report = by_department.setdefault(row["department"], Report(0))
+        report.recipients += row["n"]
+        report.add(row)
+    for row in deferrals:
+        by_department.setdefault(row["department"], Report(0)).add_deferrals([row])
+    return dict(sorted(by_department.items()))
+
+
+def combine(reports: Iterable[Report]) -> Report:
+    """The sum of several reports (a tenant's total over its departments)."""
+    out = Report(0)
+    for r in reports:
+        out.recipients += r.recipients
+        out.expired += r.expired
+        out.cancelled += r.cancelled
+        for mine, theirs in ((out.suppressed, r.suppressed), (out.failed, r.failed)):
+            for k, n in theirs.items():
+                _bump(mine, k, n)
+        for k, n in r.deferred.items():
+            _bump(out.deferred, k, n)
+        _merge_tally(out.total, r.total)
+        for c, t in r.channels.items():
+            _merge_tally(out.channels.setdefault(c, Tally()), t)
+    return out
+
+
+def _merge_tally(into: Tally, other: Tally) -> None:
+    for name, value in asdict(other).items():
+        setattr(into, name, getattr(into, name) + value)
 
 
 def final_status(report: Report) -> str:

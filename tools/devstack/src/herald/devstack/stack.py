@@ -119,7 +119,11 @@ class Stack:
             KAFKA_SESSION_TIMEOUT_MS="4000",
             KAFKA_HEARTBEAT_INTERVAL_MS="1300",
             SIGNING_SECRET=ensure_secret(self.state_dir, "signing"),
+            TRACKING_KEYS=f"dev1:{ensure_secret(self.state_dir, 'tracking')}",
             TRACKER_PUBLIC_URL=f"http://127.0.0.1:{self.ports['tracker']}",
+            DISPATCHER_PUBLIC_URL=f"http://127.0.0.1:{self.ports['dispatcher']}",
+            # local sinks live on loopback; production refuses private webhook targets
+            WEBHOOK_ALLOW_PRIVATE="true",
             XDG_RUNTIME_DIR=env.get("XDG_RUNTIME_DIR", "/tmp"),  # noqa: S108
         )
         env.update(self.extra_env)

@@ -1,6 +1,6 @@
 """The provider port: render nothing, decide nothing, just deliver one message."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -10,6 +10,8 @@ from herald.contracts.recipient import Contacts
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    """One rendered message for one channel; links are already tracking links."""
+
     delivery_id: str
     request_id: str
     tenant: str
@@ -20,6 +22,15 @@ class Message:
     body: str
     url: str | None
     labels: dict[str, str]
+    subject: str | None = None
+    html: str | None = None
+    """Sanitised HTML (e-mail, in-app), with the open-tracking pixel where there is one."""
+    unsubscribe_url: str | None = None
+    category: str = "notification"
+    priority: str = "normal"
+    locale: str | None = None
+    expires_at: int | None = None
+    """Unix seconds after which the message is worthless (APNs/FCM expiry)."""
 
 
 class Result(StrEnum):
@@ -34,6 +45,14 @@ class Attempt:
     result: Result
     provider: str
     detail: str = ""
+    retry_after: float | None = None
+    """Seconds the provider asked us to wait (Retry-After), if it said."""
+    dead_contacts: tuple[str, ...] = field(default=())
+    """Contacts the provider says no longer exist (unregistered push tokens)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.result in (Result.SENT, Result.DELIVERED)
 
 
 class Provider(Protocol):

@@ -8,10 +8,11 @@ log = structlog.get_logger(__name__)
 
 
 class LogProvider:
-    name = "log"
+    def __init__(self, name: str = "log") -> None:
+        self.name = name
 
     async def send(self, message: Message) -> Attempt:
-        log.debug(
+        log.info(
             "would_send",
             delivery_id=message.delivery_id,
             channel=str(message.channel),

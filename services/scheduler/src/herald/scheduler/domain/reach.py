@@ -1,8 +1,7 @@
-"""Pure decisions of the scheduler: who can be reached on what, and when a send is due."""
+"""Who can be reached on which channel; deterministic delivery ids; dead contacts."""
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
 from herald.contracts import Category, Channel, Priority, PushRequest, ReasonCode, Recipient
 from herald.contracts.recipient import Contacts
@@ -43,6 +42,7 @@ def reach(request: PushRequest, recipient: Recipient | None) -> Reach:
     """The request's channels this recipient can be reached on, in preference order.
 
     Marketing needs consent for marketing; every category respects a channel opt-out.
+    The audience query (`audience.py`) says the same in SQL; keep the two in step.
     """
     if recipient is None:
         return Reach((), ReasonCode.NO_CONTACT)
@@ -57,6 +57,16 @@ def reach(request: PushRequest, recipient: Recipient | None) -> Reach:
     return Reach(consented, None)
 
 
-def due_at(request: PushRequest, now: datetime) -> datetime:
-    schedule = request.schedule
-    return schedule.send_at if schedule and schedule.send_at else now
+def drop_contact(contacts: Contacts, channel: Channel, contact: str) -> Contacts:
+    """The contacts without one a provider reported dead (unchanged if it is not there)."""
+    match channel:
+        case Channel.APP_PUSH:
+            tokens = tuple(t for t in contacts.push_tokens if t.token != contact)
+            return contacts.model_copy(update={"push_tokens": tokens})
+        case Channel.SMS if contacts.phone == contact:
+            return contacts.model_copy(update={"phone": None})
+        case Channel.EMAIL if contacts.email == contact:
+            return contacts.model_copy(update={"email": None})
+        case Channel.WEBHOOK if contacts.webhook == contact:
+            return contacts.model_copy(update={"webhook": None})
+    return contacts

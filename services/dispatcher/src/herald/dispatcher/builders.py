@@ -1,0 +1,151 @@
+"""Build one provider from its spec: the one place that knows every provider's constructor."""
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from herald.dispatcher.config import (
+    ApnsSpec,
+    FcmSpec,
+    InboxSpec,
+    LogSpec,
+    ProviderSpec,
+    SmsSpec,
+    SmtpSpec,
+    WebhookSpec,
+)
+from herald.dispatcher.providers.apns import ApnsConfig, ApnsProvider
+from herald.dispatcher.providers.base import Provider
+from herald.dispatcher.providers.chat import DingTalk, Feishu, Shape, WeCom
+from herald.dispatcher.providers.fcm import FcmConfig, FcmProvider
+from herald.dispatcher.providers.inbox import Inbox, InboxProvider
+from herald.dispatcher.providers.log import LogProvider
+from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
+from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
+from herald.dispatcher.providers.webhook import WebhookProvider
+from herald.dispatcher.resilience import Circuit
+
+
+@dataclass
+class Parts:
+    """What building providers needs from the composition root."""
+
+    client: httpx.AsyncClient
+    signing_secret: bytes
+    receipt_url: Callable[[str], str]
+    inbox: Inbox
+    replicas: int = 1
+    breaker_threshold: int = 5
+    breaker_reset_s: float = 30.0
+    gate_wait_s: float = 1.0
+    webhook_allow_private: bool = False
+    monotonic: Callable[[], float] = time.monotonic
+    on_circuit: Callable[[str, Circuit], None] = lambda _n, _c: None
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+def _shape(kind: str, secret: str | None) -> Shape:
+    if kind == "dingtalk":
+        return DingTalk(secret)
+    if kind == "feishu":
+        return Feishu(secret)
+    return WeCom()
+
+
+def _webhook(spec: WebhookSpec, name: str, parts: Parts) -> Provider:
+    secret = spec.secret.resolve().get_secret_value() if spec.secret else None
+    robots: dict[str, Shape] = {
+        k: _shape(k, v.resolve().get_secret_value() if v else None) for k, v in spec.robots.items()
+    }
+    pinned = None if spec.kind == "webhook" else _shape(spec.kind, secret)
+    return WebhookProvider(
+        parts.client,
+        parts.signing_secret,
+        name=name,
+        robots=robots,
+        pinned=pinned,
+        allow_private=parts.webhook_allow_private,
+    )
+
+
+def _smtp(spec: SmtpSpec, name: str) -> Provider:
+    password = spec.password.resolve().get_secret_value() if spec.password else None
+    cfg = SmtpConfig(
+        host=spec.host,
+        port=spec.port,
+        starttls=spec.starttls,
+        use_tls=spec.use_tls,
+        username=spec.username,
+        password=password,
+        sender=spec.sender,
+        sender_name=spec.sender_name,
+        unsubscribe=spec.unsubscribe,
+        timeout_s=spec.timeout_s,
+        pool_size=spec.concurrency,
+        verify_tls=spec.verify_tls,
+        ca_file=spec.ca_file,
+    )
+    return SmtpProvider(cfg, name)
+
+
+def _sms(spec: SmsSpec, name: str, parts: Parts) -> Provider:
+    cfg = SmsConfig(
+        url=spec.url,
+        shape=spec.shape,
+        account=spec.account,
+        token=spec.token.resolve().get_secret_value() if spec.token else None,
+        sender=spec.sender,
+        fields=spec.fields,
+        encoding=spec.encoding,
+        headers={k: v.resolve().get_secret_value() for k, v in spec.headers.items()},
+    )
+    return SmsProvider(parts.client, cfg, parts.receipt_url, name)
+
+
+def _fcm(spec: FcmSpec, name: str, parts: Parts) -> Provider:
+    account = json.loads(spec.service_account.resolve().get_secret_value())
+    cfg = FcmConfig(
+        project_id=account["project_id"],
+        client_email=account["client_email"],
+        private_key=account["private_key"],
+        token_uri=spec.token_uri or account.get("token_uri", "https://oauth2.googleapis.com/token"),
+        endpoint=spec.endpoint,
+    )
+    return FcmProvider(parts.client, cfg, name)
+
+
+def _apns(spec: ApnsSpec, name: str, parts: Parts) -> Provider:
+    verify: str | bool = spec.ca_file or True
+    client = httpx.AsyncClient(http1=False, http2=True, timeout=spec.timeout_s, verify=verify)
+    parts.closers.append(client.aclose)
+    cfg = ApnsConfig(
+        spec.team_id,
+        spec.key_id,
+        spec.private_key.resolve().get_secret_value(),
+        spec.topic,
+        spec.endpoint,
+    )
+    return ApnsProvider(client, cfg, name)
+
+
+def build_provider(spec: ProviderSpec, name: str, parts: Parts) -> Provider:
+    if isinstance(spec, LogSpec):
+        return LogProvider(name)
+    if isinstance(spec, InboxSpec):
+        return InboxProvider(parts.inbox, name)
+    if isinstance(spec, WebhookSpec):
+        return _webhook(spec, name, parts)
+    if isinstance(spec, SmtpSpec):
+        return _smtp(spec, name)
+    return _push_or_sms(spec, name, parts)
+
+
+def _push_or_sms(spec: SmsSpec | FcmSpec | ApnsSpec, name: str, parts: Parts) -> Provider:
+    if isinstance(spec, SmsSpec):
+        return _sms(spec, name, parts)
+    if isinstance(spec, FcmSpec):
+        return _fcm(spec, name, parts)
+    return _apns(spec, name, parts)

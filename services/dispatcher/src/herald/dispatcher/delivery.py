@@ -1,0 +1,172 @@
+"""One send's way through its routes: gate, breaker, provider call, retry or fail over.
+
+Nothing here waits for a backoff: a send that has to wait comes back as `Later` with the
+time it may run again and its progress, and the caller parks it in the retry table.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import structlog
+
+from herald.contracts import Channel, ReasonCode
+from herald.contracts.internal import OutcomeKind, Send
+from herald.dispatcher.links import Tracker
+from herald.dispatcher.metrics import DispatcherMetrics
+from herald.dispatcher.outcomes import Done, Later, Progress, outcome
+from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.registry import Registry, Route
+from herald.dispatcher.rendering import RenderError, render
+from herald.dispatcher.resilience import backoff
+
+log = structlog.get_logger(__name__)
+START = Progress()
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    max_attempts: int = 3
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 300.0
+    deferral_s: float = 1.0
+    """How long a send waits when its provider's rate limit or concurrency is exhausted."""
+    rand: Callable[[], float] = field(default=lambda: 0.5)
+
+
+class Deliverer:
+    def __init__(
+        self,
+        registry: Registry,
+        tracker: Tracker | None,
+        metrics: DispatcherMetrics,
+        clock: Callable[[], datetime],
+        policy: Policy,
+    ) -> None:
+        self._registry, self._tracker, self._metrics = registry, tracker, metrics
+        self._clock, self._policy = clock, policy
+
+    async def deliver(
+        self, send: Send, progress: Progress = START, allowed: frozenset[Channel] | None = None
+    ) -> Done | Later:
+        """Go on from `progress`; routes of channels not `allowed` (consent) are skipped."""
+        routes = self._registry.routes(send.tenant, send.channels)
+        dead: list[tuple[Channel, str]] = []
+        p = progress
+        while p.route < len(routes):
+            route = routes[p.route]
+            if allowed is not None and route.channel not in allowed:
+                p = _next(p, f"{route.channel}: consent withdrawn")
+                continue
+            step = await self._step(send, route, p, dead)
+            if not isinstance(step, Progress):
+                return step
+            if step.route != p.route:
+                self._metrics.failovers.labels(route.provider.name).inc()
+            p = step
+        detail = "; ".join(p.evidence) or "no provider for any allowed channel"
+        return Done(
+            outcome(
+                send,
+                OutcomeKind.FAILED,
+                self._clock(),
+                channel=routes[-1].channel if routes else None,
+                provider=routes[-1].provider.name if routes else None,
+                reason=ReasonCode.PROVIDER_FAILED,
+                detail=detail,
+            ),
+            tuple(dead),
+        )
+
+    async def _step(
+        self, send: Send, route: Route, p: Progress, dead: list[tuple[Channel, str]]
+    ) -> Done | Later | Progress:
+        """Try one route once: a final answer, a retry later, or the progress to go on with."""
+        name, channel = route.provider.name, route.channel
+        try:
+            message = render(send, channel, self._tracker)
+        except RenderError as exc:
+            return Done(
+                outcome(
+                    send,
+                    OutcomeKind.FAILED,
+                    self._clock(),
+                    channel=channel,
+                    provider=name,
+                    reason=ReasonCode.INVALID_REQUEST,
+                    detail=str(exc),
+                ),
+                tuple(dead),
+            )
+        if not await route.gate.enter():
+            self._metrics.retries.labels(name, "rate_limited").inc()
+            later = self._clock() + timedelta(seconds=self._policy.deferral_s)
+            return Later(send, p, later, tuple(dead))
+        try:
+            if not route.gate.breaker.allow():
+                return _next(p, f"{channel}/{name}: circuit open")
+            attempt = await self._call(route, message)
+        finally:
+            route.gate.leave()
+        dead.extend((channel, c) for c in attempt.dead_contacts)
+        return self._judge(send, route, p, attempt, dead)
+
+    def _judge(
+        self,
+        send: Send,
+        route: Route,
+        p: Progress,
+        attempt: Attempt,
+        dead: list[tuple[Channel, str]],
+    ) -> Done | Later | Progress:
+        breaker, name = route.gate.breaker, route.provider.name
+        if attempt.ok:
+            breaker.success()
+            kind = OutcomeKind.DELIVERED if attempt.result is Result.DELIVERED else OutcomeKind.SENT
+            return Done(
+                outcome(
+                    send,
+                    kind,
+                    self._clock(),
+                    channel=route.channel,
+                    provider=name,
+                    detail=attempt.detail,
+                ),
+                tuple(dead),
+            )
+        if attempt.result is Result.PERMANENT:
+            breaker.success()  # it answered: the provider is up, this message is the problem
+            return _next(p, f"{route.channel}/{name}: {attempt.detail}")
+        breaker.failure()
+        tries = p.attempt + 1
+        if tries >= self._policy.max_attempts:
+            return _next(p, f"{route.channel}/{name}: {attempt.detail} after {tries} attempts")
+        self._metrics.retries.labels(name, "retryable").inc()
+        pol = self._policy
+        wait = backoff(tries, pol.backoff_base_s, pol.backoff_max_s, attempt.retry_after, pol.rand)
+        return Later(
+            send, replace(p, attempt=tries), self._clock() + timedelta(seconds=wait), tuple(dead)
+        )
+
+    async def _call(self, route: Route, message: Message) -> Attempt:
+        name = route.provider.name
+        self._metrics.in_flight.inc()
+        started = asyncio.get_running_loop().time()
+        try:
+            async with asyncio.timeout(route.timeout_s):
+                attempt = await route.provider.send(message)
+        except TimeoutError:
+            attempt = Attempt(Result.RETRYABLE, name, f"no answer within {route.timeout_s}s")
+        except Exception as exc:
+            log.exception("provider_raised", provider=name)
+            attempt = Attempt(Result.RETRYABLE, name, f"provider error: {type(exc).__name__}")
+        finally:
+            self._metrics.in_flight.dec()
+        self._metrics.latency.labels(name).observe(asyncio.get_running_loop().time() - started)
+        self._metrics.sends.labels(route.channel, name, attempt.result).inc()
+        return attempt
+
+
+def _next(p: Progress, evidence: str) -> Progress:
+    return Progress(route=p.route + 1, attempt=0, evidence=(*p.evidence, evidence))

@@ -1,0 +1,56 @@
+"""What FCM and APNs share: pick the recipient's tokens, fit the payload, merge answers."""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from herald.dispatcher.providers.base import Attempt, Message, Result
+
+PUSH_LIMIT_BYTES = 4096
+"""Both FCM and APNs refuse a notification payload above 4 KB."""
+
+
+def tokens(message: Message, platforms: frozenset[str]) -> list[str]:
+    return [t.token for t in message.contacts.push_tokens if t.platform.lower() in platforms]
+
+
+def size(payload: dict[str, Any]) -> int:
+    return len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def fit(
+    build: Callable[[str], dict[str, Any]], body: str, limit: int = PUSH_LIMIT_BYTES
+) -> dict[str, Any] | None:
+    """The payload with the body shortened (with an ellipsis) until it fits, or None."""
+    payload = build(body)
+    if size(payload) <= limit:
+        return payload
+    over = size(payload) - limit
+    cut = body
+    while cut:
+        cut = cut[: max(0, len(cut) - max(over // 3, 1))]
+        payload = build(cut + "…")
+        over = size(payload) - limit
+        if over <= 0:
+            return payload
+    return None
+
+
+async def each_token(
+    name: str, found: Sequence[str], one: Callable[[str], Awaitable[Attempt]]
+) -> Attempt:
+    """Send to every token; sent if any took it, dead tokens reported either way."""
+    if not found:
+        return Attempt(Result.PERMANENT, name, "no push token for this provider")
+    answers = await asyncio.gather(*(one(t) for t in found))
+    dead = tuple(d for a in answers for d in a.dead_contacts)
+    best = next((a for a in answers if a.ok), None)
+    if best is None:
+        best = next((a for a in answers if a.result is Result.RETRYABLE), answers[0])
+    detail = (
+        best.detail
+        if len(answers) == 1
+        else f"{best.detail} ({len(answers)} tokens, {len(dead)} dead)"
+    )
+    return Attempt(best.result, name, detail, best.retry_after, dead)

@@ -1,0 +1,165 @@
+"""The operators' review policy: every rule's knobs, human review and the strike ladder.
+
+Loaded once at start-up from `REVIEW_POLICY_FILE` (JSON or TOML); every field has a
+default, so an empty file (or none) means the defaults documented in docs/review-rules.md.
+"""
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from herald.contracts import Category, Channel
+from herald.contracts.internal import Standing
+from herald.review.engine.findings import Severity
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# fmt: off
+SHORTENERS = (
+    "bit.ly", "t.cn", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "buff.ly", "t.co",
+    "rebrand.ly", "cutt.ly", "dwz.cn", "suo.im", "url.cn", "sohu.gg", "w.url.cn", "s.id",
+    "shorturl.at", "rb.gy", "tiny.cc", "v.gd",
+)
+ROLE_MAILBOXES = (
+    "support", "service", "help", "info", "contact", "noreply", "no-reply", "kefu", "admin",
+    "hr", "sales", "marketing", "press", "feedback",
+)
+# fmt: on
+
+
+class LinkPolicy(_Model):
+    https_only: bool = True
+    deny_domains: tuple[str, ...] = ()
+    allow_domains: tuple[str, ...] | None = None
+    """When set, links to any other domain are blocked."""
+    shorteners: tuple[str, ...] = SHORTENERS
+    shortener_severity: Severity = Severity.HOLD
+
+
+class SmsPolicy(_Model):
+    max_segments: int = Field(default=3, ge=1)
+    require_signature: bool = True
+    opt_out_hints: tuple[str, ...] = (
+        "回T退订",
+        "退订回T",
+        "回TD退订",
+        "回N退订",
+        "拒收请回复R",
+        "reply STOP",
+        "STOP to opt out",
+        "text STOP",
+    )
+    opt_out_categories: tuple[Category, ...] = (Category.MARKETING,)
+
+
+class FormatPolicy(_Model):
+    title_max: dict[Channel, int] = Field(
+        default_factory=lambda: {
+            Channel.APP_PUSH: 50,
+            Channel.IN_APP: 100,
+            Channel.EMAIL: 100,
+            Channel.WEBHOOK: 100,
+        }
+    )
+    max_images: int = 9
+    video_min_s: float = 1.0
+    video_max_s: float = 300.0
+
+
+class PersonalDataPolicy(_Model):
+    mobile: Severity = Severity.HOLD
+    id_number: Severity = Severity.BLOCK
+    bank_card: Severity = Severity.BLOCK
+    email: Severity = Severity.HOLD
+    role_mailboxes: tuple[str, ...] = ROLE_MAILBOXES
+    """Local parts of mailboxes that belong to a team, not a person."""
+
+
+class SourcePolicy(_Model):
+    categories: tuple[Category, ...] = (Category.MARKETING, Category.NOTIFICATION)
+    repost_markers: tuple[str, ...] = (
+        "转载",
+        "转自",
+        "来源：",
+        "来源:",
+        "摘自",
+        "引自",
+        "原文链接",
+        "据报道",
+        "reposted from",
+        "quoted from",
+        "via @",
+        "source:",
+        "rt @",
+    )
+    severity: Severity = Severity.HOLD
+    required_tenants: tuple[str, ...] = ()
+    """Tenants whose marketing/notification pushes must always carry content.source."""
+    required_severity: Severity = Severity.BLOCK
+
+
+class HumanReviewRule(_Model):
+    """Send matching requests to a human even when the rules find nothing."""
+
+    tenant: str = "*"
+    category: Category | Literal["*"] = "*"
+    min_recipients: int = 0
+    """Audiences by segment or `all` count as larger than any number."""
+
+
+class Ladder(_Model):
+    """Strikes in the window at which a subject becomes warned, restricted, banned."""
+
+    warned: int = Field(default=1, ge=1)
+    restricted: int = 3
+    banned: int = 5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.warned <= self.restricted <= self.banned:
+            raise ValueError("thresholds must satisfy warned <= restricted <= banned")
+        return self
+
+
+class StrikePolicy(_Model):
+    window_days: float = 30.0
+    requester: Ladder = Ladder()
+    department: Ladder = Ladder(warned=3, restricted=6, banned=10)
+
+
+class Policy(_Model):
+    term_severity: dict[str, Severity] = Field(
+        default_factory=lambda: {"violence": Severity.HOLD, "custom": Severity.HOLD}
+    )
+    """Per dictionary category; categories not listed block."""
+    links: LinkPolicy = LinkPolicy()
+    sms: SmsPolicy = SmsPolicy()
+    format: FormatPolicy = FormatPolicy()
+    personal_data: PersonalDataPolicy = PersonalDataPolicy()
+    source: SourcePolicy = SourcePolicy()
+    human_review: tuple[HumanReviewRule, ...] = ()
+    standing_review: dict[Standing, tuple[Category, ...]] = Field(
+        default_factory=lambda: {
+            Standing.WARNED: (Category.MARKETING, Category.NOTIFICATION),
+            Standing.RESTRICTED: tuple(Category),
+        }
+    )
+    """Requests of a requester or department in this standing always go to a human."""
+    strikes: StrikePolicy = StrikePolicy()
+
+    def severity_of(self, category: str) -> Severity:
+        return self.term_severity.get(category, Severity.BLOCK)
+
+
+def load_policy(path: str | None) -> Policy:
+    if not path:
+        return Policy()
+    text = Path(path).read_text(encoding="utf-8")
+    data = tomllib.loads(text) if path.endswith(".toml") else json.loads(text or "{}")
+    return Policy.model_validate(data)

@@ -1,0 +1,89 @@
+"""Tenant policies: time zone and quiet-hours defaults, blackout calendar, caps and rates.
+
+Read from a JSON file or an environment variable at start-up (see the service README);
+a tenant without its own entry gets `default`.
+"""
+
+import functools
+from datetime import date, timedelta
+from typing import Annotated
+
+import holidays
+from pydantic import BaseModel, ConfigDict, Field
+
+from herald.contracts import Category, Channel, QuietHours
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CapRule(Rule):
+    per_day: Annotated[int, Field(ge=1)] | None = None
+    """At most this many sends per calendar day in the recipient's time zone."""
+    min_gap_minutes: Annotated[int, Field(ge=1)] | None = None
+    """At least this long between two sends."""
+
+    @property
+    def min_gap(self) -> timedelta | None:
+        return timedelta(minutes=self.min_gap_minutes) if self.min_gap_minutes else None
+
+
+class Caps(Rule):
+    all: CapRule | None = None
+    """Across every channel."""
+    channels: dict[Channel, CapRule] = Field(default_factory=dict)
+    """Per channel: a capped channel is skipped in favour of the next one the request allows."""
+    categories: tuple[Category, ...] = (Category.MARKETING,)
+
+
+class Blackout(Rule):
+    dates: tuple[date, ...] = ()
+    ranges: tuple[tuple[date, date], ...] = ()
+    """Inclusive [first, last] ranges."""
+    holidays_country: str | None = None
+    """ISO country code whose public holidays are blackout days (the `holidays` library)."""
+    holidays_subdiv: str | None = None
+    categories: tuple[Category, ...] = (Category.MARKETING,)
+
+    def blocks(self, day: date) -> bool:
+        if day in self.dates or any(a <= day <= b for a, b in self.ranges):
+            return True
+        if self.holidays_country:
+            return day in _holidays(self.holidays_country, self.holidays_subdiv, day.year)
+        return False
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(country: str, subdiv: str | None, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, subdiv=subdiv, years=year)
+
+
+class TenantPolicy(Rule):
+    timezone: str = "UTC"
+    """For recipients without a (valid) time zone of their own."""
+    quiet_hours: QuietHours | None = None
+    """Default quiet hours; a recipient's own override these."""
+    held_categories: tuple[Category, ...] = (Category.MARKETING,)
+    """Categories quiet hours hold back (transactional and alert never are)."""
+    blackout: Blackout = Field(default_factory=Blackout)
+    caps: Caps = Field(default_factory=Caps)
+    rates: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    """Sends per second, per channel name or `default`; absent means unpaced."""
+    optimise_days: Annotated[int, Field(ge=1, le=365)] = 30
+    """How far back engagement counts for send-time optimisation."""
+
+    def rate(self, channel: str) -> float | None:
+        return self.rates.get(channel, self.rates.get("default"))
+
+    def holds(self, category: Category) -> bool:
+        never = (Category.TRANSACTIONAL, Category.ALERT)
+        return category in self.held_categories and category not in never
+
+
+class Policies(Rule):
+    default: TenantPolicy = Field(default_factory=TenantPolicy)
+    tenants: dict[str, TenantPolicy] = Field(default_factory=dict)
+
+    def of(self, tenant: str) -> TenantPolicy:
+        return self.tenants.get(tenant, self.default)

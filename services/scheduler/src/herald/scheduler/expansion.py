@@ -1,0 +1,76 @@
+"""One chunk of an audience into timers and outcomes (pure: no I/O, no clock)."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from herald.contracts import QuietHours
+from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope
+from herald.scheduler.audience import Member
+from herald.scheduler.domain import PRIORITY_RANK, Timing, delivery_id, plan_time
+from herald.scheduler.domain.localtime import zone_or
+from herald.scheduler.domain.policy import TenantPolicy
+from herald.scheduler.messages import outcome
+from herald.scheduler.timers import Timer
+
+
+@dataclass
+class Expanded:
+    timers: list[Timer] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def cancel(self, env: RequestEnvelope, at: datetime) -> "Expanded":
+        """The same chunk once the request is cancelled: timers become `cancelled`."""
+        stopped = [
+            outcome(env, t.delivery_id, t.recipient_id, OutcomeKind.CANCELLED, None, at, t.deferred)
+            for t in self.timers
+        ]
+        return Expanded([], [*self.outcomes, *stopped])
+
+
+def _timing(m: Member, policy: TenantPolicy, best_hour: int | None) -> Timing:
+    quiet = QuietHours.model_validate(m.quiet_hours) if m.quiet_hours else policy.quiet_hours
+    return Timing(zone_or(m.timezone, policy.timezone), quiet, best_hour)
+
+
+def expand(
+    env: RequestEnvelope,
+    members: Sequence[Member],
+    now: datetime,
+    policy: TenantPolicy,
+    best_hours: Mapping[str, int],
+) -> Expanded:
+    req = env.request
+    out = Expanded()
+    expires = req.schedule.expires_at if req.schedule else None
+    for m in members:
+        did = delivery_id(req.tenant, req.request_id, m.recipient_id)
+        if m.reason is not None:
+            out.outcomes.append(
+                outcome(env, did, m.recipient_id, OutcomeKind.SUPPRESSED, m.reason, now)
+            )
+            continue
+        timing = _timing(m, policy, best_hours.get(m.recipient_id))
+        planned = plan_time(req.schedule, req.category, now, timing, policy)
+        if planned.expired:
+            out.outcomes.append(
+                outcome(
+                    env, did, m.recipient_id, OutcomeKind.EXPIRED, "expired", now, planned.deferred
+                )
+            )
+            continue
+        out.timers.append(
+            Timer(
+                did,
+                req.tenant,
+                req.request_id,
+                m.recipient_id,
+                planned.due_at,
+                expires,
+                PRIORITY_RANK[req.priority],
+                str(req.category),
+                m.channels[0],
+                tuple(str(r) for r in planned.deferred),
+            )
+        )
+    return out

@@ -1,0 +1,87 @@
+"""Building the Status, Send and Outcome events the scheduler publishes (pure)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from herald.contracts import Channel, Counts, Reason, ReasonCode, Recipient, Status, StatusKind
+from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope, Send
+
+
+def outcome(
+    env: RequestEnvelope,
+    delivery_id: str,
+    recipient_id: str,
+    kind: OutcomeKind,
+    reason: ReasonCode | str | None,
+    at: datetime,
+    deferred: Sequence[str] = (),
+) -> Outcome:
+    req = env.request
+    return Outcome(
+        delivery_id=delivery_id,
+        request_id=req.request_id,
+        tenant=req.tenant,
+        department=req.requester.department,
+        recipient_id=recipient_id,
+        outcome=kind,
+        reason=reason,
+        at=at,
+        trace_id=env.trace_id,
+        deferred=tuple(ReasonCode(d) for d in deferred),
+    )
+
+
+def send(
+    env: RequestEnvelope,
+    delivery_id: str,
+    recipient: Recipient,
+    channels: tuple[Channel, ...],
+    due_at: datetime,
+    expires_at: datetime | None,
+    deferred: Sequence[str],
+) -> Send:
+    req = env.request
+    return Send(
+        delivery_id=delivery_id,
+        request_id=req.request_id,
+        tenant=req.tenant,
+        department=req.requester.department,
+        recipient_id=recipient.recipient_id,
+        category=req.category,
+        priority=req.priority,
+        channels=channels,
+        contacts=recipient.contacts,
+        locale=recipient.locale,
+        content=req.content,
+        labels=req.labels,
+        due_at=due_at,
+        expires_at=expires_at,
+        trace_id=env.trace_id,
+        deferred=tuple(ReasonCode(d) for d in deferred),
+    )
+
+
+def status(
+    env: RequestEnvelope, kind: StatusKind, at: datetime, counts: Counts, **kw: Any
+) -> Status:
+    req = env.request
+    return Status(
+        request_id=req.request_id,
+        tenant=req.tenant,
+        status=kind,
+        at=at,
+        counts=counts,
+        labels=req.labels,
+        **kw,
+    )
+
+
+def suppression_reasons(by: dict[str, int]) -> tuple[Reason, ...]:
+    return tuple(
+        Reason(
+            code=ReasonCode(code), message=f"{n} recipients suppressed", detail={"recipients": n}
+        )
+        for code, n in sorted(by.items())
+        if n
+    )

@@ -1,0 +1,58 @@
+"""Builders for scheduler tests: requests, recipients, envelopes, and a settable clock."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from herald.contracts import PushRequest, Recipient
+from herald.contracts.internal import RequestEnvelope
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand: no real waiting."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def push_request(rid: str, audience: dict[str, Any], **over: Any) -> PushRequest:
+    body: dict[str, Any] = {
+        "request_id": rid,
+        "tenant": "acme",
+        "requester": {"department": "marketing", "user": "li.wei"},
+        "goal": "g",
+        "category": "marketing",
+        "channels": ["app_push", "sms"],
+        "content": {"title": "t", "body": "b"},
+        "audience": audience,
+        "labels": {"campaign": "c"},
+    }
+    body.update(over)
+    return PushRequest.model_validate(body)
+
+
+def envelope(request: PushRequest, at: datetime) -> RequestEnvelope:
+    return RequestEnvelope(request=request, trace_id="trace-" + request.request_id, at=at)
+
+
+def recipient(rid: str, tenant: str = "acme", **over: Any) -> Recipient:
+    body: dict[str, Any] = {
+        "recipient_id": rid,
+        "tenant": tenant,
+        "timezone": "Asia/Shanghai",
+        "contacts": {
+            "phone": "+8613800000000",
+            "push_tokens": [{"platform": "fcm", "token": "tk"}],
+        },
+        "tags": ["vip"],
+        "consent": {"marketing": True},
+    }
+    body.update(over)
+    return Recipient.model_validate(body)

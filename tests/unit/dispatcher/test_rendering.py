@@ -1,0 +1,140 @@
+"""Variants, the template sandbox, sanitised HTML and signed tracking links."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from herald.contracts import Channel
+from herald.dispatcher.links import PIXEL_URL, Tracker
+from herald.dispatcher.rendering import RenderError, render
+from tests.unit.dispatcher.fakes import SIGNER, T0, send
+
+TRACKER = Tracker(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
+
+
+def target(link: str) -> str:
+    token = link.removeprefix("https://t.example/r/")
+    verified = SIGNER.verify(token, T0)
+    assert verified is not None
+    assert verified.delivery_id == "d-1"
+    return verified.url
+
+
+def test_every_link_in_the_body_and_the_url_becomes_a_verifiable_tracking_link() -> None:
+    s = send(
+        content={
+            "title": "t",
+            "body": "See https://shop.example.com/w?a=1, or http://x.example/y.",
+            "url": "https://shop.example.com/winter",
+        }
+    )
+    m = render(s, Channel.SMS, TRACKER)
+    links = re.findall(r"https://t\.example/r/[\w-]+\.[\w-]+\.[\w-]+", m.body)
+    assert [target(x) for x in links] == ["https://shop.example.com/w?a=1", "http://x.example/y"]
+    assert m.body.endswith(".")
+    assert ", or " in m.body
+    assert m.url is not None
+    assert target(m.url) == "https://shop.example.com/winter"
+
+
+def test_a_tampered_tracking_token_does_not_verify() -> None:
+    m = render(send(), Channel.SMS, TRACKER)
+    token = re.findall(r"https://t\.example/r/([\w-]+\.[\w-]+\.[\w-]+)", m.body)[0]
+    assert SIGNER.verify(token[:-2] + "xx", T0) is None
+
+
+def test_channel_variant_overrides_title_body_and_adds_subject() -> None:
+    content = {
+        "title": "t",
+        "body": "b",
+        "variants": {"email": {"subject": "Hello", "body": "long"}},
+    }
+    m = render(send(content=content), Channel.EMAIL)
+    assert (m.title, m.body, m.subject) == ("t", "long", "Hello")
+    assert render(send(content=content), Channel.SMS).body == "b"
+
+
+def test_personalisation_uses_recipient_fields_and_labels() -> None:
+    content = {
+        "title": "Hi {{ recipient.id }}",
+        "body": "{{ labels.campaign | upper }} for {{ recipient.locale }}",
+    }
+    m = render(send(content=content, labels={"campaign": "winter"}, locale="zh-CN"), Channel.SMS)
+    assert (m.title, m.body) == ("Hi u-1", "WINTER for zh-CN")
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ labels.__class__.__init__.__globals__ }}",
+        "{{ cycler.__init__.__globals__.os }}",
+        "{% for x in range(10**9) %}{% endfor %}",
+        "{{ 'a' * 100000000 }}",
+        "{{ 'ab' * 5000 * 5000 }}",
+        "{% for a in 'x' * 9000 %}{% for b in 'x' * 9000 %}.{% endfor %}{% endfor %}",
+        "{{ 'a' | center(999999999) }}",
+        "{{ lipsum(n=100000) }}",
+        "{% macro m() %}{% endmacro %}",
+        "{{ 9 ** 999999 }}",
+        "{{ labels.update({'a': 1}) }}",
+        "{{ broken",
+    ],
+)
+def test_template_escapes_and_broken_templates_are_refused(template: str) -> None:
+    with pytest.raises(RenderError):
+        render(send(content={"title": "t", "body": template}), Channel.SMS)
+
+
+def test_conditionals_and_safe_filters_work() -> None:
+    content = {"title": "t", "body": "{% if labels.vip %}VIP {% endif %}{{ recipient.id | upper }}"}
+    m = render(send(content=content, labels={"vip": "1"}), Channel.SMS)
+    assert m.body == "VIP U-1"
+
+
+def test_contacts_are_not_available_to_templates() -> None:
+    m = render(
+        send(content={"title": "t", "body": "[{{ contacts }}{{ recipient.email }}]"}), Channel.SMS
+    )
+    assert m.body == "[]"
+
+
+def test_email_html_is_sanitised_links_tracked_and_the_open_pixel_added() -> None:
+    html = '<p onclick="x()">Hi <a href="https://shop.example.com/a">go</a><script>alert(1)</script></p>'
+    m = render(
+        send(content={"title": "t", "body": "b", "variants": {"email": {"html": html}}}),
+        Channel.EMAIL,
+        TRACKER,
+    )
+    assert m.html is not None
+    assert "<script" not in m.html
+    assert "onclick" not in m.html
+    href = re.findall(r'href="([^"]+)"', m.html)[0]
+    assert target(href) == "https://shop.example.com/a"
+    pixel = re.findall(r'src="https://t\.example/o/([^"]+)"', m.html)[0]
+    verified = SIGNER.verify(pixel, T0)
+    assert verified is not None
+    assert verified.url == PIXEL_URL
+
+
+def test_plain_email_gets_an_html_part_with_escaped_text_and_pixel() -> None:
+    m = render(
+        send(content={"title": "<b>t</b>", "body": "a < b https://x.example/p"}),
+        Channel.EMAIL,
+        TRACKER,
+    )
+    assert m.html is not None
+    assert "&lt;b&gt;t&lt;/b&gt;" in m.html
+    assert "a &lt; b" in m.html
+    assert "/o/" in m.html
+    assert 'href="https://t.example/r/' in m.html
+
+
+def test_non_email_channels_get_no_pixel() -> None:
+    m = render(
+        send(content={"title": "t", "body": "b", "variants": {"in_app": {"html": "<p>x</p>"}}}),
+        Channel.IN_APP,
+        TRACKER,
+    )
+    assert m.html == "<p>x</p>"
