@@ -10,6 +10,8 @@ help:
 	@echo "make run     - the whole system on this machine (broker, Postgres, five services)"
 	@echo "make test    - every test (unit, integration, end-to-end)"
 	@echo "make lint    - ruff and mypy --strict"
+	@echo "make bench   - benchmarks, each beside a baseline; recorded in bench/results/"
+	@echo "make chaos   - kill -9 each service under load and check the ledger (a small run is in make test)"
 	@echo "make schemas - write the contract's JSON Schemas to schemas/"
 	@echo "make openapi - write the services' OpenAPI documents to docs/openapi/"
 
@@ -51,6 +53,12 @@ schemas: setup
 
 openapi: setup
 	$(RUN) python -m herald.devstack.openapi docs/openapi
+
+bench: setup
+	$(RUN) python bench/run_all.py
+
+chaos: setup
+	HERALD_CHAOS=full $(RUN) pytest -q tests/chaos
 
 clean:
 	rm -rf .venv .herald .pytest_cache .mypy_cache .ruff_cache

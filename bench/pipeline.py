@@ -27,11 +27,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import emit, machine, peak_rss_mib  # noqa: E402
-from herald.devstack.ports import free_port  # noqa: E402
-from herald.devstack.stack import SERVICE_PORTS, Stack  # noqa: E402
-from tests.support.kafka import TopicWatcher  # noqa: E402
-from tests.support.sink import HttpSink  # noqa: E402
+from tests.support.kafka import TopicWatcher
+from tests.support.sink import HttpSink
+
+from bench.common import emit, machine, peak_rss_mib
+from herald.devstack.ports import free_port
+from herald.devstack.stack import SERVICE_PORTS, Stack
 
 SEND_SIZE = 700  # bytes: about what one Send message weighs
 
@@ -68,25 +69,35 @@ def recipient(rid: str, tag: str, hook: str | None) -> bytes:
     contacts: dict[str, Any] = {"phone": "+8613800000000"}
     if hook:
         contacts["webhook"] = hook
-    return json.dumps({
-        "recipient_id": rid, "tenant": "acme", "timezone": "Asia/Shanghai",
-        "contacts": contacts, "tags": [tag], "consent": {"marketing": True},
-    }).encode()
+    return json.dumps(
+        {
+            "recipient_id": rid,
+            "tenant": "acme",
+            "timezone": "Asia/Shanghai",
+            "contacts": contacts,
+            "tags": [tag],
+            "consent": {"marketing": True},
+        }
+    ).encode()
 
 
 def request(rid: str, audience: dict[str, Any], channel: str) -> dict[str, Any]:
     return {
-        "request_id": rid, "tenant": "acme",
+        "request_id": rid,
+        "tenant": "acme",
         "requester": {"department": "operations", "user": "bench"},
-        "goal": "benchmark", "category": "notification", "channels": [channel],
+        "goal": "benchmark",
+        "category": "notification",
+        "channels": [channel],
         "content": {"title": "Herald benchmark", "body": "【Herald】Measuring the pipeline."},
         "audience": audience,
     }
 
 
 async def load_recipients(stack: Stack, tag: str, n: int, hook: str | None) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap, linger_ms=10,
-                                max_batch_size=1 << 20)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=stack.bootstrap, linger_ms=10, max_batch_size=1 << 20
+    )
     await producer.start()
     topic = stack.topic_prefix + "push.recipients.v1"
     futures = [
@@ -97,9 +108,12 @@ async def load_recipients(stack: Stack, tag: str, n: int, hook: str | None) -> N
     await producer.stop()
     conn = await asyncpg.connect(stack.database_url)
     try:
-        while await conn.fetchval(
-            "SELECT count(*) FROM scheduler.recipients WHERE tags @> $1::text[]", [tag]
-        ) < n:
+        while (
+            await conn.fetchval(
+                "SELECT count(*) FROM scheduler.recipients WHERE tags @> $1::text[]", [tag]
+            )
+            < n
+        ):
             await asyncio.sleep(0.5)
     finally:
         await conn.close()
@@ -110,8 +124,11 @@ async def run_to_completion(stack: Stack, status: TopicWatcher, body: dict[str, 
     rid = body["request_id"]
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports['intake']}") as http:
         started = time.perf_counter()
-        r = await http.post("/v1/requests", json=body,
-                            headers={"authorization": f"Bearer {stack.keys['submitter']}"})
+        r = await http.post(
+            "/v1/requests",
+            json=body,
+            headers={"authorization": f"Bearer {stack.keys['submitter']}"},
+        )
         r.raise_for_status()
     while not any(s.json()["status"] == "completed" for s in status.for_key(rid)):
         await asyncio.sleep(0.05)
@@ -125,14 +142,24 @@ async def bare_http(url: str, n: int, concurrency: int) -> float:
 
         async def one(i: int) -> None:
             async with slots:
-                (await client.post(url, json={"delivery_id": f"bare-{i}"})).raise_for_status()
+                for attempt in range(3):  # a keep-alive connection the sink closed: retry
+                    try:
+                        r = await client.post(url, json={"delivery_id": f"bare-{i}"})
+                    except httpx.TransportError:
+                        if attempt == 2:
+                            raise
+                        continue
+                    r.raise_for_status()
+                    return
 
         started = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(n)))
         return n / (time.perf_counter() - started)
 
 
-async def latency(stack: Stack, sink: HttpSink, tag: str, seconds: float, rate: float) -> dict[str, Any]:
+async def latency(
+    stack: Stack, sink: HttpSink, tag: str, seconds: float, rate: float
+) -> dict[str, Any]:
     """Single immediate pushes at a steady rate; submission -> the sink's receipt."""
     submitted: dict[str, float] = {}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports['intake']}") as http:
@@ -144,10 +171,14 @@ async def latency(stack: Stack, sink: HttpSink, tag: str, seconds: float, rate: 
             rid = f"lat-{tag}-{i}"
             submitted[rid] = time.perf_counter()
             body = request(rid, {"recipients": [f"{tag}-{i % 50}"]}, "webhook")
-            asyncio.get_running_loop().create_task(http.post("/v1/requests", json=body, headers=headers))
+            asyncio.get_running_loop().create_task(
+                http.post("/v1/requests", json=body, headers=headers)
+            )
         deadline = time.perf_counter() + 60
         while time.perf_counter() < deadline:
-            seen = {json.loads(r.body)["request_id"] for r in sink.received if r.path.startswith("/lat")}
+            seen = {
+                json.loads(r.body)["request_id"] for r in sink.received if r.path.startswith("/lat")
+            }
             if len(seen) >= count:
                 break
             await asyncio.sleep(0.2)
@@ -157,16 +188,27 @@ async def latency(stack: Stack, sink: HttpSink, tag: str, seconds: float, rate: 
             arrivals.setdefault(json.loads(r.body)["request_id"], r.at)
     lat = sorted((arrivals[k] - v) * 1000 for k, v in submitted.items() if k in arrivals)
     pick = lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))], 1) if lat else None  # noqa: E731
-    return {"requests": count, "delivered": len(lat), "p50_ms": pick(0.5), "p95_ms": pick(0.95),
-            "p99_ms": pick(0.99), "rate_per_s": rate}
+    return {
+        "requests": count,
+        "delivered": len(lat),
+        "p50_ms": pick(0.5),
+        "p95_ms": pick(0.95),
+        "p99_ms": pick(0.99),
+        "rate_per_s": rate,
+    }
 
 
 async def main(args: argparse.Namespace) -> None:
     info = machine()
     state = Path(tempfile.mkdtemp(prefix="herald-bench-"))
-    stack = Stack(state_dir=state, ports={n: free_port() for n in SERVICE_PORTS},
-                  broker_port=free_port(), log_dir=state, database_name="bench",
-                  extra_env={"LOG_LEVEL": "WARNING", "MAX_PAYLOAD_BYTES": str(8 << 20)})
+    stack = Stack(
+        state_dir=state,
+        ports={n: free_port() for n in SERVICE_PORTS},
+        broker_port=free_port(),
+        log_dir=state,
+        database_name="bench",
+        extra_env={"LOG_LEVEL": "WARNING", "MAX_PAYLOAD_BYTES": str(8 << 20)},
+    )
     sink = await HttpSink().start()
     await stack.start_infrastructure()
     try:
@@ -178,28 +220,61 @@ async def main(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         await load_recipients(stack, tag, n, None)
         emit("directory_load", recipients=n, per_s=round(n / (time.perf_counter() - t0)), **info)
-        seconds = await run_to_completion(stack, status, request(f"pipe-{tag}", {"segment": {"tags_all": [tag]}}, "sms"))
+        seconds = await run_to_completion(
+            stack, status, request(f"pipe-{tag}", {"segment": {"tags_all": [tag]}}, "sms")
+        )
         rate = n / seconds
-        emit("pipeline_throughput", recipients=n, seconds=round(seconds, 2), per_s=round(rate),
-             bare_broker_per_s=round(bare), ratio=round(rate / bare, 3), provider="log", **info)
-        emit("peak_memory_mib", during="pipeline",
-             services={k: peak_rss_mib(p.process.pid) for k, p in stack.services.items() if p.process},
-             **info)
+        emit(
+            "pipeline_throughput",
+            recipients=n,
+            seconds=round(seconds, 2),
+            per_s=round(rate),
+            bare_broker_per_s=round(bare),
+            ratio=round(rate / bare, 3),
+            provider="log",
+            **info,
+        )
+        emit(
+            "peak_memory_mib",
+            during="pipeline",
+            services={
+                k: peak_rss_mib(p.process.pid) for k, p in stack.services.items() if p.process
+            },
+            **info,
+        )
 
         w = args.webhooks
         wtag = f"w{uuid.uuid4().hex[:6]}"
         await load_recipients(stack, wtag, w, sink.url("/hook"))
-        seconds = await run_to_completion(stack, status, request(f"hook-{wtag}", {"segment": {"tags_all": [wtag]}}, "webhook"))
+        seconds = await run_to_completion(
+            stack, status, request(f"hook-{wtag}", {"segment": {"tags_all": [wtag]}}, "webhook")
+        )
         bare_rate = await bare_http(sink.url("/bare"), w, args.concurrency)
-        emit("webhook_fanout", recipients=w, per_s=round(w / seconds), bare_httpx_per_s=round(bare_rate),
-             ratio=round((w / seconds) / bare_rate, 3), concurrency=args.concurrency, **info)
+        emit(
+            "webhook_fanout",
+            recipients=w,
+            per_s=round(w / seconds),
+            bare_httpx_per_s=round(bare_rate),
+            ratio=round((w / seconds) / bare_rate, 3),
+            concurrency=args.concurrency,
+            **info,
+        )
 
         ltag = f"l{uuid.uuid4().hex[:6]}"
         await load_recipients(stack, ltag, 50, sink.url("/lat"))
-        emit("latency_single_push", **await latency(stack, sink, ltag, args.latency_seconds, 50.0), **info)
-        emit("peak_memory_mib", during="all",
-             services={k: peak_rss_mib(p.process.pid) for k, p in stack.services.items() if p.process},
-             **info)
+        emit(
+            "latency_single_push",
+            **await latency(stack, sink, ltag, args.latency_seconds, 50.0),
+            **info,
+        )
+        emit(
+            "peak_memory_mib",
+            during="all",
+            services={
+                k: peak_rss_mib(p.process.pid) for k, p in stack.services.items() if p.process
+            },
+            **info,
+        )
         await status.stop()
     finally:
         await stack.stop()

@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--terms", type=int, default=10_000)
     args = parser.parse_args()
-    rng = random.Random(20261127)  # noqa: S311 - deterministic dictionary and texts, not secrets
+    rng = random.Random(20261127)
     terms = make_terms(args.terms, rng)
     entries = [
         TermEntry(t, CATEGORIES[i % len(CATEGORIES)], Severity.BLOCK) for i, t in enumerate(terms)

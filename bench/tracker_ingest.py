@@ -179,5 +179,5 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
     args = parser.parse_args()
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # noqa: S108 - pgserver's runtime dir
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
     asyncio.run(main(args.events, args.batch))

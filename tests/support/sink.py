@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -21,6 +22,8 @@ class Received:
     body: bytes
     at: float = 0.0
     """time.perf_counter() when it arrived"""
+    answered: int = 0
+    """the status the sink answered with"""
 
 
 @dataclass
@@ -34,11 +37,17 @@ class HttpSink:
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
+    respond: Callable[[Received], Awaitable[int]] | None = None
+    """Decides each answer's status (and may delay it); default: `status`."""
+
     async def _handle(self, request: Request) -> JSONResponse:
-        self.received.append(
-            Received(request.url.path, dict(request.headers), await request.body())
+        got = Received(
+            request.url.path, dict(request.headers), await request.body(), time.perf_counter()
         )
-        return JSONResponse({"ok": self.status < 400}, self.status)
+        self.received.append(got)
+        status = await self.respond(got) if self.respond else self.status
+        got.answered = status
+        return JSONResponse({"ok": status < 400}, status)
 
     async def start(self) -> "HttpSink":
         app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST", "PUT"])])

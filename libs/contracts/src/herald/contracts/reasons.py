@@ -26,3 +26,4 @@ class ReasonCode(StrEnum):
     # extensions (v1, added): HTTP errors no code above fits
     NOT_FOUND = "not_found"
     INTERNAL_ERROR = "internal_error"
+    UNAVAILABLE = "unavailable"

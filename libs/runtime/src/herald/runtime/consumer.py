@@ -12,10 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import structlog
-from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
-from asyncpg import InterfaceError, PostgresConnectionError
-from asyncpg.exceptions import CannotConnectNowError, OperatorInterventionError
 from faststream import AckPolicy
 from faststream.kafka import KafkaMessage, KafkaRouter
 from pydantic import BaseModel, ValidationError
@@ -25,20 +22,11 @@ from herald.runtime.dlq import DeadLetters
 from herald.runtime.health import Health
 from herald.runtime.settings import ServiceSettings
 from herald.runtime.tracing import TRACE_HEADER
+from herald.runtime.transient import TRANSIENT
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-
-TRANSIENT: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    PostgresConnectionError,
-    InterfaceError,
-    CannotConnectNowError,  # Postgres starting up or shutting down
-    OperatorInterventionError,  # e.g. admin shutdown, terminated connections
-    KafkaError,
-)
 
 
 class Rejected(Exception):  # noqa: N818 - it names the outcome, not a failure of ours

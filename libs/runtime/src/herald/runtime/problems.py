@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from herald.contracts import ReasonCode, describe_validation_error
+from herald.runtime.transient import TRANSIENT
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -126,6 +127,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(Problem(exc.status_code, code, str(exc.detail)), request)
 
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, TRANSIENT):
+            log.warning("http_dependency_unavailable", path=request.url.path, error=str(exc))
+            unavailable = Problem(
+                503,
+                ReasonCode.UNAVAILABLE,
+                "Service unavailable",
+                "a dependency is unavailable; retry shortly",
+            )
+            response = problem_response(unavailable, request)
+            response.headers["retry-after"] = "2"
+            return response
         log.exception("http_unhandled_error", path=request.url.path)
         return problem_response(Problem(500, ReasonCode.INTERNAL_ERROR, "Internal error"), request)
 

@@ -29,6 +29,7 @@ from herald.runtime.health import Health
 from herald.runtime.logging import configure_logging
 from herald.runtime.problems import install_problem_handlers
 from herald.runtime.settings import ServiceSettings
+from herald.runtime.transient import TRANSIENT
 
 log = structlog.get_logger(__name__)
 Loop = Callable[[], Awaitable[None]]
@@ -107,15 +108,30 @@ def build_runtime(name: str, settings: ServiceSettings) -> Runtime:
 
 
 async def _supervise(rt: Runtime, name: str, loop: Loop) -> None:
+    part = f"loop:{name}"
     while True:
         try:
             await loop()
         except asyncio.CancelledError:
             raise
+        except TRANSIENT as exc:
+            rt.health.degraded(part, f"{type(exc).__name__}: {exc}")
+            log.warning("background_loop_waiting_for_dependency", loop=name, error=str(exc))
         except Exception as exc:
-            rt.health.degraded(f"loop:{name}", str(exc))
+            rt.health.degraded(part, str(exc))
             log.exception("background_loop_failed", loop=name)
-            await asyncio.sleep(1.0)
+        await asyncio.sleep(1.0)
+        rt.health.ok(part)  # optimistic: a loop failing again marks it again
+
+
+async def _start_broker(broker: KafkaBroker) -> None:
+    """Start every subscriber at once: each consumer-group join waits about half the
+    session timeout, and FastStream's own `start()` joins them one after another."""
+    await broker.connect()
+    await asyncio.gather(*(sub.start() for sub in broker.subscribers))
+    for pub in broker.publishers:
+        await pub.start()
+    broker.running = True
 
 
 async def readiness(rt: Runtime, uses_db: bool) -> dict[str, str]:
@@ -152,7 +168,7 @@ def create_app(
             rt.db.attach(pool)
             await migrate(pool, rt.name, migrations)
         await rt.events.start()
-        await rt.broker.start()
+        await _start_broker(rt.broker)
         tasks = [asyncio.create_task(_supervise(rt, n, f), name=n) for n, f in rt.loops]
         log.info("service_started", http_port=s.http_port)
         try:

@@ -39,5 +39,9 @@ class LocalBroker:
     async def stop(self) -> None:
         if self.process and self.process.returncode is None:
             self.process.terminate()
-            with contextlib.suppress(ProcessLookupError):
+            try:
                 await asyncio.wait_for(self.process.wait(), 5)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    self.process.kill()
+                await self.process.wait()

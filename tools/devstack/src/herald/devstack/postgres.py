@@ -27,6 +27,13 @@ class LocalPostgres:
         )
         return self
 
+    async def pause(self) -> None:
+        """Stop the server, keeping its data (`resume` brings it back at the same URL)."""
+        await asyncio.to_thread(self.server.stop)
+
+    async def resume(self) -> None:
+        await asyncio.to_thread(self.server.start)
+
     @property
     def admin_url(self) -> str:
         uri: str = self.server.get_uri()
