@@ -168,3 +168,13 @@ async def test_oversized_message_on_kafka_is_rejected_as_invalid_request(h: Harn
     assert letter.json()["error"] == "invalid_request"
     assert "the limit is 262144" in letter.json()["message"]
     assert h.statuses("r-1") == ["rejected"]
+
+
+async def test_deeply_nested_json_is_dead_lettered_not_dropped(h: Harness) -> None:
+    deep = b'{"a":' * 20_000 + b"1" + b"}" * 20_000  # under the size limit, over any parser's depth
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, deep, json.dumps(request("after")).encode())
+    [letter] = h.events.on(Topic.DLQ)
+    assert letter.json()["error"] == "invalid_request"
+    assert "recursion" in letter.json()["message"]
+    assert h.statuses("after") == ["accepted"]

@@ -9,7 +9,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import structlog
 from aiokafka.structs import ConsumerRecord
@@ -153,6 +153,12 @@ def subscribe(
 ) -> None:
     """Attach a batch consumer to the router: one consumer group, commits after each batch."""
 
+    async def undecoded(_message: Any) -> None:
+        """FastStream would json-decode every record before the handler (twice the work,
+        and a deeply nested payload raises there, outside our dead-lettering): the
+        consumer decodes the raw records itself."""
+        return
+
     async def on_batch(message: KafkaMessage) -> None:
         raw = message.raw_message
         await consumer(raw if isinstance(raw, tuple | list) else (raw,))
@@ -168,5 +174,6 @@ def subscribe(
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_partition_fetch_bytes=settings.kafka_max_request_bytes,
         ack_policy=AckPolicy.ACK,
+        decoder=undecoded,
         title=f"{group_id}:{topic}",
     )(on_batch)

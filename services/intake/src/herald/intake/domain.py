@@ -36,7 +36,7 @@ def _identity(raw: bytes) -> tuple[str | None, str | None]:
     """Best effort: the request id and tenant of a payload that failed validation."""
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None, None
     if not isinstance(data, dict):
         return None, None

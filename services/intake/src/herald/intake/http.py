@@ -5,11 +5,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from herald.contracts import TERMINAL_STATUSES, PushRequest, ReasonCode, Status
-from herald.intake.domain import Invalid, parse_request
+from herald.intake.domain import Invalid, Limits, parse_request
+from herald.intake.dry_run import DryRun, DryRunAnswer
+from herald.intake.dry_run_http import DRY_RUN_DOC, SUBMIT_200, dry_run_answer
 from herald.intake.handlers import limits
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.repository import RequestRepository
@@ -31,6 +33,7 @@ def build_http(
     settings: IntakeSettings,
     metrics: IntakeMetrics,
     clock: Callable[[], datetime],
+    dry_runs: DryRun,
 ) -> APIRouter:
     api = APIRouter(prefix="/v1/requests", tags=["requests"])
 
@@ -38,7 +41,7 @@ def build_http(
         "",
         status_code=202,
         response_model=Status,
-        responses={200: {"model": Status}, **problems(400, 401, 403, 409, 413)},
+        responses={200: SUBMIT_200, **problems(400, 401, 403, 409, 413, 503)},
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -49,10 +52,14 @@ def build_http(
         },
     )
     async def submit(
-        request: Request, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
+        request: Request,
+        who: Annotated[Principal, auth.requires(Role.SUBMITTER)],
+        dry_run: Annotated[bool, Query(description=DRY_RUN_DOC)] = False,
     ) -> JSONResponse:
         """Submit a PushRequest: 202 accepted, 200 duplicate (with the original status)."""
         raw = await _read_limited(request, settings.max_payload_bytes)
+        if dry_run:
+            return await _rehearse(dry_runs, raw, request, who, limits(settings, clock()))
         metrics.size.observe(len(raw))
         trace_id = request.headers.get(TRACE_HEADER) or new_trace_id()
         bind_trace(trace_id)
@@ -62,13 +69,7 @@ def build_http(
                 metrics.invalid.labels(ReasonCode.INVALID_REQUEST).inc()
                 metrics.received.labels("http", intake.tenant_label(who.tenant), "invalid").inc()
                 raise _invalid_problem(parsed)
-            if parsed.tenant != who.tenant:
-                raise Problem(
-                    403,
-                    ReasonCode.UNAUTHORIZED,
-                    "Forbidden",
-                    f"this key belongs to tenant {who.tenant}, not {parsed.tenant}",
-                )
+            _same_tenant(who, parsed.tenant)
             result = await intake.submit(parsed, "http", f"http:{uuid.uuid4()}", trace_id)
         return _answer(result.outcome, result.status, trace_id)
 
@@ -107,6 +108,29 @@ def build_http(
         return {"request_id": request_id, "status": "cancelling"}
 
     return api
+
+
+async def _rehearse(
+    dry_runs: DryRun, raw: bytes, request: Request, who: Principal, limits: Limits
+) -> JSONResponse:
+    """The dry run: the real path's validation and tenant check, then the advisers."""
+    trace_id = request.headers.get(TRACE_HEADER) or new_trace_id()
+    bind_trace(trace_id)
+    parsed = parse_request(raw, limits)
+    if isinstance(parsed, Invalid):
+        raise _invalid_problem(parsed)
+    _same_tenant(who, parsed.tenant)
+    return await dry_run_answer(dry_runs, parsed, request, trace_id)
+
+
+def _same_tenant(who: Principal, tenant: str) -> None:
+    if tenant != who.tenant:
+        raise Problem(
+            403,
+            ReasonCode.UNAUTHORIZED,
+            "Forbidden",
+            f"this key belongs to tenant {who.tenant}, not {tenant}",
+        )
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -160,4 +184,5 @@ def openapi_components() -> dict[str, Any]:
     """PushRequest's schema for the OpenAPI document (the body is read raw, see submit)."""
     schema = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     defs = schema.pop("$defs", {})
-    return {"PushRequest": schema, **defs}
+    answer = DryRunAnswer.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {"PushRequest": schema, **defs, "DryRunAnswer": answer}

@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from herald.intake.advisers import HttpAdviser
+from herald.intake.dry_run import DryRun
 from herald.intake.handlers import build_router
 from herald.intake.http import build_http, openapi_components
 from herald.intake.metrics import IntakeMetrics
@@ -30,7 +32,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     metrics = IntakeMetrics(rt.registry)
     intake = Intake(repo, rt.events, now, metrics, settings.tenant_set)
     router = build_router(intake, repo, rt.dlq, rt.health, settings, metrics, now)
-    http = build_http(intake, repo, rt.auth, settings, metrics, now)
+    timeout = settings.dry_run_timeout_s
+    dry_runs = DryRun(
+        repo,
+        HttpAdviser("review", settings.review_url, timeout),
+        HttpAdviser("scheduler", settings.scheduler_url, timeout),
+    )
+    http = build_http(intake, repo, rt.auth, settings, metrics, now, dry_runs)
     app = create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)
     _document_push_request(app)
     return app

@@ -6,3 +6,9 @@ class IntakeSettings(ServiceSettings):
     max_payload_bytes: int = 256 * 1024
     send_at_grace_s: int = 300
     """How far in the past `send_at` may be (clock skew, queueing) before it is refused."""
+    review_url: str = "http://127.0.0.1:8002"
+    """Review's base URL, asked by a dry run (`POST /v1/dry-run`)."""
+    scheduler_url: str = "http://127.0.0.1:8003"
+    """The scheduler's base URL, asked by a dry run."""
+    dry_run_timeout_s: float = 10.0
+    """How long a dry run waits for review or the scheduler before answering 503."""

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from herald.review.console import build_console
 from herald.review.dictionaries import Dictionaries
+from herald.review.dry_run import build_dry_run
 from herald.review.engine.engine import Engine
 from herald.review.handlers import build_router
 from herald.review.http import build_http
@@ -45,4 +47,6 @@ def create_app(
     for name, (interval, step) in background.items():
         rt.add_loop(name, every(interval, step))
     http = build_http(reviewer, repo, violations, rt.auth)
+    http.append(build_dry_run(engine, violations.standings, rt.auth))
+    http += build_console(settings, reviewer, repo, violations, rt.auth, clock)
     return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

@@ -1,3 +1,5 @@
+from pydantic import SecretStr
+
 from herald.runtime.settings import ServiceSettings
 
 
@@ -14,3 +16,9 @@ class ReviewSettings(ServiceSettings):
     review_queue_refresh_s: float = 15.0
     review_relay_grace_s: float = 30.0
     """A final decision not announced after this long is announced again (crash recovery)."""
+    console_session_secret: SecretStr | None = None
+    """HMAC key of the review console's session cookies; unset: the console is off (404)."""
+    console_cookie_secure: bool = True
+    """Mark the console's cookies Secure (https only); false only for plain-http development."""
+    console_session_ttl_s: float = 8 * 3600.0
+    """A console session lasts this long (a revoked key's session ends by then at the latest)."""

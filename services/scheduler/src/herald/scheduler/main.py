@@ -10,8 +10,10 @@ from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.scheduler.cancels import Canceller
 from herald.scheduler.directory import Directory
+from herald.scheduler.dry_run import DryRun
 from herald.scheduler.engagement import EngagementStore, prune_loop
 from herald.scheduler.handlers import build_router
+from herald.scheduler.http import build_http
 from herald.scheduler.metrics import SchedulerMetrics, refresh_gauges
 from herald.scheduler.planning import Planner
 from herald.scheduler.plans import PlanStore
@@ -62,4 +64,8 @@ def create_app(
         ),
     )
     router = build_router(planner, canceller, directory, engagement, rt.dlq, rt.health, settings)
-    return create_service_app(rt, routers=[router], migrations=MIGRATIONS)
+    dry_run = DryRun(
+        rt.db, engagement, policies, clock, settings.expand_chunk, settings.dry_run_sample
+    )
+    http = build_http(dry_run, rt.auth)
+    return create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)

@@ -21,6 +21,8 @@ class SchedulerSettings(ServiceSettings):
     engagement_keep_days: int = 35
     """How long delivery -> recipient links and engagement are kept for optimisation."""
     prune_interval_s: float = 3600.0
+    dry_run_sample: int = 50_000
+    """A dry run times at most about this many reachable recipients (a sample beyond)."""
 
     def policies(self) -> Policies:
         """Read when the service is built (never at import)."""

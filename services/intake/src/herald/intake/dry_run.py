@@ -1,0 +1,88 @@
+"""Dry run: what would happen to a request, sending and storing nothing.
+
+Intake validates exactly as the real path does (the caller, http.py, uses the same
+`parse_request`), says what it would answer itself (accepted, duplicate, conflict, or
+rejected for the requester's standing: reads only), and asks review and the scheduler
+for theirs, concurrently. Nothing is claimed, published or written anywhere.
+"""
+
+import asyncio
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from herald.contracts import PushRequest, ReasonCode
+from herald.intake.advisers import Adviser, AdviserUnavailable
+from herald.intake.domain import body_hash, restriction
+from herald.intake.repository import RequestRecord, RequestRepository
+
+
+class DryRunAnswer(BaseModel):
+    """The answer of `POST /v1/requests?dry_run=true` (documentation of its shape)."""
+
+    dry_run: Literal[True] = True
+    valid: bool
+    request_id: str
+    intake: dict[str, Any]
+    """`outcome`: accepted | duplicate | conflict | rejected, with `reasons`."""
+    review: dict[str, Any]
+    """Review's `decision` (approved | pending_review | rejected), `findings`, whether a
+    human would be required."""
+    schedule: dict[str, Any]
+    """Audience size, suppressions and deferrals by reason, the send-time spread."""
+
+
+class AdvisersUnavailable(Exception):  # noqa: N818
+    def __init__(self, down: list[AdviserUnavailable]) -> None:
+        super().__init__("; ".join(map(str, down)))
+        self.names = [d.name for d in down]
+
+
+def intake_view(
+    request: PushRequest, existing: RequestRecord | None, why_restricted: str | None
+) -> dict[str, Any]:
+    """What intake itself would answer (pure)."""
+    if existing is not None and existing.body_sha256 != body_hash(request):
+        return _view("conflict", ReasonCode.DUPLICATE, "submitted before with a different body")
+    if existing is not None:
+        return _view("duplicate", ReasonCode.DUPLICATE, "submitted before; nothing more is sent")
+    if why_restricted is not None:
+        return _view("rejected", ReasonCode.REQUESTER_RESTRICTED, why_restricted)
+    return {"outcome": "accepted", "reasons": []}
+
+
+def _view(outcome: str, code: ReasonCode, message: str) -> dict[str, Any]:
+    return {"outcome": outcome, "reasons": [{"code": str(code), "message": message}]}
+
+
+class DryRun:
+    def __init__(self, repo: RequestRepository, review: Adviser, scheduler: Adviser) -> None:
+        self._repo = repo
+        self._advisers = (review, scheduler)
+
+    async def run(self, request: PushRequest, authorization: str, trace_id: str) -> DryRunAnswer:
+        """Raises AdvisersUnavailable naming who could not answer, or AdviserRefused."""
+        asked = asyncio.gather(
+            *(a.advise(request, authorization, trace_id) for a in self._advisers),
+            return_exceptions=True,
+        )
+        own = await self._own(request)
+        review, schedule = await asked
+        down = [a for a in (review, schedule) if isinstance(a, AdviserUnavailable)]
+        if down:
+            raise AdvisersUnavailable(down)
+        for answer in (review, schedule):
+            if isinstance(answer, BaseException):
+                raise answer
+        assert isinstance(review, dict)
+        assert isinstance(schedule, dict)
+        return DryRunAnswer(
+            valid=True, request_id=request.request_id, intake=own, review=review, schedule=schedule
+        )
+
+    async def _own(self, request: PushRequest) -> dict[str, Any]:
+        existing = await self._repo.get(request.tenant, request.request_id)
+        requester, department = await self._repo.standing(
+            request.tenant, request.requester.user, request.requester.department
+        )
+        return intake_view(request, existing, restriction(request, requester, department))

@@ -1,0 +1,32 @@
+"""Scheduler's HTTP API: the dry run (health and metrics come from the runtime)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+
+from herald.contracts import PushRequest, ReasonCode
+from herald.runtime.auth import Authenticator, Principal, Role
+from herald.runtime.problems import PROBLEM_RESPONSE, Problem
+from herald.scheduler.dry_run import DryRun
+
+_ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 422, 503), PROBLEM_RESPONSE)
+
+
+def build_http(dry_run: DryRun, auth: Authenticator) -> APIRouter:
+    api = APIRouter(prefix="/v1/dry-run", tags=["dry run"])
+
+    @api.post("", responses=_ERRORS)
+    async def plan(
+        body: PushRequest, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
+    ) -> dict[str, Any]:
+        """Who this request would reach and when; nothing is planned, stored or sent."""
+        if body.tenant != who.tenant:
+            raise Problem(
+                403,
+                ReasonCode.UNAUTHORIZED,
+                "Forbidden",
+                f"this key belongs to tenant {who.tenant}, not {body.tenant}",
+            )
+        return await dry_run.run(body)
+
+    return api

@@ -1,0 +1,75 @@
+"""`heraldctl recipients import`: all rows checked first; one bad row publishes nothing."""
+
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from herald.devstack.stack import Stack
+from herald.heraldctl.kafka import read_all
+from tests.cli.conftest import Ctl
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.e2e
+HEADER = "recipient_id,tenant,timezone,locale,email,webhook,tags,consent_marketing,consent_email,quiet_start,quiet_end\n"  # noqa: E501
+
+
+async def directory(stack: Stack, ids: list[str]) -> dict[str, asyncpg.Record]:
+    conn = await asyncpg.connect(stack.database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT * FROM scheduler.recipients WHERE recipient_id = ANY($1::text[])", ids
+        )
+    finally:
+        await conn.close()
+    return {r["recipient_id"]: r for r in rows}
+
+
+async def test_a_bad_row_publishes_nothing_and_a_good_file_reaches_the_directory(
+    ctl: Ctl, stack: Stack, tmp_path: Path, uid: str
+) -> None:
+    bad_file = tmp_path / "bad.csv"
+    bad_file.write_text(
+        HEADER
+        + f"held-{uid}-1,acme,Asia/Shanghai,zh-CN,a@example.com,,vip,true,yes,22:00,08:00\n"
+        + f"held-{uid}-2,acme,,,,,,perhaps,,,\n"
+        + f"held-{uid}-3,acme,,,,,,,,25:00,08:00\n"
+    )
+    bad = await ctl("recipients", "import", str(bad_file))
+    assert bad.code == 1
+    assert "bad.csv:3" in bad.out and "consent_marketing" in bad.out
+    assert "bad.csv:4" in bad.out and "quiet_start" in bad.out
+    assert "nothing was published" in bad.out
+
+    good_ids = [f"r-{uid}-{i}" for i in range(3)]
+    good_file = tmp_path / "good.csv"
+    good_file.write_text(
+        HEADER
+        + f"{good_ids[0]},acme,Asia/Shanghai,zh-CN,a@example.com,,vip|beijing,1,y,22:00,08:00\n"
+        + f"{good_ids[1]},acme,Europe/Berlin,de-DE,,https://hooks.example.com/x,vip;new,no,,,\n"
+        + f"{good_ids[2]},,,,,,,,,,\n"
+    )
+    good = await ctl("recipients", "import", str(good_file), "--tenant", "acme", "--json")
+    assert good.code == 0, good.err
+    assert good.json()["published"] == 3
+
+    found = await eventually(
+        lambda: _all(directory(stack, good_ids), len(good_ids)),
+        timeout=30,
+        what="the imported recipients in the scheduler's directory",
+    )
+    first = found[good_ids[0]]
+    assert first["tenant"] == "acme"
+    assert first["timezone"] == "Asia/Shanghai"
+    assert list(first["tags"]) == ["vip", "beijing"]
+    assert list(found[good_ids[1]]["tags"]) == ["vip", "new"]
+
+    published = await read_all(stack.bootstrap, stack.topic_prefix + "push.recipients.v1")
+    keys = {r.key.decode() for r in published if r.key}
+    assert set(good_ids) <= keys
+    assert not any(k.startswith(f"held-{uid}") for k in keys)
+
+
+async def _all(query: object, n: int) -> dict[str, asyncpg.Record] | None:
+    rows: dict[str, asyncpg.Record] = await query  # type: ignore[misc]
+    return rows if len(rows) == n else None

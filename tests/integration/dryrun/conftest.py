@@ -1,0 +1,145 @@
+"""Review and the scheduler served on real ports, intake in-process asking them, all on
+the session's broker and Postgres (one database: each service has its own schema)."""
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from herald.contracts import Recipient
+from herald.devstack.postgres import create_database
+from herald.intake.main import create_app as intake_app
+from herald.intake.settings import IntakeSettings
+from herald.review.main import create_app as review_app
+from herald.review.settings import ReviewSettings
+from herald.scheduler.main import create_app as scheduler_app
+from herald.scheduler.settings import SchedulerSettings
+from tests.support.kafka import TopicWatcher, produce
+from tests.support.keys import bearer, write_keys
+from tests.support.serve import serving
+from tests.support.service import create_topics, new_prefix, running, service_env
+from tests.support.waiting import eventually
+
+SAMPLE = 40
+"""The scheduler times at most about this many recipients (tests of sampling exceed it)."""
+POLICY = '{"default": {"caps": {"all": {"per_day": 1}}}}'
+"""One marketing push per recipient and day (only recipients with usage rows feel it)."""
+
+
+@dataclass
+class DryRunStack:
+    intake: httpx.AsyncClient
+    keys: dict[tuple[str, str], str]
+    kafka: str
+    prefix: str
+    database_url: str
+    review_url: str
+    scheduler_url: str
+    keys_file: Path
+    watch: dict[str, TopicWatcher]
+
+    def as_(self, tenant: str = "acme", role: str = "submitter") -> dict[str, str]:
+        return bearer(self.keys[(tenant, role)])
+
+    async def dry_run(self, body: Any, tenant: str = "acme", role: str = "submitter") -> Any:
+        return await self.intake.post(
+            "/v1/requests",
+            params={"dry_run": "true"},
+            json=body,
+            headers=self.as_(tenant, role),
+            timeout=30,
+        )
+
+    async def directory(self, people: Sequence[Recipient]) -> None:
+        """Publish recipient profiles and wait until the scheduler's directory has them."""
+        await produce(
+            self.kafka,
+            self.prefix + "push.recipients.v1",
+            [(p.recipient_id, p.model_dump_json().encode()) for p in people],
+        )
+        ids = [p.recipient_id for p in people]
+        await eventually(
+            lambda: self.fetchval(
+                "SELECT count(*) = $2 FROM scheduler.recipients WHERE recipient_id = ANY($1)",
+                ids,
+                len(ids),
+            ),
+            what="the directory",
+        )
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
+
+    async def sent_today(self, recipient_id: str, at: datetime) -> None:
+        """Cap usage as if the recipient had had one push today (their zone is UTC)."""
+        await self.fetchval(
+            """INSERT INTO scheduler.caps (tenant, recipient_id, scope, day, sent, last_at)
+               VALUES ('acme', $1, '*', $2, 1, $3)""",
+            recipient_id,
+            at.date(),
+            at,
+        )
+
+    async def stored_anywhere(self, request_id: str) -> int:
+        return int(
+            await self.fetchval(
+                """SELECT (SELECT count(*) FROM intake.requests WHERE request_id = $1)
+                        + (SELECT count(*) FROM review.decisions WHERE request_id = $1)
+                        + (SELECT count(*) FROM scheduler.plans WHERE request_id = $1)""",
+                request_id,
+            )
+        )
+
+
+def env(kafka: str, database_url: str, prefix: str, keys: Path, **extra: Any) -> dict[str, Any]:
+    return service_env(kafka, database_url, prefix, api_keys_file=str(keys), **extra)
+
+
+@pytest.fixture(scope="module")
+async def stack(
+    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[DryRunStack]:
+    database_url = await create_database(pg_admin_url, f"dryrun_{uuid.uuid4().hex[:10]}")
+    prefix = new_prefix()
+    await create_topics(kafka, prefix)
+    keys_file = tmp_path_factory.mktemp("dryrun") / "keys.json"
+    keys = write_keys(keys_file)
+    base = env(kafka, database_url, prefix, keys_file)
+    topics = ("status", "accepted", "approved")
+    watch = {t: await TopicWatcher(kafka, prefix + f"push.{t}.v1").start() for t in topics}
+    try:
+        async with (
+            serving(review_app(ReviewSettings(**base))) as review_url,
+            serving(
+                scheduler_app(
+                    SchedulerSettings(**base, dry_run_sample=SAMPLE, scheduler_policy_json=POLICY)
+                )
+            ) as sched_url,
+            running(
+                intake_app(IntakeSettings(**base, review_url=review_url, scheduler_url=sched_url))
+            ) as http,
+        ):
+            yield DryRunStack(
+                http,
+                keys,
+                kafka,
+                prefix,
+                database_url,
+                review_url,
+                sched_url,
+                keys_file,
+                watch,
+            )
+    finally:
+        for w in watch.values():
+            await w.stop()

@@ -1,0 +1,1 @@
+"""heraldctl: Herald from the terminal (typer + rich)."""

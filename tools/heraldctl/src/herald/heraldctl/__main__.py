@@ -1,0 +1,3 @@
+from herald.heraldctl.main import app
+
+app(prog_name="heraldctl")

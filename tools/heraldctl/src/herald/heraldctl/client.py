@@ -1,0 +1,111 @@
+"""Herald's HTTP APIs over httpx: one small client per service base URL.
+
+Errors come back as `RemoteError` carrying the RFC 9457 problem (its `code` is one of the
+contract's reason codes); an unreachable service is a `RemoteError` with status 0. The
+API key travels only in the Authorization header and is never part of a message.
+"""
+
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+@dataclass
+class RemoteError(Exception):
+    """A service said no (4xx/5xx), or could not be reached (status 0)."""
+
+    status: int
+    code: str
+    title: str
+    detail: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        where = f"HTTP {self.status}, {self.code}" if self.status else self.code
+        text = f"{self.title} ({where})"
+        return f"{text}: {self.detail}" if self.detail else text
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "code": self.code,
+            "title": self.title,
+            "detail": self.detail,
+            "errors": self.errors,
+        }
+
+
+def problem_of(response: httpx.Response) -> RemoteError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        text = response.text.strip()[:300] or None
+        return RemoteError(response.status_code, "http_error", response.reason_phrase, text)
+    return RemoteError(
+        response.status_code,
+        str(body.get("code") or "http_error"),
+        str(body.get("title") or response.reason_phrase),
+        body.get("detail"),
+        list(body.get("errors") or []),
+    )
+
+
+class Api:
+    """One service's API. Use as `async with Api(url, key) as api:`."""
+
+    def __init__(self, base_url: str, api_key: str, *, name: str = "service") -> None:
+        headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+        self.name = name
+        self.base_url = base_url
+        self._http = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=TIMEOUT)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._http.aclose()
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        params: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """The raw response, whatever its status; RemoteError only if unreachable."""
+        headers = {"content-type": "application/json"} if content is not None else None
+        try:
+            return await self._http.request(
+                method, path, json=json, content=content, params=params, headers=headers
+            )
+        except httpx.TransportError as exc:
+            raise RemoteError(
+                0, "unreachable", f"cannot reach {self.name} at {self.base_url}", str(exc) or None
+            ) from exc
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """The JSON body of a 2xx answer; RemoteError otherwise."""
+        response = await self.send(method, path, json=json, params=params)
+        if response.is_success:
+            return response.json()
+        raise problem_of(response)

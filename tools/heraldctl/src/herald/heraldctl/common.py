@@ -1,0 +1,77 @@
+"""What every command shares: global options, settings, output, running async work.
+
+Exit codes: 0 ok, 1 a remote refusal or invalid input, 2 usage (bad flags, bad config).
+"""
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from herald.heraldctl.client import RemoteError
+from herald.heraldctl.config import ConfigError, Settings, load_settings
+from herald.heraldctl.render import Output
+
+OK, FAILED, USAGE = 0, 1, 2
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine-readable JSON on stdout, no tables or colours.")
+]
+
+
+class CommandError(Exception):
+    """Invalid input or a refusal this tool already explained: exit code 1."""
+
+
+@dataclass
+class Globals:
+    flags: dict[str, str | None] = field(default_factory=dict)
+    config: Path | None = None
+    as_json: bool = False
+
+
+@dataclass
+class Env:
+    settings: Settings
+    out: Output
+
+
+def env_of(ctx: typer.Context, as_json: bool = False) -> Env:
+    g = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
+    out = Output(as_json=as_json or g.as_json)
+    try:
+        settings = load_settings(g.flags, g.config)
+    except ConfigError as exc:
+        out.error(str(exc))
+        raise typer.Exit(USAGE) from exc
+    return Env(settings, out)
+
+
+def usage(out: Output, message: str) -> NoReturn:
+    out.error(message)
+    raise typer.Exit(USAGE)
+
+
+def need_key(env: Env) -> str:
+    if not env.settings.api_key:
+        usage(env.out, "no API key: set HERALD_API_KEY, --api-key or api_key in the config file")
+    return env.settings.api_key
+
+
+def run(env: Env, work: Coroutine[Any, Any, int | None]) -> NoReturn:
+    """Run one command's async work; turn its failures into exit codes."""
+    try:
+        code = asyncio.run(work)
+    except RemoteError as exc:
+        env.out.problem(exc)
+        raise typer.Exit(FAILED) from exc
+    except CommandError as exc:
+        if str(exc) and env.out.as_json:
+            env.out.json({"error": {"code": "failed", "detail": str(exc)}})
+        elif str(exc):
+            env.out.error(str(exc))
+        raise typer.Exit(FAILED) from exc
+    raise typer.Exit(code or OK)

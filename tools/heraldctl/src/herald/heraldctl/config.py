@@ -1,0 +1,108 @@
+"""Settings: flags over environment over config file over defaults.
+
+The defaults are the local stack's (`make run`, docs/contract.md). The config file is TOML
+with the same names as the flags (`api_key`, `intake_url`, `review_url`, `tracker_url`,
+`bootstrap_servers`, `topic_prefix`). The API key is a secret: it is never printed, and
+`describe` shows only where it came from.
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV = {
+    "api_key": "HERALD_API_KEY",
+    "intake_url": "HERALD_INTAKE_URL",
+    "review_url": "HERALD_REVIEW_URL",
+    "tracker_url": "HERALD_TRACKER_URL",
+    "bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
+    "topic_prefix": "HERALD_TOPIC_PREFIX",
+}
+DEFAULTS = {
+    "api_key": "",
+    "intake_url": "http://127.0.0.1:8001",
+    "review_url": "http://127.0.0.1:8002",
+    "tracker_url": "http://127.0.0.1:8005",
+    "bootstrap_servers": "127.0.0.1:9092",
+    "topic_prefix": "",
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used (a usage error: exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_key: str = ""
+    intake_url: str = DEFAULTS["intake_url"]
+    review_url: str = DEFAULTS["review_url"]
+    tracker_url: str = DEFAULTS["tracker_url"]
+    bootstrap_servers: str = DEFAULTS["bootstrap_servers"]
+    topic_prefix: str = ""
+    sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __repr__(self) -> str:  # keeps the key out of tracebacks and logs
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.repr}
+        shown["api_key"] = "***" if self.api_key else ""
+        return f"Settings({shown})"
+
+    def topic(self, name: str) -> str:
+        return self.topic_prefix + name
+
+    def describe(self) -> dict[str, dict[str, str]]:
+        """Each setting with its source; the API key only as set / not set."""
+        out = {}
+        for name in ENV:
+            value = getattr(self, name)
+            if name == "api_key":
+                value = "(set)" if value else "(not set)"
+            out[name] = {"value": value, "source": self.sources.get(name, "default")}
+        return out
+
+
+def default_config_path(env: dict[str, str]) -> Path:
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    return Path(base) / "heraldctl.toml"
+
+
+def read_config_file(path: Path, *, required: bool) -> dict[str, str]:
+    if not path.exists():
+        if required:
+            raise ConfigError(f"config file {path} does not exist")
+        return {}
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path}: {exc}") from exc
+    unknown = sorted(set(data) - set(ENV))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown keys {', '.join(unknown)}")
+    return {k: str(v) for k, v in data.items()}
+
+
+def load_settings(
+    flags: dict[str, str | None],
+    config_path: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Settings:
+    """Merge the four layers; later layers only fill what earlier ones left unset."""
+    env = dict(os.environ) if env is None else env
+    path = config_path or default_config_path(env)
+    layers = (
+        ("flag", {k: v for k, v in flags.items() if v is not None}),
+        ("env", {k: env[v] for k, v in ENV.items() if env.get(v)}),
+        (f"file {path}", read_config_file(path, required=config_path is not None)),
+    )
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for source, layer in layers:
+        for name, value in layer.items():
+            if name in ENV and name not in values:
+                values[name], sources[name] = value, source
+    for name in ("intake_url", "review_url", "tracker_url"):
+        if name in values:
+            values[name] = values[name].rstrip("/")
+    return Settings(**values, sources=sources)

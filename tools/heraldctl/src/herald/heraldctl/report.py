@@ -1,0 +1,97 @@
+"""`heraldctl report ID` and `heraldctl report --since 7d`: tracker's reports as tables,
+with the funnel (sent, delivered, read or opened, clicked) as a bar chart.
+
+A range report covers the API key's tenant; `--tenant` states which tenant you expect,
+and a key of another tenant is an error rather than a silently different report.
+"""
+
+from typing import Annotated, Any
+
+import typer
+
+from herald.heraldctl.client import Api
+from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run, usage
+from herald.heraldctl.render import Output, funnel, pairs, table
+from herald.heraldctl.timespec import parse_time
+
+TALLY = ("sent", "delivered", "failed", "opened", "read", "clicked", "read_rate", "click_rate")
+SUMMARY = ("recipients", *TALLY, "suppressed", "expired", "cancelled")
+BREAKDOWNS = ("suppressed_by_reason", "failed_by_reason", "deferred_by_reason")
+
+
+def report(
+    ctx: typer.Context,
+    request_id: Annotated[str | None, typer.Argument(help="One request's report.")] = None,
+    tenant: Annotated[str | None, typer.Option(help="The tenant you expect.")] = None,
+    since: Annotated[str | None, typer.Option(help="7d, 24h, ... or an RFC 3339 time.")] = None,
+    until: Annotated[str | None, typer.Option(help="Default: now.")] = None,
+    department: Annotated[str | None, typer.Option(help="Only this department.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A request's report, or the tenant's by department over a range (default 7 days)."""
+    env = env_of(ctx, as_json)
+    if request_id and (since or until or department):
+        usage(env.out, "give a request id, or --since/--until/--department, not both")
+    need_key(env)
+    if request_id:
+        run(env, _one(env, request_id))
+    params = {"department": department} if department else {}
+    for name, value in (("since", since), ("until", until)):
+        if value:
+            try:
+                params[name] = parse_time(value).isoformat()
+            except ValueError as exc:
+                usage(env.out, f"--{name}: {exc}")
+    run(env, _range(env, params, tenant))
+
+
+async def _get(env: Env, path: str, params: dict[str, str] | None = None) -> Any:
+    async with Api(env.settings.tracker_url, env.settings.api_key, name="tracker") as api:
+        return await api.call("GET", path, params=params)
+
+
+async def _one(env: Env, request_id: str) -> int:
+    found = await _get(env, f"/v1/requests/{request_id}/report")
+    if env.out.as_json:
+        env.out.json(found)
+        return 0
+    head = {k: found.get(k) for k in ("request_id", "tenant", "department", "status", "labels")}
+    env.out.show(pairs(head, f"report of {request_id}"))
+    _show_report(env.out, found)
+    return 0
+
+
+async def _range(env: Env, params: dict[str, str], tenant: str | None) -> int:
+    found = await _get(env, "/v1/reports", params)
+    if tenant and found.get("tenant") != tenant:
+        raise CommandError(f"the API key belongs to tenant {found.get('tenant')}, not {tenant}")
+    if env.out.as_json:
+        env.out.json(found)
+        return 0
+    out = env.out
+    out.line(f"tenant {found['tenant']}, {found['since']} to {found['until']}", "bold")
+    departments: dict[str, Any] = found.get("departments") or {}
+    rows = [(d, *(r.get(k) for k in SUMMARY)) for d, r in departments.items()]
+    rows.append(("(total)", *(found["total"].get(k) for k in SUMMARY)))
+    out.show(table(("department", *SUMMARY), rows, "by department"))
+    _show_report(out, found["total"], summary=False)
+    return 0
+
+
+def _show_report(out: Output, r: dict[str, Any], *, summary: bool = True) -> None:
+    if summary:
+        out.show(pairs({k: r.get(k) for k in SUMMARY}, "totals"))
+    channels: dict[str, Any] = r.get("channels") or {}
+    if channels:
+        rows = [(c, *(t.get(k) for k in TALLY)) for c, t in channels.items()]
+        out.show(table(("channel", *TALLY), rows, "by channel"))
+    for name in BREAKDOWNS:
+        if r.get(name):
+            out.show(table(("reason", "count"), r[name].items(), name.replace("_", " ")))
+    stages = [
+        ("sent", r.get("sent") or 0),
+        ("delivered", r.get("delivered") or 0),
+        ("read/opened", r.get("opened") or 0),
+        ("clicked", r.get("clicked") or 0),
+    ]
+    out.show(funnel(stages))
