@@ -159,7 +159,7 @@ class Deliverer:
         except TimeoutError:
             attempt = Attempt(Result.RETRYABLE, name, f"no answer within {route.timeout_s}s")
         except Exception as exc:
-            log.exception("provider_raised", provider=name)
+            log.exception("provider_raised", provider=name, trace_id=message.trace_id)
             attempt = Attempt(Result.RETRYABLE, name, f"provider error: {type(exc).__name__}")
         finally:
             self._metrics.in_flight.dec()

@@ -122,7 +122,11 @@ class Dispatcher:
             self._metrics.outcomes.labels(o.channel or "", o.provider or "", o.outcome).inc()
             if o.outcome is OutcomeKind.FAILED:
                 log.warning(
-                    "send_failed", delivery_id=o.delivery_id, reason=o.reason, detail=o.detail
+                    "send_failed",
+                    delivery_id=o.delivery_id,
+                    trace_id=o.trace_id,
+                    reason=o.reason,
+                    detail=o.detail,
                 )
 
     async def _invalidate(self, results: Sequence[Done | Later]) -> None:

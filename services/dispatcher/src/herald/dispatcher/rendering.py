@@ -156,6 +156,7 @@ def render(send: Send, channel: Channel, tracker: Tracker | None = None) -> Mess
         html=html,
         category=str(send.category),
         priority=str(send.priority),
+        trace_id=send.trace_id,
         locale=send.locale,
         expires_at=int(send.expires_at.timestamp()) if send.expires_at else None,
     )

@@ -31,6 +31,7 @@ class Message:
     locale: str | None = None
     expires_at: int | None = None
     """Unix seconds after which the message is worthless (APNs/FCM expiry)."""
+    trace_id: str = ""
 
 
 class Result(StrEnum):

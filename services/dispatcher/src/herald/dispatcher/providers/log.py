@@ -15,6 +15,7 @@ class LogProvider:
         log.info(
             "would_send",
             delivery_id=message.delivery_id,
+            trace_id=message.trace_id,
             channel=str(message.channel),
             title=message.title,
         )
