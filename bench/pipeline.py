@@ -135,6 +135,28 @@ async def run_to_completion(stack: Stack, status: TopicWatcher, body: dict[str, 
     return time.perf_counter() - started
 
 
+async def stage_times(stack: Stack, rid: str) -> dict[str, float]:
+    """Seconds from submission start to the first and last event of each stage."""
+    conn = await asyncpg.connect(stack.database_url)
+    try:
+        row = await conn.fetchrow(
+            """SELECT (SELECT created_at FROM intake.requests WHERE request_id = $1) AS submitted,
+                      (SELECT min(released_at) FROM scheduler.released) AS first_release,
+                      (SELECT max(released_at) FROM scheduler.released) AS last_release,
+                      (SELECT min(created_at) FROM dispatcher.deliveries WHERE request_id = $1)
+                          AS first_dispatch,
+                      (SELECT max(updated_at) FROM dispatcher.deliveries WHERE request_id = $1)
+                          AS last_dispatch,
+                      (SELECT finalized_at FROM tracker.requests WHERE request_id = $1)
+                          AS completed""",
+            rid,
+        )
+    finally:
+        await conn.close()
+    start = row["submitted"]
+    return {k: round((v - start).total_seconds(), 2) for k, v in dict(row).items() if v and k != "submitted"}
+
+
 async def bare_http(url: str, n: int, concurrency: int) -> float:
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
@@ -207,7 +229,11 @@ async def main(args: argparse.Namespace) -> None:
         broker_port=free_port(),
         log_dir=state,
         database_name="bench",
-        extra_env={"LOG_LEVEL": "WARNING", "MAX_PAYLOAD_BYTES": str(8 << 20)},
+        extra_env={
+            "LOG_LEVEL": "WARNING",
+            "MAX_PAYLOAD_BYTES": str(8 << 20),
+            **({"HERALD_PROFILE_DIR": args.profile} if args.profile else {}),
+        },
     )
     sink = await HttpSink().start()
     await stack.start_infrastructure()
@@ -223,6 +249,7 @@ async def main(args: argparse.Namespace) -> None:
         seconds = await run_to_completion(
             stack, status, request(f"pipe-{tag}", {"segment": {"tags_all": [tag]}}, "sms")
         )
+        emit("pipeline_stages_s", recipients=n, **await stage_times(stack, f"pipe-{tag}"), **info)
         rate = n / seconds
         emit(
             "pipeline_throughput",
@@ -249,7 +276,7 @@ async def main(args: argparse.Namespace) -> None:
         seconds = await run_to_completion(
             stack, status, request(f"hook-{wtag}", {"segment": {"tags_all": [wtag]}}, "webhook")
         )
-        bare_rate = await bare_http(sink.url("/bare"), w, args.concurrency)
+        bare_rate = await asyncio.wait_for(bare_http(sink.url("/bare"), w, args.concurrency), 300)
         emit(
             "webhook_fanout",
             recipients=w,
@@ -287,4 +314,5 @@ if __name__ == "__main__":
     parser.add_argument("--webhooks", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
+    parser.add_argument("--profile", default="", help="folder for cProfile output of each service")
     asyncio.run(main(parser.parse_args()))

@@ -5,6 +5,7 @@ fields: anything that tries to leave the sandbox is refused and the send fails
 permanently), then every link becomes a signed tracking link and HTML is sanitised.
 """
 
+import functools
 import html as htmllib
 from dataclasses import dataclass
 from typing import Any
@@ -88,12 +89,17 @@ def fields(send: Send) -> dict[str, object]:
     }
 
 
+@functools.lru_cache(maxsize=512)
+def _template(source: str, html: bool) -> Any:
+    """A request's template is the same for every recipient: check and compile it once."""
+    return (_HTML_ENV if html else _TEXT_ENV).checked(source)
+
+
 def personalise(text: str | None, send: Send, html: bool = False) -> str | None:
     if text is None or ("{{" not in text and "{%" not in text):
         return text
-    env = _HTML_ENV if html else _TEXT_ENV
     try:
-        return str(env.checked(text).render(fields(send)))
+        return str(_template(text, html).render(fields(send)))
     except Exception as exc:  # a sandbox refusal, a syntax error, or one the template raised
         raise RenderError(f"template refused: {type(exc).__name__}: {exc}"[:300]) from exc
 
