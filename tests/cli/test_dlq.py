@@ -1,5 +1,7 @@
 """`heraldctl dlq`: list dead letters and replay one to its source topic."""
 
+from collections.abc import Awaitable
+
 import pytest
 
 from herald.devstack.stack import Stack
@@ -48,6 +50,8 @@ async def test_a_dead_letter_is_listed_and_replayed_to_its_source_topic(
     assert "nothing was replayed" in missing.err
 
 
-async def _two(query: object) -> list[dict[str, object]] | None:
-    found: list[dict[str, object]] | None = await query  # type: ignore[misc]
+async def _two(
+    query: Awaitable[list[dict[str, object]] | None],
+) -> list[dict[str, object]] | None:
+    found = await query
     return found if found and len(found) >= 2 else None

@@ -1,6 +1,8 @@
 """`heraldctl recipients import`: all rows checked first; one bad row publishes nothing."""
 
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -70,6 +72,6 @@ async def test_a_bad_row_publishes_nothing_and_a_good_file_reaches_the_directory
     assert not any(k.startswith(f"held-{uid}") for k in keys)
 
 
-async def _all(query: object, n: int) -> dict[str, asyncpg.Record] | None:
-    rows: dict[str, asyncpg.Record] = await query  # type: ignore[misc]
+async def _all(query: Awaitable[dict[str, asyncpg.Record]], n: int) -> dict[str, Any] | None:
+    rows = await query
     return rows if len(rows) == n else None

@@ -116,7 +116,7 @@ async def test_invalid_file_names_lines_and_fields_and_sends_nothing(
     assert not await known(stack, bad)
 
 
-async def test_dry_run_sends_and_stores_nothing(
+async def test_dry_run_shows_what_would_happen_and_stores_nothing(
     ctl: Ctl, stack: Stack, tmp_path: Path, uid: str
 ) -> None:
     rid = f"dry-{uid}"
@@ -125,11 +125,10 @@ async def test_dry_run_sends_and_stores_nothing(
 
     run = await ctl("submit", str(file), "--dry-run")
 
-    # intake answers a report once it has dry runs; before that heraldctl refuses cleanly
-    if run.code == 0:
-        assert f"dry run of {rid}" in run.out
-    else:
-        assert run.code == 1
-        assert "does not support dry runs" in run.err or "error" in run.err
-        assert "Traceback" not in run.err
+    assert run.code == 0, run.err
+    assert f"dry run of {rid}: nothing was sent or stored" in run.out
+    assert "review" in run.out and "schedule" in run.out
+    answer = (await ctl("submit", str(file), "--dry-run", "--json")).json()
+    assert answer["dry_run"][0]["request_id"] == rid
+    assert answer["dry_run"][0]["report"]["valid"] is True
     assert not await known(stack, rid)

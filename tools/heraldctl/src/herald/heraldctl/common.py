@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from aiokafka.errors import KafkaError
 
 from herald.heraldctl.client import RemoteError
 from herald.heraldctl.config import ConfigError, Settings, load_settings
@@ -67,6 +68,9 @@ def run(env: Env, work: Coroutine[Any, Any, int | None]) -> NoReturn:
         code = asyncio.run(work)
     except RemoteError as exc:
         env.out.problem(exc)
+        raise typer.Exit(FAILED) from exc
+    except KafkaError as exc:
+        env.out.problem(RemoteError(0, "kafka_error", "Kafka failed", str(exc) or repr(exc)))
         raise typer.Exit(FAILED) from exc
     except CommandError as exc:
         if str(exc) and env.out.as_json:

@@ -3,7 +3,8 @@
 An intake without dry runs would ignore the query parameter and submit for real, so this
 first reads intake's OpenAPI document: when it is served and its `POST /v1/requests`
 declares no `dry_run` parameter, nothing is sent. Should an intake still answer 202
-(accepted), that is reported loudly as a real submission.
+(accepted), that is reported loudly as a real submission. The exit code is 1 when any
+request could not be dry-run or the answer says it is not `valid`.
 """
 
 import json
@@ -27,22 +28,25 @@ async def supports_dry_run(api: Api) -> bool | None:
     return any(p.get("name") == "dry_run" for p in operation.get("parameters", []))
 
 
-async def run_all(out: Output, api: Api, items: list[Checked], *, invalid_count: int) -> int:
+async def run_all(
+    out: Output, api: Api, items: list[Checked], *, invalid: list[dict[str, Any]]
+) -> int:
+    """Dry-run each valid request; `invalid` (left out) only joins the JSON answer."""
     if await supports_dry_run(api) is False:
         raise CommandError(
             f"intake at {api.base_url} does not support dry runs "
             "(POST /v1/requests has no dry_run parameter); nothing was sent"
         )
     reports: list[dict[str, Any]] = []
-    failed = invalid_count > 0
+    failed = bool(invalid)
     for item in items:
         report = await _one(api, item)
-        failed = failed or "error" in report
+        failed = failed or "error" in report or report.get("report", {}).get("valid") is False
         reports.append(report)
         if not out.as_json:
             _show(out, report)
     if out.as_json:
-        out.json({"dry_run": reports})
+        out.json({"dry_run": reports, "invalid": invalid})
     return 1 if failed else 0
 
 

@@ -79,11 +79,15 @@ def advance(bar: Progress, n: int = 1) -> None:
     bar.advance(bar.task_ids[0], n)
 
 
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
 def cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.2%}" if 0 <= value <= 1 else f"{value:g}"
+        return f"{value:g}"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={cell(v)}" for k, v in value.items()) or "-"
     if isinstance(value, list | tuple):
@@ -115,22 +119,23 @@ def funnel(stages: Sequence[tuple[str, int]], title: str = "funnel") -> Table:
     return t
 
 
-def generic(data: Any, title: str = "result") -> list[Table]:
-    """Any JSON object as tables: its scalars in one, each nested object or list in its own.
+def _records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
 
-    For answers whose shape this tool does not know in advance (the dry-run report).
-    """
+
+def generic(data: Any, title: str = "result") -> list[Table]:
+    """Any JSON object as tables: its scalars (and lists of scalars) in one, each nested
+    object or list of objects in its own. For answers whose shape this tool does not know
+    in advance (the dry-run report)."""
     if not isinstance(data, Mapping):
         return [table(("value",), [[data]], title)]
-    scalars = {k: v for k, v in data.items() if not isinstance(v, Mapping | list)}
+    scalars = {k: v for k, v in data.items() if not isinstance(v, Mapping) and not _records(v)}
     out = [pairs(scalars, title)] if scalars else []
     for key, value in data.items():
         name = f"{title}.{key}" if title != "result" else key
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and value:
             out.extend(generic(value, name))
-        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        elif _records(value):
             columns = list(dict.fromkeys(k for v in value for k in v))
             out.append(table(columns, ([v.get(c) for c in columns] for v in value), name))
-        elif isinstance(value, list):
-            out.append(table((key,), ([v] for v in value), name))
     return out

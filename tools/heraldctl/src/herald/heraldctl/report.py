@@ -11,11 +11,12 @@ import typer
 
 from herald.heraldctl.client import Api
 from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run, usage
-from herald.heraldctl.render import Output, funnel, pairs, table
+from herald.heraldctl.render import Output, funnel, pairs, percent, table
 from herald.heraldctl.timespec import parse_time
 
 TALLY = ("sent", "delivered", "failed", "opened", "read", "clicked", "read_rate", "click_rate")
 SUMMARY = ("recipients", *TALLY, "suppressed", "expired", "cancelled")
+RATES = ("read_rate", "click_rate")
 BREAKDOWNS = ("suppressed_by_reason", "failed_by_reason", "deferred_by_reason")
 
 
@@ -34,7 +35,7 @@ def report(
         usage(env.out, "give a request id, or --since/--until/--department, not both")
     need_key(env)
     if request_id:
-        run(env, _one(env, request_id))
+        run(env, _one(env, request_id, tenant))
     params = {"department": department} if department else {}
     for name, value in (("since", since), ("until", until)):
         if value:
@@ -50,8 +51,9 @@ async def _get(env: Env, path: str, params: dict[str, str] | None = None) -> Any
         return await api.call("GET", path, params=params)
 
 
-async def _one(env: Env, request_id: str) -> int:
+async def _one(env: Env, request_id: str, tenant: str | None) -> int:
     found = await _get(env, f"/v1/requests/{request_id}/report")
+    _expect_tenant(found, tenant)
     if env.out.as_json:
         env.out.json(found)
         return 0
@@ -63,27 +65,35 @@ async def _one(env: Env, request_id: str) -> int:
 
 async def _range(env: Env, params: dict[str, str], tenant: str | None) -> int:
     found = await _get(env, "/v1/reports", params)
-    if tenant and found.get("tenant") != tenant:
-        raise CommandError(f"the API key belongs to tenant {found.get('tenant')}, not {tenant}")
+    _expect_tenant(found, tenant)
     if env.out.as_json:
         env.out.json(found)
         return 0
     out = env.out
     out.line(f"tenant {found['tenant']}, {found['since']} to {found['until']}", "bold")
     departments: dict[str, Any] = found.get("departments") or {}
-    rows = [(d, *(r.get(k) for k in SUMMARY)) for d, r in departments.items()]
-    rows.append(("(total)", *(found["total"].get(k) for k in SUMMARY)))
+    rows = [(d, *_pick(r, SUMMARY)) for d, r in departments.items()]
+    rows.append(("(total)", *_pick(found["total"], SUMMARY)))
     out.show(table(("department", *SUMMARY), rows, "by department"))
     _show_report(out, found["total"], summary=False)
     return 0
 
 
+def _expect_tenant(found: dict[str, Any], tenant: str | None) -> None:
+    if tenant and found.get("tenant") != tenant:
+        raise CommandError(f"the API key belongs to tenant {found.get('tenant')}, not {tenant}")
+
+
+def _pick(r: dict[str, Any], names: tuple[str, ...]) -> list[Any]:
+    return [percent(r.get(n)) if n in RATES else r.get(n) for n in names]
+
+
 def _show_report(out: Output, r: dict[str, Any], *, summary: bool = True) -> None:
     if summary:
-        out.show(pairs({k: r.get(k) for k in SUMMARY}, "totals"))
+        out.show(pairs(dict(zip(SUMMARY, _pick(r, SUMMARY), strict=True)), "totals"))
     channels: dict[str, Any] = r.get("channels") or {}
     if channels:
-        rows = [(c, *(t.get(k) for k in TALLY)) for c, t in channels.items()]
+        rows = [(c, *_pick(t, TALLY)) for c, t in channels.items()]
         out.show(table(("channel", *TALLY), rows, "by channel"))
     for name in BREAKDOWNS:
         if r.get(name):

@@ -53,9 +53,13 @@ async def _once(env: Env, request_id: str) -> int:
 async def _watch(env: Env, request_id: str, interval: float, timeout: float) -> int:
     deadline = time.monotonic() + timeout if timeout else None
     last: tuple[Any, ...] | None = None
+    waiting_noted = False
     async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
         while True:
             found = await _poll(api, request_id)
+            if found is None and not waiting_noted:
+                env.out.note(f"{request_id} is not known (yet); waiting for it")
+                waiting_noted = True
             if found is not None and _identity(found) != last:
                 last = _identity(found)
                 _show(env.out, found, full=False)

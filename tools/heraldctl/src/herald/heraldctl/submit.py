@@ -55,14 +55,16 @@ async def _submit(env: Env, file: Path, dry: bool, skip_invalid: bool, concurren
     checked = check(file)
     valid = [c for c in checked if c.request is not None]
     invalid = [c for c in checked if c.request is None]
+    going_on = skip_invalid and bool(valid)
     if invalid:
-        _show_invalid(env.out, file, invalid, len(checked), sent=skip_invalid and not dry)
-        if not skip_invalid or not valid:
+        _show_invalid(env.out, file, invalid, len(checked), going_on=going_on)
+        if not going_on:
             raise CommandError("")
     need_key(env)
     async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
         if dry:
-            return await dry_run.run_all(env.out, api, valid, invalid_count=len(invalid))
+            left_out = [_invalid_json(c) for c in invalid]
+            return await dry_run.run_all(env.out, api, valid, invalid=left_out)
         results = await _send_all(env.out, api, valid, concurrency)
     _show_results(env.out, results, invalid)
     bad = invalid or any(r.outcome in ("rejected", "failed") for r in results)
@@ -99,9 +101,11 @@ async def send_one(api: Api, item: Checked) -> Result:
     return Result(item.request_id, outcome, response.status_code, reasons=reasons)
 
 
-def _show_invalid(out: Output, file: Path, invalid: list[Checked], total: int, sent: bool) -> None:
-    if out.as_json:
-        if not sent:
+def _show_invalid(
+    out: Output, file: Path, invalid: list[Checked], total: int, *, going_on: bool
+) -> None:
+    if out.as_json:  # when going on, the invalid ones are part of the final document
+        if not going_on:
             out.json({"sent": 0, "invalid": [_invalid_json(c) for c in invalid]})
         return
     rows = [
@@ -110,7 +114,7 @@ def _show_invalid(out: Output, file: Path, invalid: list[Checked], total: int, s
         for p in c.problems
     ]
     out.show(table(("request", "where", "field", "problem"), rows, "invalid requests"))
-    tail = "skipping them" if sent else "nothing was sent"
+    tail = "skipping them" if going_on else "nothing was sent"
     out.line(f"{len(invalid)} of {total} requests are invalid; {tail}", "red")
 
 
