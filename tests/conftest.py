@@ -15,6 +15,7 @@ import pytest
 from herald.devstack.broker import LocalBroker
 from herald.devstack.ports import free_port
 from herald.devstack.postgres import LocalPostgres, create_database
+from tests.support.stack import sink, stack  # noqa: F401 - session fixtures for e2e and CLI tests
 
 _xdg = os.environ.get("XDG_RUNTIME_DIR", "")
 if not _xdg or not os.path.isdir(_xdg) or (os.stat(_xdg).st_mode & 0o077):

@@ -33,6 +33,7 @@ from herald.devstack.stack import SERVICE_PORTS, Stack
 from herald.runtime.topics import ensure_topics
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.sink import HttpSink, Received
+from tests.support.stack import directory_has
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -137,6 +138,7 @@ async def chaos(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
             for i in range(RECIPIENTS)
         ],
     )
+    await directory_has(stack, *(f"{tag}-{i}" for i in range(RECIPIENTS)))
     try:
         yield c
     finally:

@@ -7,13 +7,12 @@ import pytest
 
 from herald.devstack.stack import Stack
 from tests.cli.cli import Run, cli_env, heraldctl
-from tests.e2e.conftest import sink, stack  # noqa: F401
 
 Ctl = Callable[..., Awaitable[Run]]
 
 
 @pytest.fixture
-def ctl(stack: Stack, tmp_path: Path) -> Ctl:  # noqa: F811
+def ctl(stack: Stack, tmp_path: Path) -> Ctl:
     """`await ctl("status", rid, role="viewer")`: heraldctl with that role's key."""
 
     async def call(*args: str, role: str = "submitter", timeout: float = 60) -> Run:

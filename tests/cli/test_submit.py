@@ -10,7 +10,7 @@ import pytest
 from herald.devstack.stack import Stack
 from tests.cli.cli import push_request
 from tests.cli.conftest import Ctl
-from tests.e2e.conftest import client
+from tests.support.stack import client
 
 pytestmark = pytest.mark.e2e
 

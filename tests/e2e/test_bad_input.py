@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from herald.devstack.stack import Stack
-from tests.e2e.conftest import client, topic
 from tests.e2e.test_walking_skeleton import push_request, recipient
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.sink import HttpSink
+from tests.support.stack import client, directory_has, topic
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -134,6 +134,7 @@ async def test_bad_recipients_engagement_and_statuses_are_dead_lettered_services
             topic(stack, "push.recipients.v1"),
             [(user, jbytes(recipient(user, sink.url(f"/after/{user}"))))],
         )
+        await directory_has(stack, user)
         async with client(stack, "intake") as http:
             r = await http.post("/v1/requests", json=push_request(f"after-{uid}", [user]))
             assert r.status_code == 202

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from herald.devstack.stack import Stack
-from tests.e2e.conftest import client, topic
 from tests.e2e.test_walking_skeleton import push_request, recipient
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.sink import HttpSink
+from tests.support.stack import client, directory_has, topic
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +25,7 @@ async def test_cancel_before_sending_stops_every_send_and_ends_cancelled(
             topic(stack, "push.recipients.v1"),
             [(u, jbytes(recipient(u, sink.url(f"/cancel/{u}")))) for u in users],
         )
+        await directory_has(stack, *users)
         rid = f"later-{uid}"
         later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
         async with client(stack, "intake") as http:
@@ -65,6 +66,7 @@ async def test_a_completed_request_cannot_be_cancelled(
         topic(stack, "push.recipients.v1"),
         [(user, jbytes(recipient(user, sink.url(f"/done/{user}"))))],
     )
+    await directory_has(stack, user)
     rid = f"now-{uid}"
     async with client(stack, "intake") as http:
         assert (await http.post("/v1/requests", json=push_request(rid, [user]))).status_code == 202

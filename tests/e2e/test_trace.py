@@ -3,10 +3,10 @@
 import pytest
 
 from herald.devstack.stack import Stack
-from tests.e2e.conftest import client, topic
 from tests.e2e.test_walking_skeleton import push_request, recipient
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.sink import HttpSink
+from tests.support.stack import client, directory_has, topic
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +25,7 @@ async def test_trace_id_rides_in_headers_payloads_and_logs(
             topic(stack, "push.recipients.v1"),
             [(user, jbytes(recipient(user, sink.url(f"/trace/{user}"))))],
         )
+        await directory_has(stack, user)
         rid = f"trace-{uid}"
         async with client(stack, "intake") as http:
             r = await http.post(

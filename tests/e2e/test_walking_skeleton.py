@@ -4,9 +4,9 @@ import asyncpg
 import pytest
 
 from herald.devstack.stack import Stack
-from tests.e2e.conftest import client, topic
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.sink import HttpSink
+from tests.support.stack import client, directory_has, topic
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -54,6 +54,7 @@ async def test_published_request_is_delivered_by_webhook_and_completes(
             topic(stack, "push.recipients.v1"),
             [(u, jbytes(recipient(u, sink.url(f"/hook/{u}")))) for u in users],
         )
+        await directory_has(stack, *users)
         rid = f"req-{uid}"
         # one recipient the directory does not know: suppressed as no_contact
         await produce(

@@ -1,8 +1,14 @@
 """Review and the scheduler served on real ports, intake in-process asking them, all on
-the session's broker and Postgres (one database: each service has its own schema)."""
+the session's broker and Postgres (one database: each service has its own schema).
 
+Review can be stopped and started again on its port (`Restartable`), so that "review
+is down" needs no second intake: two intakes at once would share intake's consumer
+groups (their names carry no topic prefix) and upset the broker's group for later tests.
+"""
+
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,8 +17,11 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
 from herald.contracts import Recipient
+from herald.devstack.ports import free_port, wait_for_port
 from herald.devstack.postgres import create_database
 from herald.intake.main import create_app as intake_app
 from herald.intake.settings import IntakeSettings
@@ -30,6 +39,33 @@ SAMPLE = 40
 """The scheduler times at most about this many recipients (tests of sampling exceed it)."""
 POLICY = '{"default": {"caps": {"all": {"per_day": 1}}}}'
 """One marketing push per recipient and day (only recipients with usage rows feel it)."""
+SCHEDULER = {"dry_run_sample": SAMPLE, "scheduler_policy_json": POLICY}
+
+
+class Restartable:
+    """A service on a fixed local port that a test may stop and start again (a new app
+    each time, its lifespan included)."""
+
+    def __init__(self, make: Callable[[], FastAPI]) -> None:
+        self._make = make
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        config = uvicorn.Config(
+            self._make(), host="127.0.0.1", port=self.port, log_config=None, lifespan="on"
+        )
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        await wait_for_port("127.0.0.1", self.port, timeout=60)
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+        self._server = self._task = None
 
 
 @dataclass
@@ -43,6 +79,7 @@ class DryRunStack:
     scheduler_url: str
     keys_file: Path
     watch: dict[str, TopicWatcher]
+    review: Restartable
 
     def as_(self, tenant: str = "acme", role: str = "submitter") -> dict[str, str]:
         return bearer(self.keys[(tenant, role)])
@@ -117,16 +154,13 @@ async def stack(
     base = env(kafka, database_url, prefix, keys_file)
     topics = ("status", "accepted", "approved")
     watch = {t: await TopicWatcher(kafka, prefix + f"push.{t}.v1").start() for t in topics}
+    review = Restartable(lambda: review_app(ReviewSettings(**base)))
+    await review.start()
     try:
         async with (
-            serving(review_app(ReviewSettings(**base))) as review_url,
-            serving(
-                scheduler_app(
-                    SchedulerSettings(**base, dry_run_sample=SAMPLE, scheduler_policy_json=POLICY)
-                )
-            ) as sched_url,
+            serving(scheduler_app(SchedulerSettings(**base, **SCHEDULER))) as sched_url,
             running(
-                intake_app(IntakeSettings(**base, review_url=review_url, scheduler_url=sched_url))
+                intake_app(IntakeSettings(**base, review_url=review.url, scheduler_url=sched_url))
             ) as http,
         ):
             yield DryRunStack(
@@ -135,11 +169,13 @@ async def stack(
                 kafka,
                 prefix,
                 database_url,
-                review_url,
+                review.url,
                 sched_url,
                 keys_file,
                 watch,
+                review,
             )
     finally:
+        await review.stop()
         for w in watch.values():
             await w.stop()

@@ -8,12 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from herald.devstack.ports import free_port
-from herald.intake.main import create_app as intake_app
-from herald.intake.settings import IntakeSettings
-from tests.integration.dryrun.conftest import SAMPLE, DryRunStack, env
+from tests.integration.dryrun.conftest import SAMPLE, DryRunStack
 from tests.support.scheduler import recipient
-from tests.support.service import running
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -221,20 +217,17 @@ async def test_other_tenant_and_other_roles_are_refused(stack: DryRunStack, uid:
 
 
 async def test_review_down_is_503_naming_review(stack: DryRunStack, uid: str) -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
-    base = env(stack.kafka, stack.database_url, stack.prefix, stack.keys_file)
-    settings = IntakeSettings(**base, review_url=dead, scheduler_url=stack.scheduler_url)
     rid = f"down-{uid}"
-    async with running(intake_app(settings)) as http:
-        r = await http.post(
-            "/v1/requests",
-            params={"dry_run": "true"},
-            json=request_body(rid, uid, {"all": True}),
-            headers=stack.as_(),
-        )
+    await stack.review.stop()
+    try:
+        r = await stack.dry_run(request_body(rid, uid, {"all": True}))
+    finally:
+        await stack.review.start()
     assert r.status_code == 503
     assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["retry-after"]
     assert r.json()["code"] == "unavailable"
     assert r.json()["unavailable"] == ["review"]
     assert "review" in r.json()["detail"]
     assert await stack.stored_anywhere(rid) == 0
+    assert (await stack.dry_run(request_body(rid, uid, {"all": True}))).status_code == 200
