@@ -1,7 +1,7 @@
 """Where each service spends its time, from the cProfile files `--profile DIR` writes.
 
-    python bench/pipeline.py --recipients 100000 --profile bench/tmp/profile
-    python bench/hotspots.py bench/tmp/profile
+python bench/pipeline.py --recipients 100000 --profile bench/tmp/profile
+python bench/hotspots.py bench/tmp/profile
 """
 
 import pstats

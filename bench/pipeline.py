@@ -154,7 +154,11 @@ async def stage_times(stack: Stack, rid: str) -> dict[str, float]:
     finally:
         await conn.close()
     start = row["submitted"]
-    return {k: round((v - start).total_seconds(), 2) for k, v in dict(row).items() if v and k != "submitted"}
+    return {
+        k: round((v - start).total_seconds(), 2)
+        for k, v in dict(row).items()
+        if v and k != "submitted"
+    }
 
 
 async def bare_http(url: str, n: int, concurrency: int) -> float:

@@ -49,7 +49,7 @@ class ServiceProcess:
         # with HERALD_PROFILE_DIR, cProfile writes <dir>/<service>.prof when the service stops
         prof = ["-m", "cProfile", "-o", f"{profile}/{self.name}.prof"] if profile else []
         if profile:
-            Path(profile).mkdir(parents=True, exist_ok=True)
+            Path(profile).mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, at start
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             *prof,
