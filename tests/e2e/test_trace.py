@@ -55,6 +55,11 @@ async def test_trace_id_rides_in_headers_payloads_and_logs(
             what="the outcome",
         )
         assert {o["trace_id"] for o in outcomes} == {trace}
+        assert {
+            s.headers.get("x-trace-id")
+            for s in watchers["push.outcomes.v1"].seen
+            if s.json()["request_id"] == rid
+        } == {trace}
         assert stack.log_dir
         for service in ("intake", "review", "scheduler"):
             text = (stack.log_dir / f"{service}.log").read_text()

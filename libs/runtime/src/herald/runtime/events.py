@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry, Counter
 from pydantic import BaseModel
 
 from herald.contracts import Topic
+from herald.runtime.tracing import TRACE_HEADER
 
 Value = BaseModel | bytes | None
 """A model (serialised to JSON), raw bytes (sent as they are) or None (a tombstone)."""
@@ -20,6 +21,15 @@ def encode(value: Value) -> bytes | None:
     if value is None or isinstance(value, bytes):
         return value
     return value.model_dump_json().encode()
+
+
+def message_headers(value: Value, given: dict[str, str] | None) -> list[tuple[str, bytes]] | None:
+    """The given headers; else the trace id an event carries, so that it rides in the
+    headers of every hop (sends and outcomes included) without each caller saying so."""
+    if not given:
+        trace = getattr(value, "trace_id", None)
+        given = {TRACE_HEADER: trace} if isinstance(trace, str) and trace else None
+    return [(k, v.encode()) for k, v in given.items()] if given else None
 
 
 class EventBus(Protocol):
@@ -89,10 +99,12 @@ class KafkaEventBus:
             return
         if self._producer is None:
             raise RuntimeError("the event bus is not started")
-        raw_headers = [(k, v.encode()) for k, v in (headers or {}).items()]
         futures = [
             await self._producer.send(
-                self._prefix + topic, encode(value), key=key.encode(), headers=raw_headers or None
+                self._prefix + topic,
+                encode(value),
+                key=key.encode(),
+                headers=message_headers(value, headers),
             )
             for key, value in items
         ]
