@@ -315,7 +315,7 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=100_000)
-    parser.add_argument("--webhooks", type=int, default=20_000)
+    parser.add_argument("--webhooks", type=int, default=5_000)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--profile", default="", help="folder for cProfile output of each service")
