@@ -165,7 +165,8 @@ def subscribe(
 
     router.subscriber(
         settings.kafka_topic_prefix + topic,
-        group_id=group_id,
+        # prefixed too: one group spanning several runs' topics rebalances them all
+        group_id=settings.kafka_topic_prefix + group_id,
         batch=True,
         max_records=max_records or settings.kafka_max_records,
         batch_timeout_ms=settings.kafka_batch_timeout_ms,

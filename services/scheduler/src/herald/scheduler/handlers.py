@@ -95,7 +95,6 @@ def build_router(
 
     def attach(topic: Topic, group: str, consumer: BatchConsumer[Any], **kw: Any) -> None:
         # the topic prefix (empty in production) keeps isolated runs' groups apart too
-        group = settings.kafka_topic_prefix + group
         subscribe(router, topic, consumer, group_id=group, settings=settings, **kw)
 
     attach(

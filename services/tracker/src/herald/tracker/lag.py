@@ -21,7 +21,8 @@ class LagProbe:
     def __init__(
         self, bootstrap: str, groups: Mapping[str, str], metrics: TrackerMetrics, prefix: str = ""
     ) -> None:
-        """`groups`: {topic name: consumer group}; `prefix` is put before each topic name."""
+        """`groups`: {topic name: consumer group}; `prefix` is put before each topic and group
+        name (as the runtime does)."""
         self._bootstrap, self._groups, self._metrics = bootstrap, dict(groups), metrics
         self._prefix = prefix
         self._consumer: AIOKafkaConsumer | None = None
@@ -49,7 +50,7 @@ class LagProbe:
                 continue
             tps = [TopicPartition(topic, p) for p in sorted(partitions)]
             ends = await consumer.end_offsets(tps)
-            offsets = await admin.list_consumer_group_offsets(group, partitions=tps)
+            offsets = await admin.list_consumer_group_offsets(self._prefix + group, partitions=tps)
             committed = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
             out[name] = lag(ends, committed)
             self._metrics.consumer_lag.labels(name).set(out[name])
