@@ -236,7 +236,7 @@ async def main(args: argparse.Namespace) -> None:
         extra_env={
             "LOG_LEVEL": "WARNING",
             "MAX_PAYLOAD_BYTES": str(8 << 20),
-            **({"HERALD_PROFILE_DIR": args.profile} if args.profile else {}),
+            **({"PROFILE_DIR": args.profile} if args.profile else {}),
         },
     )
     sink = await HttpSink().start()

@@ -70,7 +70,13 @@ def configure_logging(service: str, level: str = "INFO", json: bool | None = Non
         else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # drop what the level filters out before any processor runs (a debug line per
+        # send cost the dispatcher a tenth of its CPU while it was thrown away anyway)
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

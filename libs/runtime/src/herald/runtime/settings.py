@@ -29,6 +29,8 @@ class ServiceSettings(BaseSettings):
     kafka_max_request_bytes: int = 4 * 1024 * 1024
     kafka_linger_ms: int = 5
     db_pool_max: int = 10
+    profile_dir: str | None = None
+    """When set, the process runs under cProfile and writes <dir>/<service>.prof on stop."""
 
     @property
     def tenant_set(self) -> frozenset[str]:

@@ -45,14 +45,8 @@ class ServiceProcess:
     async def start(self) -> None:
         if self.log_file is not None and self._out is None:
             self._out = self.log_file.open("ab")
-        profile = self.env.get("HERALD_PROFILE_DIR")
-        # with HERALD_PROFILE_DIR, cProfile writes <dir>/<service>.prof when the service stops
-        prof = ["-m", "cProfile", "-o", f"{profile}/{self.name}.prof"] if profile else []
-        if profile:
-            Path(profile).mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, at start
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
-            *prof,
             "-m",
             f"herald.{self.name}",
             env=self.env,
