@@ -113,3 +113,14 @@ def same_tenant(who: Principal, tenant: str) -> None:
     """A key of one tenant never sees another's: answer as if it did not exist."""
     if who.tenant != tenant:
         raise Problem(404, ReasonCode.NOT_FOUND, "Not found")
+
+
+def submits_for_own_tenant(who: Principal, tenant: str) -> None:
+    """A key may only submit (or dry-run) requests of its own tenant."""
+    if who.tenant != tenant:
+        raise Problem(
+            403,
+            ReasonCode.UNAUTHORIZED,
+            "Forbidden",
+            f"this key belongs to tenant {who.tenant}, not {tenant}",
+        )

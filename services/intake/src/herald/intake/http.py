@@ -17,7 +17,7 @@ from herald.intake.metrics import IntakeMetrics
 from herald.intake.repository import RequestRepository
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake, Outcome
-from herald.runtime.auth import Authenticator, Principal, Role, same_tenant
+from herald.runtime.auth import Authenticator, Principal, Role, same_tenant, submits_for_own_tenant
 from herald.runtime.problems import Problem, problems
 from herald.runtime.tracing import TRACE_HEADER, bind_trace, new_trace_id
 
@@ -69,7 +69,7 @@ def build_http(
                 metrics.invalid.labels(ReasonCode.INVALID_REQUEST).inc()
                 metrics.received.labels("http", intake.tenant_label(who.tenant), "invalid").inc()
                 raise _invalid_problem(parsed)
-            _same_tenant(who, parsed.tenant)
+            submits_for_own_tenant(who, parsed.tenant)
             result = await intake.submit(parsed, "http", f"http:{uuid.uuid4()}", trace_id)
         return _answer(result.outcome, result.status, trace_id)
 
@@ -119,18 +119,8 @@ async def _rehearse(
     parsed = parse_request(raw, limits)
     if isinstance(parsed, Invalid):
         raise _invalid_problem(parsed)
-    _same_tenant(who, parsed.tenant)
+    submits_for_own_tenant(who, parsed.tenant)
     return await dry_run_answer(dry_runs, parsed, request, trace_id)
-
-
-def _same_tenant(who: Principal, tenant: str) -> None:
-    if tenant != who.tenant:
-        raise Problem(
-            403,
-            ReasonCode.UNAUTHORIZED,
-            "Forbidden",
-            f"this key belongs to tenant {who.tenant}, not {tenant}",
-        )
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from herald.contracts import PushRequest, ReasonCode, StatusKind
+from herald.contracts import PushRequest, StatusKind
 from herald.contracts.internal import Standing
 from herald.review.domain import Decision, decide, needs_human
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding
-from herald.runtime.auth import Authenticator, Principal, Role
-from herald.runtime.problems import PROBLEM_RESPONSE, Problem
+from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
+from herald.runtime.problems import PROBLEM_RESPONSE
 
 Standings = Callable[[str, str, str], Awaitable[tuple[Standing, ...]]]
 """(tenant, requester, department) -> their standings, read only."""
@@ -61,13 +61,7 @@ def build_dry_run(engine: Engine, standings: Standings, auth: Authenticator) -> 
         body: PushRequest, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
     ) -> dict[str, Any]:
         """What the rules would decide about this request; nothing is stored or sent."""
-        if body.tenant != who.tenant:
-            raise Problem(
-                403,
-                ReasonCode.UNAUTHORIZED,
-                "Forbidden",
-                f"this key belongs to tenant {who.tenant}, not {body.tenant}",
-            )
+        submits_for_own_tenant(who, body.tenant)
         found = await standings(body.tenant, body.requester.user, body.requester.department)
         decision = decide(body, engine.evaluate(body), engine.policy, found)
         return {

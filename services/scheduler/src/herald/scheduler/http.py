@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from herald.contracts import PushRequest, ReasonCode
-from herald.runtime.auth import Authenticator, Principal, Role
-from herald.runtime.problems import PROBLEM_RESPONSE, Problem
+from herald.contracts import PushRequest
+from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
+from herald.runtime.problems import PROBLEM_RESPONSE
 from herald.scheduler.dry_run import DryRun
 
 _ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 422, 503), PROBLEM_RESPONSE)
@@ -20,13 +20,7 @@ def build_http(dry_run: DryRun, auth: Authenticator) -> APIRouter:
         body: PushRequest, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
     ) -> dict[str, Any]:
         """Who this request would reach and when; nothing is planned, stored or sent."""
-        if body.tenant != who.tenant:
-            raise Problem(
-                403,
-                ReasonCode.UNAUTHORIZED,
-                "Forbidden",
-                f"this key belongs to tenant {who.tenant}, not {body.tenant}",
-            )
+        submits_for_own_tenant(who, body.tenant)
         return await dry_run.run(body)
 
     return api
