@@ -58,7 +58,8 @@ bench: setup
 	$(RUN) python bench/run_all.py
 
 chaos: setup
-	HERALD_CHAOS=full $(RUN) pytest -q tests/chaos
+	HERALD_CHAOS=full HERALD_CHAOS_RESULTS=bench/results/$$(date -u +%Y-%m-%dT%H%M)-$$(git rev-parse --short HEAD 2>/dev/null || echo nogit)-chaos.jsonl \
+	  $(RUN) pytest -q -s tests/chaos
 
 clean:
 	rm -rf .venv .herald .pytest_cache .mypy_cache .ruff_cache

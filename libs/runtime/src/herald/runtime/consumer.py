@@ -150,8 +150,15 @@ def subscribe(
     group_id: str,
     settings: ServiceSettings,
     max_records: int | None = None,
+    consumers: int = 1,
 ) -> None:
-    """Attach a batch consumer to the router: one consumer group, commits after each batch."""
+    """Attach a batch consumer to the router: one consumer group, commits after each batch.
+
+    `consumers` > 1 joins that many Kafka consumers to the group in this process: the
+    topic's partitions are shared among them and their batches run concurrently (one batch
+    at a time per consumer, so order within a partition holds). More consumers than
+    partitions only leaves some idle.
+    """
 
     async def undecoded(_message: Any) -> None:
         """FastStream would json-decode every record before the handler (twice the work,
@@ -163,18 +170,20 @@ def subscribe(
         raw = message.raw_message
         await consumer(raw if isinstance(raw, tuple | list) else (raw,))
 
-    router.subscriber(
-        settings.kafka_topic_prefix + topic,
-        # prefixed too: one group spanning several runs' topics rebalances them all
-        group_id=settings.kafka_topic_prefix + group_id,
-        batch=True,
-        max_records=max_records or settings.kafka_max_records,
-        batch_timeout_ms=settings.kafka_batch_timeout_ms,
-        auto_offset_reset="earliest",
-        session_timeout_ms=settings.kafka_session_timeout_ms,
-        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-        max_partition_fetch_bytes=settings.kafka_max_request_bytes,
-        ack_policy=AckPolicy.ACK,
-        decoder=undecoded,
-        title=f"{group_id}:{topic}",
-    )(on_batch)
+    for n in range(consumers):
+        router.subscriber(
+            settings.kafka_topic_prefix + topic,
+            # prefixed too: one group spanning several runs' topics rebalances them all
+            group_id=settings.kafka_topic_prefix + group_id,
+            batch=True,
+            max_records=max_records or settings.kafka_max_records,
+            batch_timeout_ms=settings.kafka_batch_timeout_ms,
+            auto_offset_reset="earliest",
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            max_partition_fetch_bytes=settings.kafka_max_request_bytes,
+            ack_policy=AckPolicy.ACK,
+            decoder=undecoded,
+            title=f"{group_id}:{topic}" + (f"#{n}" if n else ""),
+            include_in_schema=n == 0,
+        )(on_batch)

@@ -163,8 +163,8 @@ class Deliverer:
             attempt = Attempt(Result.RETRYABLE, name, f"provider error: {type(exc).__name__}")
         finally:
             self._metrics.in_flight.dec()
-        self._metrics.latency.labels(name).observe(asyncio.get_running_loop().time() - started)
-        self._metrics.sends.labels(route.channel, name, attempt.result).inc()
+        self._metrics.latency_by(name).observe(asyncio.get_running_loop().time() - started)
+        self._metrics.sends_by(route.channel, name, attempt.result).inc()
         return attempt
 
 

@@ -26,6 +26,7 @@ def build_router(
     dlq: DeadLetters,
     health: Health,
     settings: ServiceSettings,
+    consumers: int = 1,
 ) -> KafkaRouter:
     router = KafkaRouter()
 
@@ -65,5 +66,6 @@ def build_router(
         BatchConsumer("sends", model_decoder(Send), on_sends, dlq, health),
         group_id="herald-dispatcher",
         settings=settings,
+        consumers=consumers,
     )
     return router

@@ -88,6 +88,7 @@ def create_app(
         clock,
         max_in_flight=settings.max_in_flight,
         batch_deadline_s=settings.batch_deadline_s,
+        flush_s=settings.flush_s,
         lease_s=settings.retry_lease_s,
     )
     retry = RetryLoop(
@@ -104,5 +105,5 @@ def create_app(
     for closer in parts.closers:
         rt.on_close(closer)
     http = build_http(inbox, receipts, rt.events, rt.auth, metrics, clock)
-    router = build_router(dispatcher, views, rt.dlq, rt.health, settings)
+    router = build_router(dispatcher, views, rt.dlq, rt.health, settings, settings.send_consumers)
     return create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)

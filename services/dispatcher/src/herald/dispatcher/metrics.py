@@ -1,5 +1,7 @@
 """herald_dispatcher_* metrics."""
 
+import functools
+
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -71,6 +73,11 @@ class DispatcherMetrics:
             ["kind", "status"],
             registry=registry,
         )
+
+        # labelled children looked up once, not per send (`labels` costs as much as the inc)
+        self.sends_by = functools.cache(self.sends.labels)
+        self.outcomes_by = functools.cache(self.outcomes.labels)
+        self.latency_by = functools.cache(self.latency.labels)
 
     def on_circuit(self, provider: str, state: Circuit) -> None:
         """A breaker changed state: the gauge, and a log line operators can alert on."""

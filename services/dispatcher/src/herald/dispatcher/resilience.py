@@ -89,6 +89,12 @@ class Gate:
 
     async def enter(self) -> bool:
         """Take a token and a slot within wait_s; False means defer the send."""
+        if (self.limiter is None or self.limiter.has_capacity()) and not self.slots.locked():
+            # both free: take them without arming a timeout (the common case, per send)
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            await self.slots.acquire()
+            return True
         try:
             async with asyncio.timeout(self.wait_s):
                 if self.limiter is not None:

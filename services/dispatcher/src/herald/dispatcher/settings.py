@@ -27,7 +27,15 @@ class DispatcherSettings(ServiceSettings):
     """Let webhooks reach private, loopback and link-local addresses (local development)."""
     replicas: int = 1
     """Dispatcher replicas: each takes rate_per_s / replicas of every provider's limit."""
+    db_pool_max: int = 16
+    """Each sends consumer reads three things at once (ledger, cancels, consent)."""
     max_in_flight: int = 200
+    send_consumers: int = 4
+    """Kafka consumers of push.sends.v1 in this process (its batches run concurrently;
+    push.sends.v1 has 8 partitions, so more than 8 across all replicas sit idle)."""
+    flush_s: float = 0.05
+    """While a batch's sends run, the finished ones are recorded and published this often,
+    so a crash repeats only what was really in flight."""
     provider_timeout_s: float = 10.0
     max_attempts: int = 3
     backoff_base_s: float = 2.0

@@ -52,6 +52,7 @@ def create_app(
         metrics,
         settings.release_batch,
         settings.timer_poll_ms / 1000,
+        settings.release_workers,
     )
     rt.add_loop("timers", releaser.run)
     rt.add_loop(

@@ -45,13 +45,19 @@ class Releaser:
         metrics: SchedulerMetrics,
         batch: int,
         poll_s: float,
+        workers: int = 1,
     ) -> None:
         self._timers, self._plans, self._events, self._clock = timers, plans, events, clock
         self._policies, self._metrics = policies, metrics
-        self._batch, self._poll_s = batch, poll_s
+        self._batch, self._poll_s, self._workers = batch, poll_s, workers
 
     async def run(self) -> None:
+        """`workers` release loops: while one waits for the broker's acknowledgement of its
+        batch, another claims and decides the next (claims skip each other's rows)."""
         await self._timers.sync_rates(self._policies)
+        await asyncio.gather(*(self._work() for _ in range(self._workers)))
+
+    async def _work(self) -> None:
         while True:
             if await self.release_once() < self._batch:
                 await asyncio.sleep(self._poll_s)

@@ -10,6 +10,8 @@ class SchedulerSettings(ServiceSettings):
     """How often due timers are looked for when none were found last time."""
     release_batch: int = 1000
     """Timers claimed and released per transaction."""
+    release_workers: int = 3
+    """Release transactions in flight at once in this process (each claims its own rows)."""
     expand_chunk: int = 5000
     """Recipients read from the directory per round trip while expanding an audience."""
     scheduler_policy_file: str | None = None
