@@ -135,7 +135,7 @@ def test_dashboard_is_well_formed() -> None:
     assert len(ids) == len(set(ids))
     assert board["uid"] and board["title"]
     titles = " ".join(p["title"].lower() for p in board["panels"])
-    for needed in ("funnel", "lag", "provider", "dead letter", "latency", "saturation"):
+    for needed in ("funnel", "lag", "provider", "dead letter", "latency", "saturation", "http"):
         assert needed in titles
     legends = {t["legendFormat"] for p in board["panels"] for t in p.get("targets", [])}
     for stage in ("requested", "approved", "scheduled", "sent", "delivered", "read", "clicked"):
@@ -157,6 +157,25 @@ def test_queries_read_only_metrics_the_services_export(
             if name in names and not labels <= names[name] | TARGET_LABELS:
                 problems.append(f"{name} has no label {labels - names[name]}: {query}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_service_exports_http_request_metrics_by_route_template(
+    services: dict[str, Built],
+) -> None:
+    for name, built in services.items():
+        names = exported({name: built})
+        assert names.get("herald_http_requests_total") == {"method", "route", "status"}, name
+        assert names.get("herald_http_request_duration_seconds_bucket") == {
+            "method",
+            "route",
+            "le",
+        }, name
+
+
+def test_http_panels_and_alerts_read_the_shared_http_metrics() -> None:
+    queries = dashboard_queries() + [a["expr"] for a in alerts()]
+    used = {n for q in queries for n in metric_names(q)}
+    assert {"herald_http_requests_total", "herald_http_request_duration_seconds_bucket"} <= used
 
 
 def test_metric_reader_finds_names_and_labels() -> None:

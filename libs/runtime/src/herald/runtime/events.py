@@ -1,7 +1,8 @@
 """Publishing events: a small port, and its Kafka adapter on a batching aiokafka producer."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
@@ -23,13 +24,37 @@ def encode(value: Value) -> bytes | None:
     return value.model_dump_json().encode()
 
 
-def message_headers(value: Value, given: dict[str, str] | None) -> list[tuple[str, bytes]] | None:
+def trace_id_of(value: Value, given: Mapping[str, str] | None) -> str | None:
+    """The trace id an event carries, else the one in the headers given with it."""
+    trace = getattr(value, "trace_id", None)
+    if isinstance(trace, str) and trace:
+        return trace
+    return given.get(TRACE_HEADER) if given else None
+
+
+def message_headers(
+    value: Value, given: dict[str, str] | None, extra: Mapping[str, str] | None = None
+) -> list[tuple[str, bytes]] | None:
     """The given headers; else the trace id an event carries, so that it rides in the
-    headers of every hop (sends and outcomes included) without each caller saying so."""
+    headers of every hop (sends and outcomes included) without each caller saying so.
+    `extra` (trace context, when tracing is on) is added to either."""
     if not given:
         trace = getattr(value, "trace_id", None)
         given = {TRACE_HEADER: trace} if isinstance(trace, str) and trace else None
+    if extra:
+        given = {**given, **extra} if given else dict(extra)
     return [(k, v.encode()) for k, v in given.items()] if given else None
+
+
+class PublishTracer(Protocol):
+    """Traces publishing (OpenTelemetry, when it is on: see herald.runtime.telemetry)."""
+
+    def spans(
+        self, topic: str, trace_ids: Sequence[str | None]
+    ) -> AbstractContextManager[Sequence[Mapping[str, str]]]:
+        """Spans open while the items with these trace ids are sent and acknowledged;
+        gives the headers (trace context) to add to each item, in order."""
+        ...
 
 
 class EventBus(Protocol):
@@ -56,8 +81,10 @@ class KafkaEventBus:
         linger_ms: int = 5,
         max_request_size: int = 4 * 1024 * 1024,
         topic_prefix: str = "",
+        tracer: PublishTracer | None = None,
     ) -> None:
         self._prefix = topic_prefix
+        self._tracer = tracer
         self._config = {
             "bootstrap_servers": bootstrap_servers,
             "client_id": client_id,
@@ -99,14 +126,29 @@ class KafkaEventBus:
             return
         if self._producer is None:
             raise RuntimeError("the event bus is not started")
+        if self._tracer is None:
+            await self._send(self._producer, topic, items, headers, None)
+        else:
+            trace_ids = [trace_id_of(value, headers) for _key, value in items]
+            with self._tracer.spans(self._prefix + topic, trace_ids) as extra:
+                await self._send(self._producer, topic, items, headers, extra)
+        self._published.labels(str(topic)).inc(len(items))
+
+    async def _send(
+        self,
+        producer: AIOKafkaProducer,
+        topic: Topic,
+        items: Sequence[Item],
+        headers: dict[str, str] | None,
+        extra: Sequence[Mapping[str, str]] | None,
+    ) -> None:
         futures = [
-            await self._producer.send(
+            await producer.send(
                 self._prefix + topic,
                 encode(value),
                 key=key.encode(),
-                headers=message_headers(value, headers),
+                headers=message_headers(value, headers, extra[i] if extra else None),
             )
-            for key, value in items
+            for i, (key, value) in enumerate(items)
         ]
         await asyncio.gather(*futures)
-        self._published.labels(str(topic)).inc(len(items))

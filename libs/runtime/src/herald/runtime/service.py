@@ -3,7 +3,8 @@
 `Runtime` holds the shared parts, built unconnected; `create_app` wires them into a
 FastAPI app whose lifespan connects, migrates, starts consumers and background loops,
 and undoes it all in reverse on shutdown. Every service gets `/healthz`, `/readyz` and
-`/metrics` from here.
+`/metrics` from here, and request metrics for every route (herald.runtime.http_metrics).
+OpenTelemetry tracing is installed here too when configured (herald.runtime.telemetry).
 """
 
 import asyncio
@@ -12,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import structlog
@@ -26,10 +27,14 @@ from herald.runtime.db import create_pool, migrate, ping
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.events import KafkaEventBus
 from herald.runtime.health import Health
+from herald.runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from herald.runtime.logging import configure_logging
 from herald.runtime.problems import install_problem_handlers
 from herald.runtime.settings import ServiceSettings
 from herald.runtime.transient import TRANSIENT
+
+if TYPE_CHECKING:
+    from herald.runtime.telemetry import Telemetry
 
 log = structlog.get_logger(__name__)
 Loop = Callable[[], Awaitable[None]]
@@ -62,6 +67,7 @@ class Runtime:
     dlq: DeadLetters
     db: Database
     auth: Authenticator
+    telemetry: "Telemetry | None" = None
     loops: list[tuple[str, Loop]] = field(default_factory=list)
     closers: list[Loop] = field(default_factory=list)
 
@@ -74,13 +80,25 @@ class Runtime:
         self.loops.append((name, loop))
 
 
-def build_runtime(name: str, settings: ServiceSettings) -> Runtime:
-    """Everything a service shares, built but not connected (nothing connects at import)."""
+def build_runtime(
+    name: str, settings: ServiceSettings, telemetry: "Telemetry | None" = None
+) -> Runtime:
+    """Everything a service shares, built but not connected (nothing connects at import).
+
+    Tracing is on when `telemetry` is given or the settings name an OTLP endpoint; only
+    then is the OpenTelemetry SDK imported."""
+    if telemetry is None and settings.otel_traces_url:
+        from herald.runtime.telemetry import otlp_telemetry
+
+        telemetry = otlp_telemetry(name, settings)
     registry = CollectorRegistry()
+    middlewares: list[Any] = [KafkaPrometheusMiddleware(registry=registry, app_name=name)]
+    if telemetry is not None:
+        middlewares += telemetry.broker_middlewares()
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"herald-{name}",
-        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=name)],
+        middlewares=middlewares,
         enable_idempotence=False,
         graceful_timeout=30.0,
         logger=logging.getLogger(f"herald.{name}.kafka"),
@@ -93,8 +111,9 @@ def build_runtime(name: str, settings: ServiceSettings) -> Runtime:
         linger_ms=settings.kafka_linger_ms,
         max_request_size=settings.kafka_max_request_bytes,
         topic_prefix=settings.kafka_topic_prefix,
+        tracer=telemetry.publish_tracer() if telemetry is not None else None,
     )
-    return Runtime(
+    rt = Runtime(
         name=name,
         settings=settings,
         registry=registry,
@@ -104,7 +123,11 @@ def build_runtime(name: str, settings: ServiceSettings) -> Runtime:
         dlq=DeadLetters(events, name, registry),
         db=Database(),
         auth=Authenticator(ApiKeyStore(settings.api_keys_file)),
+        telemetry=telemetry,
     )
+    if telemetry is not None:
+        rt.on_close(telemetry.shutdown)
+    return rt
 
 
 async def _supervise(rt: Runtime, name: str, loop: Loop) -> None:
@@ -188,6 +211,9 @@ def create_app(
 
     app = FastAPI(title=title or f"Herald {rt.name}", version="1", lifespan=lifespan)
     install_problem_handlers(app)
+    app.add_middleware(HttpMetricsMiddleware, metrics=HttpMetrics(rt.registry))
+    if rt.telemetry is not None:
+        rt.telemetry.instrument(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

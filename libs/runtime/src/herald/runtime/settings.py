@@ -32,6 +32,24 @@ class ServiceSettings(BaseSettings):
     profile_dir: str | None = None
     """When set, the process runs under cProfile and writes <dir>/<service>.prof on stop."""
 
+    otel_exporter_otlp_endpoint: str | None = None
+    """OTLP/HTTP collector (e.g. http://otel-collector:4318): setting it switches tracing on."""
+    otel_exporter_otlp_traces_endpoint: str | None = None
+    """The full traces URL, if not <otel_exporter_otlp_endpoint>/v1/traces."""
+    otel_sdk_disabled: bool = False
+    """The standard OpenTelemetry switch: true keeps tracing off even with an endpoint."""
+
+    @property
+    def otel_traces_url(self) -> str | None:
+        """Where spans go; None when tracing is off (the default)."""
+        if self.otel_sdk_disabled:
+            return None
+        if self.otel_exporter_otlp_traces_endpoint:
+            return self.otel_exporter_otlp_traces_endpoint
+        if self.otel_exporter_otlp_endpoint:
+            return self.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
+        return None
+
     @property
     def tenant_set(self) -> frozenset[str]:
         return frozenset(t.strip() for t in self.tenants.split(",") if t.strip())

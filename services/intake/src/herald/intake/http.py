@@ -19,7 +19,7 @@ from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake, Outcome
 from herald.runtime.auth import Authenticator, Principal, Role, same_tenant, submits_for_own_tenant
 from herald.runtime.problems import Problem, problems
-from herald.runtime.tracing import TRACE_HEADER, bind_trace, new_trace_id
+from herald.runtime.tracing import TRACE_HEADER, bind_trace, request_trace_id
 
 
 def _status_body(status: Status | None) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def build_http(
         if dry_run:
             return await _rehearse(dry_runs, raw, request, who, limits(settings, clock()))
         metrics.size.observe(len(raw))
-        trace_id = request.headers.get(TRACE_HEADER) or new_trace_id()
+        trace_id = request.headers.get(TRACE_HEADER) or request_trace_id()
         bind_trace(trace_id)
         with metrics.latency.time():
             parsed = parse_request(raw, limits(settings, clock()))
@@ -114,7 +114,7 @@ async def _rehearse(
     dry_runs: DryRun, raw: bytes, request: Request, who: Principal, limits: Limits
 ) -> JSONResponse:
     """The dry run: the real path's validation and tenant check, then the advisers."""
-    trace_id = request.headers.get(TRACE_HEADER) or new_trace_id()
+    trace_id = request.headers.get(TRACE_HEADER) or request_trace_id()
     bind_trace(trace_id)
     parsed = parse_request(raw, limits)
     if isinstance(parsed, Invalid):

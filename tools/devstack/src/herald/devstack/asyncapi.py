@@ -113,7 +113,7 @@ def subscriptions(rt: Runtime) -> list[tuple[str, str]]:
         group = str(getattr(sub, "group_id", None))
         topics: list[str] = list(getattr(sub, "topic_names", ()))
         found.extend((group, topic.removeprefix(prefix)) for topic in topics)
-    return sorted(found)
+    return sorted(set(found))  # several consumers of one group count once
 
 
 def publications(name: str) -> set[Topic]:
