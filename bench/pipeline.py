@@ -6,14 +6,22 @@
    submission until tracker has every outcome in Postgres; baseline: aiokafka producing
    and consuming N messages of a send's size through the same broker;
 2. webhook fan-out to a local sink, beside httpx posting as many requests to the same
-   sink with the same concurrency;
-3. latency of single immediate pushes at a steady 50 requests/s, submission to sink;
-4. peak memory of each service.
+   sink with the same concurrency (the dispatcher's MAX_IN_FLIGHT and its webhook
+   provider's `concurrency` are set to --concurrency; the provider's default is 32). The
+   sink is bench/fast_sink.py, in its own process, so the figure is the clients' own;
+   its ceiling (raw asyncio clients) and the repeated delivery ids it saw are reported;
+3. latency of single immediate pushes at a steady 50 requests/s, submission to the
+   in-process HttpSink (it records each arrival's time);
+4. peak memory of each service;
+5. where the cores went during (1): CPU seconds of each service, the broker and Postgres
+   (bench/cpu.py), per recipient, and the rate those costs allow on this machine's cores
+   (`cpu_ceiling_per_s`): the pipeline cannot beat it however it overlaps its stages.
 """
 
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -30,7 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.kafka import TopicWatcher
 from tests.support.sink import HttpSink
 
+from bench import cpu
 from bench.common import emit, machine, peak_rss_mib
+from bench.fast_sink import FastSink, ceiling
 from herald.devstack.ports import free_port
 from herald.devstack.stack import SERVICE_PORTS, Stack
 
@@ -161,26 +171,96 @@ async def stage_times(stack: Stack, rid: str) -> dict[str, float]:
     }
 
 
+def hook_body(delivery_id: str, i: int) -> bytes:
+    """A body of the size Herald's webhook provider posts (its payload's fields)."""
+    return json.dumps(
+        {
+            "delivery_id": delivery_id,
+            "request_id": f"bare-{i}",
+            "tenant": "acme",
+            "recipient_id": f"bare-{i}",
+            "title": "Herald benchmark",
+            "body": "【Herald】Measuring the pipeline.",
+            "url": None,
+            "labels": {},
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
 async def bare_http(url: str, n: int, concurrency: int) -> float:
+    """httpx alone posting n webhooks, `concurrency` at a time; requests/s.
+
+    Its client is built as the dispatcher builds its own (dispatcher/main.py): one
+    AsyncClient, HTTP/1.1 (no http2), `Limits(max_connections=concurrency)` (keep-alive
+    pool unbounded), the provider timeout (10 s). Each request carries what the webhook
+    provider sends: a JSON body of the same fields, content-type, x-herald-delivery-id,
+    idempotency-key and a signature header (fixed: signing is Herald's own work). So the
+    ratio Herald / this compares the dispatcher's whole path (Kafka in, ledger, gates,
+    signing, status out) against the bare HTTP posts it has to make. No retries: a
+    transport error fails the run.
+    """
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
         slots = asyncio.Semaphore(concurrency)
 
         async def one(i: int) -> None:
+            delivery_id = f"bare-{uuid.uuid4()}"
+            body = hook_body(delivery_id, i)
+            headers = {
+                "content-type": "application/json",
+                "x-herald-delivery-id": delivery_id,
+                "idempotency-key": delivery_id,
+                "x-herald-signature": "t=0,v1=" + "0" * 64,
+            }
             async with slots:
-                for attempt in range(3):  # a keep-alive connection the sink closed: retry
-                    try:
-                        r = await client.post(url, json={"delivery_id": f"bare-{i}"})
-                    except httpx.TransportError:
-                        if attempt == 2:
-                            raise
-                        continue
-                    r.raise_for_status()
-                    return
+                r = await client.post(url, content=body, headers=headers)
+                r.raise_for_status()
 
         started = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(n)))
         return n / (time.perf_counter() - started)
+
+
+async def webhook_fanout(
+    stack: Stack,
+    status: TopicWatcher,
+    sink: FastSink,
+    w: int,
+    concurrency: int,
+    info: dict[str, Any],
+) -> None:
+    """Herald posting w webhooks, then bare httpx posting w, then the sink's ceiling.
+
+    per_s runs from submission to the request's `completed` status (the whole pipeline);
+    sink_window_per_s is the rate between the first and the last webhook the sink got.
+    """
+    wtag = f"w{uuid.uuid4().hex[:6]}"
+    await load_recipients(stack, wtag, w, sink.url("/hook"))
+    seconds = await run_to_completion(
+        stack, status, request(f"hook-{wtag}", {"segment": {"tags_all": [wtag]}}, "webhook")
+    )
+    bare_rate = await asyncio.wait_for(bare_http(sink.url("/bare"), w, concurrency), 300)
+    sink_ceiling = await ceiling(sink.url("/ceiling"), 2.0, concurrency)
+    stats = await sink.stats()
+    hook, bare = stats["paths"].get("/hook", {}), stats["paths"]["/bare"]
+    window = hook.get("last", 0.0) - hook.get("first", 0.0)
+    emit(
+        "webhook_fanout",
+        recipients=w,
+        per_s=round(w / seconds),
+        sink_window_per_s=round(hook["requests"] / window) if window > 0 else None,
+        bare_httpx_per_s=round(bare_rate),
+        ratio=round((w / seconds) / bare_rate, 3),
+        sink_per_s_ceiling=round(sink_ceiling),
+        posted=hook.get("requests", 0),
+        delivery_ids=hook.get("delivery_ids", 0),
+        repeats=hook.get("repeats", 0),
+        bare_repeats=bare["repeats"],
+        sink_connections=stats["connections"],
+        concurrency=concurrency,
+        **info,
+    )
 
 
 async def latency(
@@ -236,10 +316,15 @@ async def main(args: argparse.Namespace) -> None:
         extra_env={
             "LOG_LEVEL": "WARNING",
             "MAX_PAYLOAD_BYTES": str(8 << 20),
+            "MAX_IN_FLIGHT": str(args.concurrency),
+            "PROVIDERS_JSON": json.dumps(
+                {"providers": {"webhook": {"kind": "webhook", "concurrency": args.concurrency}}}
+            ),
             **({"PROFILE_DIR": args.profile} if args.profile else {}),
         },
     )
     sink = await HttpSink().start()
+    fast = await FastSink().start()
     await stack.start_infrastructure()
     try:
         await stack.start_services()
@@ -250,8 +335,22 @@ async def main(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         await load_recipients(stack, tag, n, None)
         emit("directory_load", recipients=n, per_s=round(n / (time.perf_counter() - t0)), **info)
+        pids = {k: p.process.pid for k, p in stack.services.items() if p.process}
+        cpu_before = cpu.snapshot(pids)
         seconds = await run_to_completion(
             stack, status, request(f"pipe-{tag}", {"segment": {"tags_all": [tag]}}, "sms")
+        )
+        used = cpu.spent(cpu_before, cpu.snapshot(pids))
+        total = sum(v for k, v in used.items() if k != "other")
+        emit(
+            "pipeline_cpu",
+            recipients=n,
+            cpu_s=used,
+            us_per_recipient={k: round(v / n * 1e6) for k, v in used.items()},
+            herald_and_infra_us_per_recipient=round(total / n * 1e6),
+            cores_busy=round(total / seconds, 2),
+            cpu_ceiling_per_s=round((os.cpu_count() or 1) * n / total) if total else None,
+            **info,
         )
         emit("pipeline_stages_s", recipients=n, **await stage_times(stack, f"pipe-{tag}"), **info)
         rate = n / seconds
@@ -274,22 +373,7 @@ async def main(args: argparse.Namespace) -> None:
             **info,
         )
 
-        w = args.webhooks
-        wtag = f"w{uuid.uuid4().hex[:6]}"
-        await load_recipients(stack, wtag, w, sink.url("/hook"))
-        seconds = await run_to_completion(
-            stack, status, request(f"hook-{wtag}", {"segment": {"tags_all": [wtag]}}, "webhook")
-        )
-        bare_rate = await asyncio.wait_for(bare_http(sink.url("/bare"), w, args.concurrency), 300)
-        emit(
-            "webhook_fanout",
-            recipients=w,
-            per_s=round(w / seconds),
-            bare_httpx_per_s=round(bare_rate),
-            ratio=round((w / seconds) / bare_rate, 3),
-            concurrency=args.concurrency,
-            **info,
-        )
+        await webhook_fanout(stack, status, fast, args.webhooks, args.concurrency, info)
 
         ltag = f"l{uuid.uuid4().hex[:6]}"
         await load_recipients(stack, ltag, 50, sink.url("/lat"))
@@ -310,13 +394,14 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         await stack.stop()
         await sink.stop()
+        await fast.stop()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--webhooks", type=int, default=5_000)
-    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--profile", default="", help="folder for cProfile output of each service")
     asyncio.run(main(parser.parse_args()))
