@@ -274,7 +274,7 @@ async def latency(
         started = time.perf_counter()
         for i in range(count):
             await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
-            rid = f"lat-{tag}-{i}"
+            rid = f"lat{rate:g}-{tag}-{i}"
             submitted[rid] = time.perf_counter()
             body = request(rid, {"recipients": [f"{tag}-{i % 50}"]}, "webhook")
             asyncio.get_running_loop().create_task(
@@ -285,7 +285,7 @@ async def latency(
             seen = {
                 json.loads(r.body)["request_id"] for r in sink.received if r.path.startswith("/lat")
             }
-            if len(seen) >= count:
+            if len(seen & submitted.keys()) >= count:
                 break
             await asyncio.sleep(0.2)
     arrivals: dict[str, float] = {}
@@ -377,11 +377,12 @@ async def main(args: argparse.Namespace) -> None:
 
         ltag = f"l{uuid.uuid4().hex[:6]}"
         await load_recipients(stack, ltag, 50, sink.url("/lat"))
-        emit(
-            "latency_single_push",
-            **await latency(stack, sink, ltag, args.latency_seconds, 50.0),
-            **info,
-        )
+        for rate in args.latency_rates:  # the 50/s, and a rate this machine sustains
+            emit(
+                "latency_single_push",
+                **await latency(stack, sink, ltag, args.latency_seconds, rate),
+                **info,
+            )
         emit(
             "peak_memory_mib",
             during="all",
@@ -403,5 +404,11 @@ if __name__ == "__main__":
     parser.add_argument("--webhooks", type=int, default=5_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--latency-rates",
+        type=lambda v: [float(x) for x in v.split(",")],
+        default=[50.0, 10.0],
+        help="requests/s, comma-separated: one latency figure each",
+    )
     parser.add_argument("--profile", default="", help="folder for cProfile output of each service")
     asyncio.run(main(parser.parse_args()))
