@@ -241,3 +241,46 @@ async def test_a_provider_out_of_rate_tokens_defers_the_send_without_counting_an
     metrics = h.metrics.retries.labels("gw", "rate_limited")._value.get()
     assert metrics == 1
     assert waiting in {"d-1", "d-2"}
+
+
+async def test_an_outage_while_recording_waits_and_records_without_sending_again() -> None:
+    """Postgres away after the provider call: the send was made, so the batch must not
+    fail (its redelivery would make the call again); recording is retried instead."""
+    sms = ScriptedProvider("gw")
+    h = Harness({"sms": [sms]})
+    finish, failures = h.ledger.finish, [ConnectionRefusedError("postgres restarting")] * 2
+
+    async def flaky_finish(outcomes: object) -> None:
+        if failures:
+            raise failures.pop()
+        await finish(outcomes)  # type: ignore[arg-type]
+
+    h.ledger.finish = flaky_finish  # type: ignore[method-assign]
+    await h.dispatcher.dispatch([send(), send("d-2")])
+    assert len(sms.sent) == 2
+    assert sorted(h.ledger.outcomes) == ["d-1", "d-2"]
+    assert sorted(o["delivery_id"] for o in h.outcomes()) == ["d-1", "d-2"]
+
+
+async def test_sends_finished_early_are_recorded_before_the_slow_ones_end() -> None:
+    """A kill repeats only what is in flight: a batch's fast sends are on record while
+    its slow one is still waiting for its provider."""
+    release = asyncio.Event()
+
+    class Slow(ScriptedProvider):
+        async def send(self, message):  # type: ignore[no-untyped-def]
+            if message.delivery_id == "slow":
+                await release.wait()
+            return await super().send(message)
+
+    h = Harness({"sms": [Slow("gw")]})
+    batch = asyncio.create_task(h.dispatcher.dispatch([send("fast-1"), send("slow")]))
+    for _ in range(100):
+        if "fast-1" in h.ledger.outcomes:
+            break
+        await asyncio.sleep(0.01)
+    assert "fast-1" in h.ledger.outcomes and "slow" not in h.ledger.outcomes
+    assert not batch.done()
+    release.set()
+    await batch
+    assert sorted(h.ledger.outcomes) == ["fast-1", "slow"]

@@ -22,6 +22,7 @@ from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.outcomes import Done, Later, Progress, outcome
 from herald.dispatcher.views import ConsentRow, Views, allowed
 from herald.runtime.events import EventBus
+from herald.runtime.transient import TRANSIENT
 
 log = structlog.get_logger(__name__)
 Work = tuple[Send, Progress]
@@ -43,12 +44,14 @@ class Dispatcher:
         batch_deadline_s: float = 5.0,
         flush_s: float = 0.05,
         lease_s: float = 120.0,
+        max_backoff_s: float = 5.0,
     ) -> None:
         self._ledger, self._views, self._deliverer = ledger, views, deliverer
         self._events, self._metrics, self._clock = events, metrics, clock
         self._slots = asyncio.Semaphore(max_in_flight)
         self._deadline_s, self._flush_s = batch_deadline_s, flush_s
         self._lease = timedelta(seconds=lease_s)
+        self._max_backoff_s = max_backoff_s
         self._background: set[asyncio.Task[None]] = set()
 
     async def dispatch(self, sends: Sequence[Send]) -> None:
@@ -87,7 +90,7 @@ class Dispatcher:
             while pending and (left := deadline - loop.time()) > 0:
                 done, pending = await asyncio.wait(pending, timeout=min(self._flush_s, left))
                 if done:
-                    await self._settle([t.result() for t in done], republish)
+                    await self._record([t.result() for t in done], republish)
                     republish = []
         except BaseException:  # the batch is redelivered: stop what would be orphaned
             for t in pending:
@@ -98,12 +101,12 @@ class Dispatcher:
             await self._ledger.park([Later(*tasks[t], lease) for t in pending])
             self._finish_later(pending)
         if republish:
-            await self._settle([], republish)
+            await self._record([], republish)
 
     def _finish_later(self, pending: set[asyncio.Task[Done | Later]]) -> None:
         async def finish() -> None:
             try:
-                await self._settle(await asyncio.gather(*pending), [])
+                await self._record(await asyncio.gather(*pending), [])
             except Exception:  # the parked rows retry them when their lease runs out
                 log.exception("background_sends_failed", sends=len(pending))
 
@@ -136,6 +139,18 @@ class Dispatcher:
             )
         async with self._slots:
             return await self._deliverer.deliver(send, progress, frozenset(channels))
+
+    async def _record(self, results: Sequence[Done | Later], republish: list[Outcome]) -> None:
+        """Settle what was sent, waiting out a Postgres or broker outage: these sends were
+        made, so failing the batch (and having it redelivered) would make them again."""
+        delay = 0.1
+        while True:
+            try:
+                return await self._settle(results, republish)
+            except TRANSIENT as exc:  # settling again is idempotent (upserts, keyed outcomes)
+                log.warning("recording_waiting_for_dependency", error=str(exc), sends=len(results))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_backoff_s)
 
     async def _settle(self, results: Sequence[Done | Later], republish: list[Outcome]) -> None:
         finished = [r.outcome for r in results if isinstance(r, Done)]
