@@ -60,10 +60,10 @@ def test_contact_fields_and_personal_data_in_text_are_masked(lines: io.StringIO)
 
 
 def test_standard_library_lines_share_the_format_and_the_masking(lines: io.StringIO) -> None:
-    logging.getLogger("uvicorn.error").warning("client %s gone", "li@example.com")
+    logging.getLogger("somelib.client").warning("client %s gone", "li@example.com")
     [line] = parsed(lines)
     assert line["event"] == "client [redacted] gone"
-    assert (line["logger"], line["level"], line["service"]) == ("uvicorn.error", "warning", "svc")
+    assert (line["logger"], line["level"], line["service"]) == ("somelib.client", "warning", "svc")
 
 
 def test_exceptions_are_rendered_into_the_line(lines: io.StringIO) -> None:
