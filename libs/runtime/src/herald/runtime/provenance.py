@@ -1,0 +1,181 @@
+"""Who produced a Kafka record: every record on a Herald topic carries a signature.
+
+Two kinds of producer sign records:
+- Herald's own services sign everything they publish as the producer `herald`. A topic
+  only Herald writes (every internal topic, `push.status.v1`) accepts nothing else, so
+  whoever merely reaches the broker cannot approve a request, lift a ban, cancel another
+  tenant's request or fake a status.
+- Upstream systems (the writers of `push.requests.v1`, `push.recipients.v1`,
+  `push.engagement.v1`) hold a producer credential: an id and a secret, and in the
+  producers file the tenant it speaks for, the topics it may write and, for submissions,
+  the user and department it submits as. Its records are accepted on those topics only,
+  and only for its own tenant (the consumers check the payload's tenant against it).
+
+Headers: `x-herald-producer: <id>` and `x-herald-signature: v1=<base64url HMAC-SHA256>`.
+The HMAC covers `herald-record-v1 NUL <topic> NUL <key> NUL <value>`: the topic without
+any deployment prefix, the key and value as bytes (an absent one as nothing). A signature
+is so bound to its topic, key and bytes. Records carry no timestamp in the signature: a
+replay of the same bytes is the same record, which every consumer handles idempotently.
+
+Secrets are not stored per producer: a producer's secret is derived from the
+deployment's record key (`RECORD_KEYS`, `kid:secret[,kid:secret]`, the first signs,
+every listed one verifies during a rotation) as HMAC(key, "producer:" + id), so the
+producers file holds no secret at all.
+"""
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+PRODUCER_HEADER = "x-herald-producer"
+SIGNATURE_HEADER = "x-herald-signature"
+HERALD = "herald"
+"""The producer id of Herald's own services."""
+_DOMAIN = b"herald-record-v1"
+_VERSION = "v1="
+
+
+class ProvenanceError(Exception):
+    """A record whose producer cannot be established, or may not write it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Producer:
+    id: str
+    tenant: str | None = None
+    """None only for Herald itself, which speaks for every tenant."""
+    user: str | None = None
+    department: str | None = None
+    topics: frozenset[str] = frozenset()
+
+    @property
+    def is_herald(self) -> bool:
+        return self.id == HERALD
+
+    def may_speak_for(self, tenant: str) -> bool:
+        return self.is_herald or self.tenant == tenant
+
+
+HERALD_PRODUCER = Producer(HERALD)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def derive_secret(record_key: bytes, producer_id: str) -> bytes:
+    return hmac.new(record_key, f"producer:{producer_id}".encode(), hashlib.sha256).digest()
+
+
+def secret_text(secret: bytes) -> str:
+    """How a producer secret is handed out (and given back to `RecordSigner.from_text`)."""
+    return _b64(secret)
+
+
+def _mac(secret: bytes, topic: str, key: bytes | None, value: bytes | None) -> str:
+    mac = hmac.new(secret, _DOMAIN, hashlib.sha256)
+    for part in (topic.encode(), key or b"", value or b""):
+        mac.update(b"\x00")
+        mac.update(part)
+    return _b64(mac.digest())
+
+
+class RecordSigner:
+    """Signs the records one producer publishes."""
+
+    def __init__(self, producer_id: str, secret: bytes) -> None:
+        self._id = producer_id
+        self._id_bytes = producer_id.encode()
+        self._secret = secret
+
+    @classmethod
+    def from_text(cls, producer_id: str, secret: str) -> "RecordSigner":
+        return cls(producer_id, base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4)))
+
+    @classmethod
+    def herald(cls, record_keys: Mapping[str, bytes]) -> "RecordSigner":
+        return cls(HERALD, derive_secret(next(iter(record_keys.values())), HERALD))
+
+    def headers(
+        self, topic: str, key: bytes | None, value: bytes | None
+    ) -> list[tuple[str, bytes]]:
+        signature = _VERSION + _mac(self._secret, topic, key, value)
+        return [(PRODUCER_HEADER, self._id_bytes), (SIGNATURE_HEADER, signature.encode())]
+
+
+def _header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None:
+    for k, v in headers or ():
+        if k == name:
+            return bytes(v).decode("ascii", "replace")
+    return None
+
+
+class RecordVerifier:
+    """Establishes the producer of a record, or refuses it with a specific reason."""
+
+    def __init__(self, record_keys: Mapping[str, bytes], producers: "ProducerDirectory") -> None:
+        if not record_keys:
+            raise ValueError("at least one record key is needed")
+        self._keys = list(record_keys.values())
+        self._producers = producers
+        self._secrets: dict[str, list[bytes]] = {}
+
+    def _secrets_of(self, producer_id: str) -> list[bytes]:
+        found = self._secrets.get(producer_id)
+        if found is None:
+            found = [derive_secret(k, producer_id) for k in self._keys]
+            if len(self._secrets) > 10_000:
+                self._secrets.clear()
+            self._secrets[producer_id] = found
+        return found
+
+    def verify(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Sequence[tuple[str, bytes]] | None,
+        *,
+        producers_allowed: bool,
+    ) -> Producer:
+        """`topic` is the topic's name without a deployment prefix. `producers_allowed`:
+        whether upstream producers may write this topic at all (else only Herald)."""
+        producer_id = _header(headers, PRODUCER_HEADER)
+        signature = _header(headers, SIGNATURE_HEADER)
+        if not producer_id or not signature:
+            raise ProvenanceError(
+                f"unsigned record: {PRODUCER_HEADER} and {SIGNATURE_HEADER} headers are required"
+            )
+        producer = HERALD_PRODUCER if producer_id == HERALD else self._producers.get(producer_id)
+        if producer is None:
+            raise ProvenanceError(f"unknown or revoked producer '{producer_id[:128]}'")
+        if not signature.startswith(_VERSION):
+            raise ProvenanceError("unsupported signature version (expected v1=)")
+        given = signature[len(_VERSION) :].encode()
+        if not any(
+            hmac.compare_digest(_mac(s, topic, key, value).encode(), given)
+            for s in self._secrets_of(producer.id)
+        ):
+            raise ProvenanceError(f"the signature of producer '{producer.id}' does not verify")
+        if not producer.is_herald:
+            if not producers_allowed:
+                raise ProvenanceError(f"only Herald writes {topic}; '{producer.id}' may not")
+            if topic not in producer.topics:
+                raise ProvenanceError(f"producer '{producer.id}' may not write {topic}")
+        return producer
+
+
+class ProducerDirectory:
+    """The producers a deployment knows (loaded from the producers file; see
+    `herald.runtime.producers`). A plain mapping here, so tests can build one."""
+
+    def __init__(self, producers: Iterable[Producer] = ()) -> None:
+        self._by_id = {p.id: p for p in producers}
+
+    def get(self, producer_id: str) -> Producer | None:
+        return self._by_id.get(producer_id)
+
+    def replace(self, producers: Iterable[Producer]) -> None:
+        self._by_id = {p.id: p for p in producers}
