@@ -10,12 +10,27 @@ from herald.contracts.reasons import ReasonCode
 from herald.contracts.recipient import Contacts
 
 
+class Submitter(Model):
+    """Who submitted a request, as the credential that carried it says (never the body).
+
+    Four eyes, strikes and bans key on this, not on `request.requester`."""
+
+    user: str
+    department: str
+    credential: str
+    """The API key id (HTTP) or producer id (Kafka) the request came with."""
+    via: str
+    """`http` or `kafka`."""
+
+
 class RequestEnvelope(Model):
     """A request on its way through the pipeline: intake -> review -> scheduler."""
 
     request: PushRequest
     trace_id: str
     at: AwareDatetime
+    submitter: Submitter | None = None
+    """Set by intake from the credential; None only in envelopes from before it existed."""
 
 
 class Send(Model):
@@ -106,3 +121,62 @@ class ContactInvalidated(Model):
     """The dead contact itself (a push token, a phone number); compared, never logged."""
     reason: str
     at: AwareDatetime
+
+
+class BatchedSend(Model):
+    """One recipient's part of a SendBatch: what differs between the batch's recipients."""
+
+    delivery_id: Id
+    recipient_id: Id
+    channels: tuple[Channel, ...]
+    contacts: Contacts
+    locale: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    """The recipient's attributes a template's placeholders may use."""
+    due_at: AwareDatetime
+    deferred: tuple[ReasonCode, ...] = ()
+
+
+class SendBatch(Model):
+    """Due sends of one request released together: scheduler -> dispatcher.
+
+    What the sends share (content, labels, category ...) rides once per batch; each
+    recipient's part is a BatchedSend. `batch_id` is unique per release and stable across
+    a redelivery of the same message."""
+
+    batch_id: Id
+    request_id: Id
+    tenant: Id
+    department: str
+    category: Category
+    priority: Priority
+    content: Content
+    labels: dict[str, str] = Field(default_factory=dict)
+    expires_at: AwareDatetime | None = None
+    trace_id: str = ""
+    sends: tuple[BatchedSend, ...]
+
+
+class BatchedOutcome(Model):
+    """One recipient's outcome inside an OutcomeBatch."""
+
+    delivery_id: Id
+    recipient_id: Id | None
+    outcome: OutcomeKind
+    channel: Channel | None = None
+    provider: str | None = None
+    reason: ReasonCode | None = None
+    detail: str = ""
+    at: AwareDatetime
+    deferred: tuple[ReasonCode, ...] = ()
+
+
+class OutcomeBatch(Model):
+    """Outcomes of one request's sends: dispatcher or scheduler -> tracker."""
+
+    batch_id: Id
+    request_id: Id
+    tenant: Id
+    department: str
+    trace_id: str = ""
+    outcomes: tuple[BatchedOutcome, ...]
