@@ -74,9 +74,14 @@ class Terminal:
         os.killpg(self.process.pid, signal.SIGINT)
 
     def close(self) -> None:
+        """Ctrl-C first (the devstack then stops the broker and Postgres it started)."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self.ctrl_c()
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
         self._reader.join(timeout=5)
         os.close(self._master)
 

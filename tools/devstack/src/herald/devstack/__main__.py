@@ -27,13 +27,11 @@ STATE_DIR = Path(".herald")
 
 
 def local_env(state: Path, env: Mapping[str, str]) -> dict[str, str]:
-    """What the services get locally beyond the stack's own settings (unless set already):
-    JSON lines for the devstack to relay, and the review console switched on over http."""
+    """What the services get locally beyond the stack's own settings: JSON lines for the
+    devstack to relay, and the review console switched on (unless a secret is given)."""
     extra = {"LOG_JSON": "true"}
     if not env.get("CONSOLE_SESSION_SECRET"):
         extra["CONSOLE_SESSION_SECRET"] = ensure_secret(state, "console")
-    if not env.get("CONSOLE_COOKIE_SECURE"):
-        extra["CONSOLE_COOKIE_SECURE"] = "false"
     return extra
 
 
