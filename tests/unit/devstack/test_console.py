@@ -87,6 +87,12 @@ async def test_console_marks_warnings_and_shows_the_exception_below() -> None:
     assert shown[1] == "Traceback: boom"
 
 
+async def test_console_keeps_a_value_with_a_line_break_on_one_line() -> None:
+    shown = await relayed("console", line({**SEND, "detail": "first\nsecond"}))
+    assert len(shown.splitlines()) == 1
+    assert 'detail="first\\nsecond"' in shown
+
+
 async def test_console_leaves_library_prose_at_info_to_the_json_lines() -> None:
     chatter = {"event": "Consumer c-1 assigned to partitions", "level": "info"}
     alarm = {"event": "Unable connect to node 111", "level": "error", "logger": "aiokafka"}

@@ -101,7 +101,8 @@ def _clock(stamp: object) -> str:
 
 def _value(value: object) -> str:
     if isinstance(value, str):
-        return value if value and " " not in value else json.dumps(value, ensure_ascii=False)
+        bare = value.isprintable() and " " not in value and value != ""
+        return value if bare else json.dumps(value, ensure_ascii=False)
     return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
