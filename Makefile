@@ -7,8 +7,8 @@ export XDG_RUNTIME_DIR ?= $(shell d=/tmp/herald-runtime-$$(id -u); mkdir -p -m 7
 .PHONY: help setup run test test-unit test-integration test-e2e lint fmt schemas openapi bench chaos clean
 
 help:
-	@echo "make run     - the whole system on this machine (broker, Postgres, five services)"
-	@echo "make test    - every test (unit, integration, end-to-end)"
+	@echo "make run     - the whole system on this machine (broker, Postgres, five services, demo recipients)"
+	@echo "make test    - every test (unit, integration, end-to-end); as root it installs promtool and Chromium"
 	@echo "make lint    - ruff and mypy --strict"
 	@echo "make bench   - benchmarks, each beside a baseline; recorded in bench/results/"
 	@echo "make chaos   - kill -9 each service under load and check the ledger (a small run is in make test)"
@@ -27,7 +27,9 @@ setup: .venv/.synced
 run: setup
 	$(RUN) python -m herald.devstack
 
+# promtool and Chromium where apt-get can install them; the run ends listing any check it skipped
 test: setup
+	@tools/test-tools.sh
 	$(RUN) pytest -q
 
 test-unit: setup
@@ -67,6 +69,7 @@ clean:
 .PHONY: deploy-check asyncapi
 
 deploy-check: setup
+	@tools/test-tools.sh
 	$(RUN) pytest -q tests/deploy
 
 asyncapi: setup

@@ -15,6 +15,7 @@ import pytest
 from herald.devstack.broker import LocalBroker
 from herald.devstack.ports import free_port
 from herald.devstack.postgres import LocalPostgres, create_database
+from tests.support.skips import skipped_checks, summary_lines
 from tests.support.stack import sink, stack  # noqa: F401 - session fixtures for e2e and CLI tests
 
 _xdg = os.environ.get("XDG_RUNTIME_DIR", "")
@@ -60,3 +61,15 @@ async def database_url(pg_admin_url: str) -> str:
 @pytest.fixture
 def uid() -> str:
     return uuid.uuid4().hex[:10]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After the run's last line: each check skipped here, and the command enabling it."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    groups = skipped_checks(r for r in reporter.stats.get("skipped", ()) if r.when != "teardown")
+    if groups:
+        reporter.write_sep("=", "checks skipped on this machine", yellow=True)
+        for line in summary_lines(groups):
+            reporter.write_line(line)

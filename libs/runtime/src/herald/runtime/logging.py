@@ -70,8 +70,13 @@ def _writer_factory(file: TextIO) -> Callable[..., _NamedWriter]:
     return make
 
 
-def configure_logging(service: str, level: str = "INFO", json: bool | None = None) -> None:
+def configure_logging(
+    service: str, level: str = "INFO", json: bool | None = None, renderer: Any | None = None
+) -> None:
     """One format for our lines and the standard library's (FastStream, uvicorn).
+
+    `renderer` (a structlog renderer) replaces the JSON or console one; redaction runs
+    before it either way. The devstack passes its compact terminal renderer.
 
     Our own lines skip the standard library: a filtering logger drops lines below the
     level before any processor runs, and the rest are rendered and written directly (the
@@ -84,11 +89,12 @@ def configure_logging(service: str, level: str = "INFO", json: bool | None = Non
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact_processor,
     ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer(ensure_ascii=False)
-        if as_json
-        else structlog.dev.ConsoleRenderer()
-    )
+    if renderer is None:
+        renderer = (
+            structlog.processors.JSONRenderer(ensure_ascii=False)
+            if as_json
+            else structlog.dev.ConsoleRenderer()
+        )
     levelno = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     structlog.configure(
         processors=[

@@ -32,6 +32,9 @@ class LocalBroker:
             "memory://tansu/",
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
+            # out of the terminal's process group: Ctrl-C would stop it at once, under
+            # services still shutting down; whoever started it stops it after them
+            start_new_session=True,
         )
         await wait_for_port(self.host, self.port, timeout=15)
         return self

@@ -9,9 +9,10 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import structlog
 
@@ -30,6 +31,8 @@ SERVICE_PORTS = {
     "dispatcher": 8004,
     "tracker": 8005,
 }
+Relay = Callable[[str, asyncio.StreamReader], Coroutine[Any, Any, None]]
+"""Takes a service's name and its output (stdout and stderr) until the process ends."""
 
 
 @dataclass
@@ -40,19 +43,24 @@ class ServiceProcess:
     log_file: Path | None = None
     process: asyncio.subprocess.Process | None = None
     restarts: int = 0
+    relay: Relay | None = None
     _out: IO[bytes] | None = None
+    _relaying: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         if self.log_file is not None and self._out is None:
             self._out = self.log_file.open("ab")
+        piped = self.relay is not None
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             f"herald.{self.name}",
             env=self.env,
-            stdout=self._out,
-            stderr=asyncio.subprocess.STDOUT if self._out else None,
+            stdout=asyncio.subprocess.PIPE if piped else self._out,
+            stderr=asyncio.subprocess.STDOUT if self._out or piped else None,
         )
+        if self.relay is not None and self.process.stdout is not None:
+            self._relaying = asyncio.create_task(self.relay(self.name, self.process.stdout))
 
     async def wait_ready(self, timeout: float = 60) -> None:
         await wait_for_port("127.0.0.1", self.port, timeout)
@@ -70,6 +78,9 @@ class ServiceProcess:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
+        if self._relaying is not None:  # its last lines, up to the end of the pipe
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._relaying, 5)
         if self._out is not None:
             self._out.close()
             self._out = None
@@ -91,6 +102,8 @@ class Stack:
     database_url: str = ""
     keys: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    relay: Relay | None = None
+    """Where the services' output goes; None: their own stdout (or log_dir's files)."""
 
     async def start_infrastructure(self) -> None:
         self.bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
@@ -134,7 +147,9 @@ class Stack:
     async def start_services(self, names: tuple[str, ...] | None = None) -> None:
         for name in names or tuple(self.ports):
             log_file = self.log_dir / f"{name}.log" if self.log_dir else None
-            proc = ServiceProcess(name, self.ports[name], self.service_env(name), log_file)
+            proc = ServiceProcess(
+                name, self.ports[name], self.service_env(name), log_file, relay=self.relay
+            )
             self.services[name] = proc
             await proc.start()
         await asyncio.gather(*(p.wait_ready() for p in self.services.values()))
