@@ -2,7 +2,7 @@
 
 First the plan is marked under its row lock (so the expander stops making timers and
 turns the rest of the audience into `cancelled` outcomes); then the request's unreleased
-timers are deleted in batches, each batch's `cancelled` outcomes published before its
+timers are taken back in batches, each batch's `cancelled` outcomes published before its
 transaction commits, as a release does. A cancel that arrives before the request is
 remembered; the request, when it comes, ends `cancelled` with no recipients.
 """
@@ -15,85 +15,71 @@ import structlog
 from herald.contracts import Topic
 from herald.contracts.internal import CancelRequested, OutcomeKind
 from herald.runtime.events import EventBus
-from herald.runtime.service import Database
+from herald.scheduler.domain.model import PlanKey, PlanState
 from herald.scheduler.messages import outcome
 from herald.scheduler.metrics import SchedulerMetrics
-from herald.scheduler.plans import PlanStore
+from herald.scheduler.ports import PlanChange, Plans
 
 log = structlog.get_logger(__name__)
 _SWEEP = 5000
-_STOPPABLE = ("streaming", "scheduled", "cancelled")
+_STOPPABLE = (PlanState.STREAMING, PlanState.SCHEDULED, PlanState.CANCELLED)
 
 
 class Canceller:
     def __init__(
         self,
-        db: Database,
-        plans: PlanStore,
+        plans: Plans,
         events: EventBus,
         clock: Callable[[], datetime],
         metrics: SchedulerMetrics,
     ) -> None:
-        self._db, self._plans, self._events = db, plans, events
-        self._clock, self._metrics = clock, metrics
+        self._plans, self._events, self._clock, self._metrics = plans, events, clock, metrics
 
     async def cancel(self, event: CancelRequested) -> None:
-        if await self._mark(event.tenant, event.request_id):
-            stopped = await self._sweep(event.tenant, event.request_id)
+        key = (event.tenant, event.request_id)
+        if await self._mark(key):
+            stopped = await self._sweep(key)
             log.info("request_cancelled", request_id=event.request_id, stopped=stopped)
 
-    async def _mark(self, tenant: str, request_id: str) -> bool:
+    async def _mark(self, key: PlanKey) -> bool:
         """Mark the plan; True if it has timers to stop."""
-        async with self._db.pool.acquire() as conn, conn.transaction():
-            plan = await PlanStore.lock(conn, tenant, request_id)
+        async with self._plans.transaction() as tx:
+            plan = await tx.lock(key)
             if plan is None:
-                await conn.execute(
-                    """INSERT INTO scheduler.plans (tenant, request_id, state)
-                       VALUES ($1, $2, 'cancel_requested') ON CONFLICT DO NOTHING""",
-                    tenant,
-                    request_id,
-                )
+                await tx.remember_cancel(key)
                 return False
-            if plan.state == "expanding":  # nothing announced yet: the planner ends it
-                await PlanStore.update(conn, tenant, request_id, state="cancel_requested")
+            if plan.state == PlanState.EXPANDING:  # nothing announced yet: the planner ends it
+                await tx.change(key, PlanChange(state=PlanState.CANCEL_REQUESTED))
                 return False
             if plan.state not in _STOPPABLE:
                 return False
-            await PlanStore.update(conn, tenant, request_id, state="cancelled")
+            await tx.change(key, PlanChange(state=PlanState.CANCELLED))
             return True
 
-    async def _sweep(self, tenant: str, request_id: str) -> int:
-        env = await self._plans.envelope(tenant, request_id)
+    async def _sweep(self, key: PlanKey) -> int:
+        env = (await self._plans.envelopes([key]))[key]
         total = 0
         while True:
-            async with self._db.pool.acquire() as conn, conn.transaction():
-                rows = await conn.fetch(
-                    """DELETE FROM scheduler.timers WHERE delivery_id IN (
-                           SELECT delivery_id FROM scheduler.timers
-                           WHERE tenant = $1 AND request_id = $2 LIMIT $3 FOR UPDATE)
-                       RETURNING delivery_id, recipient_id, deferred""",
-                    tenant,
-                    request_id,
-                    _SWEEP,
-                )
+            async with self._plans.transaction() as tx:
+                stopped = await tx.take_timers(key, _SWEEP)
                 now = self._clock()
                 items = [
                     (
-                        r["delivery_id"],
+                        s.delivery_id,
                         outcome(
                             env,
-                            r["delivery_id"],
-                            r["recipient_id"],
+                            s.delivery_id,
+                            s.recipient_id,
                             OutcomeKind.CANCELLED,
                             None,
                             now,
-                            r["deferred"],
+                            s.deferred,
                         ),
                     )
-                    for r in rows
+                    for s in stopped
                 ]
                 await self._events.publish_many(Topic.OUTCOMES, items)
-            total += len(rows)
-            self._metrics.outcomes.labels("cancelled").inc(len(rows))
-            if len(rows) < _SWEEP:
+            total += len(stopped)
+            self._metrics.outcomes.labels("cancelled").inc(len(stopped))
+            if len(stopped) < _SWEEP:
                 return total

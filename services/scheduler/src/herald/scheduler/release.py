@@ -1,44 +1,28 @@
-"""The timer loop: claim what is due, decide each, announce `dispatching` once, hand on."""
+"""Releasing due timers: claim what is due, decide it, announce `dispatching` once per
+request, hand the sends on, and only then commit (see the service README)."""
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from herald.contracts import Category, Counts, ReasonCode, Status, StatusKind, Topic
+from herald.contracts import Counts, StatusKind, Topic
 from herald.contracts.internal import OutcomeKind, RequestEnvelope
-from herald.runtime.events import EventBus, Item
-from herald.scheduler import caps_store
-from herald.scheduler.claim import Claim, Due
-from herald.scheduler.domain import caps
+from herald.runtime.events import EventBus
+from herald.scheduler.domain.model import PlanCounts, PlanKey
+from herald.scheduler.domain.pacing import budgets
 from herald.scheduler.domain.policy import Policies
-from herald.scheduler.domain.release import Verdict, capped, decide, timing_of
-from herald.scheduler.messages import outcome, send
+from herald.scheduler.domain.settlement import Settlement, capped_keys, settle
+from herald.scheduler.messages import status
 from herald.scheduler.metrics import SchedulerMetrics
-from herald.scheduler.plans import PlanStore
-from herald.scheduler.release_store import finish
-from herald.scheduler.timers import TimerStore
-
-_ENDS = {Verdict.SUPPRESS: OutcomeKind.SUPPRESSED, Verdict.EXPIRE: OutcomeKind.EXPIRED}
-
-
-@dataclass
-class Batch:
-    """What one claim turns into."""
-
-    sends: list[Item] = field(default_factory=list)
-    outcomes: list[Item] = field(default_factory=list)
-    deferrals: list[tuple[str, datetime, tuple[str, ...]]] = field(default_factory=list)
-    released: list[Due] = field(default_factory=list)
-    usage: dict[caps_store.Key, dict[str, caps.Usage]] = field(default_factory=dict)
-    changed: dict[caps_store.Key, dict[str, caps.Usage]] = field(default_factory=dict)
+from herald.scheduler.ports import Plans, Timers
 
 
 class Releaser:
     def __init__(
         self,
-        timers: TimerStore,
-        plans: PlanStore,
+        timers: Timers,
+        plans: Plans,
         events: EventBus,
         clock: Callable[[], datetime],
         policies: Policies,
@@ -54,8 +38,15 @@ class Releaser:
     async def run(self) -> None:
         """`workers` release loops: while one waits for the broker's acknowledgement of its
         batch, another claims and decides the next (claims skip each other's rows)."""
-        await self._timers.sync_rates(self._policies)
+        await self.sync_rates()
         await asyncio.gather(*(self._work() for _ in range(self._workers)))
+
+    async def sync_rates(self) -> None:
+        """Bring every lane's rate in line with the policies (they may have changed)."""
+        lanes = await self._timers.lanes()
+        await self._timers.set_rates(
+            [(t, lane, self._policies.of(t).rate(lane)) for t, lane in lanes]
+        )
 
     async def _work(self) -> None:
         while True:
@@ -65,83 +56,44 @@ class Releaser:
     async def release_once(self) -> int:
         """Release one batch; return how many timers it handled."""
         now = self._clock()
-        async with self._timers.claim(now, self._batch) as claim:
-            if not claim.due:
+        async with self._timers.claim() as claim:
+            lanes = budgets(await claim.lock_lanes(), now, self._batch)
+            due = await claim.take_due(lanes, now, self._batch)
+            if not due:
                 return 0
-            batch = await self._decide(claim, now)
-            await finish(claim, batch, now)
-            keys = {(d.tenant, d.request_id) for d in claim.due}
-            for plan in await claim.start_dispatching(keys):
-                await self._announce(plan.tenant, plan.request_id, plan.recipients, plan.suppressed)
+            keys = sorted({(d.timer.tenant, d.timer.request_id) for d in due})
+            envs = await self._plans.envelopes(keys)
+            usage = await claim.lock_usage(capped_keys(due, self._policies))
+            done = settle(due, envs, usage, lanes, now, self._policies)
+            await claim.settle(done, now)
+            fresh = await claim.start_dispatching(keys)
+            await self._announce(fresh, envs)
             await asyncio.gather(
-                self._events.publish_many(Topic.SENDS, batch.sends),
-                self._events.publish_many(Topic.OUTCOMES, batch.outcomes),
+                self._events.publish_many(Topic.SENDS, [(s.delivery_id, s) for s in done.sends]),
+                self._events.publish_many(
+                    Topic.OUTCOMES, [(o.delivery_id, o) for o in done.outcomes]
+                ),
             )
-        for d in batch.released:
-            self._metrics.released.labels(d.tenant, d.lane).inc()
-        return len(claim.due)
-
-    async def _decide(self, claim: Claim, now: datetime) -> Batch:
-        envs = {
-            k: await self._plans.envelope(*k) for k in {(d.tenant, d.request_id) for d in claim.due}
-        }
-        capped_keys = [
-            (d.tenant, d.recipient_id)
-            for d in claim.due
-            if capped(self._policies.of(d.tenant), Category(d.category))
-        ]
-        batch = Batch(usage=await caps_store.lock_usage(claim.conn, capped_keys))
-        for due in sorted(claim.due, key=lambda d: (-d.priority, d.due_at)):
-            self._apply(due, envs[(due.tenant, due.request_id)], now, batch)
-        return batch
-
-    def _apply(self, due: Due, env: RequestEnvelope, now: datetime, batch: Batch) -> None:
-        policy = self._policies.of(due.tenant)
-        key = (due.tenant, due.recipient_id)
-        usage = batch.usage.get(key, {})
-        noted = tuple(ReasonCode(r) for r in due.deferred)
-        d = decide(env.request, due.recipient, due.expires_at, noted, now, policy, usage)
-        if d.verdict == Verdict.DEFER:
-            assert d.due_at is not None
-            batch.deferrals.append((due.delivery_id, d.due_at, d.deferred))
-            self._metrics.deferred.labels("frequency_capped").inc()
-        elif d.verdict in _ENDS:
-            o = outcome(
-                env, due.delivery_id, due.recipient_id, _ENDS[d.verdict], d.reason, now, d.deferred
-            )
-            batch.outcomes.append((due.delivery_id, o))
-            self._metrics.outcomes.labels(str(_ENDS[d.verdict])).inc()
-            if d.verdict == Verdict.SUPPRESS:
-                self._metrics.suppressed.labels(str(d.reason)).inc()
-        else:
-            assert due.recipient is not None
-            s = send(
-                env,
-                due.delivery_id,
-                due.recipient,
-                d.channels,
-                due.due_at,
-                due.expires_at,
-                d.deferred,
-            )
-            batch.sends.append((due.delivery_id, s))
-            batch.released.append(due)
-            if key in batch.usage:
-                zone = timing_of(due.recipient, policy).zone
-                new = caps.record(policy.caps, usage, d.channels[0], now, zone)
-                usage.update(new)
-                batch.changed.setdefault(key, {}).update(new)
+        self._count(done)
+        return len(due)
 
     async def _announce(
-        self, tenant: str, request_id: str, recipients: int, suppressed: int
+        self, plans: Sequence[PlanCounts], envs: dict[PlanKey, RequestEnvelope]
     ) -> None:
-        env = await self._plans.envelope(tenant, request_id)
-        status = Status(
-            request_id=request_id,
-            tenant=tenant,
-            status=StatusKind.DISPATCHING,
-            at=self._clock(),
-            counts=Counts(recipients=recipients, suppressed=suppressed),
-            labels=env.request.labels,
-        )
-        await self._events.publish(Topic.STATUS, request_id, status)
+        for p in plans:
+            env = envs[(p.tenant, p.request_id)]
+            counts = Counts(recipients=p.recipients, suppressed=p.suppressed)
+            s = status(env, StatusKind.DISPATCHING, self._clock(), counts)
+            await self._events.publish(Topic.STATUS, p.request_id, s)
+
+    def _count(self, done: Settlement) -> None:
+        m = self._metrics
+        lanes = Counter((d.timer.tenant, d.timer.lane) for d in done.released)
+        for (tenant, lane), n in lanes.items():
+            m.released.labels(tenant, lane).inc(n)
+        if done.deferrals:
+            m.deferred.labels("frequency_capped").inc(len(done.deferrals))
+        for o in done.outcomes:
+            m.outcomes.labels(str(o.outcome)).inc()
+            if o.outcome == OutcomeKind.SUPPRESSED:
+                m.suppressed.labels(str(o.reason)).inc()

@@ -17,6 +17,7 @@ RecipientKey = tuple[str, str]
 
 
 class PlanState(StrEnum):
+    # A declaration (shaped like every StrEnum): the values are stored in plans.state.
     CANCEL_REQUESTED = "cancel_requested"
     """A cancel came first; no envelope yet."""
     EXPANDING = "expanding"

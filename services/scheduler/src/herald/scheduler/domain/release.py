@@ -1,4 +1,4 @@
-"""What to do with one due timer: send it, defer it (caps), or end it with an outcome."""
+"""What to do with one due send: send it, defer it (caps), or end it with an outcome."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -7,13 +7,13 @@ from enum import StrEnum
 
 from herald.contracts import Category, Channel, PushRequest, ReasonCode, Recipient
 from herald.scheduler.domain import caps
-from herald.scheduler.domain.localtime import zone_or
 from herald.scheduler.domain.policy import TenantPolicy
 from herald.scheduler.domain.reach import reach
-from herald.scheduler.domain.timing import Timing, hold
+from herald.scheduler.domain.timing import Timing, hold, timing_for
 
 
 class Verdict(StrEnum):
+    # A declaration (shaped like every StrEnum): what a release does with one send.
     SEND = "send"
     DEFER = "defer"
     SUPPRESS = "suppress"
@@ -35,10 +35,33 @@ def capped(policy: TenantPolicy, category: Category) -> bool:
     return not exempt and category in c.categories and bool(c.all or c.channels)
 
 
-def timing_of(recipient: Recipient, policy: TenantPolicy) -> Timing:
-    return Timing(
-        zone_or(recipient.timezone, policy.timezone), recipient.quiet_hours or policy.quiet_hours
-    )
+def within_caps(
+    category: Category,
+    channels: tuple[Channel, ...],
+    at: datetime,
+    timing: Timing,
+    policy: TenantPolicy,
+    usage: Mapping[str, caps.Usage],
+    expires_at: datetime | None,
+    deferred: tuple[ReasonCode, ...],
+) -> Decision:
+    """A send at `at` on the channels the caps allow now; over the cap, held to the next
+    slot they allow (then blackout and quiet hours again), or suppressed
+    `frequency_capped` if that slot is not before `expires_at`.
+
+    A release asks this at the due time with usage locked; the dry run at the planned
+    time with usage as it stands."""
+    if not capped(policy, category):
+        return Decision(Verdict.SEND, channels, deferred=deferred)
+    check = caps.check(policy.caps, usage, channels, at, timing.zone)
+    if check.channels:
+        return Decision(Verdict.SEND, check.channels, deferred=deferred)
+    assert check.retry_at is not None
+    due, why = hold(check.retry_at, category, timing, policy)
+    noted = tuple(dict.fromkeys((*deferred, ReasonCode.FREQUENCY_CAPPED, *why)))
+    if expires_at is not None and due >= expires_at:
+        return Decision(Verdict.SUPPRESS, reason=ReasonCode.FREQUENCY_CAPPED, deferred=noted)
+    return Decision(Verdict.DEFER, due_at=due, deferred=noted)
 
 
 def decide(
@@ -55,15 +78,7 @@ def decide(
     r = reach(request, recipient)  # consent and contacts as they are now
     if r.suppressed is not None or recipient is None:
         return Decision(Verdict.SUPPRESS, reason=r.suppressed, deferred=deferred)
-    if not capped(policy, request.category):
-        return Decision(Verdict.SEND, r.channels, deferred=deferred)
-    timing = timing_of(recipient, policy)
-    check = caps.check(policy.caps, usage, r.channels, now, timing.zone)
-    if check.channels:
-        return Decision(Verdict.SEND, check.channels, deferred=deferred)
-    assert check.retry_at is not None
-    due, why = hold(check.retry_at, request.category, timing, policy)
-    noted = tuple(dict.fromkeys((*deferred, ReasonCode.FREQUENCY_CAPPED, *why)))
-    if expires_at is not None and due >= expires_at:
-        return Decision(Verdict.SUPPRESS, reason=ReasonCode.FREQUENCY_CAPPED, deferred=noted)
-    return Decision(Verdict.DEFER, due_at=due, deferred=noted)
+    timing = timing_for(recipient.timezone, recipient.quiet_hours, policy)
+    return within_caps(
+        request.category, r.channels, now, timing, policy, usage, expires_at, deferred
+    )

@@ -16,8 +16,8 @@ import asyncpg
 
 from herald.contracts import Category, Channel, PushRequest
 from herald.runtime.service import Database
-from herald.scheduler.adapters.postgres import rows
 from herald.scheduler.adapters.postgres.connection import transaction
+from herald.scheduler.adapters.postgres.rows import member_of, usage_of
 from herald.scheduler.domain.caps import Usage
 from herald.scheduler.domain.model import Member
 
@@ -125,7 +125,7 @@ class Snapshot:
             tenant,
             list(ids),
         )
-        return {rid: u for (_t, rid), u in rows.usage(found).items()}
+        return {rid: u for (_t, rid), u in usage_of(found).items()}
 
     async def _chunks(
         self, sql: str, args: list[Any], chunk: int, *, ahead: bool
@@ -137,13 +137,13 @@ class Snapshot:
         cursor = await self._conn.cursor(sql, *args)
         if not ahead:
             while found := await cursor.fetch(chunk):
-                yield [rows.member(r) for r in found]
+                yield [member_of(r) for r in found]
             return
         pending = asyncio.ensure_future(cursor.fetch(chunk))
         try:
             while found := await pending:
                 pending = asyncio.ensure_future(cursor.fetch(chunk))
-                yield [rows.member(r) for r in found]
+                yield [member_of(r) for r in found]
         finally:
             if not pending.done():
                 pending.cancel()

@@ -6,16 +6,17 @@ from datetime import datetime
 
 import asyncpg
 
-from herald.scheduler.adapters.postgres import rows, settling
+from herald.scheduler.adapters.postgres.rows import RECIPIENT, TIMER, due_of, usage_of
+from herald.scheduler.adapters.postgres.settling import mark_dispatching, write_settlement
 from herald.scheduler.domain.caps import ALL, Usage
 from herald.scheduler.domain.model import Due, PlanCounts, PlanKey, RecipientKey
 from herald.scheduler.domain.pacing import Bucket, Budget
 from herald.scheduler.domain.settlement import Settlement
 
-_R = ", ".join("r." + c for c in rows.RECIPIENT.split(", "))
+_R = ", ".join("r." + c for c in RECIPIENT.split(", "))
 
 _DUE = f"""
-SELECT {rows.TIMER}, {_R}
+SELECT {TIMER}, {_R}
 FROM unnest($1::text[], $2::text[], $3::int[]) AS b(tenant, lane, n)
 CROSS JOIN LATERAL (
     SELECT * FROM scheduler.timers t
@@ -26,7 +27,7 @@ LEFT JOIN scheduler.recipients r ON r.tenant = t.tenant AND r.recipient_id = t.r
 """  # noqa: S608 - constant column lists
 
 _EXPIRED = f"""
-SELECT {rows.TIMER}, {_R}
+SELECT {TIMER}, {_R}
 FROM (SELECT * FROM scheduler.timers
       WHERE ready AND expires_at <= $1 ORDER BY expires_at LIMIT $2
       FOR UPDATE SKIP LOCKED) t
@@ -61,7 +62,7 @@ class PostgresClaim:
                 [b.sends for b in open_lanes],
                 now,
             )
-        return list({r["delivery_id"]: rows.due(r) for r in found}.values())
+        return list({r["delivery_id"]: due_of(r) for r in found}.values())
 
     async def lock_usage(
         self, keys: Sequence[RecipientKey]
@@ -90,10 +91,10 @@ class PostgresClaim:
             tenants,
             ids,
         )
-        return {k: {} for k in ordered} | rows.usage(found)
+        return {k: {} for k in ordered} | usage_of(found)
 
     async def settle(self, settlement: Settlement, at: datetime) -> None:
-        await settling.settle(self._conn, settlement, at)
+        await write_settlement(self._conn, settlement, at)
 
     async def start_dispatching(self, keys: Sequence[PlanKey]) -> list[PlanCounts]:
-        return await settling.start_dispatching(self._conn, keys)
+        return await mark_dispatching(self._conn, keys)

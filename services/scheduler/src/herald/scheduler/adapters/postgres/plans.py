@@ -10,8 +10,8 @@ import asyncpg
 
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.service import Database
-from herald.scheduler.adapters.postgres import rows
 from herald.scheduler.adapters.postgres.connection import contention, transaction
+from herald.scheduler.adapters.postgres.rows import PLAN, plan_of
 from herald.scheduler.domain.model import Plan, PlanKey, PlanState, Stopped, Timer
 from herald.scheduler.ports import PlanChange
 
@@ -32,12 +32,12 @@ class PostgresPlans:
                     VALUES ($1, $2, 'expanding', $3)
                     ON CONFLICT (tenant, request_id) DO UPDATE
                       SET envelope = coalesce(scheduler.plans.envelope, EXCLUDED.envelope)
-                    RETURNING {rows.PLAN}""",  # noqa: S608 - constant column list
+                    RETURNING {PLAN}""",  # noqa: S608 - constant column list
                 req.tenant,
                 req.request_id,
                 envelope.model_dump(mode="json"),
             )
-        return rows.plan(row)
+        return plan_of(row)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator["PlanEdit"]:
@@ -77,11 +77,11 @@ class PlanEdit:
 
     async def lock(self, key: PlanKey) -> Plan | None:
         row = await self._conn.fetchrow(
-            f"""SELECT {rows.PLAN} FROM scheduler.plans
+            f"""SELECT {PLAN} FROM scheduler.plans
                 WHERE tenant = $1 AND request_id = $2 FOR UPDATE""",  # noqa: S608
             *key,
         )
-        return rows.plan(row) if row else None
+        return plan_of(row) if row else None
 
     async def remember_cancel(self, key: PlanKey) -> None:
         await self._conn.execute(

@@ -17,7 +17,7 @@ TIMER = """t.delivery_id, t.tenant AS t_tenant, t.request_id, t.recipient_id AS 
 """A timer's columns (aliased apart from the recipient's) when joined to its recipient."""
 
 
-def plan(row: Any) -> Plan:
+def plan_of(row: Any) -> Plan:
     return Plan(
         PlanState(row["state"]),
         row["cursor"] or "",
@@ -29,7 +29,7 @@ def plan(row: Any) -> Plan:
     )
 
 
-def member(row: Any) -> Member:
+def member_of(row: Any) -> Member:
     quiet = row["quiet_hours"]
     return Member(
         row["recipient_id"],
@@ -40,7 +40,7 @@ def member(row: Any) -> Member:
     )
 
 
-def due(row: Any) -> Due:
+def due_of(row: Any) -> Due:
     """A timer row joined to its recipient's row (absent when the recipient is erased)."""
     timer = Timer(
         row["delivery_id"],
@@ -58,7 +58,7 @@ def due(row: Any) -> Due:
     return Due(timer, Recipient.model_validate(dict(row)) if known else None)
 
 
-def usage(rows: Iterable[Any]) -> dict[tuple[str, str], dict[str, Usage]]:
+def usage_of(rows: Iterable[Any]) -> dict[tuple[str, str], dict[str, Usage]]:
     """Cap usage rows by (tenant, recipient_id) and scope."""
     out: dict[tuple[str, str], dict[str, Usage]] = {}
     for r in rows:

@@ -9,7 +9,7 @@ from herald.scheduler.domain.model import PlanCounts, PlanKey
 from herald.scheduler.domain.settlement import Settlement
 
 
-async def settle(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
+async def write_settlement(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
     if done := s.done:
         await conn.execute("DELETE FROM scheduler.timers WHERE delivery_id = ANY($1::text[])", done)
     if s.deferrals:
@@ -56,7 +56,7 @@ async def settle(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
         )
 
 
-async def start_dispatching(conn: asyncpg.Connection, keys: Sequence[PlanKey]) -> list[PlanCounts]:
+async def mark_dispatching(conn: asyncpg.Connection, keys: Sequence[PlanKey]) -> list[PlanCounts]:
     """Plan rows are locked in key order, so two replicas cannot deadlock on them."""
     ordered = sorted(set(keys))
     found = await conn.fetch(
