@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from herald.contracts import PushRequest, Recipient, Topic
+from herald.contracts import PushRequest, Recipient
 from herald.runtime.db import create_pool, migrate
 from herald.runtime.service import Database
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
@@ -18,10 +18,10 @@ from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.planning import Planner
 from herald.scheduler.release import Releaser
 from tests.support.fakes import FakeEventBus
-from tests.support.scheduler import Clock, envelope
+from tests.support.scheduler import Clock, Published, envelope
 
 
-class Harness:
+class Harness(Published):
     def __init__(self, clock: Clock, policies: Policies, *, batch: int = 1000) -> None:
         self.clock = clock
         self.url = ""
@@ -63,17 +63,6 @@ class Harness:
         while n := await self.releaser.release_once():
             total += n
         return total
-
-    def sends(self, rid: str | None = None) -> list[dict[str, Any]]:
-        out = [p.json() for p in self.events.on(Topic.SENDS)]
-        return [s for s in out if rid is None or s["request_id"] == rid]
-
-    def outcomes(self, rid: str | None = None) -> list[dict[str, Any]]:
-        out = [p.json() for p in self.events.on(Topic.OUTCOMES)]
-        return [o for o in out if rid is None or o["request_id"] == rid]
-
-    def statuses(self, rid: str) -> list[dict[str, Any]]:
-        return [p.json() for p in self.events.on(Topic.STATUS) if p.key == rid]
 
     async def timer(self, recipient_id: str) -> dict[str, Any] | None:
         row = await self.pool.fetchrow(

@@ -25,7 +25,7 @@ from herald.runtime.health import Health
 from herald.runtime.tracing import bind_trace
 from herald.scheduler.directory import Change
 from herald.scheduler.engagement import engaged
-from herald.scheduler.ports import ContentionError, EngagementLog
+from herald.scheduler.ports import ContentionError
 from herald.scheduler.settings import SchedulerSettings
 
 log = structlog.get_logger(__name__)
@@ -38,6 +38,10 @@ class Planning(Protocol):
 
 class Cancelling(Protocol):
     async def cancel(self, event: CancelRequested) -> None: ...
+
+
+class Engagements(Protocol):
+    async def record(self, events: Sequence[Engagement]) -> None: ...
 
 
 class Directory(Protocol):
@@ -75,7 +79,7 @@ def build_router(
     planner: Planning,
     canceller: Cancelling,
     directory: Directory,
-    engagement: EngagementLog,
+    engagement: Engagements,
     dlq: DeadLetters,
     health: Health,
     settings: SchedulerSettings,
