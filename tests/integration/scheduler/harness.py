@@ -11,12 +11,12 @@ from herald.contracts import PushRequest, Recipient
 from herald.runtime.db import create_pool, migrate
 from herald.runtime.service import Database
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
-from herald.scheduler.cancels import Canceller
+from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.planning import Planner
-from herald.scheduler.release import Releaser
+from herald.scheduler.releasing import Releaser
 from tests.support.fakes import FakeEventBus
 from tests.support.scheduler import Clock, Published, envelope
 

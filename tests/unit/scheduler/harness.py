@@ -6,14 +6,14 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import PushRequest, Recipient
-from herald.scheduler.cancels import Canceller
+from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.domain.model import Timer
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.dry_run import DryRun
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.planning import Planner
-from herald.scheduler.release import Releaser
+from herald.scheduler.releasing import Releaser
 from tests.support.fakes import FakeEventBus
 from tests.support.scheduler import Clock, Published, envelope
 from tests.unit.scheduler.fake_reads import FakeAudience, FakeEngagement

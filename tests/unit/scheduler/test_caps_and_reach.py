@@ -9,8 +9,8 @@ from herald.scheduler.domain import drop_contact, reach
 from herald.scheduler.domain.caps import ALL, Usage, check, next_allowed, record, used
 from herald.scheduler.domain.pacing import available
 from herald.scheduler.domain.policy import CapRule, Caps, Policies, TenantPolicy
-from herald.scheduler.domain.release import Verdict, within_caps
 from herald.scheduler.domain.timing import Timing
+from herald.scheduler.domain.verdict import Verdict, within_caps
 from tests.support.scheduler import push_request
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from herald.scheduler.release import Releaser
+from herald.scheduler.releasing import Releaser
 from tests.support.scheduler import push_request, recipient
 from tests.unit.scheduler.harness import NOW, Scheduler, policies
 

@@ -15,7 +15,7 @@ from typing import Any
 from herald.contracts import PushRequest
 from herald.scheduler.domain.forecast import Tally, judge, report, sample_of
 from herald.scheduler.domain.policy import Policies
-from herald.scheduler.domain.release import capped
+from herald.scheduler.domain.verdict import capped
 from herald.scheduler.engagement import best_hours
 from herald.scheduler.ports import Audience, EngagementLog
 

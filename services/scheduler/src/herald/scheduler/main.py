@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
-from herald.scheduler.cancels import Canceller
+from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.dry_run import DryRun
 from herald.scheduler.engagement import prune_loop
@@ -16,7 +16,7 @@ from herald.scheduler.handlers import build_router
 from herald.scheduler.http import build_http
 from herald.scheduler.metrics import SchedulerMetrics, refresh_gauges
 from herald.scheduler.planning import Planner
-from herald.scheduler.release import Releaser
+from herald.scheduler.releasing import Releaser
 from herald.scheduler.settings import SchedulerSettings
 
 

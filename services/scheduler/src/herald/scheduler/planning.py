@@ -19,11 +19,11 @@ from herald.contracts import Counts, Status, StatusKind, Topic
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.events import EventBus
 from herald.runtime.tracing import trace_headers
+from herald.scheduler.domain.expansion import expand
+from herald.scheduler.domain.messages import status, suppression_reasons
 from herald.scheduler.domain.model import Member, PlanKey, PlanState
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.engagement import best_hours
-from herald.scheduler.expansion import expand
-from herald.scheduler.messages import status, suppression_reasons
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.ports import Audience, EngagementLog, PlanChange, Plans, PlanWork, Timers
 

@@ -10,8 +10,8 @@ from herald.contracts import Channel, PushRequest, ReasonCode
 from herald.scheduler.domain import caps
 from herald.scheduler.domain.model import Member
 from herald.scheduler.domain.policy import TenantPolicy
-from herald.scheduler.domain.release import Verdict, within_caps
 from herald.scheduler.domain.timing import plan_time, timing_for
+from herald.scheduler.domain.verdict import Verdict, within_caps
 
 DEFERRALS = (
     ReasonCode.QUIET_HOURS_DEFERRED,

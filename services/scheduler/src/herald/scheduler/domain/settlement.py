@@ -13,12 +13,12 @@ from datetime import datetime
 from herald.contracts import Category, ReasonCode
 from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope, Send
 from herald.scheduler.domain import caps
+from herald.scheduler.domain.messages import outcome, send
 from herald.scheduler.domain.model import Due, PlanKey, RecipientKey
 from herald.scheduler.domain.pacing import Bucket, Budget, debited
 from herald.scheduler.domain.policy import Policies
-from herald.scheduler.domain.release import Verdict, capped, decide
 from herald.scheduler.domain.timing import timing_for
-from herald.scheduler.messages import outcome, send
+from herald.scheduler.domain.verdict import Verdict, capped, decide
 
 _ENDS = {Verdict.SUPPRESS: OutcomeKind.SUPPRESSED, Verdict.EXPIRE: OutcomeKind.EXPIRED}
 

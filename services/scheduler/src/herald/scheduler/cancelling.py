@@ -15,8 +15,8 @@ import structlog
 from herald.contracts import Topic
 from herald.contracts.internal import CancelRequested, OutcomeKind
 from herald.runtime.events import EventBus
+from herald.scheduler.domain.messages import outcome
 from herald.scheduler.domain.model import PlanKey, PlanState
-from herald.scheduler.messages import outcome
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.ports import PlanChange, Plans
 

@@ -9,11 +9,11 @@ from datetime import datetime
 from herald.contracts import Counts, StatusKind, Topic
 from herald.contracts.internal import OutcomeKind, RequestEnvelope
 from herald.runtime.events import EventBus
+from herald.scheduler.domain.messages import status
 from herald.scheduler.domain.model import PlanCounts, PlanKey
 from herald.scheduler.domain.pacing import budgets
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.domain.settlement import Settlement, capped_keys, settle
-from herald.scheduler.messages import status
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.ports import Plans, Timers
 

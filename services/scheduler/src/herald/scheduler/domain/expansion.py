@@ -6,10 +6,10 @@ from datetime import datetime
 
 from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope
 from herald.scheduler.domain import PRIORITY_RANK, delivery_id, plan_time
+from herald.scheduler.domain.messages import outcome
 from herald.scheduler.domain.model import Member, Timer
 from herald.scheduler.domain.policy import TenantPolicy
 from herald.scheduler.domain.timing import timing_for
-from herald.scheduler.messages import outcome
 
 
 @dataclass
