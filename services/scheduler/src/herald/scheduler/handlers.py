@@ -40,11 +40,11 @@ class Cancelling(Protocol):
     async def cancel(self, event: CancelRequested) -> None: ...
 
 
-class Engagements(Protocol):
+class EngagementSink(Protocol):
     async def record(self, events: Sequence[Engagement]) -> None: ...
 
 
-class Directory(Protocol):
+class DirectoryUpkeep(Protocol):
     async def apply(self, changes: Sequence[Change]) -> None: ...
 
     async def invalidate(self, dead: Sequence[ContactInvalidated]) -> int: ...
@@ -78,8 +78,8 @@ async def _retrying(op: Callable[[], Awaitable[None]], attempts: int = 5) -> Non
 def build_router(
     planner: Planning,
     canceller: Cancelling,
-    directory: Directory,
-    engagement: Engagements,
+    directory: DirectoryUpkeep,
+    engagement: EngagementSink,
     dlq: DeadLetters,
     health: Health,
     settings: SchedulerSettings,
