@@ -1,7 +1,6 @@
 """The scheduler's service layer on hand-written fakes of its ports and a settable clock."""
 
 from datetime import UTC, datetime
-from typing import Any
 
 from prometheus_client import CollectorRegistry
 
@@ -67,5 +66,5 @@ class Scheduler(Published):
         return t
 
 
-def policies(**default: Any) -> Policies:
+def policies(**default: object) -> Policies:
     return Policies.model_validate({"default": default})

@@ -22,7 +22,7 @@ from herald.scheduler.domain.verdict import Verdict, capped, decide
 
 _ENDS = {Verdict.SUPPRESS: OutcomeKind.SUPPRESSED, Verdict.EXPIRE: OutcomeKind.EXPIRED}
 
-Usage = dict[RecipientKey, dict[str, caps.Usage]]
+Usages = dict[RecipientKey, dict[str, caps.Usage]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class Settlement:
     outcomes: list[Outcome] = field(default_factory=list)
     deferrals: list[Deferral] = field(default_factory=list)
     released: list[Due] = field(default_factory=list)
-    usage: Usage = field(default_factory=dict)
+    usage: Usages = field(default_factory=dict)
     """Only the cap usage rows the sends changed."""
     lanes: list[Bucket] = field(default_factory=list)
     """The paced lanes' buckets after the sends."""
@@ -52,7 +52,7 @@ class Settlement:
 def settle(
     due: Sequence[Due],
     envelopes: Mapping[PlanKey, RequestEnvelope],
-    usage: Usage,
+    usage: Usages,
     budgets: Sequence[Budget],
     now: datetime,
     policies: Policies,
@@ -70,7 +70,7 @@ def settle(
 def _decide(
     due: Due,
     env: RequestEnvelope,
-    usage: Usage,
+    usage: Usages,
     now: datetime,
     policies: Policies,
     out: Settlement,
