@@ -28,12 +28,10 @@ from herald.devstack.postgres import LocalPostgres, create_database
 from herald.runtime.db import create_pool, migrate
 from herald.runtime.events import Item, Value
 from herald.runtime.service import Database
+from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
 from herald.scheduler.domain.policy import Policies
-from herald.scheduler.engagement import EngagementStore
-from herald.scheduler.main import MIGRATIONS
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.planning import Planner
-from herald.scheduler.plans import PlanStore
 
 FILL = """
 INSERT INTO scheduler.recipients (tenant, recipient_id, timezone, contacts, tags, consent,
@@ -90,10 +88,12 @@ async def run_one(size: int, admin_url: str) -> dict[str, float | int]:
         await db.pool.execute("ANALYZE scheduler.recipients")
         now = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
         policies = Policies.model_validate({"default": {"rates": {"app_push": 1000}}})
+        stores = postgres_stores(db)
         planner = Planner(
-            db,
-            PlanStore(db),
-            EngagementStore(db),
+            stores.plans,
+            stores.audience,
+            stores.timers,
+            stores.engagement,
             NullBus(),
             lambda: now,
             policies,

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from herald.contracts import PushRequest, Recipient
+from herald.contracts import PushRequest, Recipient, Topic
 from herald.contracts.internal import RequestEnvelope
+from tests.support.fakes import FakeEventBus
 
 
 @dataclass
@@ -56,3 +57,20 @@ def recipient(rid: str, tenant: str = "acme", **over: Any) -> Recipient:
     }
     body.update(over)
     return Recipient.model_validate(body)
+
+
+class Published:
+    """What the scheduler under test published, as JSON (`events` is its fake bus)."""
+
+    events: FakeEventBus
+
+    def sends(self, rid: str | None = None) -> list[dict[str, Any]]:
+        out = [p.json() for p in self.events.on(Topic.SENDS)]
+        return [s for s in out if rid is None or s["request_id"] == rid]
+
+    def outcomes(self, rid: str | None = None) -> list[dict[str, Any]]:
+        out = [p.json() for p in self.events.on(Topic.OUTCOMES)]
+        return [o for o in out if rid is None or o["request_id"] == rid]
+
+    def statuses(self, rid: str) -> list[dict[str, Any]]:
+        return [p.json() for p in self.events.on(Topic.STATUS) if p.key == rid]

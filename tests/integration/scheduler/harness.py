@@ -7,42 +7,36 @@ from typing import Any
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from herald.contracts import PushRequest, Recipient, Topic
+from herald.contracts import PushRequest, Recipient
 from herald.runtime.db import create_pool, migrate
 from herald.runtime.service import Database
-from herald.scheduler.cancels import Canceller
+from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
+from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.domain.policy import Policies
-from herald.scheduler.engagement import EngagementStore
-from herald.scheduler.main import MIGRATIONS
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.planning import Planner
-from herald.scheduler.plans import PlanStore
-from herald.scheduler.release import Releaser
-from herald.scheduler.timers import TimerStore
+from herald.scheduler.releasing import Releaser
 from tests.support.fakes import FakeEventBus
-from tests.support.scheduler import Clock, envelope
+from tests.support.scheduler import Clock, Published, envelope
 
 
-class Harness:
+class Harness(Published):
     def __init__(self, clock: Clock, policies: Policies, *, batch: int = 1000) -> None:
         self.clock = clock
         self.url = ""
         self.events = FakeEventBus()
         self.db = Database()
         self.metrics = SchedulerMetrics(CollectorRegistry())
-        self.directory = Directory(self.db)
-        self.plans = PlanStore(self.db)
-        self.timers = TimerStore(self.db)
-        self.engagement = EngagementStore(self.db)
-        bus: Any = self.events
+        self.stores = postgres_stores(self.db)
+        self.directory = Directory(self.stores.recipients)
+        self.engagement = self.stores.engagement
+        s, bus = self.stores, self.events
         self.planner = Planner(
-            self.db, self.plans, self.engagement, bus, clock, policies, self.metrics, 500
+            s.plans, s.audience, s.timers, s.engagement, bus, clock, policies, self.metrics, 500
         )
-        self.canceller = Canceller(self.db, self.plans, bus, clock, self.metrics)
-        self.releaser = Releaser(
-            self.timers, self.plans, bus, clock, policies, self.metrics, batch, 0.01
-        )
+        self.canceller = Canceller(s.plans, bus, clock, self.metrics)
+        self.releaser = Releaser(s.timers, s.plans, bus, clock, policies, self.metrics, batch, 0.01)
 
     async def start(self, database_url: str) -> "Harness":
         pool = await create_pool(database_url, max_size=6)
@@ -69,17 +63,6 @@ class Harness:
         while n := await self.releaser.release_once():
             total += n
         return total
-
-    def sends(self, rid: str | None = None) -> list[dict[str, Any]]:
-        out = [p.json() for p in self.events.on(Topic.SENDS)]
-        return [s for s in out if rid is None or s["request_id"] == rid]
-
-    def outcomes(self, rid: str | None = None) -> list[dict[str, Any]]:
-        out = [p.json() for p in self.events.on(Topic.OUTCOMES)]
-        return [o for o in out if rid is None or o["request_id"] == rid]
-
-    def statuses(self, rid: str) -> list[dict[str, Any]]:
-        return [p.json() for p in self.events.on(Topic.STATUS) if p.key == rid]
 
     async def timer(self, recipient_id: str) -> dict[str, Any] | None:
         row = await self.pool.fetchrow(

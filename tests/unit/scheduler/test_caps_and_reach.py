@@ -3,12 +3,14 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from herald.contracts import Channel, Recipient
+from herald.contracts import Category, Channel, QuietHours, Recipient
 from herald.contracts.recipient import Contacts, PushToken
 from herald.scheduler.domain import drop_contact, reach
 from herald.scheduler.domain.caps import ALL, Usage, check, next_allowed, record, used
 from herald.scheduler.domain.pacing import available
-from herald.scheduler.domain.policy import CapRule, Caps, Policies
+from herald.scheduler.domain.policy import CapRule, Caps, Policies, TenantPolicy
+from herald.scheduler.domain.timing import Timing
+from herald.scheduler.domain.verdict import Verdict, within_caps
 from tests.support.scheduler import push_request
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -95,3 +97,19 @@ def test_policies_come_from_json_with_a_default() -> None:
     assert p.of("globex").rate("sms") == 5
     assert p.of("globex").rate("email") == 100
     assert p.of("acme").rate("sms") is None
+
+
+def test_over_the_cap_a_send_waits_for_the_next_slot_then_quiet_hours() -> None:
+    policy = TenantPolicy(
+        caps=Caps(all=CapRule(per_day=1)), quiet_hours=QuietHours(start="00:00", end="08:00")
+    )
+    timing = Timing(SH, policy.quiet_hours)
+    usage = {ALL: Usage(TODAY, 1, NOW)}
+    held = within_caps(Category.MARKETING, (Channel.SMS,), NOW, timing, policy, usage, None, ())
+    assert (held.verdict, held.due_at) == (Verdict.DEFER, datetime(2026, 11, 28, 8, tzinfo=SH))
+    assert held.deferred == ("frequency_capped", "quiet_hours_deferred")
+    soon = NOW + timedelta(hours=3)
+    dropped = within_caps(Category.MARKETING, (Channel.SMS,), NOW, timing, policy, usage, soon, ())
+    assert (dropped.verdict, dropped.reason) == (Verdict.SUPPRESS, "frequency_capped")
+    alert = within_caps(Category.ALERT, (Channel.SMS,), NOW, timing, policy, usage, soon, ())
+    assert (alert.verdict, alert.channels) == (Verdict.SEND, (Channel.SMS,))

@@ -3,14 +3,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from asyncpg.exceptions import DeadlockDetectedError
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from herald.contracts import Engagement, Recipient, Topic
 from herald.contracts.internal import CancelRequested, ContactInvalidated, RequestEnvelope
 from herald.scheduler.handlers import build_router
+from herald.scheduler.ports import ContentionError
 from herald.scheduler.settings import SchedulerSettings
 from tests.support.fakes import FakeEventBus, dead_letters, health
 from tests.support.scheduler import envelope, push_request, recipient
@@ -30,7 +29,7 @@ class Fakes:
     async def plan(self, env: RequestEnvelope) -> None:
         if self.deadlocks:
             self.deadlocks -= 1
-            raise DeadlockDetectedError("deadlock detected")
+            raise ContentionError("deadlock detected")
         self.planned.append(env)
 
     async def cancel(self, event: CancelRequested) -> None:
@@ -50,9 +49,8 @@ class Fakes:
 def broker(f: Fakes, events: FakeEventBus) -> KafkaBroker:
     settings = SchedulerSettings(database_url="postgresql://unused", tenants="acme")
     b = KafkaBroker()
-    fake: Any = f
     b.include_router(
-        build_router(fake, fake, fake, fake, dead_letters(events, "scheduler"), health(), settings)
+        build_router(f, f, f, f, dead_letters(events, "scheduler"), health(), settings)
     )
     return b
 
@@ -70,7 +68,7 @@ async def test_profiles_and_tombstones_reach_the_directory_by_recipient_id() -> 
     ]
 
 
-async def test_approved_requests_are_planned_and_a_deadlock_is_retried() -> None:
+async def test_approved_requests_are_planned_and_a_rolled_back_one_is_retried() -> None:
     f, events = Fakes(deadlocks=1), FakeEventBus()
     env = envelope(push_request("r-1", {"all": True}), NOW)
     async with TestKafkaBroker(broker(f, events)) as br:

@@ -7,7 +7,7 @@ from herald.contracts import Category, QuietHours, ReasonCode, Schedule
 from herald.scheduler.domain import Timing, plan_time
 from herald.scheduler.domain.localtime import at_wall, in_window, window_end, zone_or
 from herald.scheduler.domain.policy import Blackout, TenantPolicy
-from herald.scheduler.domain.timing import optimised
+from herald.scheduler.domain.timing import optimised, timing_for
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -123,3 +123,11 @@ def test_optimisation_picks_the_best_hour_inside_the_window_only() -> None:
 def test_unknown_or_missing_zone_falls_back_to_the_tenant_default() -> None:
     assert zone_or("Mars/Olympus", "Asia/Shanghai") == SHANGHAI
     assert zone_or(None, "Europe/Berlin") == BERLIN
+
+
+def test_a_recipients_own_zone_and_quiet_hours_override_the_tenants() -> None:
+    policy = TenantPolicy(timezone="Europe/Berlin", quiet_hours=NIGHT)
+    own = QuietHours(start="11:00", end="13:30")
+    assert timing_for("Asia/Shanghai", own, policy) == Timing(SHANGHAI, own)
+    assert timing_for(None, None, policy, 19) == Timing(BERLIN, NIGHT, 19)
+    assert timing_for("Mars/Olympus", None, TenantPolicy()) == Timing(ZoneInfo("UTC"), None)

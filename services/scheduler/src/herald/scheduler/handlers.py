@@ -4,10 +4,10 @@ and engagement (for send-time optimisation)."""
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Protocol, TypeVar
 
 import structlog
-from asyncpg.exceptions import TransactionRollbackError
+from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Engagement, ReasonCode, Recipient, Topic
@@ -23,16 +23,34 @@ from herald.runtime.consumer import (
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.health import Health
 from herald.runtime.tracing import bind_trace
-from herald.scheduler.cancels import Canceller
-from herald.scheduler.directory import Directory
-from herald.scheduler.engagement import EngagementStore
-from herald.scheduler.planning import Planner
+from herald.scheduler.directory import Change
+from herald.scheduler.engagement import engaged
+from herald.scheduler.ports import ContentionError
 from herald.scheduler.settings import SchedulerSettings
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 
-def _recipient_key(item: Received[Recipient | None]) -> tuple[str | None, str, Recipient | None]:
+class Planning(Protocol):
+    async def plan(self, env: RequestEnvelope) -> None: ...
+
+
+class Cancelling(Protocol):
+    async def cancel(self, event: CancelRequested) -> None: ...
+
+
+class EngagementSink(Protocol):
+    async def record(self, events: Sequence[Engagement]) -> None: ...
+
+
+class DirectoryUpkeep(Protocol):
+    async def apply(self, changes: Sequence[Change]) -> None: ...
+
+    async def invalidate(self, dead: Sequence[ContactInvalidated]) -> int: ...
+
+
+def _recipient_key(item: Received[Recipient | None]) -> Change:
     """The key is the recipient_id (contract). A tombstone carries no tenant: the
     recipient id is erased wherever it is (ids are unique within a deployment)."""
     if item.value is not None:
@@ -43,12 +61,12 @@ def _recipient_key(item: Received[Recipient | None]) -> tuple[str | None, str, R
 
 
 async def _retrying(op: Callable[[], Awaitable[None]], attempts: int = 5) -> None:
-    """Run again when Postgres rolled the transaction back (a deadlock victim): planning
+    """Run again when storage rolled the transaction back (a deadlock victim): planning
     and cancelling resume where they were, so a retry is safe."""
     for attempt in range(1, attempts + 1):
         try:
             await op()
-        except TransactionRollbackError:
+        except ContentionError:
             if attempt == attempts:
                 raise
             log.warning("transaction_rolled_back_retrying", attempt=attempt)
@@ -58,10 +76,10 @@ async def _retrying(op: Callable[[], Awaitable[None]], attempts: int = 5) -> Non
 
 
 def build_router(
-    planner: Planner,
-    canceller: Canceller,
-    directory: Directory,
-    engagement: EngagementStore,
+    planner: Planning,
+    canceller: Cancelling,
+    directory: DirectoryUpkeep,
+    engagement: EngagementSink,
     dlq: DeadLetters,
     health: Health,
     settings: SchedulerSettings,
@@ -91,36 +109,26 @@ def build_router(
             await _retrying(functools.partial(canceller.cancel, item.value))
 
     async def on_engagement(items: Sequence[Received[Engagement]]) -> None:
-        await engagement.record([i.value for i in items])
+        await engagement.record(engaged([i.value for i in items]))
 
-    def attach(topic: Topic, group: str, consumer: BatchConsumer[Any], **kw: Any) -> None:
-        # the topic prefix (empty in production) keeps isolated runs' groups apart too
-        subscribe(router, topic, consumer, group_id=group, settings=settings, **kw)
+    def consume(
+        topic: Topic,
+        group: str,
+        decode: Callable[[ConsumerRecord], T],
+        handle: Callable[[Sequence[Received[T]]], Awaitable[None]],
+        max_records: int | None = None,
+    ) -> None:
+        """One consumer group per topic: `herald-scheduler` and the given suffix (the
+        topic prefix, empty in production, keeps isolated runs' groups apart too)."""
+        consumer = BatchConsumer(topic.name.lower(), decode, handle, dlq, health)
+        group_id = "herald-scheduler" + group
+        subscribe(
+            router, topic, consumer, group_id=group_id, settings=settings, max_records=max_records
+        )
 
-    attach(
-        Topic.RECIPIENTS,
-        "herald-scheduler-directory",
-        BatchConsumer("recipients", optional_model_decoder(Recipient), on_recipients, dlq, health),
-    )
-    attach(
-        Topic.CONTACTS,
-        "herald-scheduler-contacts",
-        BatchConsumer("contacts", model_decoder(ContactInvalidated), on_contacts, dlq, health),
-    )
-    attach(
-        Topic.APPROVED,
-        "herald-scheduler",
-        BatchConsumer("approved", model_decoder(RequestEnvelope), on_approved, dlq, health),
-        max_records=20,
-    )
-    attach(
-        Topic.CANCELS,
-        "herald-scheduler-cancels",
-        BatchConsumer("cancels", model_decoder(CancelRequested), on_cancels, dlq, health),
-    )
-    attach(
-        Topic.ENGAGEMENT,
-        "herald-scheduler-engagement",
-        BatchConsumer("engagement", model_decoder(Engagement), on_engagement, dlq, health),
-    )
+    consume(Topic.RECIPIENTS, "-directory", optional_model_decoder(Recipient), on_recipients)
+    consume(Topic.CONTACTS, "-contacts", model_decoder(ContactInvalidated), on_contacts)
+    consume(Topic.APPROVED, "", model_decoder(RequestEnvelope), on_approved, max_records=20)
+    consume(Topic.CANCELS, "-cancels", model_decoder(CancelRequested), on_cancels)
+    consume(Topic.ENGAGEMENT, "-engagement", model_decoder(Engagement), on_engagement)
     return router

@@ -2,26 +2,22 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fastapi import FastAPI
 
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
-from herald.scheduler.cancels import Canceller
+from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
+from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.dry_run import DryRun
-from herald.scheduler.engagement import EngagementStore, prune_loop
+from herald.scheduler.engagement import prune_loop
 from herald.scheduler.handlers import build_router
 from herald.scheduler.http import build_http
 from herald.scheduler.metrics import SchedulerMetrics, refresh_gauges
 from herald.scheduler.planning import Planner
-from herald.scheduler.plans import PlanStore
-from herald.scheduler.release import Releaser
+from herald.scheduler.releasing import Releaser
 from herald.scheduler.settings import SchedulerSettings
-from herald.scheduler.timers import TimerStore
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def now() -> datetime:
@@ -35,17 +31,22 @@ def create_app(
     policies = settings.policies()
     rt = build_runtime("scheduler", settings)
     metrics = SchedulerMetrics(rt.registry)
-    directory = Directory(rt.db)
-    plans = PlanStore(rt.db)
-    timers = TimerStore(rt.db)
-    engagement = EngagementStore(rt.db)
+    db = postgres_stores(rt.db)
     planner = Planner(
-        rt.db, plans, engagement, rt.events, clock, policies, metrics, settings.expand_chunk
+        db.plans,
+        db.audience,
+        db.timers,
+        db.engagement,
+        rt.events,
+        clock,
+        policies,
+        metrics,
+        settings.expand_chunk,
     )
-    canceller = Canceller(rt.db, plans, rt.events, clock, metrics)
+    canceller = Canceller(db.plans, rt.events, clock, metrics)
     releaser = Releaser(
-        timers,
-        plans,
+        db.timers,
+        db.plans,
         rt.events,
         clock,
         policies,
@@ -56,17 +57,14 @@ def create_app(
     )
     rt.add_loop("timers", releaser.run)
     rt.add_loop(
-        "gauges", lambda: refresh_gauges(timers, metrics, clock, settings.metrics_interval_s)
+        "gauges", lambda: refresh_gauges(db.timers, metrics, clock, settings.metrics_interval_s)
     )
-    rt.add_loop(
-        "prune",
-        lambda: prune_loop(
-            engagement, clock, settings.engagement_keep_days, settings.prune_interval_s
-        ),
-    )
-    router = build_router(planner, canceller, directory, engagement, rt.dlq, rt.health, settings)
+    keep = settings.engagement_keep_days
+    rt.add_loop("prune", lambda: prune_loop(db.engagement, clock, keep, settings.prune_interval_s))
+    directory = Directory(db.recipients)
+    router = build_router(planner, canceller, directory, db.engagement, rt.dlq, rt.health, settings)
     dry_run = DryRun(
-        rt.db, engagement, policies, clock, settings.expand_chunk, settings.dry_run_sample
+        db.audience, db.engagement, policies, clock, settings.expand_chunk, settings.dry_run_sample
     )
     http = build_http(dry_run, rt.auth)
     return create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)

@@ -6,10 +6,12 @@ from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from herald.scheduler.timers import TimerStore
+from herald.scheduler.ports import Timers
 
 
 class SchedulerMetrics:
+    # One declaration per metric, spelled out on purpose: the names and help texts are
+    # the documented metrics (README), read here as they are exported.
     def __init__(self, registry: CollectorRegistry) -> None:
         self.timers_pending = Gauge(
             "herald_scheduler_timers_pending", "Timers not yet released.", registry=registry
@@ -61,7 +63,7 @@ class SchedulerMetrics:
 
 
 async def refresh_gauges(
-    timers: TimerStore,
+    timers: Timers,
     metrics: SchedulerMetrics,
     clock: Callable[[], datetime],
     interval_s: float,

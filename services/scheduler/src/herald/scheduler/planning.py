@@ -1,35 +1,31 @@
 """Turning an approved request into timers, streaming, with `scheduled` announced first.
 
-The audience is counted and streamed in one REPEATABLE READ snapshot: the count
-(by suppression reason) is announced in `scheduled` before the first timer exists, and
-each chunk's timers are ready as soon as the chunk commits, so the first sends go out
-while later recipients are still being expanded, and `dispatching` always follows
-`scheduled`. Each chunk commits its timers with the plan's cursor; a crash resumes
-after the last committed chunk.
+The audience is counted and streamed in one snapshot: the count (by suppression reason)
+is announced in `scheduled` before the first timer exists, and each chunk's timers are
+ready as soon as the chunk commits, so the first sends go out while later recipients
+are still being expanded, and `dispatching` always follows `scheduled`. Each chunk
+commits its timers with the plan's cursor; a crash resumes after the last committed
+chunk.
 """
 
 import contextlib
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import asyncpg
 import structlog
 
 from herald.contracts import Counts, Status, StatusKind, Topic
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.events import EventBus
-from herald.runtime.service import Database
 from herald.runtime.tracing import trace_headers
-from herald.scheduler import audience
-from herald.scheduler.audience import Member
+from herald.scheduler.domain.expansion import expand
+from herald.scheduler.domain.messages import status, suppression_reasons
+from herald.scheduler.domain.model import Member, PlanKey, PlanState
 from herald.scheduler.domain.policy import Policies
-from herald.scheduler.engagement import EngagementStore
-from herald.scheduler.expansion import expand
-from herald.scheduler.messages import status, suppression_reasons
+from herald.scheduler.engagement import best_hours
 from herald.scheduler.metrics import SchedulerMetrics
-from herald.scheduler.plans import PlanStore
-from herald.scheduler.timers import add_timers, ensure_lanes
+from herald.scheduler.ports import Audience, EngagementLog, PlanChange, Plans, PlanWork, Timers
 
 log = structlog.get_logger(__name__)
 
@@ -37,17 +33,19 @@ log = structlog.get_logger(__name__)
 class Planner:
     def __init__(
         self,
-        db: Database,
-        plans: PlanStore,
-        engagement: EngagementStore,
+        plans: Plans,
+        audience: Audience,
+        timers: Timers,
+        engagement: EngagementLog,
         events: EventBus,
         clock: Callable[[], datetime],
         policies: Policies,
         metrics: SchedulerMetrics,
         chunk: int,
     ) -> None:
-        self._db, self._plans, self._engagement, self._events = db, plans, engagement, events
-        self._clock, self._policies, self._metrics, self._chunk = clock, policies, metrics, chunk
+        self._plans, self._audience, self._timers = plans, audience, timers
+        self._engagement, self._events, self._clock = engagement, events, clock
+        self._policies, self._metrics, self._chunk = policies, metrics, chunk
 
     async def plan(self, env: RequestEnvelope) -> None:
         req = env.request
@@ -55,61 +53,52 @@ class Planner:
         if plan.complete:
             return  # planned before: a redelivery
         started = time.monotonic()
-        async with (
-            self._db.pool.acquire() as snap,
-            snap.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            counts = await audience.count(snap, req, plan.cursor)
+        async with self._audience.snapshot() as snap:
+            counts = await snap.count(req, plan.cursor)
             if not await self._announce(env, counts):
                 return
             cursor: str | None = plan.cursor
-            chunks = audience.stream(snap, req, plan.cursor, self._chunk)
+            chunks = snap.stream(req, plan.cursor, self._chunk)
             async with contextlib.aclosing(chunks):
                 async for members in chunks:
                     cursor = await self._chunk_done(env, members, cursor or "")
                     if cursor is None:
                         return  # another expander took over
-        await self._db.pool.execute(
-            """UPDATE scheduler.plans SET complete = true,
-                   state = CASE WHEN state = 'streaming' THEN 'scheduled' ELSE state END
-               WHERE tenant = $1 AND request_id = $2""",
-            req.tenant,
-            req.request_id,
-        )
+        await self._plans.finish_expansion((req.tenant, req.request_id))
         self._metrics.expansion.observe(time.monotonic() - started)
         log.info("request_expanded", request_id=req.request_id, seconds=time.monotonic() - started)
 
     async def _announce(self, env: RequestEnvelope, counts: dict[str | None, int]) -> bool:
-        """Publish `scheduled` (or correct the count after a resume); False if cancelled."""
+        """Publish `scheduled` (or correct the count after a resume); False if cancelled.
+        Published under the plan's row lock, before its change commits."""
         req, now = env.request, self._clock()
-        async with self._db.pool.acquire() as conn, conn.transaction():
-            p = await PlanStore.lock(conn, req.tenant, req.request_id)
+        key = (req.tenant, req.request_id)
+        async with self._plans.transaction() as tx:
+            p = await tx.lock(key)
             assert p is not None
-            if p.state == "cancel_requested":
+            if p.state == PlanState.CANCEL_REQUESTED:
                 await self._publish(env, status(env, StatusKind.CANCELLED, now, Counts()))
-                await PlanStore.update(
-                    conn, req.tenant, req.request_id, state="cancelled", complete=True
-                )
+                await tx.change(key, PlanChange(state=PlanState.CANCELLED, complete=True))
                 return False
             total = p.expanded + sum(counts.values())
-            if p.state == "expanding":
-                await self._scheduled(env, conn, counts, total, now)
+            if p.state == PlanState.EXPANDING:
+                await self._scheduled(env, tx, key, counts, total, now)
             elif total != p.recipients:  # resumed: the directory changed meanwhile
                 kind = StatusKind.DISPATCHING if p.dispatching else StatusKind.SCHEDULED
                 fixed = Counts(recipients=total, suppressed=p.suppressed)
                 await self._publish(env, status(env, kind, now, fixed))
-                await PlanStore.update(conn, req.tenant, req.request_id, recipients=total)
+                await tx.change(key, PlanChange(recipients=total))
             return True
 
     async def _scheduled(
         self,
         env: RequestEnvelope,
-        conn: asyncpg.Connection,
+        tx: PlanWork,
+        key: PlanKey,
         counts: dict[str | None, int],
         total: int,
         now: datetime,
     ) -> None:
-        req = env.request
         by = {str(k): v for k, v in counts.items() if k is not None}
         suppressed = sum(by.values())
         s = status(
@@ -120,45 +109,33 @@ class Planner:
             reasons=suppression_reasons(by),
         )
         await self._publish(env, s)
-        await PlanStore.update(
-            conn,
-            req.tenant,
-            req.request_id,
-            state="streaming",
-            recipients=total,
-            suppressed=suppressed,
-            suppressed_by=by,
+        change = PlanChange(
+            state=PlanState.STREAMING, recipients=total, suppressed=suppressed, suppressed_by=by
         )
+        await tx.change(key, change)
         for code, n in by.items():
             self._metrics.suppressed.labels(code).inc(n)
-        log.info(
-            "request_scheduled", request_id=req.request_id, recipients=total, suppressed=suppressed
-        )
+        log.info("request_scheduled", request_id=key[1], recipients=total, suppressed=suppressed)
 
     async def _chunk_done(
         self, env: RequestEnvelope, members: list[Member], prev: str
     ) -> str | None:
         req, now = env.request, self._clock()
+        key = (req.tenant, req.request_id)
         policy = self._policies.of(req.tenant)
-        hours: dict[str, int] = {}
-        if req.schedule is not None and req.schedule.optimise:
-            since = now - timedelta(days=policy.optimise_days)
-            hours = await self._engagement.best_hours(
-                req.tenant, [m.recipient_id for m in members], since
-            )
+        ids = [m.recipient_id for m in members]
+        hours = await best_hours(self._engagement, req, policy, ids, now)
         out = expand(env, members, now, policy, hours)
         cursor = members[-1].recipient_id
         rates = {t.lane: policy.rate(t.lane) for t in out.timers}
-        await ensure_lanes(self._db.pool, req.tenant, rates, now)
-        async with self._db.pool.acquire() as conn, conn.transaction():
-            state = await PlanStore.advance(
-                conn, req.tenant, req.request_id, prev, cursor, len(members)
-            )
+        await self._timers.ensure_lanes(req.tenant, rates, now)
+        async with self._plans.transaction() as tx:
+            state = await tx.advance(key, prev, cursor, len(members))
             if state is None:
                 return None
-            if state == "cancelled":
+            if state == PlanState.CANCELLED:
                 out = out.cancel(env, now)
-            await add_timers(conn, out.timers)
+            await tx.add_timers(out.timers)
             await self._events.publish_many(
                 Topic.OUTCOMES,
                 [(o.delivery_id, o) for o in out.outcomes],

@@ -1,6 +1,6 @@
 """Frequency caps: how many sends a recipient had today (their calendar day) and when.
 
-The usage rows live in Postgres and are locked while a release decides (see caps_store);
+The usage rows are stored and locked while a release decides (`ports.Claim.lock_usage`);
 these functions only reason about them.
 """
 

@@ -42,7 +42,8 @@ def reach(request: PushRequest, recipient: Recipient | None) -> Reach:
     """The request's channels this recipient can be reached on, in preference order.
 
     Marketing needs consent for marketing; every category respects a channel opt-out.
-    The audience query (`audience.py`) says the same in SQL; keep the two in step.
+    The audience query (`adapters/postgres/audience.py`) says the same in SQL; keep the
+    two in step (the unit tests' fake audience uses this function).
     """
     if recipient is None:
         return Reach((), ReasonCode.NO_CONTACT)

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from herald.contracts import Category, QuietHours, ReasonCode, Schedule
-from herald.scheduler.domain.localtime import at_wall, in_window, window_end
+from herald.scheduler.domain.localtime import at_wall, in_window, window_end, zone_or
 from herald.scheduler.domain.policy import TenantPolicy
 
 _MAX_HOLDS = 16  # quiet hours and blackout days alternate at most a few times
@@ -31,6 +31,18 @@ class Planned:
 
 
 Deferred = tuple[datetime, tuple[ReasonCode, ...]]
+
+
+def timing_for(
+    timezone: str | None,
+    quiet: QuietHours | None,
+    policy: TenantPolicy,
+    best_hour: int | None = None,
+) -> Timing:
+    """One recipient's timing: their zone and quiet hours, else the tenant's.
+
+    Planning, releasing and the dry run all time a recipient through this one function."""
+    return Timing(zone_or(timezone, policy.timezone), quiet or policy.quiet_hours, best_hour)
 
 
 def base_time(schedule: Schedule | None, now: datetime, zone: ZoneInfo) -> datetime:

@@ -8,6 +8,22 @@ from herald.contracts import Channel, Counts, Reason, ReasonCode, Recipient, Sta
 from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope, Send
 
 
+def _per_recipient(
+    env: RequestEnvelope, delivery_id: str, recipient_id: str, deferred: Sequence[str]
+) -> dict[str, Any]:
+    """The fields a Send and an Outcome both take from the request and the recipient."""
+    req = env.request
+    return {
+        "delivery_id": delivery_id,
+        "request_id": req.request_id,
+        "tenant": req.tenant,
+        "department": req.requester.department,
+        "recipient_id": recipient_id,
+        "trace_id": env.trace_id,
+        "deferred": tuple(ReasonCode(d) for d in deferred),
+    }
+
+
 def outcome(
     env: RequestEnvelope,
     delivery_id: str,
@@ -17,19 +33,8 @@ def outcome(
     at: datetime,
     deferred: Sequence[str] = (),
 ) -> Outcome:
-    req = env.request
-    return Outcome(
-        delivery_id=delivery_id,
-        request_id=req.request_id,
-        tenant=req.tenant,
-        department=req.requester.department,
-        recipient_id=recipient_id,
-        outcome=kind,
-        reason=reason,
-        at=at,
-        trace_id=env.trace_id,
-        deferred=tuple(ReasonCode(d) for d in deferred),
-    )
+    common = _per_recipient(env, delivery_id, recipient_id, deferred)
+    return Outcome(**common, outcome=kind, reason=reason, at=at)
 
 
 def send(
@@ -43,11 +48,7 @@ def send(
 ) -> Send:
     req = env.request
     return Send(
-        delivery_id=delivery_id,
-        request_id=req.request_id,
-        tenant=req.tenant,
-        department=req.requester.department,
-        recipient_id=recipient.recipient_id,
+        **_per_recipient(env, delivery_id, recipient.recipient_id, deferred),
         category=req.category,
         priority=req.priority,
         channels=channels,
@@ -57,8 +58,6 @@ def send(
         labels=req.labels,
         due_at=due_at,
         expires_at=expires_at,
-        trace_id=env.trace_id,
-        deferred=tuple(ReasonCode(d) for d in deferred),
     )
 
 
@@ -66,15 +65,8 @@ def status(
     env: RequestEnvelope, kind: StatusKind, at: datetime, counts: Counts, **kw: Any
 ) -> Status:
     req = env.request
-    return Status(
-        request_id=req.request_id,
-        tenant=req.tenant,
-        status=kind,
-        at=at,
-        counts=counts,
-        labels=req.labels,
-        **kw,
-    )
+    of = {"request_id": req.request_id, "tenant": req.tenant, "labels": req.labels}
+    return Status(**of, status=kind, at=at, counts=counts, **kw)
 
 
 def suppression_reasons(by: dict[str, int]) -> tuple[Reason, ...]:

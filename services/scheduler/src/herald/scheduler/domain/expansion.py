@@ -4,14 +4,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from herald.contracts import QuietHours
 from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope
-from herald.scheduler.audience import Member
-from herald.scheduler.domain import PRIORITY_RANK, Timing, delivery_id, plan_time
-from herald.scheduler.domain.localtime import zone_or
+from herald.scheduler.domain import PRIORITY_RANK, delivery_id, plan_time
+from herald.scheduler.domain.messages import outcome
+from herald.scheduler.domain.model import Member, Timer
 from herald.scheduler.domain.policy import TenantPolicy
-from herald.scheduler.messages import outcome
-from herald.scheduler.timers import Timer
+from herald.scheduler.domain.timing import timing_for
 
 
 @dataclass
@@ -26,11 +24,6 @@ class Expanded:
             for t in self.timers
         ]
         return Expanded([], [*self.outcomes, *stopped])
-
-
-def _timing(m: Member, policy: TenantPolicy, best_hour: int | None) -> Timing:
-    quiet = QuietHours.model_validate(m.quiet_hours) if m.quiet_hours else policy.quiet_hours
-    return Timing(zone_or(m.timezone, policy.timezone), quiet, best_hour)
 
 
 def expand(
@@ -50,7 +43,7 @@ def expand(
                 outcome(env, did, m.recipient_id, OutcomeKind.SUPPRESSED, m.reason, now)
             )
             continue
-        timing = _timing(m, policy, best_hours.get(m.recipient_id))
+        timing = timing_for(m.timezone, m.quiet_hours, policy, best_hours.get(m.recipient_id))
         planned = plan_time(req.schedule, req.category, now, timing, policy)
         if planned.expired:
             out.outcomes.append(

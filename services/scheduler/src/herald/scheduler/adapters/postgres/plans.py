@@ -1,0 +1,155 @@
+"""Plans in `scheduler.plans`, one row per request, and the timers a plan adds or a
+cancel takes back (`scheduler.timers`)."""
+
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import asyncpg
+
+from herald.contracts.internal import RequestEnvelope
+from herald.runtime.service import Database
+from herald.scheduler.adapters.postgres.connection import contention, transaction
+from herald.scheduler.adapters.postgres.rows import PLAN, plan_of
+from herald.scheduler.domain.model import Plan, PlanKey, PlanState, Stopped, Timer
+from herald.scheduler.ports import PlanChange
+
+_ENVELOPES_KEPT = 1000
+
+
+class PostgresPlans:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._envelopes: dict[PlanKey, RequestEnvelope] = {}
+        """Envelopes never change once kept: releases read them from here."""
+
+    async def open(self, envelope: RequestEnvelope) -> Plan:
+        req = envelope.request
+        with contention():
+            row = await self._db.pool.fetchrow(
+                f"""INSERT INTO scheduler.plans (tenant, request_id, state, envelope)
+                    VALUES ($1, $2, 'expanding', $3)
+                    ON CONFLICT (tenant, request_id) DO UPDATE
+                      SET envelope = coalesce(scheduler.plans.envelope, EXCLUDED.envelope)
+                    RETURNING {PLAN}""",  # noqa: S608 - constant column list
+                req.tenant,
+                req.request_id,
+                envelope.model_dump(mode="json"),
+            )
+        return plan_of(row)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator["PlanEdit"]:
+        async with transaction(self._db) as conn:
+            yield PlanEdit(conn)
+
+    async def finish_expansion(self, key: PlanKey) -> None:
+        with contention():
+            await self._db.pool.execute(
+                """UPDATE scheduler.plans SET complete = true,
+                       state = CASE WHEN state = 'streaming' THEN 'scheduled' ELSE state END
+                   WHERE tenant = $1 AND request_id = $2""",
+                *key,
+            )
+
+    async def envelopes(self, keys: Sequence[PlanKey]) -> dict[PlanKey, RequestEnvelope]:
+        missing = sorted(set(keys) - self._envelopes.keys())
+        if missing:
+            if len(self._envelopes) + len(missing) > _ENVELOPES_KEPT:
+                self._envelopes.clear()
+            found = await self._db.pool.fetch(
+                """SELECT p.tenant, p.request_id, p.envelope FROM scheduler.plans p
+                   JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
+                     ON p.tenant = k.tenant AND p.request_id = k.request_id""",
+                [k[0] for k in missing],
+                [k[1] for k in missing],
+            )
+            for r in found:
+                env = RequestEnvelope.model_validate(r["envelope"])
+                self._envelopes[(r["tenant"], r["request_id"])] = env
+        return {k: self._envelopes[k] for k in keys}
+
+
+class PlanEdit:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def lock(self, key: PlanKey) -> Plan | None:
+        row = await self._conn.fetchrow(
+            f"""SELECT {PLAN} FROM scheduler.plans
+                WHERE tenant = $1 AND request_id = $2 FOR UPDATE""",  # noqa: S608
+            *key,
+        )
+        return plan_of(row) if row else None
+
+    async def remember_cancel(self, key: PlanKey) -> None:
+        await self._conn.execute(
+            """INSERT INTO scheduler.plans (tenant, request_id, state)
+               VALUES ($1, $2, 'cancel_requested') ON CONFLICT DO NOTHING""",
+            *key,
+        )
+
+    async def change(self, key: PlanKey, change: PlanChange) -> None:
+        """Set the fields given (column names are PlanChange's own, never input)."""
+        cols: dict[str, Any] = {
+            f.name: getattr(change, f.name)
+            for f in dataclasses.fields(change)
+            if getattr(change, f.name) is not None
+        }
+        if "suppressed_by" in cols:
+            cols["suppressed_by"] = dict(cols["suppressed_by"])
+        sets = ", ".join(f"{n} = ${i + 3}" for i, n in enumerate(cols))
+        await self._conn.execute(
+            f"UPDATE scheduler.plans SET {sets} WHERE tenant = $1 AND request_id = $2",  # noqa: S608
+            *key,
+            *cols.values(),
+        )
+
+    async def advance(self, key: PlanKey, prev: str, cursor: str, n: int) -> PlanState | None:
+        state: str | None = await self._conn.fetchval(
+            """UPDATE scheduler.plans SET cursor = $4, expanded = expanded + $5
+               WHERE tenant = $1 AND request_id = $2 AND coalesce(cursor, '') = $3
+                 AND NOT complete
+               RETURNING state""",
+            *key,
+            prev,
+            cursor,
+            n,
+        )
+        return PlanState(state) if state is not None else None
+
+    async def add_timers(self, timers: Sequence[Timer]) -> None:
+        if not timers:
+            return
+        await self._conn.execute(
+            """INSERT INTO scheduler.timers (delivery_id, tenant, request_id, recipient_id,
+                   due_at, expires_at, priority, category, lane, deferred, ready)
+               SELECT d, t, q, r, due, exp, p, c, l,
+                      coalesce(string_to_array(nullif(df, ''), ','), '{}'), true
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+                           $6::timestamptz[], $7::smallint[], $8::text[], $9::text[],
+                           $10::text[]) AS x(d, t, q, r, due, exp, p, c, l, df)
+               ON CONFLICT (delivery_id) DO NOTHING""",
+            [t.delivery_id for t in timers],
+            [t.tenant for t in timers],
+            [t.request_id for t in timers],
+            [t.recipient_id for t in timers],
+            [t.due_at for t in timers],
+            [t.expires_at for t in timers],
+            [t.priority for t in timers],
+            [t.category for t in timers],
+            [t.lane for t in timers],
+            [",".join(t.deferred) for t in timers],
+        )
+
+    async def take_timers(self, key: PlanKey, limit: int) -> list[Stopped]:
+        found = await self._conn.fetch(
+            """DELETE FROM scheduler.timers WHERE delivery_id IN (
+                   SELECT delivery_id FROM scheduler.timers
+                   WHERE tenant = $1 AND request_id = $2 LIMIT $3 FOR UPDATE)
+               RETURNING delivery_id, recipient_id, deferred""",
+            *key,
+            limit,
+        )
+        return [Stopped(r["delivery_id"], r["recipient_id"], tuple(r["deferred"])) for r in found]

@@ -1,0 +1,95 @@
+"""The recipient directory in `scheduler.recipients`."""
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+import asyncpg
+
+from herald.contracts import Recipient
+from herald.contracts.recipient import Contacts
+from herald.runtime.service import Database
+from herald.scheduler.adapters.postgres.connection import transaction
+from herald.scheduler.adapters.postgres.rows import RECIPIENT
+from herald.scheduler.domain.model import RecipientKey
+
+_ERASE = (
+    "DELETE FROM scheduler.recipients WHERE recipient_id = ANY($1::text[])",
+    "DELETE FROM scheduler.caps WHERE recipient_id = ANY($1::text[])",
+    "DELETE FROM scheduler.engagement WHERE recipient_id = ANY($1::text[])",
+    "DELETE FROM scheduler.released WHERE recipient_id = ANY($1::text[])",
+)
+
+
+class PostgresRecipients:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def replace(self, profiles: Sequence[Recipient], erased: Sequence[str]) -> None:
+        async with transaction(self._db) as conn:
+            if profiles:
+                await conn.execute(
+                    """DELETE FROM scheduler.recipients r USING unnest($1::text[], $2::text[])
+                         AS x(id, tenant) WHERE r.recipient_id = x.id AND r.tenant <> x.tenant""",
+                    [r.recipient_id for r in profiles],
+                    [r.tenant for r in profiles],
+                )
+                await conn.executemany(
+                    f"""INSERT INTO scheduler.recipients ({RECIPIENT})
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                        ON CONFLICT (tenant, recipient_id) DO UPDATE SET
+                          timezone = EXCLUDED.timezone, locale = EXCLUDED.locale,
+                          contacts = EXCLUDED.contacts, tags = EXCLUDED.tags,
+                          consent = EXCLUDED.consent, quiet_hours = EXCLUDED.quiet_hours,
+                          updated_at = now()""",  # noqa: S608 - constant column list
+                    [_row(r) for r in profiles],
+                )
+            if erased:
+                for sql in _ERASE:
+                    await conn.execute(sql, list(erased))
+
+    @contextlib.asynccontextmanager
+    async def contacts(self) -> AsyncIterator["ContactsEdit"]:
+        async with transaction(self._db) as conn:
+            yield ContactsEdit(conn)
+
+
+class ContactsEdit:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def lock(self, keys: Sequence[RecipientKey]) -> dict[RecipientKey, Contacts]:
+        ordered = sorted(set(keys))
+        rows = await self._conn.fetch(
+            """SELECT r.tenant, r.recipient_id, r.contacts FROM scheduler.recipients r
+               JOIN unnest($1::text[], $2::text[]) AS k(tenant, id)
+                 ON r.tenant = k.tenant AND r.recipient_id = k.id
+               ORDER BY r.tenant, r.recipient_id FOR UPDATE OF r""",
+            [k[0] for k in ordered],
+            [k[1] for k in ordered],
+        )
+        return {
+            (r["tenant"], r["recipient_id"]): Contacts.model_validate(r["contacts"]) for r in rows
+        }
+
+    async def save(self, contacts: Mapping[RecipientKey, Contacts]) -> None:
+        if not contacts:
+            return
+        await self._conn.executemany(
+            """UPDATE scheduler.recipients SET contacts = $3, updated_at = now()
+               WHERE tenant = $1 AND recipient_id = $2""",
+            [(t, rid, c.model_dump(mode="json")) for (t, rid), c in sorted(contacts.items())],
+        )
+
+
+def _row(r: Recipient) -> tuple[Any, ...]:
+    return (
+        r.recipient_id,
+        r.tenant,
+        r.timezone,
+        r.locale,
+        r.contacts.model_dump(mode="json"),
+        list(r.tags),
+        r.consent.model_dump(mode="json"),
+        r.quiet_hours.model_dump(mode="json") if r.quiet_hours else None,
+    )

@@ -1,0 +1,199 @@
+"""The scheduler's storage ports. `adapters.postgres` implements them on Postgres; unit
+tests use hand-written in-memory fakes.
+
+Calls about recipients and timers take and give batches. Work that must be atomic is a
+unit of work (an async context manager): it commits when its block ends well and rolls
+back when the block raises, so events published inside the block go out before the
+commit (at-least-once, never lost).
+"""
+
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from herald.contracts import Engagement, PushRequest, Recipient
+from herald.contracts.internal import RequestEnvelope
+from herald.contracts.recipient import Contacts
+from herald.scheduler.domain.caps import Usage
+from herald.scheduler.domain.model import (
+    Due,
+    Member,
+    Plan,
+    PlanCounts,
+    PlanKey,
+    PlanState,
+    RecipientKey,
+    Stopped,
+    Timer,
+)
+from herald.scheduler.domain.pacing import Bucket, Budget
+from herald.scheduler.domain.settlement import Settlement
+
+
+class ContentionError(Exception):
+    """Storage rolled a transaction back to break a conflict (a deadlock victim).
+    Planning and cancelling resume where they stopped, so running them again is safe."""
+
+
+class ContactsWork(Protocol):
+    async def lock(self, keys: Sequence[RecipientKey]) -> dict[RecipientKey, Contacts]:
+        """The contacts of those recipients that exist, locked until the block ends."""
+        ...
+
+    async def save(self, contacts: Mapping[RecipientKey, Contacts]) -> None: ...
+
+
+class Recipients(Protocol):
+    """The recipient directory."""
+
+    async def replace(self, profiles: Sequence[Recipient], erased: Sequence[str]) -> None:
+        """Store the profiles (a recipient id lives in one tenant: a profile replaces any
+        row of that id) and erase the ids given, with everything kept about them."""
+        ...
+
+    def contacts(self) -> AbstractAsyncContextManager[ContactsWork]: ...
+
+
+class AudienceSnapshot(Protocol):
+    """One consistent read of the directory: counts and streams agree."""
+
+    async def count(self, request: PushRequest, after: str) -> dict[str | None, int]:
+        """Audience members after `after` (recipient id) by suppression reason (None:
+        reachable)."""
+        ...
+
+    def stream(
+        self, request: PushRequest, after: str, chunk: int
+    ) -> AsyncGenerator[list[Member], None]:
+        """The members after `after` in recipient-id order, `chunk` at a time (the next
+        is read while the caller works on one: use no other call of this snapshot then)."""
+        ...
+
+    def reachable(
+        self, request: PushRequest, share: float, limit: int, chunk: int
+    ) -> AsyncGenerator[list[Member], None]:
+        """The reachable members, or a deterministic `share` (0 to 1) of them, at most
+        `limit`, `chunk` at a time (`usage` may be called between chunks)."""
+        ...
+
+    async def usage(self, tenant: str, ids: Sequence[str]) -> dict[str, dict[str, Usage]]:
+        """Cap usage as it stands (read, never locked), by recipient id and scope."""
+        ...
+
+
+class Audience(Protocol):
+    def snapshot(self) -> AbstractAsyncContextManager[AudienceSnapshot]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    """The fields of a plan to change; None leaves a field as it is."""
+
+    state: PlanState | None = None
+    complete: bool | None = None
+    recipients: int | None = None
+    suppressed: int | None = None
+    suppressed_by: Mapping[str, int] | None = None
+
+
+class PlanWork(Protocol):
+    """One plan's row and timers, in one transaction."""
+
+    async def lock(self, key: PlanKey) -> Plan | None: ...
+
+    async def remember_cancel(self, key: PlanKey) -> None:
+        """A plan in `cancel_requested`, for a request not seen yet."""
+        ...
+
+    async def change(self, key: PlanKey, change: PlanChange) -> None: ...
+
+    async def advance(self, key: PlanKey, prev: str, cursor: str, n: int) -> PlanState | None:
+        """Move the expansion cursor from `prev` to `cursor` (`n` more expanded) if it is
+        still at `prev`; the plan's state, or None if another expander moved it."""
+        ...
+
+    async def add_timers(self, timers: Sequence[Timer]) -> None:
+        """Add ready timers (their lanes exist); a delivery id already there is kept."""
+        ...
+
+    async def take_timers(self, key: PlanKey, limit: int) -> list[Stopped]:
+        """Remove up to `limit` of the request's timers, waiting for any being released."""
+        ...
+
+
+class Plans(Protocol):
+    async def open(self, envelope: RequestEnvelope) -> Plan:
+        """The request's plan, created `expanding` if new; the envelope is kept once."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[PlanWork]: ...
+
+    async def finish_expansion(self, key: PlanKey) -> None:
+        """Every recipient is expanded: `complete`, and `streaming` becomes `scheduled`."""
+        ...
+
+    async def envelopes(self, keys: Sequence[PlanKey]) -> dict[PlanKey, RequestEnvelope]: ...
+
+
+class Claim(Protocol):
+    """One release, in one transaction: what it takes stays locked until the block ends."""
+
+    async def lock_lanes(self) -> list[Bucket]:
+        """Unpaced lanes, and the paced ones no other release holds (then locked)."""
+        ...
+
+    async def take_due(self, budgets: Sequence[Budget], now: datetime, limit: int) -> list[Due]:
+        """Expired timers and, per lane, up to its budget of due ones (priority first),
+        none that another release holds."""
+        ...
+
+    async def lock_usage(
+        self, keys: Sequence[RecipientKey]
+    ) -> dict[RecipientKey, dict[str, Usage]]:
+        """Cap usage of those recipients, every one of them locked (in key order)."""
+        ...
+
+    async def settle(self, settlement: Settlement, at: datetime) -> None:
+        """Write the release's decisions: timers done or moved, usage, lanes, who got what."""
+        ...
+
+    async def start_dispatching(self, keys: Sequence[PlanKey]) -> list[PlanCounts]:
+        """Mark the plans dispatching; give back those that were not yet."""
+        ...
+
+
+class Timers(Protocol):
+    def claim(self) -> AbstractAsyncContextManager[Claim]: ...
+
+    async def ensure_lanes(
+        self, tenant: str, rates: Mapping[str, float | None], now: datetime
+    ) -> None:
+        """Create the lanes timers will use, with their current rates (outside any plan's
+        transaction: a release holds lanes while it waits for plans)."""
+        ...
+
+    async def lanes(self) -> list[tuple[str, str]]:
+        """Every (tenant, lane)."""
+        ...
+
+    async def set_rates(self, rates: Sequence[tuple[str, str, float | None]]) -> None: ...
+
+    async def pending(self, now: datetime) -> tuple[int, float]:
+        """How many timers wait, and how late the most overdue one is (seconds)."""
+        ...
+
+
+class EngagementLog(Protocol):
+    """Engagement with our own deliveries, for send-time optimisation."""
+
+    async def record(self, events: Sequence[Engagement]) -> None:
+        """Keep each event once, for deliveries this scheduler released."""
+        ...
+
+    async def best_hours(self, tenant: str, ids: Sequence[str], since: datetime) -> dict[str, int]:
+        """Each recipient's most engaged UTC hour since `since` (ties: the earlier)."""
+        ...
+
+    async def prune(self, before: datetime) -> None: ...

@@ -1,0 +1,99 @@
+"""Releasing due timers: claim what is due, decide it, announce `dispatching` once per
+request, hand the sends on, and only then commit (see the service README)."""
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from herald.contracts import Counts, StatusKind, Topic
+from herald.contracts.internal import OutcomeKind, RequestEnvelope
+from herald.runtime.events import EventBus
+from herald.scheduler.domain.messages import status
+from herald.scheduler.domain.model import PlanCounts, PlanKey
+from herald.scheduler.domain.pacing import budgets
+from herald.scheduler.domain.policy import Policies
+from herald.scheduler.domain.settlement import Settlement, capped_keys, settle
+from herald.scheduler.metrics import SchedulerMetrics
+from herald.scheduler.ports import Plans, Timers
+
+
+class Releaser:
+    def __init__(
+        self,
+        timers: Timers,
+        plans: Plans,
+        events: EventBus,
+        clock: Callable[[], datetime],
+        policies: Policies,
+        metrics: SchedulerMetrics,
+        batch: int,
+        poll_s: float,
+        workers: int = 1,
+    ) -> None:
+        self._timers, self._plans, self._events, self._clock = timers, plans, events, clock
+        self._policies, self._metrics = policies, metrics
+        self._batch, self._poll_s, self._workers = batch, poll_s, workers
+
+    async def run(self) -> None:
+        """`workers` release loops: while one waits for the broker's acknowledgement of its
+        batch, another claims and decides the next (claims skip each other's rows)."""
+        await self.sync_rates()
+        await asyncio.gather(*(self._work() for _ in range(self._workers)))
+
+    async def sync_rates(self) -> None:
+        """Bring every lane's rate in line with the policies (they may have changed)."""
+        lanes = await self._timers.lanes()
+        await self._timers.set_rates(
+            [(t, lane, self._policies.of(t).rate(lane)) for t, lane in lanes]
+        )
+
+    async def _work(self) -> None:
+        while True:
+            if await self.release_once() < self._batch:
+                await asyncio.sleep(self._poll_s)
+
+    async def release_once(self) -> int:
+        """Release one batch; return how many timers it handled."""
+        now = self._clock()
+        async with self._timers.claim() as claim:
+            lanes = budgets(await claim.lock_lanes(), now, self._batch)
+            due = await claim.take_due(lanes, now, self._batch)
+            if not due:
+                return 0
+            keys = sorted({(d.timer.tenant, d.timer.request_id) for d in due})
+            envs = await self._plans.envelopes(keys)
+            usage = await claim.lock_usage(capped_keys(due, self._policies))
+            done = settle(due, envs, usage, lanes, now, self._policies)
+            await claim.settle(done, now)
+            fresh = await claim.start_dispatching(keys)
+            await self._announce(fresh, envs)
+            await asyncio.gather(
+                self._events.publish_many(Topic.SENDS, [(s.delivery_id, s) for s in done.sends]),
+                self._events.publish_many(
+                    Topic.OUTCOMES, [(o.delivery_id, o) for o in done.outcomes]
+                ),
+            )
+        self._count(done)
+        return len(due)
+
+    async def _announce(
+        self, plans: Sequence[PlanCounts], envs: dict[PlanKey, RequestEnvelope]
+    ) -> None:
+        for p in plans:
+            env = envs[(p.tenant, p.request_id)]
+            counts = Counts(recipients=p.recipients, suppressed=p.suppressed)
+            s = status(env, StatusKind.DISPATCHING, self._clock(), counts)
+            await self._events.publish(Topic.STATUS, p.request_id, s)
+
+    def _count(self, done: Settlement) -> None:
+        m = self._metrics
+        lanes = Counter((d.timer.tenant, d.timer.lane) for d in done.released)
+        for (tenant, lane), n in lanes.items():
+            m.released.labels(tenant, lane).inc(n)
+        if done.deferrals:
+            m.deferred.labels("frequency_capped").inc(len(done.deferrals))
+        for o in done.outcomes:
+            m.outcomes.labels(str(o.outcome)).inc()
+            if o.outcome == OutcomeKind.SUPPRESSED:
+                m.suppressed.labels(str(o.reason)).inc()

@@ -1,0 +1,101 @@
+"""Releasing on fakes of the storage ports: sends when due, caps, expiry, pacing, priority."""
+
+from datetime import datetime, timedelta
+
+from herald.scheduler.releasing import Releaser
+from tests.support.scheduler import push_request, recipient
+from tests.unit.scheduler.harness import NOW, Scheduler, policies
+
+
+async def test_due_timers_go_out_once_with_dispatching_announced_once() -> None:
+    s = Scheduler()
+    await s.add(recipient("u-1"), recipient("u-2"))
+    await s.plan(push_request("now", {"all": True}))
+    later = {"send_at": (NOW + timedelta(days=1)).isoformat()}
+    await s.plan(push_request("later", {"all": True}, schedule=later))
+    assert await s.release() == 2
+    assert sorted(x["recipient_id"] for x in s.sends("now")) == ["u-1", "u-2"]
+    assert [st["status"] for st in s.statuses("now")] == ["scheduled", "dispatching"]
+    assert [st["counts"]["recipients"] for st in s.statuses("now")] == [2, 2]
+    assert not s.sends("later")
+    assert len(s.state.timers) == 2
+    assert set(s.state.released) == {x["delivery_id"] for x in s.sends("now")}
+    s.clock.advance(days=1)
+    assert await s.release() == 2
+    assert [st["status"] for st in s.statuses("now")] == ["scheduled", "dispatching"]
+    assert not s.state.timers
+
+
+async def test_over_the_cap_moves_to_the_next_slot_and_counts_usage() -> None:
+    s = Scheduler(policies(caps={"all": {"per_day": 1}}))
+    await s.add(recipient("f-1"))
+    await s.plan(push_request("f-a", {"all": True}))
+    await s.plan(push_request("f-b", {"all": True}))
+    assert await s.release() == 2
+    assert len(s.sends()) == 1
+    [held] = s.state.timers.values()
+    assert held.deferred == ("frequency_capped",)
+    assert held.due_at == datetime.fromisoformat("2026-11-28T00:00:00+08:00")
+    assert s.state.caps[("acme", "f-1")]["*"].sent == 1
+    s.clock.now = held.due_at
+    await s.release()
+    assert len(s.sends()) == 2
+    assert s.sends()[1]["deferred"] == ["frequency_capped"]
+
+
+async def test_over_the_cap_past_expiry_ends_suppressed() -> None:
+    s = Scheduler(policies(caps={"all": {"per_day": 1}}))
+    await s.add(recipient("f-2"))
+    await s.plan(push_request("g-1", {"all": True}))
+    soon = {"expires_at": (NOW + timedelta(hours=2)).isoformat()}
+    await s.plan(push_request("g-2", {"all": True}, schedule=soon))
+    await s.release()
+    [o] = s.outcomes()
+    assert (o["outcome"], o["reason"]) == ("suppressed", "frequency_capped")
+    assert not s.state.timers
+
+
+async def test_expired_timers_and_erased_recipients_end_with_an_outcome() -> None:
+    s = Scheduler()
+    await s.add(recipient("x-1"), recipient("x-2"))
+    soon = {"expires_at": (NOW + timedelta(hours=1)).isoformat()}
+    await s.plan(push_request("x", {"recipients": ["x-1"]}, schedule=soon))
+    await s.plan(
+        push_request("y", {"recipients": ["x-2"]}, schedule={"send_at": soon["expires_at"]})
+    )
+    await s.directory.apply([(None, "x-2", None)])
+    s.clock.advance(hours=2)
+    await s.release()
+    assert not s.sends()
+    got = {o["request_id"]: (o["outcome"], o["reason"]) for o in s.outcomes()}
+    assert got == {"x": ("expired", "expired"), "y": ("suppressed", "no_contact")}
+
+
+async def test_a_paced_lane_releases_its_rate_per_second() -> None:
+    s = Scheduler(policies(rates={"app_push": 10}))
+    await s.add(*[recipient(f"r-{i:02}") for i in range(30)])
+    await s.plan(push_request("rate", {"all": True}))
+    assert await s.release() == 10
+    s.clock.advance(seconds=0.5)
+    assert await s.release() == 5
+    s.clock.advance(seconds=5)
+    assert await s.release() == 10  # at most one second of burst
+
+
+async def test_critical_goes_ahead_in_a_backlog() -> None:
+    s = Scheduler(batch=2)
+    await s.add(*[recipient(f"p-{i}") for i in range(6)])
+    await s.plan(push_request("low", {"all": True}, priority="low"))
+    await s.plan(push_request("crit", {"recipients": ["p-5"]}, priority="critical"))
+    await s.releaser.release_once()
+    assert "crit" in [x["request_id"] for x in s.sends()]
+
+
+async def test_lane_rates_follow_the_policies_at_start() -> None:
+    s = Scheduler(policies(rates={"app_push": 10}))
+    await s.add(recipient("l-1"))
+    await s.plan(push_request("l", {"all": True}))
+    slower = policies(rates={"app_push": 3})
+    restarted = Releaser(s.timers, s.plans, s.events, s.clock, slower, s.metrics, 10, 0.01)
+    await restarted.sync_rates()
+    assert s.state.lanes[("acme", "app_push")].rate == 3
