@@ -27,9 +27,8 @@ from prometheus_client import CollectorRegistry
 from herald.contracts import Engagement, EngagementKind, Topic
 from herald.contracts.internal import Outcome, OutcomeKind
 from herald.devstack.postgres import LocalPostgres, create_database
-from herald.runtime.db import create_pool, migrate
+from herald.runtime.db import Database, create_pool, migrate
 from herald.runtime.events import Item, Value
-from herald.runtime.service import Database
 from herald.tracker.ingest import (
     ENGAGEMENT_COLUMNS,
     OUTCOME_COLUMNS,

@@ -8,8 +8,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import PushRequest, Recipient, Topic
-from herald.runtime.db import create_pool, migrate
-from herald.runtime.service import Database
+from herald.runtime.db import Database, create_pool, migrate
 from herald.scheduler.cancels import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.domain.policy import Policies

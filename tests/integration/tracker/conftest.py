@@ -10,8 +10,7 @@ import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from herald.runtime.db import create_pool, migrate
-from herald.runtime.service import Database
+from herald.runtime.db import Database, create_pool, migrate
 from herald.tracker.ledger import Ledger
 from herald.tracker.main import MIGRATIONS
 from herald.tracker.maintenance import PartitionKeeper, Retention

@@ -3,7 +3,7 @@
 import asyncpg
 import pytest
 
-from herald.runtime.consumer import TRANSIENT
+from herald.runtime.transient import TRANSIENT
 from herald.tracker.outage import DatabaseUnavailableError, transient_database_errors
 
 

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from herald.contracts.internal import Outcome, Send
 from herald.dispatcher.outcomes import Later, Progress
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 
 
 @dataclass(frozen=True, slots=True)

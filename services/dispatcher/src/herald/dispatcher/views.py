@@ -12,7 +12,7 @@ from typing import Protocol
 
 from herald.contracts import Category, Channel, Recipient
 from herald.contracts.internal import CancelRequested, Send
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 
 
 @dataclass(frozen=True, slots=True)

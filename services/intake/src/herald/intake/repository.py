@@ -6,7 +6,7 @@ from typing import Protocol
 
 from herald.contracts import Status, StatusKind
 from herald.contracts.internal import Standing, StandingChanged
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 
 
 @dataclass(frozen=True, slots=True)

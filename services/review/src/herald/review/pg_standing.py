@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from herald.contracts.internal import Standing, StandingChanged
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 
 
 def _changed(row: Any) -> StandingChanged:

@@ -14,8 +14,8 @@ import structlog
 
 from herald.contracts import Topic
 from herald.contracts.internal import CancelRequested, OutcomeKind
+from herald.runtime.db import Database
 from herald.runtime.events import EventBus
-from herald.runtime.service import Database
 from herald.scheduler.messages import outcome
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.plans import PlanStore

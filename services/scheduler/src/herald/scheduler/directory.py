@@ -6,7 +6,7 @@ from typing import Any
 from herald.contracts import Recipient
 from herald.contracts.internal import ContactInvalidated
 from herald.contracts.recipient import Contacts
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.domain.reach import drop_contact
 
 COLUMNS = "recipient_id, tenant, timezone, locale, contacts, tags, consent, quiet_hours"

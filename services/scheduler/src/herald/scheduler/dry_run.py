@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 
 from herald.contracts import Channel, PushRequest, QuietHours, ReasonCode
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler import audience
 from herald.scheduler.domain import Timing, plan_time
 from herald.scheduler.domain import caps as cap_rules

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from herald.contracts import Engagement, EngagementKind
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 
 ENGAGED = frozenset(
     {EngagementKind.OPENED, EngagementKind.READ, EngagementKind.CLICKED, EngagementKind.CONVERTED}

@@ -18,8 +18,8 @@ import structlog
 
 from herald.contracts import Counts, Status, StatusKind, Topic
 from herald.contracts.internal import RequestEnvelope
+from herald.runtime.db import Database
 from herald.runtime.events import EventBus
-from herald.runtime.service import Database
 from herald.runtime.tracing import trace_headers
 from herald.scheduler import audience
 from herald.scheduler.audience import Member

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 from herald.contracts.internal import RequestEnvelope
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 
 
 @dataclass(frozen=True, slots=True)

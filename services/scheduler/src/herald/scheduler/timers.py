@@ -14,7 +14,7 @@ from datetime import datetime
 
 import asyncpg
 
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.claim import Claim, Lane, claim_due, lock_lanes
 from herald.scheduler.domain.policy import Policies
 

@@ -14,7 +14,7 @@ import asyncpg
 
 from herald.contracts import Engagement, Status
 from herald.contracts.internal import Outcome
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.tracker import queries
 from herald.tracker.ingest import Recorded, merge_engagement, merge_outcomes
 

@@ -11,7 +11,7 @@ from datetime import datetime
 import asyncpg
 import structlog
 
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.partitions import (
     PARTITIONED,
