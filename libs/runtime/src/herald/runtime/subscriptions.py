@@ -6,25 +6,31 @@ from typing import TypeVar
 
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaRouter
+from pydantic import BaseModel
 
 from herald.contracts import Topic
-from herald.runtime.consumer import BatchConsumer, Received, subscribe
+from herald.runtime.consumer import BatchConsumer, Received, model_decoder, subscribe
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.health import Health
 from herald.runtime.settings import ServiceSettings
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[[Sequence[Received[T]]], Awaitable[None]]
 
 
-def values(
-    handle: Callable[[list[T]], Awaitable[object]],
-) -> Callable[[Sequence[Received[T]]], Awaitable[None]]:
+def values(handle: Callable[[list[T]], Awaitable[object]]) -> Handler[T]:
     """A batch handler for a service call that takes only the decoded values."""
 
     async def on_batch(items: Sequence[Received[T]]) -> None:
         await handle([i.value for i in items])
 
     return on_batch
+
+
+def short_name(topic: Topic) -> str:
+    """`push.sends.v1` -> `sends`: how a consumer is named in logs and readiness."""
+    return str(topic).split(".")[1]
 
 
 class Consumers:
@@ -39,20 +45,30 @@ class Consumers:
         self,
         topic: Topic,
         group_id: str,
-        name: str,
         decode: Callable[[ConsumerRecord], T],
-        handle: Callable[[Sequence[Received[T]]], Awaitable[None]],
+        handle: Handler[T],
         *,
         max_records: int | None = None,
         consumers: int = 1,
     ) -> None:
-        """Consume `topic` as `group_id`; `name` names the consumer in logs and readiness."""
+        """Consume `topic` as `group_id`, in batches of decoded records."""
+        consumer = BatchConsumer(short_name(topic), decode, handle, self._dlq, self._health)
         subscribe(
             self.router,
             topic,
-            BatchConsumer(name, decode, handle, self._dlq, self._health),
+            consumer,
             group_id=group_id,
             settings=self._settings,
             max_records=max_records,
             consumers=consumers,
         )
+
+    def add_values(
+        self,
+        topic: Topic,
+        group_id: str,
+        model: type[M],
+        handle: Callable[[list[M]], Awaitable[object]],
+    ) -> None:
+        """Consume `topic` as `group_id`, handing `handle` each batch's decoded models."""
+        self.add(topic, group_id, model_decoder(model), values(handle))

@@ -1,43 +1,12 @@
-"""Intake's storage: the durable dedupe record of every request, and requester standing."""
+"""The Postgres adapter of RequestRepository (parameterised SQL only): the durable dedupe
+record of every request, and requester standing."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 from herald.contracts import Status, StatusKind
 from herald.contracts.internal import Standing, StandingChanged
+from herald.intake.domain import RequestRecord
 from herald.runtime.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    tenant: str
-    request_id: str
-    body_sha256: str
-    department: str
-    requester: str
-    trace_id: str
-    received_via: str
-    source: str
-    emitted: bool = False
-    status: Status | None = None
-
-
-class RequestRepository(Protocol):
-    async def claim(self, record: RequestRecord) -> RequestRecord | None:
-        """Insert; None if this call created it, else the record already there."""
-
-    async def mark_emitted(self, tenant: str, request_id: str, status: Status) -> None: ...
-
-    async def get(self, tenant: str, request_id: str) -> RequestRecord | None: ...
-
-    async def apply_statuses(self, statuses: Sequence[Status]) -> None: ...
-
-    async def standing(
-        self, tenant: str, requester: str, department: str
-    ) -> tuple[Standing, Standing]: ...
-
-    async def set_standing(self, changes: Sequence[StandingChanged]) -> None: ...
 
 
 def _record(row: object) -> RequestRecord:

@@ -1,6 +1,6 @@
-"""The dry run's advisers: review and the scheduler, asked what they would do.
+"""The dry run's advisers over HTTP: review and the scheduler, asked what they would do.
 
-`Adviser` is the port (tests hand in fakes); `HttpAdviser` asks a service's
+`HttpAdviser` implements the `ports.Adviser` port by asking a service's
 `POST /v1/dry-run`. Intake's image carries only the runtime's dependencies, which hold
 no HTTP client, so the request goes through the standard library's urllib in a worker
 thread: the event loop never blocks, and a dry run is rare enough for a thread each.
@@ -10,39 +10,11 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
-from typing import Any, Protocol
+from typing import Any
 
 from herald.contracts import PushRequest
+from herald.intake.ports import AdviserRefused, AdviserUnavailable
 from herald.runtime.tracing import TRACE_HEADER
-
-
-class AdviserUnavailable(Exception):  # noqa: N818 - a state, not a failure of ours
-    """The adviser could not be reached, timed out, or failed (5xx)."""
-
-    def __init__(self, name: str, why: str) -> None:
-        super().__init__(f"{name}: {why}")
-        self.name = name
-        self.why = why
-
-
-class AdviserRefused(Exception):  # noqa: N818
-    """The adviser answered 4xx (e.g. it does not know the caller's key)."""
-
-    def __init__(self, name: str, status: int, problem: dict[str, Any]) -> None:
-        super().__init__(f"{name} answered {status}")
-        self.name = name
-        self.status = status
-        self.problem = problem
-
-
-class Adviser(Protocol):
-    name: str
-
-    async def advise(
-        self, request: PushRequest, authorization: str, trace_id: str
-    ) -> dict[str, Any]:
-        """What this service would do with the request; raises AdviserUnavailable or
-        AdviserRefused."""
 
 
 class HttpAdviser:

@@ -6,8 +6,8 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from herald.contracts import PushRequest, ReasonCode
-from herald.intake.advisers import AdviserRefused
 from herald.intake.dry_run import AdvisersUnavailable, DryRun
+from herald.intake.ports import AdviserRefused
 from herald.runtime.problems import Problem, problem_response
 from herald.runtime.tracing import TRACE_HEADER
 

@@ -1,23 +1,21 @@
 """Intake's HTTP API: submit, read the latest status, cancel. Same rules as the Kafka path."""
 
 import uuid
-from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from herald.contracts import TERMINAL_STATUSES, PushRequest, ReasonCode, Status
-from herald.intake.domain import Invalid, Limits, parse_request
+from herald.intake.domain import Invalid, Limits, Verdict, parse_request
 from herald.intake.dry_run import DryRun, DryRunAnswer
-from herald.intake.dry_run_http import DRY_RUN_DOC, SUBMIT_200, dry_run_answer
-from herald.intake.handlers import limits
+from herald.intake.http.dry_run import DRY_RUN_DOC, SUBMIT_200, dry_run_answer
 from herald.intake.metrics import IntakeMetrics
-from herald.intake.repository import RequestRepository
+from herald.intake.ports import RequestRepository
 from herald.intake.settings import IntakeSettings
-from herald.intake.submission import Intake, Outcome
+from herald.intake.submission import Intake
 from herald.runtime.auth import Authenticator, Principal, Role, same_tenant, submits_for_own_tenant
+from herald.runtime.clock import Clock
 from herald.runtime.problems import Problem, problems
 from herald.runtime.tracing import TRACE_HEADER, bind_trace, request_trace_id
 
@@ -32,7 +30,7 @@ def build_http(
     auth: Authenticator,
     settings: IntakeSettings,
     metrics: IntakeMetrics,
-    clock: Callable[[], datetime],
+    clock: Clock,
     dry_runs: DryRun,
 ) -> APIRouter:
     api = APIRouter(prefix="/v1/requests", tags=["requests"])
@@ -59,19 +57,19 @@ def build_http(
         """Submit a PushRequest: 202 accepted, 200 duplicate (with the original status)."""
         raw = await _read_limited(request, settings.max_payload_bytes)
         if dry_run:
-            return await _rehearse(dry_runs, raw, request, who, limits(settings, clock()))
+            return await _rehearse(dry_runs, raw, request, who, settings.limits(clock()))
         metrics.size.observe(len(raw))
         trace_id = request.headers.get(TRACE_HEADER) or request_trace_id()
         bind_trace(trace_id)
         with metrics.latency.time():
-            parsed = parse_request(raw, limits(settings, clock()))
+            parsed = parse_request(raw, settings.limits(clock()))
             if isinstance(parsed, Invalid):
                 metrics.invalid.labels(ReasonCode.INVALID_REQUEST).inc()
-                metrics.received.labels("http", intake.tenant_label(who.tenant), "invalid").inc()
+                metrics.received.labels("http", metrics.tenant(who.tenant), "invalid").inc()
                 raise _invalid_problem(parsed)
             submits_for_own_tenant(who, parsed.tenant)
             result = await intake.submit(parsed, "http", f"http:{uuid.uuid4()}", trace_id)
-        return _answer(result.outcome, result.status, trace_id)
+        return _answer(result.verdict, result.status, trace_id)
 
     @api.get("/{request_id}", response_model=Status, responses=problems(401, 403, 404))
     async def get_status(
@@ -152,13 +150,13 @@ def _invalid_problem(parsed: Invalid) -> Problem:
     )
 
 
-def _answer(outcome: Outcome, status: Status | None, trace_id: str) -> JSONResponse:
+def _answer(verdict: Verdict, status: Status | None, trace_id: str) -> JSONResponse:
     headers = {TRACE_HEADER: trace_id}
-    if outcome == Outcome.ACCEPTED:
+    if verdict == Verdict.ACCEPTED:
         return JSONResponse(_status_body(status), 202, headers=headers)
-    if outcome == Outcome.DUPLICATE:
+    if verdict == Verdict.DUPLICATE:
         return JSONResponse(_status_body(status), 200, headers=headers)
-    if outcome == Outcome.CONFLICT:
+    if verdict == Verdict.CONFLICT:
         raise Problem(
             409,
             ReasonCode.DUPLICATE,
