@@ -69,6 +69,8 @@ class Consumers:
         group_id: str,
         model: type[M],
         handle: Callable[[list[M]], Awaitable[object]],
+        *,
+        max_records: int | None = None,
     ) -> None:
         """Consume `topic` as `group_id`, handing `handle` each batch's decoded models."""
-        self.add(topic, group_id, model_decoder(model), values(handle))
+        self.add(topic, group_id, model_decoder(model), values(handle), max_records=max_records)

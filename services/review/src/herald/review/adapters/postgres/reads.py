@@ -5,7 +5,7 @@ from typing import Any
 
 from herald.contracts import Reason, StatusKind
 from herald.contracts.internal import RequestEnvelope
-from herald.review.repository import AuditEntry, QueueStat, Review
+from herald.review.ports import AuditEntry, QueueStat, Review
 from herald.runtime.db import Database
 
 _FINAL = ("approved", "rejected", "cancelled", "expired")

@@ -5,10 +5,10 @@ from typing import Any
 
 from herald.contracts import StatusKind
 from herald.contracts.internal import Standing
-from herald.review.console.highlight import highlight, needles_by_field
 from herald.review.domain import may_decide
 from herald.review.engine.findings import pieces
-from herald.review.repository import Review
+from herald.review.http.console.highlight import highlight, needles_by_field
+from herald.review.ports import Review
 
 
 def age(since: datetime, now: datetime) -> str:

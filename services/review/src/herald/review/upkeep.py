@@ -1,27 +1,20 @@
-"""Review's background loops: expiry, crash-recovery relay, queue gauges, dictionaries."""
+"""Review's upkeep, run in the background: expiry, the crash-recovery relay, the queue
+gauges and the dictionaries' reload. Each step says how often it runs; main hands them
+to the runtime (`Runtime.every`)."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from herald.review.dictionaries import Dictionaries
+from herald.review.adapters.dictionaries import Dictionaries
 from herald.review.metrics import ReviewMetrics
-from herald.review.repository import ReviewRepository
+from herald.review.ports import ReviewRepository
 from herald.review.reviewing import Reviewer
 from herald.review.settings import ReviewSettings
 from herald.review.violations import Violations
+from herald.runtime.clock import Clock
 
-Loop = Callable[[], Awaitable[None]]
 Step = Callable[[], Awaitable[None]]
-
-
-def every(seconds: float, step: Step) -> Loop:
-    async def loop() -> None:
-        while True:
-            await step()
-            await asyncio.sleep(seconds)
-
-    return loop
 
 
 def steps(
@@ -31,9 +24,9 @@ def steps(
     repo: ReviewRepository,
     dictionaries: Dictionaries,
     metrics: ReviewMetrics,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> dict[str, tuple[float, Step]]:
-    """Each background step and how often it runs (main runs them with `every`)."""
+    """Each background step by name, with how often it runs."""
     s = settings
     tenants = s.tenant_set
 

@@ -1,5 +1,5 @@
-"""Review's HTTP API: the human review queue, decisions (four eyes), the audit log, and
-the strike ladder's standings (admins reinstate)."""
+"""Review's HTTP API for reviewers: the human review queue, decisions (four eyes), and the
+audit log."""
 
 from typing import Annotated, Any, Literal
 
@@ -8,15 +8,12 @@ from pydantic import BaseModel, Field
 
 from herald.contracts import ReasonCode, StatusKind
 from herald.review.domain import HumanDecision, may_decide
-from herald.review.repository import Review, ReviewRepository
+from herald.review.ports import AuditEntry, Review, ReviewRepository
 from herald.review.reviewing import Reviewer
-from herald.review.violations import KINDS, Violations
 from herald.runtime.auth import Authenticator, Principal, Role
-from herald.runtime.problems import PROBLEM_RESPONSE, Problem
+from herald.runtime.problems import Problem, problems
 
-_ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys(
-    (401, 403, 404, 409, 422), PROBLEM_RESPONSE
-)
+_ERRORS = problems(401, 403, 404, 409)
 _STATES = {
     "pending": StatusKind.PENDING_REVIEW,
     "approved": StatusKind.APPROVED,
@@ -55,9 +52,9 @@ def _not_found(request_id: str) -> Problem:
     return Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no review of {request_id}")
 
 
-def build_http(
-    reviewer: Reviewer, repo: ReviewRepository, violations: Violations, auth: Authenticator
-) -> list[APIRouter]:
+def build_reviews_http(
+    reviewer: Reviewer, repo: ReviewRepository, auth: Authenticator
+) -> APIRouter:
     api = APIRouter(prefix="/v1/reviews", tags=["reviews"])
     readers = auth.requires(Role.REVIEWER, Role.VIEWER)
 
@@ -112,10 +109,10 @@ def build_http(
             raise _not_found(request_id)
         return {"request_id": request_id, "entries": [_entry(e) for e in entries]}
 
-    return [api, _standing_api(violations, auth)]
+    return api
 
 
-def _entry(e: Any) -> dict[str, Any]:
+def _entry(e: AuditEntry) -> dict[str, Any]:
     return {
         "actor": e.actor,
         "action": e.action,
@@ -124,27 +121,3 @@ def _entry(e: Any) -> dict[str, Any]:
         "reasons": e.reasons,
         "findings": e.findings,
     }
-
-
-def _standing_api(violations: Violations, auth: Authenticator) -> APIRouter:
-    api = APIRouter(prefix="/v1/standing", tags=["standing"])
-
-    @api.get("", responses=_ERRORS)
-    async def standings(
-        who: Annotated[Principal, auth.requires(Role.REVIEWER, Role.VIEWER)],
-    ) -> dict[str, Any]:
-        """Requesters and departments of the caller's tenant that have a standing."""
-        found = await violations.listing(who.tenant)
-        return {"standing": [c.model_dump(mode="json") for c in found]}
-
-    @api.post("/{subject_kind}/{subject}/reinstate", responses=_ERRORS)
-    async def reinstate(
-        subject_kind: str, subject: str, who: Annotated[Principal, auth.requires()]
-    ) -> dict[str, str]:
-        """Admins only: back to good standing; earlier strikes stop counting."""
-        if subject_kind not in KINDS:
-            raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no kind {subject_kind}")
-        await violations.reinstate(who.tenant, subject_kind, subject, who.user)
-        return {"subject_kind": subject_kind, "subject": subject, "standing": "good"}
-
-    return api

@@ -8,9 +8,9 @@ import asyncpg
 
 from herald.contracts import Reason, StatusKind
 from herald.contracts.internal import CancelRequested, RequestEnvelope
+from herald.review.adapters.postgres.reads import PgReviewReads, review_of
 from herald.review.domain import Decision, HumanDecision, human_reasons
-from herald.review.pg_review_reads import PgReviewReads, review_of
-from herald.review.repository import Recorded, Review
+from herald.review.ports import Recorded, Review
 
 
 def _dump(reasons: tuple[Reason, ...]) -> list[dict[str, Any]]:

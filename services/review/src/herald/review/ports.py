@@ -1,4 +1,5 @@
-"""Review's storage ports: decisions with their audit log, and strikes with standing.
+"""Review's ports: decisions with their audit log, and strikes with standing (Postgres
+adapters in `adapters.postgres`; unit tests use hand-written fakes).
 
 Every write that changes a decision appends to the audit log (and, for a rejection,
 strikes the requester and department) in the same transaction, so a redelivered request

@@ -1,4 +1,4 @@
-"""Sensitive-term dictionaries: the defaults shipped here plus an operator folder,
+"""Sensitive-term dictionaries: the defaults shipped with review plus an operator folder,
 rebuilt into a new matcher whenever a file in the folder changes (no restart).
 
 A folder holds `<category>.txt` files (a new name is a new, operator-defined category)
@@ -17,7 +17,7 @@ from herald.review.engine.terms import TermEntry, TermMatcher
 from herald.review.policy import Policy
 
 log = structlog.get_logger(__name__)
-DEFAULTS = Path(__file__).parent / "dictionaries"
+DEFAULTS = Path(__file__).parent.parent / "dictionaries"
 ALLOW_FILE = "allow"
 
 

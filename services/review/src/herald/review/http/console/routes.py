@@ -5,22 +5,20 @@ as the JSON API (`Reviewer.decide_by_human` behind the four-eyes check), so stat
 approved envelopes, audit rows and strikes are identical whichever way a human decides.
 """
 
-from collections.abc import Callable
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from herald.contracts import StatusKind
-from herald.review.console import views, web
-from herald.review.console.session import Session, Signer
 from herald.review.domain import HumanDecision, may_decide
-from herald.review.repository import ReviewRepository
+from herald.review.http.console import views, web
+from herald.review.http.console.session import Session, Signer
+from herald.review.ports import ReviewRepository
 from herald.review.reviewing import Reviewer
 from herald.review.settings import ReviewSettings
 from herald.review.violations import Violations
 from herald.runtime.auth import Authenticator, Role
+from herald.runtime.clock import Clock
 from herald.runtime.problems import Problem
 
 _REVIEWERS = (Role.REVIEWER, Role.ADMIN)
@@ -36,7 +34,7 @@ class Console:
         repo: ReviewRepository,
         violations: Violations,
         auth: Authenticator,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._signer, self._reviewer, self._repo = Signer(secret), reviewer, repo
         self._violations, self._auth, self._clock = violations, auth, clock
@@ -166,7 +164,7 @@ def build_console(
     repo: ReviewRepository,
     violations: Violations,
     auth: Authenticator,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> list[APIRouter]:
     """The console's router, or none when `CONSOLE_SESSION_SECRET` is unset (all 404)."""
     if settings.console_session_secret is None:

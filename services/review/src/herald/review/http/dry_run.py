@@ -15,12 +15,12 @@ from herald.review.domain import Decision, decide, needs_human
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding
 from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
-from herald.runtime.problems import PROBLEM_RESPONSE
+from herald.runtime.problems import problems
 
 Standings = Callable[[str, str, str], Awaitable[tuple[Standing, ...]]]
 """(tenant, requester, department) -> their standings, read only."""
 
-_ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 422), PROBLEM_RESPONSE)
+_ERRORS = problems(401, 403)
 _ANSWERS = {
     StatusKind.APPROVED: "approved",
     StatusKind.PENDING_REVIEW: "pending_review",
