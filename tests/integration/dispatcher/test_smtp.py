@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from herald.contracts import Channel
-from herald.dispatcher.links import Tracker
+from herald.dispatcher.domain.links import TrackingLinks
+from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.providers.base import Result
 from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
-from herald.dispatcher.rendering import render
 from tests.integration.dispatcher.smtp_server import SmtpServer
 from tests.unit.dispatcher.fakes import SIGNER, T0, send
 
 pytestmark = pytest.mark.integration
-TRACKER = Tracker(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
+TRACKER = TrackingLinks(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 
 from herald.contracts import Channel
-from herald.dispatcher.links import PIXEL_URL, Tracker
-from herald.dispatcher.rendering import RenderError, render
+from herald.dispatcher.domain.links import PIXEL_URL, TrackingLinks
+from herald.dispatcher.domain.rendering import RenderError, render
 from tests.unit.dispatcher.fakes import SIGNER, T0, send
 
-TRACKER = Tracker(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
+TRACKER = TrackingLinks(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
 
 
 def target(link: str) -> str:

@@ -71,6 +71,8 @@ class Consumers:
         handle: Callable[[list[M]], Awaitable[object]],
         *,
         max_records: int | None = None,
+        consumers: int = 1,
     ) -> None:
         """Consume `topic` as `group_id`, handing `handle` each batch's decoded models."""
-        self.add(topic, group_id, model_decoder(model), values(handle), max_records=max_records)
+        decode, on_batch = model_decoder(model), values(handle)
+        self.add(topic, group_id, decode, on_batch, max_records=max_records, consumers=consumers)

@@ -1,10 +1,11 @@
 """What running a send can come to: done (with its Outcome), or later (parked, with progress)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from herald.contracts import Channel, ReasonCode
-from herald.contracts.internal import Outcome, OutcomeKind, Send
+from herald.contracts.internal import ContactInvalidated, Outcome, OutcomeKind, Send
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +56,26 @@ def outcome(
         trace_id=send.trace_id,
         deferred=send.deferred,
     )
+
+
+def dead_contacts(results: Sequence[Done | Later], at: datetime) -> list[ContactInvalidated]:
+    """The contacts providers said are dead (unregistered push tokens), to be forgotten."""
+    found: list[ContactInvalidated] = []
+    for r in results:
+        tenant, rid = (
+            (r.outcome.tenant, r.outcome.recipient_id)
+            if isinstance(r, Done)
+            else (r.send.tenant, r.send.recipient_id)
+        )
+        found += [
+            ContactInvalidated(
+                tenant=tenant,
+                recipient_id=rid or "",
+                channel=channel,
+                contact=contact,
+                reason="provider_unregistered",
+                at=at,
+            )
+            for channel, contact in r.dead
+        ]
+    return found

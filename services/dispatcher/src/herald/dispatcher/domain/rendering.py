@@ -17,7 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from herald.contracts import Channel
 from herald.contracts.internal import Send
-from herald.dispatcher.links import URL_IN_TEXT, Tracker
+from herald.dispatcher.domain.links import URL_IN_TEXT, TrackingLinks
 from herald.dispatcher.providers.base import Message
 
 MAX_REPEATED = 100_000
@@ -114,10 +114,10 @@ def parts(send: Send, channel: Channel) -> Parts:
     )
 
 
-def sanitise(html: str, tracker: Tracker | None, delivery_id: str) -> str:
+def sanitise(html: str, links: TrackingLinks | None, delivery_id: str) -> str:
     def rewrite(tag: str, attr: str, value: str) -> str | None:
-        if tracker and tag == "a" and attr == "href" and value.startswith(("http://", "https://")):
-            return tracker.link(delivery_id, value)
+        if links and tag == "a" and attr == "href" and value.startswith(("http://", "https://")):
+            return links.link(delivery_id, value)
         return value
 
     return nh3.clean(html, attribute_filter=rewrite, url_schemes={"http", "https", "mailto"})
@@ -131,22 +131,22 @@ def text_to_html(title: str, body: str, url: str | None) -> str:
     return f"<h1>{htmllib.escape(title)}</h1><p>{linked}</p>{more}"
 
 
-def render(send: Send, channel: Channel, tracker: Tracker | None = None) -> Message:
+def render(send: Send, channel: Channel, links: TrackingLinks | None = None) -> Message:
     p = parts(send, channel)
     title = personalise(p.title, send) or p.title
     body = personalise(p.body, send) or p.body
     subject = personalise(p.subject, send)
     html = personalise(p.html, send, html=True)
     url = send.content.url
-    if tracker is not None:
-        body = tracker.rewrite_text(send.delivery_id, body)
-        url = tracker.link(send.delivery_id, url) if url else None
+    if links is not None:
+        body = links.rewrite_text(send.delivery_id, body)
+        url = links.link(send.delivery_id, url) if url else None
     if html is None and channel == Channel.EMAIL:
         html = text_to_html(title, body, url)
     if html is not None:
-        html = sanitise(html, tracker, send.delivery_id)
-        if tracker is not None and channel in _PIXEL_CHANNELS:
-            html += f'<img src="{tracker.pixel(send.delivery_id)}" width="1" height="1" alt="">'
+        html = sanitise(html, links, send.delivery_id)
+        if links is not None and channel in _PIXEL_CHANNELS:
+            html += f'<img src="{links.pixel(send.delivery_id)}" width="1" height="1" alt="">'
     return Message(
         delivery_id=send.delivery_id,
         request_id=send.request_id,

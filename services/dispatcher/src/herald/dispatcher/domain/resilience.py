@@ -1,16 +1,10 @@
-"""Backoff, circuit breakers and per-provider gates (rate limit + bounded concurrency).
+"""Backoff and circuit breakers: pure decisions (backoff) and a small state machine
+(Breaker) with an injected clock, so tests drive them without waiting."""
 
-Pure decisions (backoff) and small state machines (Breaker) with an injected clock, so
-tests drive them without waiting.
-"""
-
-import asyncio
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
-
-from aiolimiter import AsyncLimiter
 
 
 def backoff(
@@ -74,35 +68,3 @@ class Breaker:
         if self.probing or self.failures >= self.threshold:
             self.opened_at, self.probing = self.clock(), False
             self.on_change(Circuit.OPEN)
-
-
-@dataclass
-class Gate:
-    """What stands before one provider: its breaker, token bucket and concurrency bound."""
-
-    breaker: Breaker
-    limiter: AsyncLimiter | None
-    slots: asyncio.Semaphore
-    wait_s: float
-    """Longest a send waits for a token or a slot before it is deferred instead."""
-    name: str = field(default="")
-
-    async def enter(self) -> bool:
-        """Take a token and a slot within wait_s; False means defer the send."""
-        if (self.limiter is None or self.limiter.has_capacity()) and not self.slots.locked():
-            # both free: take them without arming a timeout (the common case, per send)
-            if self.limiter is not None:
-                await self.limiter.acquire()
-            await self.slots.acquire()
-            return True
-        try:
-            async with asyncio.timeout(self.wait_s):
-                if self.limiter is not None:
-                    await self.limiter.acquire()
-                await self.slots.acquire()
-        except TimeoutError:
-            return False
-        return True
-
-    def leave(self) -> None:
-        self.slots.release()

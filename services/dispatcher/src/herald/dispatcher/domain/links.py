@@ -1,4 +1,4 @@
-"""Tracked links: every link becomes `{tracker}/r/{token}`; e-mail gets an open pixel.
+"""Tracking links: every link becomes `{tracker}/r/{token}`; e-mail gets an open pixel.
 
 Tokens come from herald.runtime.links.LinkSigner, which tracker verifies. The pixel is
 `{tracker}/o/{token}` where the token signs the delivery id with the fixed url
@@ -19,7 +19,9 @@ PIXEL_URL = "https://herald.invalid/open"
 
 
 @dataclass(frozen=True, slots=True)
-class Tracker:
+class TrackingLinks:
+    """Signs a send's links and its open pixel for tracker to verify."""
+
     signer: LinkSigner
     public_url: str
     expires_at: Callable[[], datetime]

@@ -34,20 +34,10 @@ def receipt_status(form: dict[str, str]) -> str:
     return form.get("MessageStatus") or form.get("status") or form.get("SmsStatus") or ""
 
 
-def delivered(delivery_id: str, at: datetime) -> Engagement:
-    # one receipt event per delivery: repeats of the receipt count once downstream
+def receipt(kind: EngagementKind, delivery_id: str, at: datetime) -> Engagement:
+    """A receipt (`delivered` from a gateway, `read` from the inbox) as an Engagement.
+    One event id per delivery and kind: repeats of a receipt count once downstream."""
+    prefix = "rcpt" if kind == EngagementKind.DELIVERED else str(kind)
     return Engagement(
-        event_id=f"rcpt-{delivery_id}"[:128],
-        delivery_id=delivery_id,
-        kind=EngagementKind.DELIVERED,
-        at=at,
-    )
-
-
-def read(delivery_id: str, at: datetime) -> Engagement:
-    return Engagement(
-        event_id=f"read-{delivery_id}"[:128],
-        delivery_id=delivery_id,
-        kind=EngagementKind.READ,
-        at=at,
+        event_id=f"{prefix}-{delivery_id}"[:128], delivery_id=delivery_id, kind=kind, at=at
     )

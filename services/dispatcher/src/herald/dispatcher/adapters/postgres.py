@@ -1,32 +1,18 @@
-"""The dispatcher's ledger: deliveries claimed, retries parked, outcomes recorded."""
+"""The Postgres adapters of the dispatcher's ports (parameterised SQL only).
+
+The views keep consent only, never contacts."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from herald.contracts.internal import Outcome, Send
-from herald.dispatcher.outcomes import Later, Progress
+from herald.contracts import Recipient
+from herald.contracts.internal import CancelRequested, Outcome, Send
+from herald.dispatcher.domain.consent import ConsentRow
+from herald.dispatcher.domain.outcomes import Later, Progress
+from herald.dispatcher.ports import Claim
 from herald.runtime.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    outcome: Outcome | None
-    waiting: bool = False
-    """A retry of it is parked: the retry loop owns it, not this redelivery."""
-
-
-class Ledger(Protocol):
-    async def claim(self, sends: Sequence[Send]) -> dict[str, Claim]: ...
-
-    async def finish(self, outcomes: Sequence[Outcome]) -> None:
-        """Record the outcomes and drop any parked retry of them."""
-
-    async def park(self, later: Sequence[Later]) -> None: ...
-
-    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
-        """Parked sends due by now, leased (hidden) for `lease` while they run."""
 
 
 def _progress(raw: dict[str, Any]) -> Progress:
@@ -106,3 +92,61 @@ class PgLedger:
             limit,
         )
         return [(Send.model_validate(r["send"]), _progress(r["progress"])) for r in rows]
+
+
+class PgViews:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def cancelled(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        if not keys:
+            return set()
+        tenants, ids = zip(*sorted(keys), strict=True)
+        rows = await self._db.pool.fetch(
+            """SELECT c.tenant, c.request_id FROM dispatcher.cancels c
+               JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
+                 ON c.tenant = k.tenant AND c.request_id = k.request_id""",
+            list(tenants),
+            list(ids),
+        )
+        return {(r["tenant"], r["request_id"]) for r in rows}
+
+    async def consent(self, recipient_ids: Sequence[str]) -> dict[str, ConsentRow]:
+        rows = await self._db.pool.fetch(
+            """SELECT recipient_id, marketing, channels, erased FROM dispatcher.consent
+               WHERE recipient_id = ANY($1::text[])""",
+            list(set(recipient_ids)),
+        )
+        return {
+            r["recipient_id"]: ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
+            for r in rows
+        }
+
+    async def add_cancels(self, cancels: Sequence[CancelRequested]) -> None:
+        await self._db.pool.executemany(
+            """INSERT INTO dispatcher.cancels (tenant, request_id, at) VALUES ($1, $2, $3)
+               ON CONFLICT DO NOTHING""",
+            [(c.tenant, c.request_id, c.at) for c in cancels],
+        )
+
+    async def apply_recipients(self, changes: Sequence[tuple[str, Recipient | None]]) -> None:
+        last = dict(changes)
+        await self._db.pool.executemany(
+            """INSERT INTO dispatcher.consent (recipient_id, tenant, marketing, channels, erased)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (recipient_id) DO UPDATE SET tenant = EXCLUDED.tenant,
+                 marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
+                 erased = EXCLUDED.erased, updated_at = now()""",
+            [
+                (
+                    rid,
+                    r.tenant,
+                    r.consent.marketing,
+                    {str(k): v for k, v in r.consent.channels.items()},
+                    False,
+                )
+                if r is not None
+                else (rid, None, False, {}, True)
+                for rid, r in last.items()
+            ],
+        )
