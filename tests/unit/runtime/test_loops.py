@@ -35,13 +35,13 @@ async def test_a_full_batch_runs_the_next_round_at_once_and_a_short_one_waits() 
 
 
 async def test_a_failing_round_is_handed_to_on_failure_and_the_loop_goes_on() -> None:
-    failures: list[BaseException] = []
+    failures: list[tuple[str, str]] = []
     step = Steps(1, 0, 0)
     step.results.insert(1, RuntimeError("Postgres away"))
-    loop = every("report", 0.0, step, on_failure=failures.append)
+    loop = every("report", 0.0, step, on_failure=lambda n, e: failures.append((n, str(e))))
     with pytest.raises(asyncio.CancelledError):
         await loop()
-    assert [str(f) for f in failures] == ["Postgres away"]
+    assert failures == [("report", "Postgres away")]
     assert step.calls == 5
 
 

@@ -3,8 +3,8 @@
 `every` turns a step into a loop; `Runtime.every` registers it. The runtime supervises
 every loop (`supervise`): a loop that fails marks the service not ready, is logged, and
 restarts after a pause. A loop whose failures must not touch readiness (reporting,
-housekeeping) hands `every` an `on_failure`: a failing round is then logged and counted
-there, and the loop waits its interval as after any round.
+housekeeping) hands `every` an `on_failure` (told the loop's name and the error): a failing
+round is then logged and counted there, and the loop waits its interval as after any round.
 """
 
 import asyncio
@@ -28,7 +28,7 @@ def every(
     step: Callable[[], Awaitable[T]],
     *,
     again: Callable[[T], bool] | None = None,
-    on_failure: Callable[[BaseException], None] | None = None,
+    on_failure: Callable[[str, BaseException], None] | None = None,
 ) -> Loop:
     """Run `step`, wait `interval_s`, and so on. When `again(result)` is true there is
     more to do at once (a full batch), and the next round starts without waiting."""
@@ -40,7 +40,7 @@ def every(
             except Exception as exc:
                 if on_failure is None:
                     raise
-                on_failure(exc)
+                on_failure(name, exc)
                 log.warning("loop_round_failed", loop=name, error=f"{type(exc).__name__}: {exc}")
             else:
                 if again is not None and again(result):

@@ -71,7 +71,7 @@ class Runtime:
         step: Callable[[], Awaitable[T]],
         *,
         again: Callable[[T], bool] | None = None,
-        on_failure: Callable[[BaseException], None] | None = None,
+        on_failure: Callable[[str, BaseException], None] | None = None,
     ) -> None:
         """A background step run every `interval_s` (see herald.runtime.loops.every)."""
         self.add_loop(name, every(name, interval_s, step, again=again, on_failure=on_failure))

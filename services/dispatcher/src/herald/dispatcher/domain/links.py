@@ -11,11 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from herald.runtime.links import LinkSigner
+from herald.runtime.links import PIXEL_URL, LinkSigner
 
 URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'）】]+")
 _TRAILING = ".,;:!?)]}。，；！？"
-PIXEL_URL = "https://herald.invalid/open"
 
 
 @dataclass(frozen=True, slots=True)

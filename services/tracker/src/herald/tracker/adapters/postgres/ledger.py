@@ -1,39 +1,42 @@
 """Tracker's ledger in Postgres: requests' bookkeeping, and the rows reports are built from.
 
 Ingestion itself (COPY into staging, then merge) is in `ingest`; partitions in
-`maintenance`. Everything a batch records and announces happens in one transaction.
+`partitions`. Everything a batch records and announces happens in one transaction.
 """
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from herald.contracts import Engagement, Status
+from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
 from herald.runtime.db import Database
-from herald.tracker import queries
-from herald.tracker.ingest import Recorded, merge_engagement, merge_outcomes
-
-Key = tuple[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Finishing:
-    tenant: str
-    request_id: str
-    recipients: int
-    labels: dict[str, str]
-    final_status: str | None = None
+from herald.tracker.adapters.postgres import queries
+from herald.tracker.adapters.postgres.ingest import merge_engagement, merge_outcomes
+from herald.tracker.ports import Expected, Finishing, Key, PartitionMissingError, Recorded
 
 
 def _finishing(r: asyncpg.Record) -> Finishing:
     return Finishing(
-        r["tenant"], r["request_id"], r["recipients"] or 0, r["labels"], r["final_status"]
+        r["tenant"],
+        r["request_id"],
+        r["recipients"] or 0,
+        r["labels"],
+        r["final_status"],
+        r["trace_id"],
     )
+
+
+@contextlib.contextmanager
+def _partitions_checked() -> Iterator[None]:
+    """A row for a month without a partition fails its table's check: say so."""
+    try:
+        yield
+    except asyncpg.exceptions.CheckViolationError as exc:
+        raise PartitionMissingError("a partition went missing; creating it again") from exc
 
 
 class LedgerTx:
@@ -43,27 +46,38 @@ class LedgerTx:
         self.conn = conn
 
     async def add_outcomes(self, outcomes: Sequence[Outcome]) -> list[Recorded]:
-        return await merge_outcomes(self.conn, outcomes)
+        with _partitions_checked():
+            return await merge_outcomes(self.conn, outcomes)
 
     async def add_engagement(self, events: Sequence[Engagement]) -> list[Recorded]:
-        return await merge_engagement(self.conn, events)
+        with _partitions_checked():
+            return await merge_engagement(self.conn, events)
 
-    async def expect(self, statuses: Sequence[Status]) -> None:
-        """`scheduled` tells how many recipients (so outcomes) a request has."""
+    async def expect(self, expected: Sequence[Expected]) -> None:
+        """`scheduled` tells how many recipients (so outcomes) a request has; the first
+        trace id given is kept."""
         await self.conn.executemany(
-            """INSERT INTO tracker.requests (tenant, request_id, labels, recipients)
-               VALUES ($1, $2, $3, $4)
+            """INSERT INTO tracker.requests (tenant, request_id, labels, recipients, trace_id)
+               VALUES ($1, $2, $3, $4, $5)
                ON CONFLICT (tenant, request_id) DO UPDATE
-                 SET labels = EXCLUDED.labels, recipients = EXCLUDED.recipients""",
+                 SET labels = EXCLUDED.labels, recipients = EXCLUDED.recipients,
+                     trace_id = coalesce(nullif(tracker.requests.trace_id, ''),
+                                         EXCLUDED.trace_id)""",
             [
-                (s.tenant, s.request_id, s.labels, s.counts.recipients if s.counts else 0)
-                for s in statuses
+                (
+                    e.status.tenant,
+                    e.status.request_id,
+                    e.status.labels,
+                    e.status.counts.recipients if e.status.counts else 0,
+                    e.trace_id,
+                )
+                for e in expected
             ],
         )
 
     async def ready_to_finish(self, keys: set[Key]) -> list[Finishing]:
         rows = await self.conn.fetch(
-            """SELECT r.tenant, r.request_id, r.recipients, r.labels, r.final_status
+            """SELECT r.tenant, r.request_id, r.recipients, r.labels, r.final_status, r.trace_id
                FROM tracker.requests r
                JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
                  ON r.tenant = k.tenant AND r.request_id = k.request_id
@@ -78,7 +92,7 @@ class LedgerTx:
     async def due_updates(self, before: datetime, limit: int) -> list[Finishing]:
         """Finished requests with new engagement, last announced before `before`."""
         rows = await self.conn.fetch(
-            """SELECT tenant, request_id, recipients, labels, final_status
+            """SELECT tenant, request_id, recipients, labels, final_status, trace_id
                FROM tracker.requests
                WHERE dirty AND final_status IS NOT NULL
                  AND (announced_at IS NULL OR announced_at <= $1)

@@ -4,16 +4,16 @@ DDL runs in its own short transactions under an advisory lock, never inside an
 ingestion transaction, so replicas of tracker do not deadlock on the parent tables.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 import structlog
 
+from herald.runtime.clock import Clock
 from herald.runtime.db import Database
-from herald.tracker.metrics import TrackerMetrics
-from herald.tracker.partitions import (
+from herald.tracker.domain.partitions import (
     PARTITIONED,
     Month,
     horizon,
@@ -21,6 +21,7 @@ from herald.tracker.partitions import (
     months_to_keep_ready,
     parse_partition,
 )
+from herald.tracker.metrics import TrackerMetrics
 
 log = structlog.get_logger(__name__)
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('herald_tracker_partitions'))"
@@ -42,7 +43,7 @@ class PartitionKeeper:
         self,
         db: Database,
         policy: Retention,
-        clock: Callable[[], datetime],
+        clock: Clock,
         metrics: TrackerMetrics,
     ) -> None:
         self._db, self._policy, self._clock, self._metrics = db, policy, clock, metrics

@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Mapping
 
-from herald.tracker.report import Report, Tally
+from herald.tracker.domain.report import Report, Tally
 
 COLUMNS = (
     "department",

@@ -10,12 +10,12 @@ It returns what was new, by tenant, channel and kind, for the metrics.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
 
 from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
+from herald.tracker.ports import Recorded
 
 OUTCOME_COLUMNS = (
     "delivery_id",
@@ -89,16 +89,6 @@ dirty AS (
     RETURNING 1)
 SELECT tenant, channel, kind, count(*) AS n FROM hit GROUP BY 1, 2, 3
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """How many new rows of one kind a batch added (tenant and channel None if unknown)."""
-
-    tenant: str | None
-    channel: str | None
-    kind: str
-    n: int
 
 
 def outcome_record(o: Outcome) -> tuple[object, ...]:

@@ -3,7 +3,6 @@
 Both answer JSON, or CSV with `Accept: text/csv` or `?format=csv`.
 """
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -12,10 +11,11 @@ from fastapi.responses import JSONResponse, Response
 
 from herald.contracts import ReasonCode
 from herald.runtime.auth import Authenticator, Principal, Role
+from herald.runtime.clock import Clock
 from herald.runtime.problems import PROBLEM_RESPONSE, Problem
+from herald.tracker.domain.report import Report, build_range_reports, build_report, combine
+from herald.tracker.http.report_csv import to_csv
 from herald.tracker.ports import ReportSource
-from herald.tracker.report import Report, build_range_reports, build_report, combine
-from herald.tracker.report_csv import to_csv
 
 MAX_RANGE = timedelta(days=366)
 DEFAULT_RANGE = timedelta(days=7)
@@ -40,9 +40,7 @@ def _csv(reports: dict[str, Report], filename: str) -> Response:
     )
 
 
-def build_http(
-    ledger: ReportSource, auth: Authenticator, clock: Callable[[], datetime]
-) -> APIRouter:
+def build_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRouter:
     api = APIRouter(tags=["reports"])
     readers = auth.requires(Role.VIEWER, Role.SUBMITTER, Role.REVIEWER)
 
