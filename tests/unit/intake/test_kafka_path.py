@@ -44,7 +44,7 @@ class Harness:
         metrics = IntakeMetrics(CollectorRegistry(), settings.tenant_set)
         intake = Intake(self.repo, self.events, lambda: NOW, metrics)  # type: ignore[arg-type]
         dlq = dead_letters(self.events, "intake")
-        on_request = RequestHandler(intake, dlq, settings, metrics, lambda: NOW)
+        on_request = RequestHandler(intake, dlq, metrics, lambda: settings.limits(NOW))
         consumers = Consumers(dlq, health(), settings)
         self.broker = KafkaBroker()
         self.broker.include_router(build_router(consumers, on_request, self.repo))

@@ -25,15 +25,17 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-PIXEL_URL = "https://herald.invalid/open"
-"""The url an open-pixel token is signed for: it marks the token as a pixel, never a link."""
-
-
 @dataclass(frozen=True, slots=True)
 class Link:
+    """What a verified token was signed for."""
+
     delivery_id: str
     url: str
     expires_at: int
+
+
+PIXEL_URL = "https://herald.invalid/open"
+"""The url an open-pixel token is signed for: it marks the token as a pixel, never a link."""
 
 
 def parse_keys(spec: str) -> dict[str, bytes]:

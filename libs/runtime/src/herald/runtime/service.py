@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Response
@@ -29,7 +29,7 @@ from herald.runtime.events import KafkaEventBus
 from herald.runtime.health import Health
 from herald.runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from herald.runtime.logging import configure_logging
-from herald.runtime.loops import Loop, every, supervise
+from herald.runtime.loops import Loop, supervise
 from herald.runtime.problems import install_problem_handlers
 from herald.runtime.settings import ServiceSettings
 from herald.runtime.subscriptions import Consumers
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from herald.runtime.telemetry import Telemetry
 
 log = structlog.get_logger(__name__)
-T = TypeVar("T")
 
 
 @dataclass
@@ -61,20 +60,9 @@ class Runtime:
         self.closers.append(closer)
 
     def add_loop(self, name: str, loop: Loop) -> None:
-        """A background loop, restarted after a pause if it ever fails."""
+        """A background loop (see herald.runtime.loops.every), restarted after a pause if it
+        ever fails."""
         self.loops.append((name, loop))
-
-    def every(
-        self,
-        name: str,
-        interval_s: float,
-        step: Callable[[], Awaitable[T]],
-        *,
-        again: Callable[[T], bool] | None = None,
-        on_failure: Callable[[str, BaseException], None] | None = None,
-    ) -> None:
-        """A background step run every `interval_s` (see herald.runtime.loops.every)."""
-        self.add_loop(name, every(name, interval_s, step, again=again, on_failure=on_failure))
 
     def consumers(self) -> Consumers:
         """A router for the service's consumers, sharing its DLQ, readiness and settings."""

@@ -20,6 +20,7 @@ from herald.dispatcher.registry import Registry
 from herald.dispatcher.settings import DispatcherSettings
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.links import LinkSigner, parse_keys
+from herald.runtime.loops import every
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 
@@ -83,9 +84,11 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         flush_s=settings.flush_s,
         lease_s=settings.retry_lease_s,
     )
-    rt.every(
-        "retries", settings.retry_poll_s, dispatcher.resume_due, again=lambda n: n >= RETRY_BATCH
-    )
+
+    def full(resumed: int) -> bool:
+        return resumed >= RETRY_BATCH  # more may be due at once
+
+    rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
     rt.on_close(dispatcher.close)
     rt.on_close(client.aclose)
     for closer in parts.closers:

@@ -1,17 +1,15 @@
 """Intake's Kafka entrypoints: requests in, and the status and standing it mirrors."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import ID_PATTERN_RE, ReasonCode, Status, Topic
 from herald.contracts.internal import StandingChanged
-from herald.intake.domain import Invalid, Verdict, parse_request
+from herald.intake.domain import Invalid, Limits, Verdict, parse_request
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
-from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
-from herald.runtime.clock import Clock
 from herald.runtime.consumer import Received, raw_value
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.subscriptions import Consumers
@@ -22,15 +20,9 @@ class RequestHandler:
     """One request at a time, each under its own trace id (given, or new)."""
 
     def __init__(
-        self,
-        intake: Intake,
-        dlq: DeadLetters,
-        settings: IntakeSettings,
-        metrics: IntakeMetrics,
-        clock: Clock,
+        self, intake: Intake, dlq: DeadLetters, metrics: IntakeMetrics, limits: Callable[[], Limits]
     ) -> None:
-        self._intake, self._dlq, self._settings = intake, dlq, settings
-        self._metrics, self._clock = metrics, clock
+        self._intake, self._dlq, self._metrics, self._limits = intake, dlq, metrics, limits
 
     async def __call__(self, items: Sequence[Received[bytes]]) -> None:
         for item in items:
@@ -42,7 +34,7 @@ class RequestHandler:
 
     async def _one(self, item: Received[bytes], trace_id: str) -> None:
         self._metrics.size.observe(len(item.value))
-        parsed = parse_request(item.value, self._settings.limits(self._clock()))
+        parsed = parse_request(item.value, self._limits())
         if isinstance(parsed, Invalid):
             await self._invalid(item, parsed, trace_id)
             return

@@ -27,7 +27,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     repo = PgRequestRepository(rt.db)
     metrics = IntakeMetrics(rt.registry, settings.tenant_set)
     intake = Intake(repo, rt.events, clock, metrics)
-    on_request = RequestHandler(intake, rt.dlq, settings, metrics, clock)
+    on_request = RequestHandler(intake, rt.dlq, metrics, lambda: settings.limits(clock()))
     router = build_router(rt.consumers(), on_request, repo)
     timeout = settings.dry_run_timeout_s
     dry_runs = DryRun(

@@ -20,6 +20,7 @@ from herald.review.settings import ReviewSettings
 from herald.review.upkeep import steps
 from herald.review.violations import Violations
 from herald.runtime.clock import Clock, utc_now
+from herald.runtime.loops import every
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 
@@ -38,7 +39,7 @@ def create_app(settings: ReviewSettings | None = None, *, clock: Clock = utc_now
     reviewer = Reviewer(engine, repo, violations, rt.events, metrics, clock)
     background = steps(settings, reviewer, violations, repo, dictionaries, metrics, clock)
     for name, (interval_s, step) in background.items():
-        rt.every(name, interval_s, step)
+        rt.add_loop(name, every(interval_s, step))
     http = [
         build_reviews_http(reviewer, repo, rt.auth),
         build_standing_http(violations, rt.auth),

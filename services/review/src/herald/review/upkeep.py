@@ -1,6 +1,6 @@
 """Review's upkeep, run in the background: expiry, the crash-recovery relay, the queue
 gauges and the dictionaries' reload. Each step says how often it runs; main hands them
-to the runtime (`Runtime.every`)."""
+to the runtime (`herald.runtime.loops.every`)."""
 
 import asyncio
 from collections.abc import Awaitable, Callable

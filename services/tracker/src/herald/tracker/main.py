@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.links import LinkSigner, parse_keys
+from herald.runtime.loops import every
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.tracker.adapters.kafka_lag import LagProbe
@@ -43,10 +44,12 @@ def create_app(settings: TrackerSettings | None = None, *, clock: Clock = utc_no
         return await tracker.publish_updates(s.status_update_interval_s)
 
     # reporting and housekeeping: a failed round is counted, readiness is not touched
-    failed = metrics.failed_round
-    rt.every("maintenance", s.maintenance_interval_s, keeper.run, on_failure=failed)
-    rt.every("status_updates", s.status_update_interval_s, status_updates, on_failure=failed)
-    rt.every("consumer_lag", s.lag_interval_s, probe.measure, on_failure=failed)
+    for name, interval_s, step in (
+        ("maintenance", s.maintenance_interval_s, keeper.run),
+        ("status_updates", s.status_update_interval_s, status_updates),
+        ("consumer_lag", s.lag_interval_s, probe.measure),
+    ):
+        rt.add_loop(name, every(interval_s, step, on_failure=metrics.failed_rounds(name)))
     rt.on_close(probe.close)
     engagement_http = build_engagement_http(
         engagements, rt.auth, max_events=s.engagement_max_events, max_bytes=s.engagement_max_bytes

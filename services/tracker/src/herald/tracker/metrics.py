@@ -2,7 +2,7 @@
 deployment serves (anything else is `other`), channels, outcome and event kinds, topics.
 Never a request, delivery or recipient id."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry
 
@@ -79,6 +79,7 @@ class TrackerMetrics:
             "loop_failures", "Failed rounds of a background loop, by loop.", "loop"
         )
 
-    def failed_round(self, loop: str, _error: BaseException) -> None:
-        """A background round failed (the runtime logs it); readiness is not touched."""
-        self.loop_failures.labels(loop).inc()
+    def failed_rounds(self, loop: str) -> Callable[[BaseException], None]:
+        """A background loop's `on_failure`: counts its failed rounds."""
+        failed = self.loop_failures.labels(loop)
+        return lambda _error: failed.inc()
