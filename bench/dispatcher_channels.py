@@ -34,7 +34,7 @@ from herald.devstack.ports import free_port, wait_for_port
 from herald.dispatcher.builders import Parts
 from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.delivery import Deliverer, Policy
-from herald.dispatcher.links import Tracker
+from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.registry import Registry
 from herald.runtime.links import LinkSigner
@@ -126,9 +126,11 @@ def deliverer(http_port: int, smtp_port: int, client: httpx.AsyncClient, c: int)
     parts = Parts(client, b"secret", receipt, None, webhook_allow_private=True)  # type: ignore[arg-type]
     registry = Registry(config, frozenset({"acme"}), parts)
     signer = LinkSigner({"k1": b"bench"})
-    tracker = Tracker(signer, "https://t.example", lambda: datetime.now(UTC) + timedelta(days=30))
+    links = TrackingLinks(
+        signer, "https://t.example", lambda: datetime.now(UTC) + timedelta(days=30)
+    )
     metrics = DispatcherMetrics(CollectorRegistry())
-    return Deliverer(registry, tracker, metrics, lambda: datetime.now(UTC), Policy())
+    return Deliverer(registry, links, metrics, lambda: datetime.now(UTC), Policy())
 
 
 async def bare_smtp(port: int, n: int, c: int) -> float:

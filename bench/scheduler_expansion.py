@@ -25,9 +25,8 @@ from prometheus_client import CollectorRegistry
 from herald.contracts import PushRequest, Topic
 from herald.contracts.internal import RequestEnvelope
 from herald.devstack.postgres import LocalPostgres, create_database
-from herald.runtime.db import create_pool, migrate
+from herald.runtime.db import Database, create_pool, migrate
 from herald.runtime.events import Item, Value
-from herald.runtime.service import Database
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.metrics import SchedulerMetrics

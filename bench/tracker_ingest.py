@@ -27,18 +27,17 @@ from prometheus_client import CollectorRegistry
 from herald.contracts import Engagement, EngagementKind, Topic
 from herald.contracts.internal import Outcome, OutcomeKind
 from herald.devstack.postgres import LocalPostgres, create_database
-from herald.runtime.db import create_pool, migrate
+from herald.runtime.db import Database, create_pool, migrate
 from herald.runtime.events import Item, Value
-from herald.runtime.service import Database
-from herald.tracker.ingest import (
+from herald.tracker.adapters.postgres.ingest import (
     ENGAGEMENT_COLUMNS,
     OUTCOME_COLUMNS,
     engagement_record,
     outcome_record,
 )
-from herald.tracker.ledger import Ledger
+from herald.tracker.adapters.postgres.ledger import Ledger
+from herald.tracker.adapters.postgres.partitions import PartitionKeeper, Retention
 from herald.tracker.main import MIGRATIONS
-from herald.tracker.maintenance import PartitionKeeper, Retention
 from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.tracking import Tracker
 

@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry
 from herald.dispatcher.builders import Parts
 from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.delivery import Deliverer, Policy
+from herald.dispatcher.domain.outcomes import Done, Later
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.outcomes import Done, Later
 from herald.dispatcher.registry import Registry
 from tests.integration.dispatcher.stub import Seen, Stub, reply
 from tests.unit.dispatcher.fakes import Clock, FakeInbox, send

@@ -15,13 +15,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from herald.contracts import Channel
+from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.providers.apns import ApnsConfig, ApnsProvider
 from herald.dispatcher.providers.base import Result
 from herald.dispatcher.providers.chat import DingTalk, Feishu, WeCom
 from herald.dispatcher.providers.fcm import FcmConfig, FcmProvider
 from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
 from herald.dispatcher.providers.webhook import WebhookProvider
-from herald.dispatcher.rendering import render
 from tests.integration.dispatcher.stub import Seen, reply, stub
 from tests.unit.dispatcher.fakes import send
 

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from herald.contracts import Channel
-from herald.dispatcher.links import Tracker
+from herald.dispatcher.domain.links import TrackingLinks
+from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.providers.base import Result
 from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
-from herald.dispatcher.rendering import render
 from tests.integration.dispatcher.smtp_server import SmtpServer
 from tests.unit.dispatcher.fakes import SIGNER, T0, send
 
 pytestmark = pytest.mark.integration
-TRACKER = Tracker(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
+LINKS = TrackingLinks(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def message(**over: object):  # type: ignore[no-untyped-def]
             "email": {"subject": "Winter sale", "html": "<p>Hi <b>there</b><script>x</script></p>"}
         },
     }
-    return render(send(content=content, **over), Channel.EMAIL, TRACKER)
+    return render(send(content=content, **over), Channel.EMAIL, LINKS)
 
 
 async def test_email_goes_over_starttls_with_auth_as_text_and_sanitised_html(

@@ -8,8 +8,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import PushRequest, Recipient
-from herald.runtime.db import create_pool, migrate
-from herald.runtime.service import Database
+from herald.runtime.db import Database, create_pool, migrate
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
 from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory

@@ -10,11 +10,10 @@ import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from herald.runtime.db import create_pool, migrate
-from herald.runtime.service import Database
-from herald.tracker.ledger import Ledger
+from herald.runtime.db import Database, create_pool, migrate
+from herald.tracker.adapters.postgres.ledger import Ledger
+from herald.tracker.adapters.postgres.partitions import PartitionKeeper, Retention
 from herald.tracker.main import MIGRATIONS
-from herald.tracker.maintenance import PartitionKeeper, Retention
 from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.tracking import Tracker
 from tests.support.fakes import FakeEventBus

@@ -31,11 +31,14 @@ class App:
     def as_(self, role: str, tenant: str = "acme") -> dict[str, str]:
         return bearer(self.keys[(tenant, role)])
 
-    async def send(self, name: str, items: list[tuple[str, Any]]) -> None:
+    async def send(
+        self, name: str, items: list[tuple[str, Any]], headers: dict[str, str] | None = None
+    ) -> None:
         await produce(
             self.kafka,
             self.topic(name),
             [(k, None if v is None else jbytes(v)) for k, v in items],
+            headers,
         )
 
 

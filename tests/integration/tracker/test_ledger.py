@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from herald.contracts import Topic
-from herald.tracker.erasure import RecipientSeen
+from herald.tracker.domain.erasure import RecipientSeen
+from herald.tracker.ports import Expected
 from tests.integration.tracker.conftest import NOW, Ledgered
 from tests.integration.tracker.factories import event, outcome, scheduled
 
@@ -22,7 +23,7 @@ async def test_the_same_batch_twice_is_recorded_once(ledgered: Ledgered, uid: st
     batch = [outcome(uid, i) for i in range(50)] + [
         outcome(uid, 50, "suppressed", reason="no_contact")
     ]
-    await h.tracker.on_statuses([scheduled(uid, 51)])
+    await h.tracker.on_statuses([Expected(scheduled(uid, 51))])
     await h.tracker.on_outcomes(batch)
     await h.tracker.on_outcomes(batch)
     await h.tracker.on_outcomes(batch[::-1] + batch)  # repeats inside one batch too
@@ -64,7 +65,7 @@ async def test_engagement_counts_distinct_deliveries_and_events_once(
         == 6
     )
     rows, deferrals = await h.ledger.report_rows("acme", uid)
-    from herald.tracker.report import build_report
+    from herald.tracker.domain.report import build_report
 
     report = build_report(5, rows, deferrals).as_json()
     assert report["delivered"] == 4
@@ -80,7 +81,7 @@ async def test_counts_after_completion_are_announced_at_most_once_an_interval(
     ledgered: Ledgered, uid: str
 ) -> None:
     h = ledgered
-    await h.tracker.on_statuses([scheduled(uid, 2)])
+    await h.tracker.on_statuses([Expected(scheduled(uid, 2))])
     await h.tracker.on_outcomes([outcome(uid, 0), outcome(uid, 1)])
     assert [s["status"] for s in statuses(h, uid)] == ["completed"]
 

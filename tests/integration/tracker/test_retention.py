@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from herald.tracker.report import build_range_reports
+from herald.tracker.domain.report import build_range_reports
 from tests.integration.tracker.conftest import Clock, Ledgered, build_ledgered
 from tests.integration.tracker.factories import event, outcome
 

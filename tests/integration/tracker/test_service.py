@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from herald.devstack.postgres import create_database
-from herald.runtime.links import LinkSigner, parse_keys
-from herald.tracker.engagement_http import PIXEL_URL
+from herald.runtime.links import PIXEL_URL, LinkSigner, parse_keys
 from tests.integration.tracker.conftest import TRACKING_KEYS
 from tests.integration.tracker.factories import outcome, scheduled
 from tests.integration.tracker.service import App, tracker_app
@@ -76,6 +75,20 @@ async def test_request_completes_and_its_report_reads_as_json_and_csv(app: App, 
 
     other = await app.http.get(f"/v1/requests/{uid}/report", headers=app.as_("viewer", "globex"))
     assert other.status_code == 404
+
+
+async def test_the_requests_trace_id_rides_on_the_status_tracker_publishes(
+    app: App, uid: str
+) -> None:
+    trace = f"trace-{uid}"
+    scheduled_status = scheduled(uid, 1).model_dump(mode="json")
+    await app.send("push.status.v1", [(uid, scheduled_status)], {"x-trace-id": trace})
+    await app.send("push.outcomes.v1", [(f"d-{uid}-0", outcome_json(uid, 0))])
+    [done] = await eventually(
+        lambda: [s for s in app.status.for_key(uid) if s.json()["status"] == "completed"],
+        what="completed",
+    )
+    assert done.headers["x-trace-id"] == trace
 
 
 async def test_a_signed_link_records_a_click_and_redirects(app: App, uid: str) -> None:

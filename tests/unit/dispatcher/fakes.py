@@ -14,13 +14,13 @@ from herald.dispatcher.builders import Parts
 from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import Dispatcher
-from herald.dispatcher.ledger import Claim
-from herald.dispatcher.links import Tracker
+from herald.dispatcher.domain.consent import ConsentRow
+from herald.dispatcher.domain.links import TrackingLinks
+from herald.dispatcher.domain.outcomes import Later, Progress
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.outcomes import Later, Progress
+from herald.dispatcher.ports import Claim
 from herald.dispatcher.providers.base import Attempt, Message, Result
 from herald.dispatcher.registry import Registry
-from herald.dispatcher.views import ConsentRow
 from herald.runtime.links import LinkSigner
 from tests.support.fakes import FakeEventBus
 
@@ -186,9 +186,11 @@ class Harness:
         for table in self.registry._routes.values():
             for routes in table.values():
                 routes[:] = [replace(r, provider=self.providers[r.provider.name]) for r in routes]
-        tracker = Tracker(SIGNER, "https://t.example", lambda: self.clock() + timedelta(days=30))
+        links = TrackingLinks(
+            SIGNER, "https://t.example", lambda: self.clock() + timedelta(days=30)
+        )
         policy = Policy(max_attempts, 1.0, 60.0, deferral_s=1.0)
-        self.deliverer = Deliverer(self.registry, tracker, self.metrics, self.clock, policy)
+        self.deliverer = Deliverer(self.registry, links, self.metrics, self.clock, policy)
         self.dispatcher = Dispatcher(
             self.ledger,
             self.views,
@@ -215,9 +217,7 @@ class Harness:
 
     async def retry_due(self) -> None:
         """Run whatever is due in the retry table, as the retry loop would."""
-        due = await self.ledger.due(self.clock(), 100, timedelta(seconds=120))
-        if due:
-            await self.dispatcher.resume(due)
+        await self.dispatcher.resume_due()
 
 
 def channel(name: str) -> Channel:

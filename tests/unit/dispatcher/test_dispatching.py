@@ -3,8 +3,8 @@
 import asyncio
 
 from herald.contracts import Topic
+from herald.dispatcher.domain.consent import ConsentRow
 from herald.dispatcher.providers.base import Attempt, Result
-from herald.dispatcher.views import ConsentRow
 from tests.unit.dispatcher.fakes import Harness, ScriptedProvider, send
 
 

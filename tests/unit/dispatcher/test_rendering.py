@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 
 from herald.contracts import Channel
-from herald.dispatcher.links import PIXEL_URL, Tracker
-from herald.dispatcher.rendering import RenderError, render
+from herald.dispatcher.domain.links import TrackingLinks
+from herald.dispatcher.domain.rendering import RenderError, render
+from herald.runtime.links import PIXEL_URL
 from tests.unit.dispatcher.fakes import SIGNER, T0, send
 
-TRACKER = Tracker(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
+LINKS = TrackingLinks(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
 
 
 def target(link: str) -> str:
@@ -29,7 +30,7 @@ def test_every_link_in_the_body_and_the_url_becomes_a_verifiable_tracking_link()
             "url": "https://shop.example.com/winter",
         }
     )
-    m = render(s, Channel.SMS, TRACKER)
+    m = render(s, Channel.SMS, LINKS)
     links = re.findall(r"https://t\.example/r/[\w-]+\.[\w-]+\.[\w-]+", m.body)
     assert [target(x) for x in links] == ["https://shop.example.com/w?a=1", "http://x.example/y"]
     assert m.body.endswith(".")
@@ -39,7 +40,7 @@ def test_every_link_in_the_body_and_the_url_becomes_a_verifiable_tracking_link()
 
 
 def test_a_tampered_tracking_token_does_not_verify() -> None:
-    m = render(send(), Channel.SMS, TRACKER)
+    m = render(send(), Channel.SMS, LINKS)
     token = re.findall(r"https://t\.example/r/([\w-]+\.[\w-]+\.[\w-]+)", m.body)[0]
     assert SIGNER.verify(token[:-2] + "xx", T0) is None
 
@@ -105,7 +106,7 @@ def test_email_html_is_sanitised_links_tracked_and_the_open_pixel_added() -> Non
     m = render(
         send(content={"title": "t", "body": "b", "variants": {"email": {"html": html}}}),
         Channel.EMAIL,
-        TRACKER,
+        LINKS,
     )
     assert m.html is not None
     assert "<script" not in m.html
@@ -122,7 +123,7 @@ def test_plain_email_gets_an_html_part_with_escaped_text_and_pixel() -> None:
     m = render(
         send(content={"title": "<b>t</b>", "body": "a < b https://x.example/p"}),
         Channel.EMAIL,
-        TRACKER,
+        LINKS,
     )
     assert m.html is not None
     assert "&lt;b&gt;t&lt;/b&gt;" in m.html
@@ -135,6 +136,6 @@ def test_non_email_channels_get_no_pixel() -> None:
     m = render(
         send(content={"title": "t", "body": "b", "variants": {"in_app": {"html": "<p>x</p>"}}}),
         Channel.IN_APP,
-        TRACKER,
+        LINKS,
     )
     assert m.html == "<p>x</p>"

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
+from herald.dispatcher.domain.resilience import Breaker, Circuit, backoff
 from herald.dispatcher.providers.base import Result
 from herald.dispatcher.providers.http import classify, retry_after
-from herald.dispatcher.resilience import Breaker, Circuit, backoff
 
 
 def test_backoff_grows_exponentially_with_jitter_and_stops_at_the_cap() -> None:

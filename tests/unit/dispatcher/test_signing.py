@@ -6,10 +6,10 @@ import hmac
 import urllib.parse
 
 from herald.contracts import Channel
+from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.providers.chat import DingTalk, Feishu, dingtalk_sign, feishu_sign, shape_for
 from herald.dispatcher.providers.push import fit, size
 from herald.dispatcher.providers.webhook import sign
-from herald.dispatcher.rendering import render
 from tests.unit.dispatcher.fakes import send
 
 

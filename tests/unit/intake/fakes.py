@@ -3,7 +3,7 @@ from dataclasses import dataclass, field, replace
 
 from herald.contracts import Status, StatusKind
 from herald.contracts.internal import Standing, StandingChanged
-from herald.intake.repository import RequestRecord
+from herald.intake.domain import RequestRecord
 
 
 @dataclass

@@ -18,12 +18,12 @@ from tests.unit.intake.fakes import FakeRequestRepository
 from herald.contracts import PushRequest
 from herald.contracts.internal import Standing
 from herald.devstack.ports import free_port
-from herald.intake.advisers import AdviserRefused, AdviserUnavailable, HttpAdviser
-from herald.intake.domain import body_hash
+from herald.intake.adapters.advisers import HttpAdviser
+from herald.intake.domain import RequestRecord, body_hash
 from herald.intake.dry_run import DryRun
-from herald.intake.http import build_http
+from herald.intake.http.requests import build_http
 from herald.intake.metrics import IntakeMetrics
-from herald.intake.repository import RequestRecord
+from herald.intake.ports import AdviserRefused, AdviserUnavailable
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
 from herald.runtime.auth import ApiKeyStore, Authenticator
@@ -90,8 +90,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     keys = write_keys(tmp_path / "keys.json")
     settings = IntakeSettings(database_url="postgresql://unused", tenants="acme,globex")
     events, repo = FakeEventBus(), FakeRequestRepository()
-    metrics = IntakeMetrics(CollectorRegistry())
-    intake = Intake(repo, events, lambda: NOW, metrics, settings.tenant_set)  # type: ignore[arg-type]
+    metrics = IntakeMetrics(CollectorRegistry(), settings.tenant_set)
+    intake = Intake(repo, events, lambda: NOW, metrics)  # type: ignore[arg-type]
     review, scheduler = FakeAdviser("review", REVIEWED), FakeAdviser("scheduler", PLANNED)
     auth = Authenticator(ApiKeyStore(str(tmp_path / "keys.json")))
     app = FastAPI()

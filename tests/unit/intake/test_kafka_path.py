@@ -12,10 +12,11 @@ from tests.unit.intake.fakes import FakeRequestRepository
 
 from herald.contracts import Topic
 from herald.contracts.internal import Standing
-from herald.intake.handlers import build_router
+from herald.intake.handlers import RequestHandler, build_router
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
+from herald.runtime.subscriptions import Consumers
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -40,20 +41,13 @@ class Harness:
         self.events = FakeEventBus()
         self.repo = FakeRequestRepository()
         settings = IntakeSettings(database_url="postgresql://unused", tenants="acme")
-        metrics = IntakeMetrics(CollectorRegistry())
-        intake = Intake(self.repo, self.events, lambda: NOW, metrics, settings.tenant_set)  # type: ignore[arg-type]
+        metrics = IntakeMetrics(CollectorRegistry(), settings.tenant_set)
+        intake = Intake(self.repo, self.events, lambda: NOW, metrics)  # type: ignore[arg-type]
+        dlq = dead_letters(self.events, "intake")
+        on_request = RequestHandler(intake, dlq, metrics, lambda: settings.limits(NOW))
+        consumers = Consumers(dlq, health(), settings)
         self.broker = KafkaBroker()
-        self.broker.include_router(
-            build_router(
-                intake,
-                self.repo,
-                dead_letters(self.events, "intake"),
-                health(),  # type: ignore[arg-type]
-                settings,
-                metrics,
-                lambda: NOW,
-            )
-        )
+        self.broker.include_router(build_router(consumers, on_request, self.repo))
 
     async def send(self, br: Any, *payloads: bytes, key: str = "k") -> None:
         # the in-memory broker gives every message offset 0: partitions keep them apart
@@ -152,10 +146,9 @@ async def test_more_than_100000_explicit_recipients_is_refused(h: Harness) -> No
         database_url="postgresql://unused", tenants="acme", max_payload_bytes=8 * 1024 * 1024
     )
     from herald.intake.domain import Invalid, parse_request
-    from herald.intake.handlers import limits
 
     raw = json.dumps(request(audience={"recipients": ids})).encode()
-    parsed = parse_request(raw, limits(settings, NOW))
+    parsed = parse_request(raw, settings.limits(NOW))
     assert isinstance(parsed, Invalid)
     assert "audience.recipients: at most 100000 items" in parsed.message
 

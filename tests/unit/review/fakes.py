@@ -8,7 +8,7 @@ from datetime import datetime
 from herald.contracts import StatusKind
 from herald.contracts.internal import CancelRequested, RequestEnvelope, Standing, StandingChanged
 from herald.review.domain import Decision, HumanDecision, human_reasons
-from herald.review.repository import AuditEntry, QueueStat, Recorded, Review
+from herald.review.ports import AuditEntry, QueueStat, Recorded, Review
 
 Key = tuple[str, str]
 _FINAL = {StatusKind.APPROVED, StatusKind.REJECTED, StatusKind.CANCELLED, StatusKind.EXPIRED}

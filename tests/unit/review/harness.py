@@ -11,7 +11,7 @@ from tests.unit.review.fakes import FakeReviewRepository, FakeStandingRepository
 
 from herald.contracts import Topic
 from herald.contracts.internal import CancelRequested, RequestEnvelope
-from herald.review.dictionaries import Dictionaries
+from herald.review.adapters.dictionaries import Dictionaries
 from herald.review.engine.engine import Engine
 from herald.review.handlers import build_router
 from herald.review.metrics import ReviewMetrics
@@ -19,6 +19,7 @@ from herald.review.policy import Policy
 from herald.review.reviewing import Reviewer
 from herald.review.settings import ReviewSettings
 from herald.review.violations import Violations
+from herald.runtime.subscriptions import Consumers
 
 
 class Clock:
@@ -54,9 +55,8 @@ class Harness:
         )  # type: ignore[arg-type]
         settings = ReviewSettings(database_url="postgresql://unused", tenants="acme")
         self.broker = KafkaBroker()
-        self.broker.include_router(
-            build_router(self.reviewer, dead_letters(self.events, "review"), health(), settings)
-        )
+        consumers = Consumers(dead_letters(self.events, "review"), health(), settings)
+        self.broker.include_router(build_router(consumers, self.reviewer))
 
     async def send(self, br: Any, *envelopes: RequestEnvelope) -> None:
         # the in-memory broker gives every message offset 0: partitions keep them apart

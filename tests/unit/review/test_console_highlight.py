@@ -7,12 +7,12 @@ from tests.unit.review.builders import NOW, envelope, push
 
 from herald.contracts import StatusKind
 from herald.contracts.internal import Standing
-from herald.review.console import views, web
-from herald.review.console.highlight import highlight, needles_by_field, spans
-from herald.review.dictionaries import Dictionaries
+from herald.review.adapters.dictionaries import Dictionaries
 from herald.review.engine.engine import Engine
+from herald.review.http.console import views, web
+from herald.review.http.console.highlight import highlight, needles_by_field, spans
 from herald.review.policy import Policy
-from herald.review.repository import Review
+from herald.review.ports import Review
 
 
 def test_evidence_is_marked_and_the_rest_escaped() -> None:

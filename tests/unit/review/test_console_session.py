@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from tests.unit.review.builders import NOW
 
-from herald.review.console.session import Signer
+from herald.review.http.console.session import Signer
 from herald.runtime.auth import Principal, Role
 
 WHO = Principal("k-1", "acme", Role.REVIEWER, "zhang.san")

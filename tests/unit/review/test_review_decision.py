@@ -5,10 +5,9 @@ from tests.unit.review.builders import push
 
 from herald.contracts import Category, StatusKind
 from herald.contracts.internal import Standing
-from herald.review.dictionaries import Dictionaries
-from herald.review.domain import decide, may_decide
+from herald.review.adapters.dictionaries import Dictionaries
+from herald.review.domain import decide, escalate, may_decide, standing_for
 from herald.review.engine.engine import Engine
-from herald.review.ladder import escalate, standing_for
 from herald.review.policy import HumanReviewRule, Ladder, Policy
 
 _DICT = Dictionaries(Policy(), None)

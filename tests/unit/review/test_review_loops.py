@@ -6,10 +6,10 @@ from prometheus_client import CollectorRegistry
 from tests.unit.review.builders import envelope, push
 from tests.unit.review.harness import Harness
 
-from herald.review.dictionaries import Dictionaries
-from herald.review.loops import Step, steps
+from herald.review.adapters.dictionaries import Dictionaries
 from herald.review.policy import Policy
 from herald.review.settings import ReviewSettings
+from herald.review.upkeep import Step, steps
 
 
 def sample(registry: CollectorRegistry, name: str, **labels: str) -> float | None:

@@ -7,7 +7,7 @@ import pytest
 from tests.unit.review.builders import push
 
 from herald.contracts import PushRequest
-from herald.review.dictionaries import Dictionaries
+from herald.review.adapters.dictionaries import Dictionaries
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding, Severity
 from herald.review.engine.rule_format import sms_segments

@@ -6,7 +6,7 @@ import pytest
 from tests.unit.review.builders import push
 
 from herald.contracts import ReasonCode
-from herald.review.dictionaries import Dictionaries
+from herald.review.adapters.dictionaries import Dictionaries
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding, Severity
 from herald.review.policy import Policy

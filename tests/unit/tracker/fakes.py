@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from herald.contracts import Engagement, Status
+from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
-from herald.tracker.ingest import Recorded
-from herald.tracker.partitions import Month
+from herald.tracker.domain.partitions import Month
+from herald.tracker.ports import Expected, Recorded
 
 Key = tuple[str, str]
 
@@ -24,6 +24,7 @@ class Request:
     final_status: str | None = None
     outcomes: int = 0
     expected: bool = False
+    trace_id: str = ""
 
 
 @dataclass
@@ -58,11 +59,13 @@ class FakeLedger:
         self.events.update({e.event_id: e for e in new})
         return [Recorded(None, None, str(e.kind), 1) for e in new]
 
-    async def expect(self, statuses: Sequence[Status]) -> None:
-        for s in statuses:
+    async def expect(self, expected: Sequence[Expected]) -> None:
+        for e in expected:
+            s = e.status
             r = self._request((s.tenant, s.request_id))
             r.recipients = s.counts.recipients if s.counts else 0
             r.labels, r.expected = s.labels, True
+            r.trace_id = r.trace_id or e.trace_id
 
     async def ready_to_finish(self, keys: set[Key]) -> list[Request]:
         return [

@@ -12,9 +12,10 @@ from prometheus_client import CollectorRegistry
 from herald.contracts import Topic
 from herald.runtime.auth import ApiKeyStore, Authenticator
 from herald.runtime.events import Item
-from herald.runtime.links import LinkSigner, parse_keys
+from herald.runtime.links import PIXEL_URL, LinkSigner, parse_keys
 from herald.runtime.problems import install_problem_handlers
-from herald.tracker.engagement_http import PIXEL_URL, EngagementApi, build_engagement_http
+from herald.tracker.engagement import Engagements
+from herald.tracker.http.engagement import build_engagement_http
 from herald.tracker.metrics import TrackerMetrics
 from tests.support.fakes import FakeEventBus
 from tests.support.keys import bearer, write_keys
@@ -40,14 +41,14 @@ class Harness:
         self.events = events or FakeEventBus()
         self.registry = CollectorRegistry()
         self.keys = write_keys(folder / "keys.json")
-        api = EngagementApi(
-            SIGNER, self.events, TrackerMetrics(self.registry, {"acme"}), lambda: NOW,
-            max_events=3, max_bytes=4096,
-        )  # fmt: skip
+        metrics = TrackerMetrics(self.registry, {"acme"})
+        engagements = Engagements(SIGNER, self.events, metrics, lambda: NOW)
         self.app = FastAPI()
         install_problem_handlers(self.app)
         auth = Authenticator(ApiKeyStore(str(folder / "keys.json")))
-        self.app.include_router(build_engagement_http(api, auth))
+        self.app.include_router(
+            build_engagement_http(engagements, auth, max_events=3, max_bytes=4096)
+        )
 
     def hits(self, kind: str, result: str) -> float | None:
         return self.registry.get_sample_value(

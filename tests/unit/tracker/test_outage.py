@@ -1,45 +1,41 @@
-"""Postgres being away (or shutting down) is a retryable condition, never a dead letter."""
+"""A partition another replica dropped is a passing condition: the batch is retried (as
+for any outage, never dead-lettered) after the partitions known are forgotten, so that
+the retry creates it again."""
 
-import asyncpg
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
 import pytest
+from prometheus_client import CollectorRegistry
 
-from herald.runtime.consumer import TRANSIENT
-from herald.tracker.outage import DatabaseUnavailableError, transient_database_errors
+from herald.contracts.internal import Outcome
+from herald.runtime.transient import TRANSIENT
+from herald.tracker.metrics import TrackerMetrics
+from herald.tracker.ports import PartitionMissingError
+from herald.tracker.tracking import Tracker
+from tests.support.fakes import FakeEventBus
+from tests.unit.tracker.fakes import FakeLedger, FakePartitions
 
-
-class Partitions:
-    forgotten = 0
-
-    def forget(self) -> None:
-        self.forgotten += 1
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        asyncpg.exceptions.AdminShutdownError("terminating connection"),
-        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
-        asyncpg.exceptions.ConnectionDoesNotExistError("closed"),
-        asyncpg.exceptions.TooManyConnectionsError("too many clients"),
-        asyncpg.exceptions.LockNotAvailableError("lock timeout"),
-    ],
-)
-def test_database_going_away_becomes_an_error_the_consumer_retries(error: Exception) -> None:
-    with pytest.raises(DatabaseUnavailableError) as caught, transient_database_errors(Partitions()):
-        raise error
-    assert isinstance(caught.value, TRANSIENT)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
-def test_a_missing_partition_is_retried_after_forgetting_the_known_ones() -> None:
-    partitions = Partitions()
-    with pytest.raises(DatabaseUnavailableError), transient_database_errors(partitions):
-        raise asyncpg.exceptions.CheckViolationError("no partition of relation found for row")
-    assert partitions.forgotten == 1
+class DroppedPartition(FakeLedger):
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[FakeLedger]:
+        raise PartitionMissingError("no partition of relation found for row")
+        yield self
 
 
-def test_other_errors_pass_through() -> None:
-    with (
-        pytest.raises(asyncpg.exceptions.UniqueViolationError),
-        transient_database_errors(Partitions()),
-    ):
-        raise asyncpg.exceptions.UniqueViolationError("dup")
+async def test_a_missing_partition_is_retried_after_forgetting_the_known_ones() -> None:
+    partitions = FakePartitions(edge=datetime(2025, 11, 1, tzinfo=UTC))
+    metrics = TrackerMetrics(CollectorRegistry(), {"acme"})
+    tracker = Tracker(DroppedPartition(), partitions, FakeEventBus(), metrics, lambda: NOW)  # type: ignore[arg-type]
+    sent = Outcome.model_validate(
+        {"delivery_id": "d-1", "request_id": "r-1", "tenant": "acme", "department": "m",
+         "recipient_id": "u-1", "outcome": "sent", "channel": "sms", "at": NOW}
+    )  # fmt: skip
+    with pytest.raises(PartitionMissingError) as caught:
+        await tracker.on_outcomes([sent])
+    assert isinstance(caught.value, TRANSIENT)  # the runtime's consumer retries it
+    assert partitions.ensured == set()  # forgotten: ensured again on the retry

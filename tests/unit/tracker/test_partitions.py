@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from herald.tracker.partitions import (
+from herald.tracker.domain.partitions import (
     Month,
     horizon,
     months_of,

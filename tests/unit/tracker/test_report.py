@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from herald.tracker.report import (
+from herald.tracker.domain.report import (
     Report,
     build_range_reports,
     build_report,

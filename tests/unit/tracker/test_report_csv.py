@@ -3,8 +3,8 @@
 import csv
 import io
 
-from herald.tracker.report import build_report
-from herald.tracker.report_csv import COLUMNS, to_csv
+from herald.tracker.domain.report import build_report
+from herald.tracker.http.report_csv import COLUMNS, to_csv
 
 
 def rows_of(text: str) -> list[dict[str, str]]:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from herald.runtime.auth import ApiKeyStore, Authenticator
 from herald.runtime.problems import install_problem_handlers
-from herald.tracker.http import build_http
+from herald.tracker.http.reports import build_http
 from tests.support.keys import bearer, write_keys
 from tests.unit.tracker.fakes import FakeReports
 

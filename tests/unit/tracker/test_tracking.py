@@ -6,8 +6,9 @@ from prometheus_client import CollectorRegistry
 
 from herald.contracts import Counts, Engagement, Status, StatusKind, Topic
 from herald.contracts.internal import Outcome
+from herald.tracker.domain.partitions import Month
 from herald.tracker.metrics import TrackerMetrics
-from herald.tracker.partitions import Month
+from herald.tracker.ports import Expected
 from herald.tracker.tracking import Tracker
 from tests.support.fakes import FakeEventBus
 from tests.unit.tracker.fakes import FakeLedger, FakePartitions
@@ -50,12 +51,14 @@ def scheduled(n: int) -> Status:
 
 async def test_the_request_completes_once_every_recipient_has_an_outcome() -> None:
     h = Harness()
-    await h.tracker.on_statuses([scheduled(3)])
+    await h.tracker.on_statuses([Expected(scheduled(3), "trace-r1")])
     await h.tracker.on_outcomes([outcome(0), outcome(1)])
     assert h.events.on(Topic.STATUS) == []
     await h.tracker.on_outcomes([outcome(1), outcome(2, "failed")])
-    [done] = [p.json() for p in h.events.on(Topic.STATUS)]
+    [announced] = h.events.on(Topic.STATUS)
+    done = announced.json()
     assert (done["status"], done["labels"]) == ("completed", {"c": "w"})
+    assert announced.headers == {"x-trace-id": "trace-r1"}  # the request's, carried on
     assert (done["counts"]["delivered"], done["counts"]["failed"]) == (2, 1)
     assert h.ledger.announcements == [(("acme", "r-1"), "completed")]
     await h.tracker.on_outcomes([outcome(2, "failed")])  # redelivered: nothing more
@@ -98,5 +101,6 @@ async def test_engagement_from_the_future_is_not_recorded() -> None:
 
 async def test_statuses_other_than_scheduled_change_nothing() -> None:
     h = Harness()
-    await h.tracker.on_statuses([scheduled(1).model_copy(update={"status": StatusKind.COMPLETED})])
+    completed = scheduled(1).model_copy(update={"status": StatusKind.COMPLETED})
+    await h.tracker.on_statuses([Expected(completed)])
     assert h.ledger.requests == {}

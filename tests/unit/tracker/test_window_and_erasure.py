@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from herald.tracker.erasure import RecipientSeen, last_word
-from herald.tracker.lag import lag
+from herald.tracker.adapters.kafka_lag import lag
+from herald.tracker.domain.erasure import RecipientSeen, last_word
+from herald.tracker.domain.window import admit, latest_allowed
 from herald.tracker.metrics import TrackerMetrics
-from herald.tracker.window import admit, latest_allowed
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 

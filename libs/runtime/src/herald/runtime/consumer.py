@@ -5,7 +5,6 @@ offsets are committed by FastStream only after the handler returns, so a crash
 redelivers the batch and the service's idempotent handling absorbs the repeat.
 """
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from herald.runtime.dlq import DeadLetters
 from herald.runtime.health import Health
 from herald.runtime.settings import ServiceSettings
 from herald.runtime.tracing import TRACE_HEADER
-from herald.runtime.transient import TRANSIENT
+from herald.runtime.transient import retry_transient
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -72,6 +71,11 @@ def optional_model_decoder(model: type[M]) -> Callable[[ConsumerRecord], M | Non
         return None if record.value is None else strict(record)
 
     return decode
+
+
+def raw_value(record: ConsumerRecord) -> bytes:
+    """For a consumer that parses the bytes itself (a null value is empty)."""
+    return bytes(record.value or b"")
 
 
 def explain(exc: Exception) -> tuple[ReasonCode | str, str]:
@@ -124,18 +128,17 @@ class BatchConsumer(Generic[T]):
                     await self._dead_letter(item.record, exc)
 
     async def _with_retry(self, items: Sequence[Received[T]]) -> None:
-        delay = 0.1
-        while True:
-            try:
-                await self._handle(items)
-            except TRANSIENT as exc:
-                self._health.degraded(self.name, f"{type(exc).__name__}: {exc}")
-                log.warning("consumer_waiting_for_dependency", consumer=self.name, error=str(exc))
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._max_backoff_s)
-            else:
-                self._health.ok(self.name)
-                return
+        def waiting(exc: BaseException) -> None:
+            self._health.degraded(self.name, f"{type(exc).__name__}: {exc}")
+
+        await retry_transient(
+            lambda: self._handle(items),
+            "consumer_waiting_for_dependency",
+            on_wait=waiting,
+            max_delay_s=self._max_backoff_s,
+            consumer=self.name,
+        )
+        self._health.ok(self.name)
 
     async def _dead_letter(self, record: ConsumerRecord, exc: Exception) -> None:
         code, message = explain(exc)

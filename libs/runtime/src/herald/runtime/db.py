@@ -1,4 +1,4 @@
-"""Postgres through an asyncpg pool, and a small forward-only migration runner."""
+"""Postgres: the pool a service's adapters hold, and a small forward-only migration runner."""
 
 import asyncio
 import json
@@ -8,7 +8,26 @@ from typing import Any
 import asyncpg
 import structlog
 
+from herald.runtime.transient import retry_transient
+
 log = structlog.get_logger(__name__)
+
+
+class Database:
+    """The pool, set when the service starts; repositories hold this, not the pool."""
+
+    def __init__(self) -> None:
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the database is not connected yet")
+        return self._pool
+
+    def attach(self, pool: asyncpg.Pool | None) -> None:
+        self._pool = pool
+
 
 _MIGRATIONS_TABLE = """
 CREATE SCHEMA IF NOT EXISTS herald_meta;
@@ -28,21 +47,22 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 async def create_pool(dsn: str, *, max_size: int = 10, attempts: int = 30) -> asyncpg.Pool:
     """Connect, waiting for Postgres to come up (it may start after us)."""
-    delay = 0.2
-    for attempt in range(1, attempts + 1):
-        try:
-            pool: asyncpg.Pool = await asyncpg.create_pool(
-                dsn, min_size=1, max_size=max_size, init=_init_connection, command_timeout=60
-            )
-        except (OSError, asyncpg.PostgresError) as exc:
-            if attempt == attempts:
-                raise
-            log.warning("database_unavailable", attempt=attempt, error=str(exc))
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 3.0)
-        else:
-            return pool
-    raise AssertionError("unreachable")
+
+    async def connect() -> asyncpg.Pool:
+        pool: asyncpg.Pool = await asyncpg.create_pool(
+            dsn, min_size=1, max_size=max_size, init=_init_connection, command_timeout=60
+        )
+        return pool
+
+    # any Postgres error counts here: a server still starting answers with several
+    return await retry_transient(
+        connect,
+        "database_unavailable",
+        first_delay_s=0.2,
+        max_delay_s=3.0,
+        attempts=attempts,
+        errors=(OSError, asyncpg.PostgresError),
+    )
 
 
 async def migrate(pool: asyncpg.Pool, service: str, folder: Path) -> list[str]:

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka.structs import ConsumerRecord
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
 
 from herald.contracts import DeadLetter, ReasonCode, Topic
 from herald.runtime.events import EventBus
+from herald.runtime.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 
@@ -17,11 +18,11 @@ class DeadLetters:
     def __init__(self, events: EventBus, service: str, registry: CollectorRegistry) -> None:
         self._events = events
         self._service = service
-        self._count = Counter(
-            "herald_dead_letters",
+        self._count = Metrics(registry, "herald").counter(
+            "dead_letters",
             "Messages sent to push.dlq.v1, by source topic and error.",
-            ["source_topic", "error"],
-            registry=registry,
+            "source_topic",
+            "error",
         )
 
     async def send(

@@ -6,10 +6,11 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
 from herald.contracts import Topic
+from herald.runtime.metrics import Metrics
 from herald.runtime.tracing import TRACE_HEADER
 
 Value = BaseModel | bytes | None
@@ -94,11 +95,8 @@ class KafkaEventBus:
             "max_batch_size": 1024 * 1024,
         }
         self._producer: AIOKafkaProducer | None = None
-        self._published = Counter(
-            "herald_events_published",
-            "Events published, by topic.",
-            ["topic"],
-            registry=registry,
+        self._published = Metrics(registry, "herald").counter(
+            "events_published", "Events published, by topic.", "topic"
         )
         self.started = False
 

@@ -7,9 +7,10 @@ that the number of series stays bounded; a request no route matched counts under
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from herald.runtime.metrics import Metrics
 from herald.runtime.transient import TRANSIENT
 
 UNMATCHED = "unmatched"
@@ -19,17 +20,19 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 class HttpMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
-            "herald_http_requests",
+        m = Metrics(registry, "herald")
+        self.requests = m.counter(
+            "http_requests",
             "HTTP requests answered, by method, route template and status.",
-            ["method", "route", "status"],
-            registry=registry,
+            "method",
+            "route",
+            "status",
         )
-        self.duration = Histogram(
-            "herald_http_request_duration_seconds",
+        self.duration = m.histogram(
+            "http_request_duration_seconds",
             "Time to answer an HTTP request, by method and route template.",
-            ["method", "route"],
-            registry=registry,
+            "method",
+            "route",
         )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -5,6 +5,8 @@ payload is compact JSON `{"d": delivery_id, "u": target url, "e": expiry (unix s
 signature is HMAC-SHA256 over `<payload>.<key id>` with the key named by the id. Keys
 rotate by adding a new id: the first key signs, every listed key verifies. A token that
 does not verify, names an unknown key or has expired is refused (tracker answers 404).
+An e-mail's open pixel is a token signed for PIXEL_URL: tracker counts it as an open at
+`/o/` and refuses it at `/r/` (and a link's token at `/o/`).
 """
 
 import base64
@@ -25,9 +27,15 @@ def _unb64(text: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Link:
+    """What a verified token was signed for."""
+
     delivery_id: str
     url: str
     expires_at: int
+
+
+PIXEL_URL = "https://herald.invalid/open"
+"""The url an open-pixel token is signed for: it marks the token as a pixel, never a link."""
 
 
 def parse_keys(spec: str) -> dict[str, bytes]:

@@ -1,9 +1,10 @@
 """The shell every service runs in: a Kafka broker and producer, a Postgres pool, an HTTP app.
 
 `Runtime` holds the shared parts, built unconnected; `create_app` wires them into a
-FastAPI app whose lifespan connects, migrates, starts consumers and background loops,
-and undoes it all in reverse on shutdown. Every service gets `/healthz`, `/readyz` and
-`/metrics` from here, and request metrics for every route (herald.runtime.http_metrics).
+FastAPI app whose lifespan connects, migrates, starts consumers and background loops
+(supervised: herald.runtime.loops), and undoes it all in reverse on shutdown. Every
+service gets `/healthz`, `/readyz` and `/metrics` from here, and request metrics for
+every route (herald.runtime.http_metrics).
 OpenTelemetry tracing is installed here too when configured (herald.runtime.telemetry).
 """
 
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI, Response
 from faststream.kafka import KafkaBroker, KafkaRouter
@@ -23,37 +23,21 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from herald.runtime.auth import ApiKeyStore, Authenticator
-from herald.runtime.db import create_pool, migrate, ping
+from herald.runtime.db import Database, create_pool, migrate, ping
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.events import KafkaEventBus
 from herald.runtime.health import Health
 from herald.runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from herald.runtime.logging import configure_logging
+from herald.runtime.loops import Loop, supervise
 from herald.runtime.problems import install_problem_handlers
 from herald.runtime.settings import ServiceSettings
-from herald.runtime.transient import TRANSIENT
+from herald.runtime.subscriptions import Consumers
 
 if TYPE_CHECKING:
     from herald.runtime.telemetry import Telemetry
 
 log = structlog.get_logger(__name__)
-Loop = Callable[[], Awaitable[None]]
-
-
-class Database:
-    """The pool, set when the service starts; repositories hold this, not the pool."""
-
-    def __init__(self) -> None:
-        self._pool: asyncpg.Pool | None = None
-
-    @property
-    def pool(self) -> asyncpg.Pool:
-        if self._pool is None:
-            raise RuntimeError("the database is not connected yet")
-        return self._pool
-
-    def attach(self, pool: asyncpg.Pool | None) -> None:
-        self._pool = pool
 
 
 @dataclass
@@ -76,8 +60,13 @@ class Runtime:
         self.closers.append(closer)
 
     def add_loop(self, name: str, loop: Loop) -> None:
-        """A background loop, restarted after a pause if it ever fails."""
+        """A background loop (see herald.runtime.loops.every), restarted after a pause if it
+        ever fails."""
         self.loops.append((name, loop))
+
+    def consumers(self) -> Consumers:
+        """A router for the service's consumers, sharing its DLQ, readiness and settings."""
+        return Consumers(self.dlq, self.health, self.settings)
 
 
 def build_runtime(
@@ -130,23 +119,6 @@ def build_runtime(
     return rt
 
 
-async def _supervise(rt: Runtime, name: str, loop: Loop) -> None:
-    part = f"loop:{name}"
-    while True:
-        try:
-            await loop()
-        except asyncio.CancelledError:
-            raise
-        except TRANSIENT as exc:
-            rt.health.degraded(part, f"{type(exc).__name__}: {exc}")
-            log.warning("background_loop_waiting_for_dependency", loop=name, error=str(exc))
-        except Exception as exc:
-            rt.health.degraded(part, str(exc))
-            log.exception("background_loop_failed", loop=name)
-        await asyncio.sleep(1.0)
-        rt.health.ok(part)  # optimistic: a loop failing again marks it again
-
-
 async def _start_broker(broker: KafkaBroker) -> None:
     """Start every subscriber at once: each consumer-group join waits about half the
     session timeout, and FastStream's own `start()` joins them one after another."""
@@ -192,7 +164,7 @@ def create_app(
             await migrate(pool, rt.name, migrations)
         await rt.events.start()
         await _start_broker(rt.broker)
-        tasks = [asyncio.create_task(_supervise(rt, n, f), name=n) for n, f in rt.loops]
+        tasks = [asyncio.create_task(supervise(n, f, rt.health), name=n) for n, f in rt.loops]
         log.info("service_started", http_port=s.http_port)
         try:
             yield

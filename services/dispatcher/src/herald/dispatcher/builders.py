@@ -3,7 +3,7 @@
 import json
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import httpx
 
@@ -17,6 +17,7 @@ from herald.dispatcher.config import (
     SmtpSpec,
     WebhookSpec,
 )
+from herald.dispatcher.domain.resilience import Circuit
 from herald.dispatcher.providers.apns import ApnsConfig, ApnsProvider
 from herald.dispatcher.providers.base import Provider
 from herald.dispatcher.providers.chat import DingTalk, Feishu, Shape, WeCom
@@ -26,7 +27,6 @@ from herald.dispatcher.providers.log import LogProvider
 from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
 from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
 from herald.dispatcher.providers.webhook import WebhookProvider
-from herald.dispatcher.resilience import Circuit
 
 
 @dataclass
@@ -73,21 +73,10 @@ def _webhook(spec: WebhookSpec, name: str, parts: Parts) -> Provider:
 
 def _smtp(spec: SmtpSpec, name: str) -> Provider:
     password = spec.password.resolve().get_secret_value() if spec.password else None
-    cfg = SmtpConfig(
-        host=spec.host,
-        port=spec.port,
-        starttls=spec.starttls,
-        use_tls=spec.use_tls,
-        username=spec.username,
-        password=password,
-        sender=spec.sender,
-        sender_name=spec.sender_name,
-        unsubscribe=spec.unsubscribe,
-        timeout_s=spec.timeout_s,
-        pool_size=spec.concurrency,
-        verify_tls=spec.verify_tls,
-        ca_file=spec.ca_file,
-    )
+    # the spec's fields are the provider's, but for the secret and the pool's size
+    shared = {f.name for f in fields(SmtpConfig)} - {"password", "pool_size"}
+    same = spec.model_dump(include=shared)
+    cfg = SmtpConfig(**same, password=password, pool_size=spec.concurrency)
     return SmtpProvider(cfg, name)
 
 

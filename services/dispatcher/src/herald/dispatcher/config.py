@@ -67,6 +67,9 @@ class WebhookSpec(Limits):
 
 
 class SmtpSpec(Limits):
+    """Declared field by field as the provider's SmtpConfig is: this is what operators
+    write, that is what the provider takes (builders.py maps one onto the other)."""
+
     kind: Literal["smtp"]
     host: str
     port: int = 587

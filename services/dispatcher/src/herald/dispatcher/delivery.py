@@ -7,19 +7,20 @@ time it may run again and its progress, and the caller parks it in the retry tab
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 
 from herald.contracts import Channel, ReasonCode
 from herald.contracts.internal import OutcomeKind, Send
-from herald.dispatcher.links import Tracker
+from herald.dispatcher.domain.links import TrackingLinks
+from herald.dispatcher.domain.outcomes import Done, Later, Progress, outcome
+from herald.dispatcher.domain.rendering import RenderError, render
+from herald.dispatcher.domain.resilience import backoff
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.outcomes import Done, Later, Progress, outcome
 from herald.dispatcher.providers.base import Attempt, Message, Result
 from herald.dispatcher.registry import Registry, Route
-from herald.dispatcher.rendering import RenderError, render
-from herald.dispatcher.resilience import backoff
+from herald.runtime.clock import Clock
 
 log = structlog.get_logger(__name__)
 START = Progress()
@@ -39,12 +40,12 @@ class Deliverer:
     def __init__(
         self,
         registry: Registry,
-        tracker: Tracker | None,
+        links: TrackingLinks | None,
         metrics: DispatcherMetrics,
-        clock: Callable[[], datetime],
+        clock: Clock,
         policy: Policy,
     ) -> None:
-        self._registry, self._tracker, self._metrics = registry, tracker, metrics
+        self._registry, self._links, self._metrics = registry, links, metrics
         self._clock, self._policy = clock, policy
 
     async def deliver(
@@ -85,7 +86,7 @@ class Deliverer:
         """Try one route once: a final answer, a retry later, or the progress to go on with."""
         name, channel = route.provider.name, route.channel
         try:
-            message = render(send, channel, self._tracker)
+            message = render(send, channel, self._links)
         except RenderError as exc:
             return Done(
                 outcome(

@@ -9,25 +9,27 @@ the partition moves on.
 """
 
 import asyncio
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 import structlog
 
 from herald.contracts import ReasonCode, Topic
-from herald.contracts.internal import ContactInvalidated, Outcome, OutcomeKind, Send
+from herald.contracts.internal import Outcome, OutcomeKind, Send
 from herald.dispatcher.delivery import Deliverer
-from herald.dispatcher.ledger import Ledger
+from herald.dispatcher.domain.consent import ConsentRow, allowed
+from herald.dispatcher.domain.outcomes import Done, Later, Progress, dead_contacts, outcome
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.outcomes import Done, Later, Progress, outcome
-from herald.dispatcher.views import ConsentRow, Views, allowed
+from herald.dispatcher.ports import Ledger, Views
+from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
-from herald.runtime.transient import TRANSIENT
+from herald.runtime.transient import retry_transient
 
 log = structlog.get_logger(__name__)
 Work = tuple[Send, Progress]
 Gates = tuple[set[tuple[str, str]], dict[str, ConsentRow]]
 """What a send is checked against before its call: cancelled requests, current consent."""
+RETRY_BATCH = 200
 
 
 class Dispatcher:
@@ -38,7 +40,7 @@ class Dispatcher:
         deliverer: Deliverer,
         events: EventBus,
         metrics: DispatcherMetrics,
-        clock: Callable[[], datetime],
+        clock: Clock,
         *,
         max_in_flight: int = 200,
         batch_deadline_s: float = 5.0,
@@ -68,9 +70,14 @@ class Dispatcher:
         ]
         await self._run([(s, Progress()) for s in todo], recorded, gates)
 
-    async def resume(self, items: Sequence[Work]) -> None:
-        """Parked sends whose time has come (the retry loop)."""
-        await self._run(items, [], await self._gates([s for s, _ in items]))
+    async def resume_due(self) -> int:
+        """Parked sends whose time has come (backoff, Retry-After, rate limits): one batch,
+        leased while it runs. How many there were: a full batch means more may be due."""
+        due = await self._ledger.due(self._clock(), RETRY_BATCH, self._lease)
+        self._metrics.waiting.set(len(due))
+        if due:
+            await self._run(due, [], await self._gates([s for s, _ in due]))
+        return len(due)
 
     async def _gates(self, sends: Sequence[Send]) -> Gates:
         if not sends:
@@ -142,15 +149,14 @@ class Dispatcher:
 
     async def _record(self, results: Sequence[Done | Later], republish: list[Outcome]) -> None:
         """Settle what was sent, waiting out a Postgres or broker outage: these sends were
-        made, so failing the batch (and having it redelivered) would make them again."""
-        delay = 0.1
-        while True:
-            try:
-                return await self._settle(results, republish)
-            except TRANSIENT as exc:  # settling again is idempotent (upserts, keyed outcomes)
-                log.warning("recording_waiting_for_dependency", error=str(exc), sends=len(results))
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._max_backoff_s)
+        made, so failing the batch (and having it redelivered) would make them again.
+        Settling again is idempotent (upserts, keyed outcomes)."""
+        await retry_transient(
+            lambda: self._settle(results, republish),
+            "recording_waiting_for_dependency",
+            max_delay_s=self._max_backoff_s,
+            sends=len(results),
+        )
 
     async def _settle(self, results: Sequence[Done | Later], republish: list[Outcome]) -> None:
         finished = [r.outcome for r in results if isinstance(r, Done)]
@@ -171,26 +177,10 @@ class Dispatcher:
                 )
 
     async def _invalidate(self, results: Sequence[Done | Later]) -> None:
-        now = self._clock()
-        items: list[tuple[str, ContactInvalidated]] = []
-        for r in results:
-            tenant, rid = (
-                (r.outcome.tenant, r.outcome.recipient_id)
-                if isinstance(r, Done)
-                else (r.send.tenant, r.send.recipient_id)
-            )
-            for channel, contact in r.dead:
-                event = ContactInvalidated(
-                    tenant=tenant,
-                    recipient_id=rid or "",
-                    channel=channel,
-                    contact=contact,
-                    reason="provider_unregistered",
-                    at=now,
-                )
-                items.append((event.recipient_id, event))
-                self._metrics.invalidated.labels(str(channel)).inc()
-        await self._events.publish_many(Topic.CONTACTS, items)
+        dead = dead_contacts(results, self._clock())
+        for event in dead:
+            self._metrics.invalidated.labels(str(event.channel)).inc()
+        await self._events.publish_many(Topic.CONTACTS, [(e.recipient_id, e) for e in dead])
 
     async def close(self) -> None:
         """At shutdown: give background sends a moment; parked rows cover the rest."""

@@ -7,36 +7,16 @@ from faststream.kafka import KafkaRouter
 from herald.contracts import Recipient, Topic
 from herald.contracts.internal import CancelRequested, Send
 from herald.dispatcher.dispatching import Dispatcher
-from herald.dispatcher.views import Views
-from herald.runtime.consumer import (
-    BatchConsumer,
-    Received,
-    model_decoder,
-    optional_model_decoder,
-    subscribe,
-)
-from herald.runtime.dlq import DeadLetters
-from herald.runtime.health import Health
-from herald.runtime.settings import ServiceSettings
+from herald.dispatcher.ports import Views
+from herald.runtime.consumer import Received, optional_model_decoder
+from herald.runtime.subscriptions import Consumers
 
 
 def build_router(
-    dispatcher: Dispatcher,
-    views: Views,
-    dlq: DeadLetters,
-    health: Health,
-    settings: ServiceSettings,
-    consumers: int = 1,
+    consumers: Consumers, dispatcher: Dispatcher, views: Views, send_consumers: int = 1
 ) -> KafkaRouter:
-    router = KafkaRouter()
-
-    async def on_sends(items: Sequence[Received[Send]]) -> None:
-        await dispatcher.dispatch([i.value for i in items])
-
-    async def on_cancels(items: Sequence[Received[CancelRequested]]) -> None:
-        await views.add_cancels([i.value for i in items])
-
     async def on_recipients(items: Sequence[Received[Recipient | None]]) -> None:
+        """A profile, or a tombstone (erased) known by its key."""
         await views.apply_recipients(
             [
                 (i.value.recipient_id if i.value else i.key or "", i.value)
@@ -45,27 +25,12 @@ def build_router(
             ]
         )
 
+    c = consumers
     # cancels and consent first: a send behind them in time should see them
-    subscribe(
-        router,
-        Topic.CANCELS,
-        BatchConsumer("cancels", model_decoder(CancelRequested), on_cancels, dlq, health),
-        group_id="herald-dispatcher-cancels",
-        settings=settings,
+    c.add_values(Topic.CANCELS, "herald-dispatcher-cancels", CancelRequested, views.add_cancels)
+    recipients = optional_model_decoder(Recipient)
+    c.add(Topic.RECIPIENTS, "herald-dispatcher-consent", recipients, on_recipients)
+    c.add_values(
+        Topic.SENDS, "herald-dispatcher", Send, dispatcher.dispatch, consumers=send_consumers
     )
-    subscribe(
-        router,
-        Topic.RECIPIENTS,
-        BatchConsumer("recipients", optional_model_decoder(Recipient), on_recipients, dlq, health),
-        group_id="herald-dispatcher-consent",
-        settings=settings,
-    )
-    subscribe(
-        router,
-        Topic.SENDS,
-        BatchConsumer("sends", model_decoder(Send), on_sends, dlq, health),
-        group_id="herald-dispatcher",
-        settings=settings,
-        consumers=consumers,
-    )
-    return router
+    return c.router

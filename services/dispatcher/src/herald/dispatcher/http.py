@@ -2,18 +2,17 @@
 
 import json
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from herald.contracts import ReasonCode, Topic
+from herald.contracts import EngagementKind, ReasonCode, Topic
+from herald.dispatcher.domain.receipts import DELIVERED, ReceiptUrls, receipt, receipt_status
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.inbox import Inbox
-from herald.dispatcher.receipts import DELIVERED, ReceiptUrls, delivered, read, receipt_status
 from herald.runtime.auth import Authenticator, Principal, Role
+from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
 from herald.runtime.problems import PROBLEM_RESPONSE, Problem
 
@@ -30,7 +29,7 @@ def build_http(
     events: EventBus,
     auth: Authenticator,
     metrics: DispatcherMetrics,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> APIRouter:
     api = APIRouter(tags=["inbox", "receipts"])
     reader = auth.requires(Role.VIEWER, Role.SUBMITTER)
@@ -58,7 +57,8 @@ def build_http(
         if marked is None:
             raise _not_found(f"no message {delivery_id} in this inbox")
         if marked:
-            await events.publish(Topic.ENGAGEMENT, delivery_id, read(delivery_id, clock()))
+            read = receipt(EngagementKind.READ, delivery_id, clock())
+            await events.publish(Topic.ENGAGEMENT, delivery_id, read)
         metrics.receipts.labels("inbox_read", "new" if marked else "repeat").inc()
         return {"delivery_id": delivery_id, "read": True, "first_time": marked}
 
@@ -70,7 +70,8 @@ def build_http(
         status = receipt_status(await _fields(request))
         is_delivered = status in DELIVERED
         if is_delivered:
-            await events.publish(Topic.ENGAGEMENT, delivery_id, delivered(delivery_id, clock()))
+            delivered = receipt(EngagementKind.DELIVERED, delivery_id, clock())
+            await events.publish(Topic.ENGAGEMENT, delivery_id, delivered)
         metrics.receipts.labels(
             "sms", "delivered" if is_delivered else (status or "unknown")[:20]
         ).inc()

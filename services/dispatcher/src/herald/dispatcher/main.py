@@ -1,42 +1,36 @@
 """Dispatcher's composition root."""
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
 from herald.dispatcher import config
+from herald.dispatcher.adapters.postgres import PgLedger, PgViews
 from herald.dispatcher.builders import Parts
 from herald.dispatcher.delivery import Deliverer, Policy
-from herald.dispatcher.dispatching import Dispatcher
+from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
+from herald.dispatcher.domain.links import TrackingLinks
+from herald.dispatcher.domain.receipts import ReceiptUrls
 from herald.dispatcher.handlers import build_router
 from herald.dispatcher.http import build_http
-from herald.dispatcher.ledger import PgLedger
-from herald.dispatcher.links import Tracker
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.inbox import PgInbox
-from herald.dispatcher.receipts import ReceiptUrls
 from herald.dispatcher.registry import Registry
-from herald.dispatcher.retries import RetryLoop
 from herald.dispatcher.settings import DispatcherSettings
-from herald.dispatcher.views import PgViews
+from herald.runtime.clock import Clock, utc_now
 from herald.runtime.links import LinkSigner, parse_keys
+from herald.runtime.loops import every
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def tracker(settings: DispatcherSettings, clock: Callable[[], datetime]) -> Tracker:
+def tracking_links(settings: DispatcherSettings, clock: Clock) -> TrackingLinks:
     signer = LinkSigner(parse_keys(settings.tracking_keys.get_secret_value()))
     base = settings.tracker_public_url.rstrip("/")
-    return Tracker(signer, base, lambda: clock() + settings.link_ttl)
+    return TrackingLinks(signer, base, lambda: clock() + settings.link_ttl)
 
 
 def policy(settings: DispatcherSettings) -> Policy:
@@ -48,9 +42,7 @@ def policy(settings: DispatcherSettings) -> Policy:
     )
 
 
-def create_app(
-    settings: DispatcherSettings | None = None, clock: Callable[[], datetime] = now
-) -> FastAPI:
+def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
     settings = settings or DispatcherSettings()
     rt = build_runtime("dispatcher", settings)
     metrics = DispatcherMetrics(rt.registry)
@@ -78,7 +70,8 @@ def create_app(
     )
     registry = Registry(providers, settings.tenant_set, parts)
     ledger, views = PgLedger(rt.db), PgViews(rt.db)
-    deliverer = Deliverer(registry, tracker(settings, clock), metrics, clock, policy(settings))
+    links = tracking_links(settings, clock)
+    deliverer = Deliverer(registry, links, metrics, clock, policy(settings))
     dispatcher = Dispatcher(
         ledger,
         views,
@@ -91,19 +84,15 @@ def create_app(
         flush_s=settings.flush_s,
         lease_s=settings.retry_lease_s,
     )
-    retry = RetryLoop(
-        ledger,
-        dispatcher,
-        metrics,
-        clock,
-        poll_s=settings.retry_poll_s,
-        lease_s=settings.retry_lease_s,
-    )
-    rt.add_loop("retries", retry.run)
+
+    def full(resumed: int) -> bool:
+        return resumed >= RETRY_BATCH  # more may be due at once
+
+    rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
     rt.on_close(dispatcher.close)
     rt.on_close(client.aclose)
     for closer in parts.closers:
         rt.on_close(closer)
     http = build_http(inbox, receipts, rt.events, rt.auth, metrics, clock)
-    router = build_router(dispatcher, views, rt.dlq, rt.health, settings, settings.send_consumers)
+    router = build_router(rt.consumers(), dispatcher, views, settings.send_consumers)
     return create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)

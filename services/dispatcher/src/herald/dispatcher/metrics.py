@@ -1,77 +1,71 @@
-"""herald_dispatcher_* metrics."""
+"""herald_dispatcher_* metrics (the README's metrics table)."""
 
 import functools
 
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry
 
-from herald.dispatcher.resilience import Circuit
+from herald.dispatcher.domain.resilience import Circuit
+from herald.runtime.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 
 
 class DispatcherMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.sends = Counter(
-            "herald_dispatcher_sends",
+        m = Metrics(registry, "herald_dispatcher")
+        # the dispatcher's own declarations, one each
+        self.sends = m.counter(
+            "sends",
             "Provider calls by channel, provider and result.",
-            ["channel", "provider", "result"],
-            registry=registry,
+            "channel",
+            "provider",
+            "result",
         )
-        self.outcomes = Counter(
-            "herald_dispatcher_outcomes",
+        self.outcomes = m.counter(
+            "outcomes",
             "Final outcomes of sends, by channel, provider and outcome.",
-            ["channel", "provider", "outcome"],
-            registry=registry,
+            "channel",
+            "provider",
+            "outcome",
         )
-        self.latency = Histogram(
-            "herald_dispatcher_provider_seconds",
-            "Provider call latency, by provider.",
-            ["provider"],
-            registry=registry,
+        self.latency = m.histogram(
+            "provider_seconds", "Provider call latency, by provider.", "provider"
         )
-        self.in_flight = Gauge(
-            "herald_dispatcher_in_flight", "Provider calls in progress.", registry=registry
-        )
-        self.retries = Counter(
-            "herald_dispatcher_retries",
+        self.in_flight = m.gauge("in_flight", "Provider calls in progress.")
+        self.retries = m.counter(
+            "retries",
             "Sends parked for a later attempt, by provider and why (retryable, rate_limited).",
-            ["provider", "why"],
-            registry=registry,
+            "provider",
+            "why",
         )
-        self.failovers = Counter(
-            "herald_dispatcher_failovers",
+        self.failovers = m.counter(
+            "failovers",
             "Sends moved on from a provider to the next route, by the provider left.",
-            ["provider"],
-            registry=registry,
+            "provider",
         )
-        self.circuit = Gauge(
-            "herald_dispatcher_circuit_state",
+        self.circuit = m.gauge(
+            "circuit_state",
             "Circuit breaker state per provider: 0 closed, 1 open, 2 half-open.",
-            ["provider"],
-            registry=registry,
+            "provider",
         )
-        self.waiting = Gauge(
-            "herald_dispatcher_retries_due",
-            "Sends in the retry table found due at the last poll.",
-            registry=registry,
+        self.waiting = m.gauge(
+            "retries_due", "Sends in the retry table found due at the last poll."
         )
-        self.repeats = Counter(
-            "herald_dispatcher_redelivered_sends",
+        self.repeats = m.counter(
+            "redelivered_sends",
             "Sends received again whose outcome was already recorded (not sent twice).",
-            registry=registry,
         )
-        self.invalidated = Counter(
-            "herald_dispatcher_contacts_invalidated",
+        self.invalidated = m.counter(
+            "contacts_invalidated",
             "Contacts a provider reported dead (ContactInvalidated published), by channel.",
-            ["channel"],
-            registry=registry,
+            "channel",
         )
-        self.receipts = Counter(
-            "herald_dispatcher_receipts",
+        self.receipts = m.counter(
+            "receipts",
             "Delivery receipts and inbox reads received, by kind and status.",
-            ["kind", "status"],
-            registry=registry,
+            "kind",
+            "status",
         )
 
         # labelled children looked up once, not per send (`labels` costs as much as the inc)

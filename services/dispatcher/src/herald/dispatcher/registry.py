@@ -1,15 +1,48 @@
-"""Providers and their gates per tenant and channel, in failover order."""
+"""Providers and their gates per tenant and channel, in failover order. A gate stands
+before each provider: its circuit breaker, token bucket and concurrency bound."""
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiolimiter import AsyncLimiter
 
 from herald.contracts import Channel
 from herald.dispatcher.builders import Parts, build_provider
 from herald.dispatcher.config import ProvidersConfig, ProviderSpec
+from herald.dispatcher.domain.resilience import Breaker
 from herald.dispatcher.providers.base import Provider
-from herald.dispatcher.resilience import Breaker, Gate
+
+
+@dataclass
+class Gate:
+    """What stands before one provider: its breaker, token bucket and concurrency bound."""
+
+    breaker: Breaker
+    limiter: AsyncLimiter | None
+    slots: asyncio.Semaphore
+    wait_s: float
+    """Longest a send waits for a token or a slot before it is deferred instead."""
+    name: str = field(default="")
+
+    async def enter(self) -> bool:
+        """Take a token and a slot within wait_s; False means defer the send."""
+        if (self.limiter is None or self.limiter.has_capacity()) and not self.slots.locked():
+            # both free: take them without arming a timeout (the common case, per send)
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            await self.slots.acquire()
+            return True
+        try:
+            async with asyncio.timeout(self.wait_s):
+                if self.limiter is not None:
+                    await self.limiter.acquire()
+                await self.slots.acquire()
+        except TimeoutError:
+            return False
+        return True
+
+    def leave(self) -> None:
+        self.slots.release()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,38 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
 
-from herald.contracts import FieldError, PushRequest, describe_validation_error
+from herald.contracts import FieldError, PushRequest, ReasonCode, Status, describe_validation_error
 from herald.contracts.internal import Standing
+
+
+class Verdict(StrEnum):
+    """What intake answers a submission (not the contract's delivery Outcome)."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """What intake keeps of a request: enough to know a resubmission and its source."""
+
+    tenant: str
+    request_id: str
+    body_sha256: str
+    department: str
+    requester: str
+    trace_id: str
+    received_via: str
+    source: str
+    emitted: bool = False
+    status: Status | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +131,24 @@ _SEVERITY = {Standing.GOOD: 0, Standing.WARNED: 1, Standing.RESTRICTED: 2, Stand
 
 def _who(requester: Standing, department: Standing, worst: Standing) -> str:
     return "the requester" if requester == worst else "the department"
+
+
+def dry_run_view(
+    request: PushRequest, existing: RequestRecord | None, why_restricted: str | None
+) -> dict[str, Any]:
+    """What intake itself would answer a submission, from reads only (a dry run)."""
+    if existing is not None and existing.body_sha256 != body_hash(request):
+        return _view(
+            Verdict.CONFLICT, ReasonCode.DUPLICATE, "submitted before with a different body"
+        )
+    if existing is not None:
+        return _view(
+            Verdict.DUPLICATE, ReasonCode.DUPLICATE, "submitted before; nothing more is sent"
+        )
+    if why_restricted is not None:
+        return _view(Verdict.REJECTED, ReasonCode.REQUESTER_RESTRICTED, why_restricted)
+    return {"outcome": str(Verdict.ACCEPTED), "reasons": []}
+
+
+def _view(verdict: Verdict, code: ReasonCode, message: str) -> dict[str, Any]:
+    return {"outcome": str(verdict), "reasons": [{"code": str(code), "message": message}]}

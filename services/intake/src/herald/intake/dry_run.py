@@ -1,6 +1,6 @@
 """Dry run: what would happen to a request, sending and storing nothing.
 
-Intake validates exactly as the real path does (the caller, http.py, uses the same
+Intake validates exactly as the real path does (the caller, `http`, uses the same
 `parse_request`), says what it would answer itself (accepted, duplicate, conflict, or
 rejected for the requester's standing: reads only), and asks review and the scheduler
 for theirs, concurrently. Nothing is claimed, published or written anywhere.
@@ -11,10 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from herald.contracts import PushRequest, ReasonCode
-from herald.intake.advisers import Adviser, AdviserUnavailable
-from herald.intake.domain import body_hash, restriction
-from herald.intake.repository import RequestRecord, RequestRepository
+from herald.contracts import PushRequest
+from herald.intake.domain import dry_run_view, restriction
+from herald.intake.ports import Adviser, AdviserUnavailable, RequestRepository
 
 
 class DryRunAnswer(BaseModel):
@@ -36,23 +35,6 @@ class AdvisersUnavailable(Exception):  # noqa: N818
     def __init__(self, down: list[AdviserUnavailable]) -> None:
         super().__init__("; ".join(map(str, down)))
         self.names = [d.name for d in down]
-
-
-def intake_view(
-    request: PushRequest, existing: RequestRecord | None, why_restricted: str | None
-) -> dict[str, Any]:
-    """What intake itself would answer (pure)."""
-    if existing is not None and existing.body_sha256 != body_hash(request):
-        return _view("conflict", ReasonCode.DUPLICATE, "submitted before with a different body")
-    if existing is not None:
-        return _view("duplicate", ReasonCode.DUPLICATE, "submitted before; nothing more is sent")
-    if why_restricted is not None:
-        return _view("rejected", ReasonCode.REQUESTER_RESTRICTED, why_restricted)
-    return {"outcome": "accepted", "reasons": []}
-
-
-def _view(outcome: str, code: ReasonCode, message: str) -> dict[str, Any]:
-    return {"outcome": outcome, "reasons": [{"code": str(code), "message": message}]}
 
 
 class DryRun:
@@ -85,4 +67,4 @@ class DryRun:
         requester, department = await self._repo.standing(
             request.tenant, request.requester.user, request.requester.department
         )
-        return intake_view(request, existing, restriction(request, requester, department))
+        return dry_run_view(request, existing, restriction(request, requester, department))

@@ -1,3 +1,8 @@
+"""Intake's settings, read from the environment when the service is built."""
+
+from datetime import datetime, timedelta
+
+from herald.intake.domain import Limits
 from herald.runtime.settings import ServiceSettings
 
 
@@ -12,3 +17,12 @@ class IntakeSettings(ServiceSettings):
     """The scheduler's base URL, asked by a dry run."""
     dry_run_timeout_s: float = 10.0
     """How long a dry run waits for review or the scheduler before answering 503."""
+
+    def limits(self, now: datetime) -> Limits:
+        """What a request is checked against, now."""
+        return Limits(
+            self.max_payload_bytes,
+            self.tenant_set,
+            timedelta(seconds=self.send_at_grace_s),
+            now,
+        )

@@ -1,53 +1,38 @@
-"""The one submission path both entrypoints (Kafka and HTTP) go through."""
+"""Submitting and cancelling requests: the one path both entrypoints (Kafka and HTTP)
+go through. Each status is published, and acknowledged, before the request is passed on."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 
 import structlog
 
 from herald.contracts import PushRequest, Reason, ReasonCode, Status, StatusKind, Topic
 from herald.contracts.internal import CancelRequested, RequestEnvelope
-from herald.intake.domain import body_hash, restriction
+from herald.intake.domain import RequestRecord, Verdict, body_hash, restriction
 from herald.intake.metrics import IntakeMetrics
-from herald.intake.repository import RequestRecord, RequestRepository
+from herald.intake.ports import RequestRepository
+from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
+from herald.runtime.statuses import RequestRef, Subject, status_of
 from herald.runtime.tracing import trace_headers
 
 log = structlog.get_logger(__name__)
-
-
-class Outcome(StrEnum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    CONFLICT = "conflict"
-    REJECTED = "rejected"
+DUPLICATE = Reason(
+    code=ReasonCode.DUPLICATE,
+    message="this request_id was submitted before; nothing more is sent",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
-    outcome: Outcome
+    verdict: Verdict
     status: Status | None
 
 
 class Intake:
     def __init__(
-        self,
-        repo: RequestRepository,
-        events: EventBus,
-        clock: Callable[[], datetime],
-        metrics: IntakeMetrics,
-        tenants: frozenset[str],
+        self, repo: RequestRepository, events: EventBus, clock: Clock, metrics: IntakeMetrics
     ) -> None:
-        self._repo = repo
-        self._events = events
-        self._clock = clock
-        self._metrics = metrics
-        self._tenants = tenants
-
-    def tenant_label(self, tenant: str | None) -> str:
-        return tenant if tenant in self._tenants else "other"
+        self._repo, self._events, self._clock, self._metrics = repo, events, clock, metrics
 
     async def submit(self, request: PushRequest, via: str, source: str, trace_id: str) -> Submitted:
         """Accept, or answer duplicate/conflict/rejected. `source` names where this copy
@@ -65,14 +50,12 @@ class Intake:
         existing = await self._repo.claim(record)
         if existing is not None:
             if existing.body_sha256 != record.body_sha256:
-                return self._count(via, request, Submitted(Outcome.CONFLICT, existing.status))
+                return self._count(via, request, Submitted(Verdict.CONFLICT, existing.status))
             if existing.emitted and existing.source == source:
-                return Submitted(Outcome.ACCEPTED, existing.status)  # a redelivery: done already
+                return Submitted(Verdict.ACCEPTED, existing.status)  # a redelivery: done already
             if existing.emitted:
-                await self._publish_status(
-                    request, StatusKind.DUPLICATE, trace_id, self._dup_reason()
-                )
-                return self._count(via, request, Submitted(Outcome.DUPLICATE, existing.status))
+                await self._publish_status(request, StatusKind.DUPLICATE, trace_id, DUPLICATE)
+                return self._count(via, request, Submitted(Verdict.DUPLICATE, existing.status))
             record = existing  # our own earlier attempt died before passing it on: finish it
         result = await self._decide(request, record.trace_id)
         return self._count(via, request, result)
@@ -86,7 +69,7 @@ class Intake:
             reason = Reason(code=ReasonCode.REQUESTER_RESTRICTED, message=why)
             status = await self._publish_status(request, StatusKind.REJECTED, trace_id, reason)
             await self._repo.mark_emitted(request.tenant, request.request_id, status)
-            return Submitted(Outcome.REJECTED, status)
+            return Submitted(Verdict.REJECTED, status)
         status = await self._publish_status(request, StatusKind.ACCEPTED, trace_id)
         envelope = RequestEnvelope(request=request, trace_id=trace_id, at=self._clock())
         await self._events.publish(
@@ -94,48 +77,29 @@ class Intake:
         )
         await self._repo.mark_emitted(request.tenant, request.request_id, status)
         log.info("request_accepted", request_id=request.request_id, tenant=request.tenant)
-        return Submitted(Outcome.ACCEPTED, status)
+        return Submitted(Verdict.ACCEPTED, status)
 
     async def reject_invalid(
         self, request_id: str, tenant: str, message: str, trace_id: str
     ) -> None:
         """Tell upstream about a request that failed validation (it is not stored)."""
-        status = Status(
-            request_id=request_id,
-            tenant=tenant,
-            status=StatusKind.REJECTED,
-            at=self._clock(),
-            reasons=(Reason(code=ReasonCode.INVALID_REQUEST, message=message[:2000]),),
+        reason = Reason(code=ReasonCode.INVALID_REQUEST, message=message[:2000])
+        await self._publish_status(
+            RequestRef(request_id, tenant), StatusKind.REJECTED, trace_id, reason
         )
-        await self._events.publish(Topic.STATUS, request_id, status, trace_headers(trace_id))
 
     async def cancel(self, tenant: str, request_id: str, by: str) -> None:
         event = CancelRequested(tenant=tenant, request_id=request_id, by=by, at=self._clock())
         await self._events.publish(Topic.CANCELS, request_id, event)
 
     async def _publish_status(
-        self, request: PushRequest, kind: StatusKind, trace_id: str, reason: Reason | None = None
+        self, about: Subject, kind: StatusKind, trace_id: str, reason: Reason | None = None
     ) -> Status:
-        status = Status(
-            request_id=request.request_id,
-            tenant=request.tenant,
-            status=kind,
-            at=self._clock(),
-            reasons=(reason,) if reason else (),
-            labels=request.labels,
-        )
-        await self._events.publish(
-            Topic.STATUS, request.request_id, status, trace_headers(trace_id)
-        )
+        status = status_of(about, kind, self._clock(), reasons=(reason,) if reason else ())
+        await self._events.publish(Topic.STATUS, about.request_id, status, trace_headers(trace_id))
         return status
 
-    @staticmethod
-    def _dup_reason() -> Reason:
-        return Reason(
-            code=ReasonCode.DUPLICATE,
-            message="this request_id was submitted before; nothing more is sent",
-        )
-
     def _count(self, via: str, request: PushRequest, result: Submitted) -> Submitted:
-        self._metrics.received.labels(via, self.tenant_label(request.tenant), result.outcome).inc()
+        tenant = self._metrics.tenant(request.tenant)
+        self._metrics.received.labels(via, tenant, result.verdict).inc()
         return result

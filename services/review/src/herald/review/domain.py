@@ -1,4 +1,5 @@
-"""Pure decisions of review: findings and policy in, a decision out. No I/O here."""
+"""Pure decisions of review: findings and policy in, a decision out; and the strike
+ladder (strikes in the window -> standing). No I/O here."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ from typing import Any
 from herald.contracts import PushRequest, Reason, ReasonCode, StatusKind
 from herald.contracts.internal import Standing
 from herald.review.engine.findings import Finding, Severity
-from herald.review.policy import HumanReviewRule, Policy
+from herald.review.policy import HumanReviewRule, Ladder, Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +104,22 @@ def human_reasons(decision: HumanDecision) -> tuple[Reason, ...]:
 def may_decide(reviewer: str, requester: str) -> bool:
     """Four eyes: nobody reviews their own request."""
     return reviewer.strip().casefold() != requester.strip().casefold()
+
+
+ORDER = {Standing.GOOD: 0, Standing.WARNED: 1, Standing.RESTRICTED: 2, Standing.BANNED: 3}
+
+
+def standing_for(strikes: int, ladder: Ladder) -> Standing:
+    if strikes >= ladder.banned:
+        return Standing.BANNED
+    if strikes >= ladder.restricted:
+        return Standing.RESTRICTED
+    if strikes >= ladder.warned:
+        return Standing.WARNED
+    return Standing.GOOD
+
+
+def escalate(current: Standing, strikes: int, ladder: Ladder) -> Standing:
+    """Standing never falls by itself (only an admin's reinstatement lowers it)."""
+    computed = standing_for(strikes, ladder)
+    return computed if ORDER[computed] > ORDER[current] else current

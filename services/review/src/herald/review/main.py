@@ -1,38 +1,33 @@
 """Review's composition root."""
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from herald.review.console import build_console
-from herald.review.dictionaries import Dictionaries
-from herald.review.dry_run import build_dry_run
+from herald.review.adapters.dictionaries import Dictionaries
+from herald.review.adapters.postgres.reviews import PgReviewRepository
+from herald.review.adapters.postgres.standing import PgStandingRepository
 from herald.review.engine.engine import Engine
 from herald.review.handlers import build_router
-from herald.review.http import build_http
-from herald.review.loops import every, steps
+from herald.review.http.console.routes import build_console
+from herald.review.http.dry_run import build_dry_run
+from herald.review.http.reviews import build_reviews_http
+from herald.review.http.standing import build_standing_http
 from herald.review.metrics import ReviewMetrics
-from herald.review.pg_reviews import PgReviewRepository
-from herald.review.pg_standing import PgStandingRepository
 from herald.review.policy import load_policy
 from herald.review.reviewing import Reviewer
 from herald.review.settings import ReviewSettings
+from herald.review.upkeep import steps
 from herald.review.violations import Violations
+from herald.runtime.clock import Clock, utc_now
+from herald.runtime.loops import every
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def create_app(
-    settings: ReviewSettings | None = None, *, clock: Callable[[], datetime] = now
-) -> FastAPI:
+def create_app(settings: ReviewSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
     settings = settings or ReviewSettings()
     rt = build_runtime("review", settings)
     policy = load_policy(settings.review_policy_file)
@@ -42,11 +37,14 @@ def create_app(
     violations = Violations(PgStandingRepository(rt.db), rt.events, policy.strikes, metrics, clock)
     engine = Engine(policy, dictionaries.matcher)
     reviewer = Reviewer(engine, repo, violations, rt.events, metrics, clock)
-    router = build_router(reviewer, rt.dlq, rt.health, settings)
     background = steps(settings, reviewer, violations, repo, dictionaries, metrics, clock)
-    for name, (interval, step) in background.items():
-        rt.add_loop(name, every(interval, step))
-    http = build_http(reviewer, repo, violations, rt.auth)
-    http.append(build_dry_run(engine, violations.standings, rt.auth))
-    http += build_console(settings, reviewer, repo, violations, rt.auth, clock)
+    for name, (interval_s, step) in background.items():
+        rt.add_loop(name, every(interval_s, step))
+    http = [
+        build_reviews_http(reviewer, repo, rt.auth),
+        build_standing_http(violations, rt.auth),
+        build_dry_run(engine, violations.standings, rt.auth),
+        *build_console(settings, reviewer, repo, violations, rt.auth, clock),
+    ]
+    router = build_router(rt.consumers(), reviewer)
     return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

@@ -2,19 +2,20 @@
 expiry. Every announcement is idempotent: a row is marked emitted only after the broker
 acknowledged what it announces, and whatever was not is announced again."""
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 
-from herald.contracts import Reason, ReasonCode, Status, StatusKind, Topic
+from herald.contracts import Reason, ReasonCode, StatusKind, Topic
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.review.domain import HumanDecision, decide
 from herald.review.engine.engine import Engine
 from herald.review.metrics import ReviewMetrics
-from herald.review.repository import Review, ReviewRepository
+from herald.review.ports import Review, ReviewRepository
 from herald.review.violations import Violations
+from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
+from herald.runtime.statuses import status_of
 from herald.runtime.tracing import trace_headers
 
 log = structlog.get_logger(__name__)
@@ -29,7 +30,7 @@ class Reviewer:
         violations: Violations,
         events: EventBus,
         metrics: ReviewMetrics,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._engine, self._repo, self._violations = engine, repo, violations
         self._events, self._metrics, self._clock = events, metrics, clock
@@ -84,14 +85,7 @@ class Reviewer:
         req = envelope.request
         headers = trace_headers(envelope.trace_id)
         reasons = (_EXPIRED,) if review.state == StatusKind.EXPIRED else review.reasons
-        status = Status(
-            request_id=req.request_id,
-            tenant=req.tenant,
-            status=review.state,
-            at=self._clock(),
-            reasons=reasons,
-            labels=req.labels,
-        )
+        status = status_of(req, review.state, self._clock(), reasons=reasons)
         await self._events.publish(Topic.STATUS, req.request_id, status, headers)
         if review.state == StatusKind.APPROVED:
             passed = RequestEnvelope(request=req, trace_id=envelope.trace_id, at=self._clock())

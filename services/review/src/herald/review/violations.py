@@ -1,17 +1,17 @@
 """The strike ladder's service layer: re-assess standing after a strike, publish changes
 (intake honours them), reinstate on an admin's word."""
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 
 from herald.contracts import Topic
 from herald.contracts.internal import Standing, StandingChanged
-from herald.review.ladder import escalate
+from herald.review.domain import escalate
 from herald.review.metrics import ReviewMetrics
 from herald.review.policy import StrikePolicy
-from herald.review.repository import StandingRepository
+from herald.review.ports import StandingRepository
+from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
 
 log = structlog.get_logger(__name__)
@@ -25,7 +25,7 @@ class Violations:
         events: EventBus,
         policy: StrikePolicy,
         metrics: ReviewMetrics,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._repo, self._events, self._policy = repo, events, policy
         self._metrics, self._clock = metrics, clock

@@ -1,38 +1,57 @@
-"""The ports tracker's service layer and HTTP API depend on; Postgres adapters implement
-them (`ledger.Ledger`, `maintenance.PartitionKeeper`), tests use hand-written fakes."""
+"""The ports tracker's service layer and HTTP API depend on, and the records they pass;
+Postgres adapters implement them (`adapters.postgres`), tests use hand-written fakes."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from herald.contracts import Engagement, Status
 from herald.contracts.internal import Outcome
-from herald.tracker.ingest import Recorded
-from herald.tracker.partitions import Month
+from herald.runtime.transient import TransientError
+from herald.tracker.domain.partitions import Month
 
 Key = tuple[str, str]
+"""(tenant, request_id)"""
 Rows = tuple[list[Any], list[Any]]
-"""Report rows (see queries.BY_CHANNEL) and deferral rows."""
+"""Report rows (see adapters.postgres.queries.BY_CHANNEL) and deferral rows."""
 
 
-class Finishing(Protocol):
-    """A request about to be announced (read-only)."""
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """A status that says how many outcomes a request will have, with its trace id (the
+    request's statuses from tracker carry it on)."""
 
-    @property
-    def tenant(self) -> str: ...
+    status: Status
+    trace_id: str = ""
 
-    @property
-    def request_id(self) -> str: ...
 
-    @property
-    def recipients(self) -> int: ...
+@dataclass(frozen=True, slots=True)
+class Finishing:
+    """A request about to be announced."""
 
-    @property
-    def labels(self) -> dict[str, str]: ...
+    tenant: str
+    request_id: str
+    recipients: int
+    labels: dict[str, str]
+    final_status: str | None = None
+    trace_id: str = ""
 
-    @property
-    def final_status(self) -> str | None: ...
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """How many new rows of one kind a batch added (tenant and channel None if unknown)."""
+
+    tenant: str | None
+    channel: str | None
+    kind: str
+    n: int
+
+
+class PartitionMissingError(TransientError):
+    """A row's month has no partition (another replica dropped it): retried once the
+    partitions known are forgotten."""
 
 
 class LedgerWork(Protocol):
@@ -42,7 +61,7 @@ class LedgerWork(Protocol):
 
     async def add_engagement(self, events: Sequence[Engagement]) -> list[Recorded]: ...
 
-    async def expect(self, statuses: Sequence[Status]) -> None: ...
+    async def expect(self, expected: Sequence[Expected]) -> None: ...
 
     async def ready_to_finish(self, keys: set[Key]) -> Sequence[Finishing]: ...
 

@@ -1,29 +1,52 @@
 """Tracker's service layer: record batches, finish requests, announce later counts.
 
 Statuses are published before the transaction commits: a crash in between announces
-again after the redelivery (at-least-once), it never loses an announcement.
+again after the redelivery (at-least-once), it never loses an announcement. An outage
+is left to the runtime's consumer to wait out; a partition another replica dropped is
+forgotten first, so that the retry creates it again.
 """
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 import structlog
 
 from herald.contracts import Engagement, Status, StatusKind, Topic
 from herald.contracts.internal import Outcome
+from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
-from herald.tracker.erasure import RecipientSeen, last_word
-from herald.tracker.ingest import Recorded
+from herald.runtime.statuses import status_of
+from herald.runtime.tracing import trace_headers
+from herald.tracker.domain.erasure import RecipientSeen, last_word
+from herald.tracker.domain.partitions import months_of
+from herald.tracker.domain.report import Report, build_report, final_status
+from herald.tracker.domain.window import admit, latest_allowed
 from herald.tracker.metrics import TrackerMetrics
-from herald.tracker.outage import transient_database_errors
-from herald.tracker.partitions import months_of
-from herald.tracker.ports import Finishing, Key, LedgerPort, LedgerWork, Partitions
-from herald.tracker.report import Report, build_report, final_status
-from herald.tracker.window import admit, latest_allowed
+from herald.tracker.ports import (
+    Expected,
+    Finishing,
+    Key,
+    LedgerPort,
+    LedgerWork,
+    PartitionMissingError,
+    Partitions,
+    Recorded,
+)
 
 log = structlog.get_logger(__name__)
 EXPECTING = (StatusKind.SCHEDULED, StatusKind.DISPATCHING)
+
+
+class Dated(Protocol):
+    @property
+    def at(self) -> datetime: ...
+
+
+D = TypeVar("D", bound=Dated)
 
 
 class Tracker:
@@ -33,7 +56,7 @@ class Tracker:
         partitions: Partitions,
         events: EventBus,
         metrics: TrackerMetrics,
-        clock: Callable[[], datetime],
+        clock: Clock,
         *,
         future_skew_s: int = 86_400,
     ) -> None:
@@ -41,47 +64,52 @@ class Tracker:
         self._metrics, self._clock, self._skew = metrics, clock, future_skew_s
 
     async def on_outcomes(self, outcomes: Sequence[Outcome]) -> None:
-        topic = str(Topic.OUTCOMES)
-        admitted = admit(outcomes, lambda o: o.at, self._partitions.horizon())
-        if admitted.kept:
-            with transient_database_errors(self._partitions):
-                await self._partitions.ensure(months_of(o.at for o in admitted.kept))
-                started = time.perf_counter()
-                async with self._ledger.transaction() as tx:
-                    recorded = await tx.add_outcomes(admitted.kept)
-                    keys = {(o.tenant, o.request_id) for o in admitted.kept}
-                    await self._finish_ready(tx, keys)
-            self._observe(topic, [o.at for o in admitted.kept], started, recorded, outcome=True)
-        self._count_skipped(topic, admitted.too_old, admitted.future)
+        async def write(tx: LedgerWork, kept: list[Outcome]) -> list[Recorded]:
+            recorded = await tx.add_outcomes(kept)
+            await self._finish_ready(tx, {(o.tenant, o.request_id) for o in kept})
+            return recorded
+
+        await self._ingest(Topic.OUTCOMES, outcomes, None, write)
 
     async def on_engagement(self, events: Sequence[Engagement]) -> None:
-        topic = str(Topic.ENGAGEMENT)
         latest = latest_allowed(self._clock(), self._skew)
-        admitted = admit(events, lambda e: e.at, self._partitions.horizon(), latest)
+        await self._ingest(Topic.ENGAGEMENT, events, latest, lambda tx, e: tx.add_engagement(e))
+
+    async def _ingest(
+        self,
+        topic: Topic,
+        items: Sequence[D],
+        latest: datetime | None,
+        write: Callable[[LedgerWork, list[D]], Awaitable[list[Recorded]]],
+    ) -> None:
+        """Record what the retention window admits, in one transaction; count the rest."""
+        admitted = admit(items, lambda i: i.at, self._partitions.horizon(), latest)
         if admitted.kept:
-            with transient_database_errors(self._partitions):
-                await self._partitions.ensure(months_of(e.at for e in admitted.kept))
+            times = [i.at for i in admitted.kept]
+            with self._missing_partitions_forgotten():
+                await self._partitions.ensure(months_of(times))
                 started = time.perf_counter()
                 async with self._ledger.transaction() as tx:
-                    recorded = await tx.add_engagement(admitted.kept)
-            self._observe(topic, [e.at for e in admitted.kept], started, recorded, outcome=False)
-        self._count_skipped(topic, admitted.too_old, admitted.future)
+                    recorded = await write(tx, admitted.kept)
+            self._observe(topic, times, started, recorded)
+        self._count_skipped(str(topic), admitted.too_old, admitted.future)
 
-    async def on_statuses(self, statuses: Sequence[Status]) -> None:
-        expecting = [s for s in statuses if s.status in EXPECTING and s.counts is not None]
+    async def on_statuses(self, statuses: Sequence[Expected]) -> None:
+        expecting = [
+            e for e in statuses if e.status.status in EXPECTING and e.status.counts is not None
+        ]
         if not expecting:
             return
-        with transient_database_errors(self._partitions):
-            async with self._ledger.transaction() as tx:
-                await tx.expect(expecting)
-                await self._finish_ready(tx, {(s.tenant, s.request_id) for s in expecting})
+        async with self._ledger.transaction() as tx:
+            await tx.expect(expecting)
+            keys = {(e.status.tenant, e.status.request_id) for e in expecting}
+            await self._finish_ready(tx, keys)
 
     async def on_recipients(self, seen: Sequence[RecipientSeen]) -> None:
         erased, restored = last_word(seen)
         if not erased and not restored:
             return
-        with transient_database_errors(self._partitions):
-            unlinked = await self._ledger.erase(erased, restored)
+        unlinked = await self._ledger.erase(erased, restored)
         self._metrics.erasures.inc(len(erased))
         if erased:
             log.info("recipients_erased", recipients=len(erased), outcomes_unlinked=unlinked)
@@ -99,7 +127,12 @@ class Tracker:
                 )
                 for f in due
             ]
-            await self._events.publish_many(Topic.STATUS, [(s.request_id, s) for s in statuses])
+            await asyncio.gather(
+                *(
+                    self._events.publish(Topic.STATUS, s.request_id, s, trace_headers(f.trace_id))
+                    for f, s in zip(due, statuses, strict=True)
+                )
+            )
             await tx.announced([(f.tenant, f.request_id) for f in due], now, None)
         self._metrics.status_updates.inc(len(due))
         return len(due)
@@ -108,7 +141,10 @@ class Tracker:
         for f in await tx.ready_to_finish(keys):
             report = await self._report(tx, f)
             kind = StatusKind(final_status(report))
-            await self._events.publish(Topic.STATUS, f.request_id, self._status(f, kind, report))
+            status = self._status(f, kind, report)
+            await self._events.publish(
+                Topic.STATUS, f.request_id, status, trace_headers(f.trace_id)
+            )
             await tx.announced([(f.tenant, f.request_id)], self._clock(), str(kind))
             log.info("request_finished", request_id=f.request_id, status=str(kind))
 
@@ -118,14 +154,15 @@ class Tracker:
         return build_report(f.recipients, rows, deferrals)
 
     def _status(self, f: Finishing, kind: StatusKind, report: Report) -> Status:
-        return Status(
-            request_id=f.request_id,
-            tenant=f.tenant,
-            status=kind,
-            at=self._clock(),
-            counts=report.counts(),
-            labels=f.labels,
-        )
+        return status_of(f, kind, self._clock(), counts=report.counts())
+
+    @contextlib.contextmanager
+    def _missing_partitions_forgotten(self) -> Iterator[None]:
+        try:
+            yield
+        except PartitionMissingError:
+            self._partitions.forget()
+            raise
 
     def _count_skipped(self, topic: str, too_old: int, future: int) -> None:
         if too_old:
@@ -134,21 +171,15 @@ class Tracker:
             self._metrics.skipped.labels(topic, "future").inc(future)
 
     def _observe(
-        self,
-        topic: str,
-        times: Sequence[datetime],
-        started: float,
-        recorded: Sequence[Recorded],
-        *,
-        outcome: bool,
+        self, topic: Topic, times: Sequence[datetime], started: float, recorded: Sequence[Recorded]
     ) -> None:
         m = self._metrics
-        m.db_write.labels(topic).observe(time.perf_counter() - started)
-        m.batch_size.labels(topic).observe(len(times))
+        m.db_write.labels(str(topic)).observe(time.perf_counter() - started)
+        m.batch_size.labels(str(topic)).observe(len(times))
         now = self._clock()
-        lag = m.ingest_lag.labels(topic)
+        lag = m.ingest_lag.labels(str(topic))
         for at in times:
             lag.observe(max(0.0, (now - at).total_seconds()))
-        counter = m.outcomes if outcome else m.engagement
+        counter = m.outcomes if topic == Topic.OUTCOMES else m.engagement
         for r in recorded:
             counter.labels(m.tenant(r.tenant), m.channel(r.channel), r.kind).inc(r.n)

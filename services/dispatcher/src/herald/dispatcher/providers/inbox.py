@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Protocol
 
 from herald.dispatcher.providers.base import Attempt, Message, Result
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ package (schema `scheduler`; migrations in `herald/scheduler/migrations`)."""
 from dataclasses import dataclass
 from pathlib import Path
 
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.audience import PostgresAudience
 from herald.scheduler.adapters.postgres.engagement import PostgresEngagement
 from herald.scheduler.adapters.postgres.plans import PostgresPlans

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from herald.contracts import Category, Channel, PushRequest
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.connection import transaction
 from herald.scheduler.adapters.postgres.rows import member_of, usage_of
 from herald.scheduler.domain.caps import Usage

@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.ports import ContentionError
 
 

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from herald.contracts import Engagement
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.connection import transaction
 
 

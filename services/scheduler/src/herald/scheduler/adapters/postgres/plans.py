@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from herald.contracts.internal import RequestEnvelope
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.connection import contention, transaction
 from herald.scheduler.adapters.postgres.rows import PLAN, plan_of
 from herald.scheduler.domain.model import Plan, PlanKey, PlanState, Stopped, Timer

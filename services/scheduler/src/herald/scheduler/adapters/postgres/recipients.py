@@ -8,7 +8,7 @@ import asyncpg
 
 from herald.contracts import Recipient
 from herald.contracts.recipient import Contacts
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.connection import transaction
 from herald.scheduler.adapters.postgres.rows import RECIPIENT
 from herald.scheduler.domain.model import RecipientKey

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 
-from herald.runtime.service import Database
+from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.claim import PostgresClaim
 from herald.scheduler.adapters.postgres.connection import contention, transaction
 

@@ -1,0 +1,78 @@
+"""A service's Kafka consumers, declared in one place: each topic, its group, its decoder
+and its handler (see `herald.runtime.consumer` for what a batch consumer does)."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from aiokafka.structs import ConsumerRecord
+from faststream.kafka import KafkaRouter
+from pydantic import BaseModel
+
+from herald.contracts import Topic
+from herald.runtime.consumer import BatchConsumer, Received, model_decoder, subscribe
+from herald.runtime.dlq import DeadLetters
+from herald.runtime.health import Health
+from herald.runtime.settings import ServiceSettings
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[[Sequence[Received[T]]], Awaitable[None]]
+
+
+def values(handle: Callable[[list[T]], Awaitable[object]]) -> Handler[T]:
+    """A batch handler for a service call that takes only the decoded values."""
+
+    async def on_batch(items: Sequence[Received[T]]) -> None:
+        await handle([i.value for i in items])
+
+    return on_batch
+
+
+def short_name(topic: Topic) -> str:
+    """`push.sends.v1` -> `sends`: how a consumer is named in logs and readiness."""
+    return str(topic).split(".")[1]
+
+
+class Consumers:
+    """A service's consumers on one router: each in its own group, with the service's
+    dead letters, readiness and Kafka settings."""
+
+    def __init__(self, dlq: DeadLetters, health: Health, settings: ServiceSettings) -> None:
+        self.router = KafkaRouter()
+        self._dlq, self._health, self._settings = dlq, health, settings
+
+    def add(
+        self,
+        topic: Topic,
+        group_id: str,
+        decode: Callable[[ConsumerRecord], T],
+        handle: Handler[T],
+        *,
+        max_records: int | None = None,
+        consumers: int = 1,
+    ) -> None:
+        """Consume `topic` as `group_id`, in batches of decoded records."""
+        consumer = BatchConsumer(short_name(topic), decode, handle, self._dlq, self._health)
+        subscribe(
+            self.router,
+            topic,
+            consumer,
+            group_id=group_id,
+            settings=self._settings,
+            max_records=max_records,
+            consumers=consumers,
+        )
+
+    def add_values(
+        self,
+        topic: Topic,
+        group_id: str,
+        model: type[M],
+        handle: Callable[[list[M]], Awaitable[object]],
+        *,
+        max_records: int | None = None,
+        consumers: int = 1,
+    ) -> None:
+        """Consume `topic` as `group_id`, handing `handle` each batch's decoded models."""
+        decode, on_batch = model_decoder(model), values(handle)
+        self.add(topic, group_id, decode, on_batch, max_records=max_records, consumers=consumers)

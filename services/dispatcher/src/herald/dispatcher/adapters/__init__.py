@@ -1,0 +1,2 @@
+"""The dispatcher's Postgres adapters (`postgres`); the providers, its other outside-world
+clients, are in `providers/`."""

@@ -1,0 +1,152 @@
+"""The Postgres adapters of the dispatcher's ports (parameterised SQL only).
+
+The views keep consent only, never contacts."""
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from herald.contracts import Recipient
+from herald.contracts.internal import CancelRequested, Outcome, Send
+from herald.dispatcher.domain.consent import ConsentRow
+from herald.dispatcher.domain.outcomes import Later, Progress
+from herald.dispatcher.ports import Claim
+from herald.runtime.db import Database
+
+
+def _progress(raw: dict[str, Any]) -> Progress:
+    return Progress(int(raw["route"]), int(raw["attempt"]), tuple(raw.get("evidence", ())))
+
+
+class PgLedger:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def claim(self, sends: Sequence[Send]) -> dict[str, Claim]:
+        rows = await self._db.pool.fetch(
+            """INSERT INTO dispatcher.deliveries AS d (delivery_id, tenant, request_id)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+               ON CONFLICT (delivery_id) DO UPDATE
+                 SET attempts = d.attempts + 1, updated_at = now()
+               RETURNING d.delivery_id, d.outcome, EXISTS (
+                 SELECT 1 FROM dispatcher.retries r WHERE r.delivery_id = d.delivery_id
+               ) AS waiting""",
+            [s.delivery_id for s in sends],
+            [s.tenant for s in sends],
+            [s.request_id for s in sends],
+        )
+        return {
+            r["delivery_id"]: Claim(
+                Outcome.model_validate(r["outcome"]) if r["outcome"] else None, bool(r["waiting"])
+            )
+            for r in rows
+        }
+
+    async def finish(self, outcomes: Sequence[Outcome]) -> None:
+        if not outcomes:
+            return
+        ids = [o.delivery_id for o in outcomes]
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                """UPDATE dispatcher.deliveries d SET outcome = o.outcome, updated_at = now()
+                   FROM unnest($1::text[], $2::jsonb[]) AS o(delivery_id, outcome)
+                   WHERE d.delivery_id = o.delivery_id""",
+                ids,
+                [o.model_dump(mode="json") for o in outcomes],
+            )
+            await conn.execute(
+                "DELETE FROM dispatcher.retries WHERE delivery_id = ANY($1::text[])", ids
+            )
+
+    async def park(self, later: Sequence[Later]) -> None:
+        if not later:
+            return
+        await self._db.pool.executemany(
+            """INSERT INTO dispatcher.retries (delivery_id, tenant, send, progress, not_before)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (delivery_id) DO UPDATE SET
+                 send = EXCLUDED.send, progress = EXCLUDED.progress,
+                 not_before = EXCLUDED.not_before""",
+            [
+                (
+                    x.send.delivery_id,
+                    x.send.tenant,
+                    x.send.model_dump(mode="json"),
+                    asdict(x.progress),
+                    x.not_before,
+                )
+                for x in later
+            ],
+        )
+
+    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
+        rows = await self._db.pool.fetch(
+            """UPDATE dispatcher.retries r SET not_before = $2
+               FROM (SELECT delivery_id FROM dispatcher.retries WHERE not_before <= $1
+                     ORDER BY not_before LIMIT $3 FOR UPDATE SKIP LOCKED) due
+               WHERE r.delivery_id = due.delivery_id
+               RETURNING r.send, r.progress""",
+            now,
+            now + lease,
+            limit,
+        )
+        return [(Send.model_validate(r["send"]), _progress(r["progress"])) for r in rows]
+
+
+class PgViews:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def cancelled(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        if not keys:
+            return set()
+        tenants, ids = zip(*sorted(keys), strict=True)
+        rows = await self._db.pool.fetch(
+            """SELECT c.tenant, c.request_id FROM dispatcher.cancels c
+               JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
+                 ON c.tenant = k.tenant AND c.request_id = k.request_id""",
+            list(tenants),
+            list(ids),
+        )
+        return {(r["tenant"], r["request_id"]) for r in rows}
+
+    async def consent(self, recipient_ids: Sequence[str]) -> dict[str, ConsentRow]:
+        rows = await self._db.pool.fetch(
+            """SELECT recipient_id, marketing, channels, erased FROM dispatcher.consent
+               WHERE recipient_id = ANY($1::text[])""",
+            list(set(recipient_ids)),
+        )
+        return {
+            r["recipient_id"]: ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
+            for r in rows
+        }
+
+    async def add_cancels(self, cancels: Sequence[CancelRequested]) -> None:
+        await self._db.pool.executemany(
+            """INSERT INTO dispatcher.cancels (tenant, request_id, at) VALUES ($1, $2, $3)
+               ON CONFLICT DO NOTHING""",
+            [(c.tenant, c.request_id, c.at) for c in cancels],
+        )
+
+    async def apply_recipients(self, changes: Sequence[tuple[str, Recipient | None]]) -> None:
+        last = dict(changes)
+        await self._db.pool.executemany(
+            """INSERT INTO dispatcher.consent (recipient_id, tenant, marketing, channels, erased)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (recipient_id) DO UPDATE SET tenant = EXCLUDED.tenant,
+                 marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
+                 erased = EXCLUDED.erased, updated_at = now()""",
+            [
+                (
+                    rid,
+                    r.tenant,
+                    r.consent.marketing,
+                    {str(k): v for k, v in r.consent.channels.items()},
+                    False,
+                )
+                if r is not None
+                else (rid, None, False, {}, True)
+                for rid, r in last.items()
+            ],
+        )

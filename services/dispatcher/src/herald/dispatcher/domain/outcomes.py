@@ -1,0 +1,81 @@
+"""What running a send can come to: done (with its Outcome), or later (parked, with progress)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from herald.contracts import Channel, ReasonCode
+from herald.contracts.internal import ContactInvalidated, Outcome, OutcomeKind, Send
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a send is on its routes; stored with a parked retry."""
+
+    route: int = 0
+    attempt: int = 0
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    outcome: Outcome
+    dead: tuple[tuple[Channel, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    send: Send
+    progress: Progress
+    not_before: datetime
+    dead: tuple[tuple[Channel, str], ...] = ()
+
+
+def outcome(
+    send: Send,
+    kind: OutcomeKind,
+    at: datetime,
+    *,
+    channel: Channel | None = None,
+    provider: str | None = None,
+    reason: ReasonCode | None = None,
+    detail: str = "",
+) -> Outcome:
+    return Outcome(
+        delivery_id=send.delivery_id,
+        request_id=send.request_id,
+        tenant=send.tenant,
+        department=send.department,
+        recipient_id=send.recipient_id,
+        outcome=kind,
+        channel=channel,
+        provider=provider,
+        reason=reason,
+        detail=detail[:2000],
+        at=at,
+        trace_id=send.trace_id,
+        deferred=send.deferred,
+    )
+
+
+def dead_contacts(results: Sequence[Done | Later], at: datetime) -> list[ContactInvalidated]:
+    """The contacts providers said are dead (unregistered push tokens), to be forgotten."""
+    found: list[ContactInvalidated] = []
+    for r in results:
+        tenant, rid = (
+            (r.outcome.tenant, r.outcome.recipient_id)
+            if isinstance(r, Done)
+            else (r.send.tenant, r.send.recipient_id)
+        )
+        found += [
+            ContactInvalidated(
+                tenant=tenant,
+                recipient_id=rid or "",
+                channel=channel,
+                contact=contact,
+                reason="provider_unregistered",
+                at=at,
+            )
+            for channel, contact in r.dead
+        ]
+    return found

@@ -1,0 +1,44 @@
+"""The dispatcher's ports: its ledger (deliveries claimed, retries parked, outcomes
+recorded) and its views of others' events (cancels, consent). The Postgres adapters are
+in `adapters.postgres`; unit tests use hand-written fakes. (The provider port is
+`providers.base.Provider`, beside the providers that implement it; the in-app inbox's is
+`providers.inbox.Inbox`.)"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from herald.contracts import Recipient
+from herald.contracts.internal import CancelRequested, Outcome, Send
+from herald.dispatcher.domain.consent import ConsentRow
+from herald.dispatcher.domain.outcomes import Later, Progress
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    outcome: Outcome | None
+    waiting: bool = False
+    """A retry of it is parked: the retry loop owns it, not this redelivery."""
+
+
+class Ledger(Protocol):
+    async def claim(self, sends: Sequence[Send]) -> dict[str, Claim]: ...
+
+    async def finish(self, outcomes: Sequence[Outcome]) -> None:
+        """Record the outcomes and drop any parked retry of them."""
+
+    async def park(self, later: Sequence[Later]) -> None: ...
+
+    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
+        """Parked sends due by now, leased (hidden) for `lease` while they run."""
+
+
+class Views(Protocol):
+    async def cancelled(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]: ...
+
+    async def consent(self, recipient_ids: Sequence[str]) -> dict[str, ConsentRow]: ...
+
+    async def add_cancels(self, cancels: Sequence[CancelRequested]) -> None: ...
+
+    async def apply_recipients(self, changes: Sequence[tuple[str, Recipient | None]]) -> None: ...

@@ -1,0 +1,1 @@
+"""Intake's adapters: Postgres storage and the dry run's HTTP advisers."""

@@ -1,0 +1,112 @@
+"""The Postgres adapter of RequestRepository (parameterised SQL only): the durable dedupe
+record of every request, and requester standing."""
+
+from collections.abc import Sequence
+
+from herald.contracts import Status, StatusKind
+from herald.contracts.internal import Standing, StandingChanged
+from herald.intake.domain import RequestRecord
+from herald.runtime.db import Database
+
+
+def _record(row: object) -> RequestRecord:
+    r = dict(row)  # type: ignore[call-overload]
+    status = Status.model_validate(r["status"]) if r["status"] else None
+    return RequestRecord(
+        r["tenant"],
+        r["request_id"],
+        r["body_sha256"],
+        r["department"],
+        r["requester"],
+        r["trace_id"],
+        r["received_via"],
+        r["source"],
+        r["emitted"],
+        status,
+    )
+
+
+class PgRequestRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def claim(self, record: RequestRecord) -> RequestRecord | None:
+        async with self._db.pool.acquire() as conn:
+            inserted = await conn.fetchval(
+                """INSERT INTO intake.requests (tenant, request_id, body_sha256, department,
+                       requester, trace_id, received_via, source)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                   ON CONFLICT (tenant, request_id) DO NOTHING
+                   RETURNING true""",
+                record.tenant,
+                record.request_id,
+                record.body_sha256,
+                record.department,
+                record.requester,
+                record.trace_id,
+                record.received_via,
+                record.source,
+            )
+            if inserted:
+                return None
+            row = await conn.fetchrow(
+                "SELECT * FROM intake.requests WHERE tenant = $1 AND request_id = $2",
+                record.tenant,
+                record.request_id,
+            )
+            return _record(row)
+
+    async def mark_emitted(self, tenant: str, request_id: str, status: Status) -> None:
+        await self._db.pool.execute(
+            """UPDATE intake.requests SET emitted = true, updated_at = now(),
+                   status = CASE WHEN status IS NULL THEN $3::jsonb ELSE status END
+               WHERE tenant = $1 AND request_id = $2""",
+            tenant,
+            request_id,
+            status.model_dump(mode="json"),
+        )
+
+    async def get(self, tenant: str, request_id: str) -> RequestRecord | None:
+        row = await self._db.pool.fetchrow(
+            "SELECT * FROM intake.requests WHERE tenant = $1 AND request_id = $2",
+            tenant,
+            request_id,
+        )
+        return _record(row) if row else None
+
+    async def apply_statuses(self, statuses: Sequence[Status]) -> None:
+        rows = [
+            (s.tenant, s.request_id, s.model_dump(mode="json"))
+            for s in statuses
+            if s.status != StatusKind.DUPLICATE
+        ]
+        if rows:
+            await self._db.pool.executemany(
+                """UPDATE intake.requests SET status = $3::jsonb, updated_at = now()
+                   WHERE tenant = $1 AND request_id = $2""",
+                rows,
+            )
+
+    async def standing(
+        self, tenant: str, requester: str, department: str
+    ) -> tuple[Standing, Standing]:
+        rows = await self._db.pool.fetch(
+            """SELECT subject_kind, standing FROM intake.standing WHERE tenant = $1
+               AND ((subject_kind = 'requester' AND subject = $2)
+                 OR (subject_kind = 'department' AND subject = $3))""",
+            tenant,
+            requester,
+            department,
+        )
+        found = {r["subject_kind"]: Standing(r["standing"]) for r in rows}
+        return found.get("requester", Standing.GOOD), found.get("department", Standing.GOOD)
+
+    async def set_standing(self, changes: Sequence[StandingChanged]) -> None:
+        await self._db.pool.executemany(
+            """INSERT INTO intake.standing (tenant, subject_kind, subject, standing, at)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (tenant, subject_kind, subject) DO UPDATE
+               SET standing = EXCLUDED.standing, at = EXCLUDED.at
+               WHERE intake.standing.at <= EXCLUDED.at""",
+            [(c.tenant, c.subject_kind, c.subject, str(c.standing), c.at) for c in changes],
+        )

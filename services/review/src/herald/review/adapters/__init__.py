@@ -1,0 +1,1 @@
+"""Review's adapters: Postgres storage, and the term dictionaries on disk."""

@@ -1,0 +1,177 @@
+"""Tracker's ledger in Postgres: requests' bookkeeping, and the rows reports are built from.
+
+Ingestion itself (COPY into staging, then merge) is in `ingest`; partitions in
+`partitions`. Everything a batch records and announces happens in one transaction.
+"""
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from herald.contracts import Engagement
+from herald.contracts.internal import Outcome
+from herald.runtime.db import Database
+from herald.tracker.adapters.postgres import queries
+from herald.tracker.adapters.postgres.ingest import merge_engagement, merge_outcomes
+from herald.tracker.ports import Expected, Finishing, Key, PartitionMissingError, Recorded
+
+
+def _finishing(r: asyncpg.Record) -> Finishing:
+    return Finishing(
+        r["tenant"],
+        r["request_id"],
+        r["recipients"] or 0,
+        r["labels"],
+        r["final_status"],
+        r["trace_id"],
+    )
+
+
+@contextlib.contextmanager
+def _partitions_checked() -> Iterator[None]:
+    """A row for a month without a partition fails its table's check: say so."""
+    try:
+        yield
+    except asyncpg.exceptions.CheckViolationError as exc:
+        raise PartitionMissingError("a partition went missing; creating it again") from exc
+
+
+class LedgerTx:
+    """Work inside one transaction: what is recorded and what is announced commit together."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add_outcomes(self, outcomes: Sequence[Outcome]) -> list[Recorded]:
+        with _partitions_checked():
+            return await merge_outcomes(self.conn, outcomes)
+
+    async def add_engagement(self, events: Sequence[Engagement]) -> list[Recorded]:
+        with _partitions_checked():
+            return await merge_engagement(self.conn, events)
+
+    async def expect(self, expected: Sequence[Expected]) -> None:
+        """`scheduled` tells how many recipients (so outcomes) a request has; the first
+        trace id given is kept."""
+        await self.conn.executemany(
+            """INSERT INTO tracker.requests (tenant, request_id, labels, recipients, trace_id)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (tenant, request_id) DO UPDATE
+                 SET labels = EXCLUDED.labels, recipients = EXCLUDED.recipients,
+                     trace_id = coalesce(nullif(tracker.requests.trace_id, ''),
+                                         EXCLUDED.trace_id)""",
+            [
+                (
+                    e.status.tenant,
+                    e.status.request_id,
+                    e.status.labels,
+                    e.status.counts.recipients if e.status.counts else 0,
+                    e.trace_id,
+                )
+                for e in expected
+            ],
+        )
+
+    async def ready_to_finish(self, keys: set[Key]) -> list[Finishing]:
+        rows = await self.conn.fetch(
+            """SELECT r.tenant, r.request_id, r.recipients, r.labels, r.final_status, r.trace_id
+               FROM tracker.requests r
+               JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
+                 ON r.tenant = k.tenant AND r.request_id = k.request_id
+               WHERE r.recipients IS NOT NULL AND r.outcomes >= r.recipients
+                 AND r.final_status IS NULL
+               FOR UPDATE OF r""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+        )
+        return [_finishing(r) for r in rows]
+
+    async def due_updates(self, before: datetime, limit: int) -> list[Finishing]:
+        """Finished requests with new engagement, last announced before `before`."""
+        rows = await self.conn.fetch(
+            """SELECT tenant, request_id, recipients, labels, final_status, trace_id
+               FROM tracker.requests
+               WHERE dirty AND final_status IS NOT NULL
+                 AND (announced_at IS NULL OR announced_at <= $1)
+               ORDER BY announced_at NULLS FIRST
+               LIMIT $2
+               FOR UPDATE SKIP LOCKED""",
+            before,
+            limit,
+        )
+        return [_finishing(r) for r in rows]
+
+    async def announced(self, keys: Sequence[Key], at: datetime, final_status: str | None) -> None:
+        """Record an announcement; with a final status, the request is finished."""
+        await self.conn.execute(
+            """UPDATE tracker.requests r
+               SET dirty = false, announced_at = $3,
+                   final_status = coalesce($4, r.final_status),
+                   finalized_at = coalesce(r.finalized_at, $3)
+               FROM unnest($1::text[], $2::text[]) AS k(tenant, request_id)
+               WHERE r.tenant = k.tenant AND r.request_id = k.request_id""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            at,
+            final_status,
+        )
+
+    async def report_rows(self, tenant: str, request_id: str) -> tuple[list[Any], list[Any]]:
+        return await report_rows(self.conn, tenant, request_id)
+
+
+async def report_rows(
+    conn: asyncpg.Connection | asyncpg.Pool, tenant: str, request_id: str
+) -> tuple[list[Any], list[Any]]:
+    rows = await conn.fetch(queries.BY_CHANNEL, tenant, request_id)
+    deferrals = await conn.fetch(queries.DEFERRALS, tenant, request_id)
+    return list(rows), list(deferrals)
+
+
+class Ledger:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[LedgerTx]:
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            yield LedgerTx(conn)
+
+    async def request(self, tenant: str, request_id: str) -> Any:
+        return await self._db.pool.fetchrow(
+            "SELECT * FROM tracker.requests WHERE tenant = $1 AND request_id = $2",
+            tenant,
+            request_id,
+        )
+
+    async def report_rows(self, tenant: str, request_id: str) -> tuple[list[Any], list[Any]]:
+        return await report_rows(self._db.pool, tenant, request_id)
+
+    async def range_rows(
+        self, tenant: str, since: datetime, until: datetime, department: str | None
+    ) -> tuple[list[Any], list[Any]]:
+        args = (tenant, since, until, department)
+        rows = await self._db.pool.fetch(queries.RANGE_BY_CHANNEL, *args)
+        deferrals = await self._db.pool.fetch(queries.RANGE_DEFERRALS, *args)
+        return list(rows), list(deferrals)
+
+    async def erase(self, erased: Sequence[str], restored: Sequence[str]) -> int:
+        """Unlink erased recipients from their outcomes; forget restored ones. Counts stay."""
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "DELETE FROM tracker.erased WHERE recipient_id = ANY($1::text[])", restored
+            )
+            await conn.execute(
+                """INSERT INTO tracker.erased (recipient_id) SELECT unnest($1::text[])
+                   ON CONFLICT (recipient_id) DO UPDATE SET at = now()""",
+                erased,
+            )
+            status = await conn.execute(
+                """UPDATE tracker.outcomes SET recipient_id = NULL, detail = ''
+                   WHERE recipient_id = ANY($1::text[])""",
+                erased,
+            )
+        return int(status.split()[-1])

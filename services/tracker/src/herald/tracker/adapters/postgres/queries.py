@@ -1,0 +1,64 @@
+"""The report queries: one row per (channel, outcome, reason) with engagement per delivery.
+
+A delivery counts as delivered when the provider said so or any engagement event came
+for it; read = an `opened` or `read` event; clicked = a `clicked` event. Each delivery
+counts once however many events it has.
+"""
+
+# Both reports count the same way: per delivery, whether any engagement came for it and
+# of which kinds (`e`), then per group of outcomes how many were delivered, read, clicked.
+_ENGAGED = """SELECT ev.delivery_id,
+           true AS any_event,
+           bool_or(ev.kind IN ('opened', 'read')) AS opened,
+           bool_or(ev.kind = 'read') AS read,
+           bool_or(ev.kind = 'clicked') AS clicked
+    FROM tracker.engagement ev JOIN o USING (delivery_id)"""
+_COUNTED = """count(*) AS n,
+       count(*) FILTER (WHERE o.outcome = 'delivered' OR e.any_event) AS delivered,
+       count(*) FILTER (WHERE e.opened) AS opened,
+       count(*) FILTER (WHERE e.read) AS read,
+       count(*) FILTER (WHERE e.clicked) AS clicked
+FROM o LEFT JOIN e USING (delivery_id)"""
+
+BY_CHANNEL = f"""
+WITH o AS (
+    SELECT delivery_id, channel, outcome, reason FROM tracker.outcomes
+    WHERE tenant = $1 AND request_id = $2),
+e AS (
+    {_ENGAGED}
+    GROUP BY ev.delivery_id)
+SELECT coalesce(o.channel, '') AS channel, o.outcome, coalesce(o.reason, '') AS reason,
+       {_COUNTED}
+GROUP BY 1, 2, 3
+"""  # noqa: S608 - composed of this module's constants only
+
+DEFERRALS = """
+SELECT d.reason, count(*) AS n
+FROM tracker.outcomes o, unnest(o.deferred) AS d(reason)
+WHERE o.tenant = $1 AND o.request_id = $2
+GROUP BY 1
+"""
+
+# Over a time range: deliveries whose outcome falls in [since, until), with their
+# engagement whenever it came (from a day before `since`, for clock skew; the bound
+# lets Postgres skip older engagement partitions).
+RANGE_BY_CHANNEL = f"""
+WITH o AS (
+    SELECT delivery_id, department, channel, outcome, reason FROM tracker.outcomes
+    WHERE tenant = $1 AND at >= $2 AND at < $3 AND ($4::text IS NULL OR department = $4)),
+e AS (
+    {_ENGAGED}
+    WHERE ev.at >= $2 - interval '1 day'
+    GROUP BY ev.delivery_id)
+SELECT o.department, coalesce(o.channel, '') AS channel, o.outcome,
+       coalesce(o.reason, '') AS reason,
+       {_COUNTED}
+GROUP BY 1, 2, 3, 4
+"""  # noqa: S608 - composed of this module's constants only
+
+RANGE_DEFERRALS = """
+SELECT o.department, d.reason, count(*) AS n
+FROM tracker.outcomes o, unnest(o.deferred) AS d(reason)
+WHERE o.tenant = $1 AND o.at >= $2 AND o.at < $3 AND ($4::text IS NULL OR o.department = $4)
+GROUP BY 1, 2
+"""

@@ -1,0 +1,2 @@
+"""Tracker's HTTP entrypoints: `reports` (JSON, or CSV by `report_csv`) and `engagement`
+(tracking links, the open pixel, events from apps)."""

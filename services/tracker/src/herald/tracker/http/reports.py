@@ -1,0 +1,114 @@
+"""Tracker's reports over HTTP: one request's, and a tenant's by department over a range.
+
+Both answer JSON, or CSV with `Accept: text/csv` or `?format=csv`.
+"""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from herald.contracts import ReasonCode
+from herald.runtime.auth import Authenticator, Principal, Role
+from herald.runtime.clock import Clock
+from herald.runtime.problems import PROBLEM_RESPONSE, Problem
+from herald.tracker.domain.report import Report, build_range_reports, build_report, combine
+from herald.tracker.http.report_csv import to_csv
+from herald.tracker.ports import ReportSource
+
+MAX_RANGE = timedelta(days=366)
+DEFAULT_RANGE = timedelta(days=7)
+Format = Literal["json", "csv"] | None
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {}}},
+    **dict.fromkeys((401, 403, 404, 422), PROBLEM_RESPONSE),
+}
+
+
+def wants_csv(request: Request, fmt: Format) -> bool:
+    if fmt is not None:
+        return fmt == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def _csv(reports: dict[str, Report], filename: str) -> Response:
+    return Response(
+        to_csv(reports),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}.csv"'},
+    )
+
+
+def build_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRouter:
+    api = APIRouter(tags=["reports"])
+    readers = auth.requires(Role.VIEWER, Role.SUBMITTER, Role.REVIEWER)
+
+    @api.get("/v1/requests/{request_id}/report", responses=_ANSWERS)
+    async def request_report(
+        request: Request,
+        request_id: str,
+        who: Annotated[Principal, readers],
+        format: Format = None,
+    ) -> Response:
+        """Counts by channel, read rate and click rate (both over delivered)."""
+        row = await ledger.request(who.tenant, request_id)
+        if row is None:
+            raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no report for {request_id}")
+        rows, deferrals = await ledger.report_rows(who.tenant, request_id)
+        report = build_report(row["recipients"] or 0, rows, deferrals)
+        if wants_csv(request, format):
+            return _csv({row["department"] or "": report}, f"report-{request_id}")
+        return JSONResponse(
+            {
+                "request_id": request_id,
+                "tenant": who.tenant,
+                "department": row["department"],
+                "labels": row["labels"],
+                "status": row["final_status"],
+                **report.as_json(),
+            }
+        )
+
+    @api.get("/v1/reports", responses=_ANSWERS)
+    async def range_report(
+        request: Request,
+        who: Annotated[Principal, readers],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        department: Annotated[str | None, Query(max_length=128)] = None,
+        format: Format = None,
+    ) -> Response:
+        """The caller's tenant by department over [since, until) of outcome time
+        (default: the last 7 days; at most 366 days)."""
+        since, until = _range(since, until, clock())
+        rows, deferrals = await ledger.range_rows(who.tenant, since, until, department)
+        reports = build_range_reports(rows, deferrals)
+        if wants_csv(request, format):
+            return _csv(reports, f"report-{since.date()}-{until.date()}")
+        return JSONResponse(
+            {
+                "tenant": who.tenant,
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "department": department,
+                "total": combine(reports.values()).as_json(),
+                "departments": {d: r.as_json() for d, r in reports.items()},
+            }
+        )
+
+    return api
+
+
+def _range(
+    since: datetime | None, until: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    until = until or now
+    since = since or until - DEFAULT_RANGE
+    if since.tzinfo is None or until.tzinfo is None:
+        raise Problem(422, ReasonCode.INVALID_REQUEST, "Invalid range", "times need an offset")
+    if not since < until or until - since > MAX_RANGE:
+        raise Problem(
+            422, ReasonCode.INVALID_REQUEST, "Invalid range", "since < until, at most 366 days"
+        )
+    return since, until
