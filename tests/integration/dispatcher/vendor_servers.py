@@ -127,6 +127,10 @@ def _ali_action(action: tuple[str, str]) -> Response | None:
     return None
 
 
+TC_FIELDS = {"PhoneNumberSet", "SmsSdkAppId", "SignName", "TemplateId", "TemplateParamSet",
+             "SessionContext", "ExtendCode", "SenderId"}  # fmt: skip
+
+
 @dataclass
 class Tencent:
     """sms 2021-01-11 SendSms, TC3-HMAC-SHA256."""
@@ -141,8 +145,7 @@ class Tencent:
         if problem is not None:
             return problem
         body = json.loads(seen.body)
-        if set(body) - {"PhoneNumberSet", "SmsSdkAppId", "SignName", "TemplateId",
-                        "TemplateParamSet", "SessionContext", "ExtendCode", "SenderId"}:  # fmt: skip
+        if set(body) - TC_FIELDS:
             return _tc_error("UnknownParameter")
         if body.get("SmsSdkAppId") != self.app_id:
             return _tc_error("InvalidParameterValue.SdkAppIdNotExist")
