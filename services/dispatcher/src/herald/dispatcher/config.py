@@ -111,8 +111,11 @@ class ApnsSpec(Limits):
     ca_file: str | None = None
 
 
+# the Chinese vendors' specs build on Limits and SecretRef above, hence the late import
+from herald.dispatcher.vendor_config import VendorSpec  # noqa: E402
+
 ProviderSpec = Annotated[
-    LogSpec | InboxSpec | WebhookSpec | SmtpSpec | SmsSpec | FcmSpec | ApnsSpec,
+    LogSpec | InboxSpec | WebhookSpec | SmtpSpec | SmsSpec | FcmSpec | ApnsSpec | VendorSpec,
     Field(discriminator="kind"),
 ]
 BUILTIN: dict[str, Any] = {

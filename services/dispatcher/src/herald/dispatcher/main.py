@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from herald.dispatcher import config
 from herald.dispatcher.builders import Parts
+from herald.dispatcher.callbacks import CallbackUrls
+from herald.dispatcher.callbacks_http import Callbacks, build_callbacks
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.handlers import build_router
@@ -21,6 +23,7 @@ from herald.dispatcher.receipts import ReceiptUrls
 from herald.dispatcher.registry import Registry
 from herald.dispatcher.retries import RetryLoop
 from herald.dispatcher.settings import DispatcherSettings
+from herald.dispatcher.vendor_store import PgRefs, PgReplies, PgSharedTokens
 from herald.dispatcher.views import PgViews
 from herald.runtime.links import LinkSigner, parse_keys
 from herald.runtime.service import build_runtime
@@ -61,6 +64,7 @@ def create_app(
     secret = settings.signing_secret.get_secret_value().encode()
     receipts = ReceiptUrls(secret, settings.dispatcher_public_url)
     inbox = PgInbox(rt.db)
+    refs = PgRefs(rt.db)
     parts = Parts(
         client,
         secret,
@@ -72,6 +76,8 @@ def create_app(
         gate_wait_s=settings.gate_wait_s,
         webhook_allow_private=settings.webhook_allow_private,
         on_circuit=metrics.on_circuit,
+        refs=refs,
+        shared_tokens=PgSharedTokens(rt.db),
     )
     providers = config.load(
         settings.providers_file, settings.providers_json, settings.channel_providers
@@ -105,5 +111,11 @@ def create_app(
     for closer in parts.closers:
         rt.on_close(closer)
     http = build_http(inbox, receipts, rt.events, rt.auth, metrics, clock)
+    vendor = Callbacks(
+        providers, settings.tenant_set, refs, PgReplies(rt.db), rt.events, metrics, clock
+    )
+    callbacks = build_callbacks(
+        CallbackUrls(secret, settings.dispatcher_public_url), vendor, providers
+    )
     router = build_router(dispatcher, views, rt.dlq, rt.health, settings, settings.send_consumers)
-    return create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)
+    return create_service_app(rt, routers=[router], http=[http, callbacks], migrations=MIGRATIONS)
