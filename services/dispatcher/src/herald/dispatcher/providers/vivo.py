@@ -15,7 +15,7 @@ are system classes; NEWS, CONTENT, MARKETING, SOCIAL operational ones).
 
 Answers: `result` 0 is sent; 10000 (authToken invalid or expired) drops the token and
 retries; answers about the regId being invalid or unknown mark the token dead; quota
-and frequency answers (限额, 额度, 频率, 超过) are retried; the rest are permanent.
+and frequency answers (限额, 额度, 频率, 超过, 超出) are retried; the rest are permanent.
 """
 
 import hashlib
@@ -42,7 +42,7 @@ PLATFORMS = frozenset({"vivo"})
 TITLE_UNITS, BODY_UNITS = 40, 100
 SYSTEM_CLASSES = frozenset({"IM", "ACCOUNT", "TODO", "DEVICE_REMINDER", "ORDER", "SUBSCRIPTION"})
 AUTH_INVALID = 10000
-THROTTLED = ("限额", "额度", "频率", "超过", "limit")
+THROTTLED = ("限额", "额度", "频率", "超过", "超出", "limit")
 
 
 def sign(app_id: str, app_key: str, timestamp_ms: int, app_secret: str) -> str:
