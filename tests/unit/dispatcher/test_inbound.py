@@ -1,0 +1,73 @@
+"""Opt-out keywords in SMS replies, and the China SMS callbacks' parsing and addresses."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from herald.dispatcher import callbacks as cb
+from herald.dispatcher.inbound import is_opt_out
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["T", "t", "TD", "td", "回T", "回t", "退订", "退订。", " STOP ", "Stop!", "stop all",
+     "UNSUBSCRIBE", "N", "取消", "ＴＤ", "ｓｔｏｐ", "【退订】", "R", "拒收"],
+)  # fmt: skip
+def test_a_whole_message_keyword_is_an_opt_out(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "好的", "请不要在晚上发", "Please stop sending at night", "TDD", "退订了吗？谢谢",
+     "NO THANKS", "stopwatch", "T" * 2000],
+)  # fmt: skip
+def test_a_reply_that_merely_contains_a_keyword_is_not_an_opt_out(text: str) -> None:
+    assert not is_opt_out(text)
+
+
+def test_callback_address_is_signed_per_provider_and_event() -> None:
+    urls = cb.CallbackUrls(b"secret", "https://dispatch.example/")
+    url = urls.url("~", "ali", "reply")
+    assert url.startswith("https://dispatch.example/v1/callbacks/sms/~/ali/reply/")
+    sig = url.rsplit("/", 1)[1]
+    assert urls.verify("~", "ali", "reply", sig)
+    assert not urls.verify("~", "ali", "report", sig)  # another event
+    assert not urls.verify("acme", "ali", "reply", sig)  # another owner
+    assert not urls.verify("~", "ali", "other", urls.sig("~", "ali", "other"))  # no such event
+    assert not cb.CallbackUrls(b"other", "https://x").verify("~", "ali", "reply", sig)
+
+
+def test_aliyun_callbacks_parse_receipts_by_out_id_and_replies_in_beijing_time() -> None:
+    receipts = cb.aliyun_receipts(
+        [
+            {"out_id": "d-1", "success": True, "err_code": "DELIVERED"},
+            {"out_id": "d-2", "success": False, "err_code": "MK:0001"},
+            {"biz_id": "no-out-id", "success": True},
+            "garbage",
+        ]
+    )
+    assert receipts == [cb.Receipt("d-1", True, "DELIVERED"), cb.Receipt("d-2", False, "MK:0001")]
+    [mo] = cb.aliyun_replies(
+        [{"phone_number": "13800000000", "content": "TD", "send_time": "2026-11-27 20:00:00"}], NOW
+    )
+    assert mo.phone == "+8613800000000"
+    assert mo.at == datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def test_tencent_callbacks_parse_receipts_by_sid_and_replies_object_or_list() -> None:
+    receipts = cb.tencent_receipts([{"sid": "s1", "report_status": "SUCCESS", "errmsg": "DELIVRD"},
+                                    {"sid": "s2", "report_status": "FAIL", "errmsg": "UNDELIV"}])  # fmt: skip
+    assert [(r.ref, r.delivered) for r in receipts] == [("s1", True), ("s2", False)]
+    one = {"mobile": "13800000000", "nationcode": "86", "text": "退订", "time": 1795000000}
+    assert cb.tencent_replies(one, NOW) == cb.tencent_replies([one], NOW)
+    [mo] = cb.tencent_replies({**one, "nationcode": "852", "mobile": "91234567"}, NOW)
+    assert mo.phone == "+85291234567"
+
+
+def test_e164_keeps_international_numbers_and_prefixes_mainland_ones() -> None:
+    assert cb.e164("13800000000") == "+8613800000000"
+    assert cb.e164("8613800000000") == "+8613800000000"
+    assert cb.e164("+85291234567") == "+85291234567"
