@@ -65,21 +65,41 @@ def providers(ali: Stub, tc: Stub, wx: Stub) -> dict[str, Any]:
     tc_templates = {"default": {"code": "1001", "params": {"1": "{title}", "2": "{request_id}"}}}
     return {
         "providers": {
-            "ali": {"kind": "aliyun_sms", "access_key_id": "LTAI-test", "sign_name": "Acme",
-                    "access_key_secret": {"env": "TEST_ALI_SECRET"}, "templates": TEMPLATES,
-                    "endpoint": ali.url()},
-            "wx": {"kind": "wechat", "app_id": "wx123", "app_secret": {"env": "TEST_WX_SECRET"},
-                   "template_id": "TPL-1", "endpoint": wx.url(),
-                   "data": {"thing1": "{title}", "thing2": "{body}"}},
+            "ali": {
+                "kind": "aliyun_sms",
+                "access_key_id": "LTAI-test",
+                "sign_name": "Acme",
+                "access_key_secret": {"env": "TEST_ALI_SECRET"},
+                "templates": TEMPLATES,
+                "endpoint": ali.url(),
+            },
+            "wx": {
+                "kind": "wechat",
+                "app_id": "wx123",
+                "app_secret": {"env": "TEST_WX_SECRET"},
+                "template_id": "TPL-1",
+                "endpoint": wx.url(),
+                "data": {"thing1": "{title}", "thing2": "{body}"},
+            },
         },
         "channels": {"sms": ["ali"], "social": ["wx"]},
-        "tenants": {"globex": {
-            "providers": {"tc": {"kind": "tencent_sms", "secret_id": "AKID-test",
-                                 "secret_key": {"env": "TEST_TC_SECRET"}, "sdk_app_id": "1400000001",
-                                 "sign_name": "Globex", "templates": tc_templates,
-                                 "endpoint": tc.url()}},
-            "channels": {"sms": ["tc"]}}},
-    }  # fmt: skip
+        "tenants": {
+            "globex": {
+                "providers": {
+                    "tc": {
+                        "kind": "tencent_sms",
+                        "secret_id": "AKID-test",
+                        "secret_key": {"env": "TEST_TC_SECRET"},
+                        "sdk_app_id": "1400000001",
+                        "sign_name": "Globex",
+                        "templates": tc_templates,
+                        "endpoint": tc.url(),
+                    }
+                },
+                "channels": {"sms": ["tc"]},
+            }
+        },
+    }
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +112,23 @@ async def dispatcher(
     write_keys(folder / "keys.json")
     aliyun, tencent, wechat = Aliyun(), Tencent(), Wechat()
     ali, tc, wx = [await Stub(h).start() for h in (aliyun, tencent, wechat)]
-    secrets = {"TEST_ALI_SECRET": "ali-secret", "TEST_TC_SECRET": "tc-secret", "TEST_WX_SECRET": "wx-secret"}
+    secrets = {
+        "TEST_ALI_SECRET": "ali-secret",
+        "TEST_TC_SECRET": "tc-secret",
+        "TEST_WX_SECRET": "wx-secret",
+    }
     os.environ.update(secrets)
     settings = DispatcherSettings(
-        **service_env(kafka, database_url, prefix, api_keys_file=str(folder / "keys.json"),
-                      signing_secret="sign-me", tracking_keys="k1:s", dispatcher_public_url=PUBLIC,
-                      providers_json=json.dumps(providers(ali, tc, wx)))  # fmt: skip
+        **service_env(
+            kafka,
+            database_url,
+            prefix,
+            api_keys_file=str(folder / "keys.json"),
+            signing_secret="sign-me",
+            tracking_keys="k1:s",
+            dispatcher_public_url=PUBLIC,
+            providers_json=json.dumps(providers(ali, tc, wx)),
+        )
     )
     watchers = [
         await TopicWatcher(kafka, prefix + t).start()
@@ -121,11 +152,23 @@ async def test_aliyun_sms_is_sent_and_its_receipt_publishes_delivered(dispatcher
     assert (await d.outcome("ali-ok"))["provider"] == "ali"
     await d.outcome("ali-lost")
     report = [
-        {"phone_number": "13800000000", "success": True, "err_code": "DELIVERED", "out_id": "ali-ok",
-         "biz_id": "biz-1", "send_time": "2026-11-27 20:00:00", "report_time": "2026-11-27 20:00:05"},
-        {"phone_number": "13800000000", "success": False, "err_code": "MK:0001",
-         "out_id": "ali-lost", "biz_id": "biz-2"},
-    ]  # fmt: skip
+        {
+            "phone_number": "13800000000",
+            "success": True,
+            "err_code": "DELIVERED",
+            "out_id": "ali-ok",
+            "biz_id": "biz-1",
+            "send_time": "2026-11-27 20:00:00",
+            "report_time": "2026-11-27 20:00:05",
+        },
+        {
+            "phone_number": "13800000000",
+            "success": False,
+            "err_code": "MK:0001",
+            "out_id": "ali-lost",
+            "biz_id": "biz-2",
+        },
+    ]
     answer = await d.callback("~", "ali", "report", report)
     assert answer.json() == {"code": 0, "msg": "接收成功"}
     event = await eventually(lambda: d.engagement.for_key("ali-ok"), what="delivered engagement")
@@ -135,15 +178,25 @@ async def test_aliyun_sms_is_sent_and_its_receipt_publishes_delivered(dispatcher
     assert d.engagement.for_key("ali-lost") == []
 
 
-async def test_tencent_receipt_finds_its_delivery_by_the_remembered_sid(dispatcher: Running) -> None:
+async def test_tencent_receipt_finds_its_delivery_by_the_remembered_sid(
+    dispatcher: Running,
+) -> None:
     d = dispatcher
     await d.sends(send("tc-ok", ["sms"], tenant="globex"))
     outcome = await d.outcome("tc-ok")
     assert (outcome["outcome"], outcome["provider"]) == ("sent", "globex/tc")
     sid = outcome["detail"].split("SerialNo ")[1]
-    report = [{"user_receive_time": "2026-11-27 20:00:04", "nationcode": "86",
-               "mobile": "13800000000", "report_status": "SUCCESS", "errmsg": "DELIVRD",
-               "description": "ok", "sid": sid}]  # fmt: skip
+    report = [
+        {
+            "user_receive_time": "2026-11-27 20:00:04",
+            "nationcode": "86",
+            "mobile": "13800000000",
+            "report_status": "SUCCESS",
+            "errmsg": "DELIVRD",
+            "description": "ok",
+            "sid": sid,
+        }
+    ]
     answer = await d.callback("globex", "tc", "report", report)
     assert answer.json() == {"result": 0, "errmsg": "OK"}
     event = await eventually(lambda: d.engagement.for_key("tc-ok"), what="delivered engagement")
@@ -152,12 +205,26 @@ async def test_tencent_receipt_finds_its_delivery_by_the_remembered_sid(dispatch
 
 async def test_replies_are_recorded_once_with_their_opt_out_verdict(dispatcher: Running) -> None:
     d = dispatcher
-    mo = [{"phone_number": "13811112222", "content": "退订", "send_time": "2026-11-27 20:01:00",
-           "sign_name": "Acme", "dest_code": "1234", "sequence_id": 1}]  # fmt: skip
+    mo = [
+        {
+            "phone_number": "13811112222",
+            "content": "退订",
+            "send_time": "2026-11-27 20:01:00",
+            "sign_name": "Acme",
+            "dest_code": "1234",
+            "sequence_id": 1,
+        }
+    ]
     for _ in range(2):  # the vendor repeats a callback it thinks failed
         assert (await d.callback("~", "ali", "reply", mo)).status_code == 200
-    chat = {"mobile": "13811113333", "nationcode": "86", "text": "ＴＤ", "time": 1795000000,
-            "sign": "Globex", "extend": ""}  # fmt: skip
+    chat = {
+        "mobile": "13811113333",
+        "nationcode": "86",
+        "text": "ＴＤ",
+        "time": 1795000000,
+        "sign": "Globex",
+        "extend": "",
+    }
     assert (await d.callback("globex", "tc", "reply", chat)).status_code == 200
     hello = {**chat, "text": "请问几点发货", "time": 1795000001}
     assert (await d.callback("globex", "tc", "reply", hello)).status_code == 200

@@ -12,18 +12,46 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     "text",
-    ["T", "t", "TD", "td", "回T", "回t", "退订", "退订。", " STOP ", "Stop!", "stop all",
-     "UNSUBSCRIBE", "N", "取消", "ＴＤ", "ｓｔｏｐ", "【退订】", "R", "拒收"],
-)  # fmt: skip
+    [
+        "T",
+        "t",
+        "TD",
+        "td",
+        "回T",
+        "回t",
+        "退订",
+        "退订。",
+        " STOP ",
+        "Stop!",
+        "stop all",
+        "UNSUBSCRIBE",
+        "N",
+        "取消",
+        "ＴＤ",
+        "ｓｔｏｐ",
+        "【退订】",
+        "R",
+        "拒收",
+    ],
+)
 def test_a_whole_message_keyword_is_an_opt_out(text: str) -> None:
     assert is_opt_out(text)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "好的", "请不要在晚上发", "Please stop sending at night", "TDD", "退订了吗？谢谢",
-     "NO THANKS", "stopwatch", "T" * 2000],
-)  # fmt: skip
+    [
+        "",
+        "好的",
+        "请不要在晚上发",
+        "Please stop sending at night",
+        "TDD",
+        "退订了吗？谢谢",
+        "NO THANKS",
+        "stopwatch",
+        "T" * 2000,
+    ],
+)
 def test_a_reply_that_merely_contains_a_keyword_is_not_an_opt_out(text: str) -> None:
     assert not is_opt_out(text)
 
@@ -58,8 +86,12 @@ def test_aliyun_callbacks_parse_receipts_by_out_id_and_replies_in_beijing_time()
 
 
 def test_tencent_callbacks_parse_receipts_by_sid_and_replies_object_or_list() -> None:
-    receipts = cb.tencent_receipts([{"sid": "s1", "report_status": "SUCCESS", "errmsg": "DELIVRD"},
-                                    {"sid": "s2", "report_status": "FAIL", "errmsg": "UNDELIV"}])  # fmt: skip
+    receipts = cb.tencent_receipts(
+        [
+            {"sid": "s1", "report_status": "SUCCESS", "errmsg": "DELIVRD"},
+            {"sid": "s2", "report_status": "FAIL", "errmsg": "UNDELIV"},
+        ]
+    )
     assert [(r.ref, r.delivered) for r in receipts] == [("s1", True), ("s2", False)]
     one = {"mobile": "13800000000", "nationcode": "86", "text": "退订", "time": 1795000000}
     assert cb.tencent_replies(one, NOW) == cb.tencent_replies([one], NOW)

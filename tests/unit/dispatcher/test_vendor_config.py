@@ -18,15 +18,20 @@ SECRET = {"env": "TEST_VENDOR_SECRET"}
 def config(**over: object) -> ProvidersConfig:
     raw = {
         "providers": {
-            "ali": {"kind": "aliyun_sms", "access_key_id": "AK", "access_key_secret": SECRET,
-                    "sign_name": "Acme", "templates": {"default": {"code": "SMS_1"}}},
+            "ali": {
+                "kind": "aliyun_sms",
+                "access_key_id": "AK",
+                "access_key_secret": SECRET,
+                "sign_name": "Acme",
+                "templates": {"default": {"code": "SMS_1"}},
+            },
             "hw": {"kind": "huawei", "app_id": "1", "client_secret": SECRET},
             "op": {"kind": "oppo", "app_key": "k", "master_secret": SECRET},
         },
         "channels": {"sms": ["ali"], "app_push": ["hw", "op"]},
         "tenants": {"globex": {"channels": {"sms": ["log"]}}},
         **over,
-    }  # fmt: skip
+    }
     return ProvidersConfig.model_validate(raw)
 
 
@@ -44,9 +49,18 @@ def test_an_inline_secret_or_a_non_numeric_tencent_variable_is_refused() -> None
     with pytest.raises(ValidationError):
         config(providers={"x": {"kind": "huawei", "app_id": "1", "client_secret": "inline"}})
     with pytest.raises(ValidationError, match="Tencent variables"):
-        config(providers={"x": {"kind": "tencent_sms", "secret_id": "i", "secret_key": SECRET,
-                                "sdk_app_id": "1", "sign_name": "A",
-                                "templates": {"default": {"code": "1", "params": {"name": "x"}}}}})  # fmt: skip
+        config(
+            providers={
+                "x": {
+                    "kind": "tencent_sms",
+                    "secret_id": "i",
+                    "secret_key": SECRET,
+                    "sdk_app_id": "1",
+                    "sign_name": "A",
+                    "templates": {"default": {"code": "1", "params": {"name": "x"}}},
+                }
+            }
+        )
 
 
 def test_a_shared_sms_provider_answers_for_every_tenant_routing_through_it() -> None:
@@ -58,8 +72,11 @@ def test_a_shared_sms_provider_answers_for_every_tenant_routing_through_it() -> 
 
 
 def test_templates_are_chosen_by_label_then_category_then_default() -> None:
-    templates = {"default": SmsTemplate("D"), "marketing": SmsTemplate("M"),
-                 "promo": SmsTemplate("P", {"2": "{labels[code]}", "1": "{title}"})}  # fmt: skip
+    templates = {
+        "default": SmsTemplate("D"),
+        "marketing": SmsTemplate("M"),
+        "promo": SmsTemplate("P", {"2": "{labels[code]}", "1": "{title}"}),
+    }
     plain = render(send(), "sms")  # type: ignore[arg-type]
     assert choose(templates, plain).code == "D"  # type: ignore[union-attr]
     marketing = render(send(category="marketing"), "sms")  # type: ignore[arg-type]

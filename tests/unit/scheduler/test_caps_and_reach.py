@@ -95,3 +95,13 @@ def test_policies_come_from_json_with_a_default() -> None:
     assert p.of("globex").rate("sms") == 5
     assert p.of("globex").rate("email") == 100
     assert p.of("acme").rate("sms") is None
+
+
+def test_social_channel_reaches_a_recipient_with_a_wechat_openid() -> None:
+    req = push_request("r", {"all": True}, channels=["social", "sms"], category="notification")
+    who = Recipient(recipient_id="u", tenant="acme", contacts=Contacts(wechat_openid="o-1"))
+    assert reach(req, who).channels == (Channel.SOCIAL,)
+    without = who.model_copy(update={"contacts": Contacts(phone="+1")})
+    assert reach(req, without).channels == (Channel.SMS,)
+    assert drop_contact(who.contacts, Channel.SOCIAL, "o-1").wechat_openid is None
+    assert drop_contact(who.contacts, Channel.SOCIAL, "o-2") == who.contacts
