@@ -17,7 +17,7 @@ def delivery_id(tenant: str, request_id: str, recipient_id: str) -> str:
     return f"d-{digest}"
 
 
-def has_contact(channel: Channel, contacts: Contacts) -> bool:
+def has_contact(channel: Channel, contacts: Contacts) -> bool:  # noqa: PLR0911 - one per channel
     match channel:
         case Channel.SMS:
             return bool(contacts.phone)
