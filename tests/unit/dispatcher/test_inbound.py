@@ -3,9 +3,16 @@
 from datetime import UTC, datetime
 
 import pytest
+from prometheus_client import CollectorRegistry
 
+from herald.contracts import Topic
 from herald.dispatcher import callbacks as cb
-from herald.dispatcher.inbound import is_opt_out
+from herald.dispatcher.callbacks_http import Callbacks
+from herald.dispatcher.config import ProvidersConfig
+from herald.dispatcher.inbound import InboundReply, is_opt_out
+from herald.dispatcher.metrics import DispatcherMetrics
+from herald.dispatcher.providers.refs import MemoryRefs
+from tests.support.fakes import FakeEventBus
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -103,3 +110,45 @@ def test_e164_keeps_international_numbers_and_prefixes_mainland_ones() -> None:
     assert cb.e164("13800000000") == "+8613800000000"
     assert cb.e164("8613800000000") == "+8613800000000"
     assert cb.e164("+85291234567") == "+85291234567"
+
+
+class FakeReplies:
+    def __init__(self) -> None:
+        self.got: list[InboundReply] = []
+
+    async def received(self, reply: InboundReply) -> None:
+        self.got.append(reply)
+
+
+def callbacks(refs: MemoryRefs, replies: FakeReplies, events: FakeEventBus) -> Callbacks:
+    raw = {
+        "providers": {"tc": {"kind": "tencent_sms", "secret_id": "i", "secret_key": {"env": "X"},
+                             "sdk_app_id": "1", "sign_name": "A",
+                             "templates": {"default": {"code": "1"}}}},
+        "channels": {"sms": ["tc"]},
+        "tenants": {"globex": {"channels": {"sms": ["log"]}}},
+    }  # fmt: skip
+    config = ProvidersConfig.model_validate(raw)
+    tenants = frozenset({"acme", "initech", "globex"})
+    metrics = DispatcherMetrics(CollectorRegistry())
+    return Callbacks(config, tenants, refs, replies, events, metrics, lambda: NOW)
+
+
+async def test_a_shared_providers_reply_goes_to_every_tenant_routing_through_it() -> None:
+    replies, events = FakeReplies(), FakeEventBus()
+    cbs = callbacks(MemoryRefs(), replies, events)
+    await cbs.replies("tencent_sms", "tc", "~", "tc", {"mobile": "13800000000", "text": "TD"})
+    assert sorted(r.tenant for r in replies.got) == ["acme", "initech"]  # globex routes to log
+    assert {(r.phone, r.text, r.provider) for r in replies.got} == {("+8613800000000", "TD", "tc")}
+
+
+async def test_a_receipt_for_an_unknown_sid_publishes_nothing() -> None:
+    refs, events = MemoryRefs(), FakeEventBus()
+    await refs.remember("tc", "sid-1", "d-1")
+    cbs = callbacks(refs, FakeReplies(), events)
+    report = [
+        {"sid": "sid-1", "report_status": "SUCCESS"},
+        {"sid": "sid-x", "report_status": "SUCCESS"},
+    ]
+    await cbs.reports("tencent_sms", "tc", report)
+    assert [p.key for p in events.on(Topic.ENGAGEMENT)] == ["d-1"]

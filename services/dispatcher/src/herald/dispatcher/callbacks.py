@@ -5,7 +5,8 @@ callback URL carry no signature; Tencent suggests an IP allow-list), so the addr
 the credential, as for the generic SMS receipts: it holds an HMAC of the provider and
 the event, which only we can make (`CallbackUrls`).
 
-Formats (help.aliyun.com SmsReport / SmsUp; cloud.tencent.com 382/52077, 382/52078):
+Formats (Alibaba Cloud SMS docs: SmsReport, SmsUp; Tencent Cloud SMS docs: "SMS Sending
+Status Notification", tencentcloud.com/document/product/382/43547, and 短信回复/上行短信):
 - Alibaba receipts: `[{"phone_number", "success", "err_code", "biz_id", "out_id", ...}]`
   (out_id is our delivery id); replies: `[{"phone_number", "content", "send_time",
   "sign_name", "dest_code", "sequence_id"}]` (send_time in Beijing time).

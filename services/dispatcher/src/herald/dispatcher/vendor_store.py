@@ -3,6 +3,7 @@
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import structlog
 
 from herald.dispatcher.inbound import InboundReply, is_opt_out
@@ -39,8 +40,10 @@ class PgSharedTokens:
             )
             return token
 
-    async def _fresh(self, conn: object, key: str, margin_s: float) -> str | None:
-        token: str | None = await conn.fetchval(  # type: ignore[attr-defined]
+    async def _fresh(
+        self, conn: asyncpg.Pool | asyncpg.Connection, key: str, margin_s: float
+    ) -> str | None:
+        token: str | None = await conn.fetchval(
             """SELECT token FROM dispatcher.vendor_tokens
                WHERE key = $1 AND expires_at > now() + make_interval(secs => $2)""",
             key,

@@ -5,7 +5,8 @@ One call per delivery: `PhoneNumberSet` (one E.164 number), `SmsSdkAppId`, `Sign
 = the delivery id. Tencent's delivery receipts carry only its `sid` (the `SerialNo` of
 the answer), so the provider remembers SerialNo -> delivery id (`Refs`).
 
-Answers (cloud.tencent.com/document/api/382/55981, 错误码): an `Error` in the response
+Answers (Tencent Cloud API docs for SendSms 2021-01-11 and its error codes, which the
+SDK lists in `tencentcloud.sms.v20210111.errorcodes`): an `Error` in the response
 is for the whole call: `AuthFailure.*` and most others are permanent; `RequestLimitExceeded*`,
 `LimitExceeded.DeliveryFrequencyLimit` and `InternalError.*` are retried. Otherwise the
 number's own `SendStatusSet[0].Code`: `Ok` is sent; an invalid number is permanent and
