@@ -213,8 +213,11 @@ async def test_vivo_signs_auth_classifies_by_category_and_dedupes_by_request_id(
         )
         dead = await provider.send(push("vivo", "dead"))
         quota = await provider.send(push("vivo", "quota"))
+        server.tokens.revoked.add("vv-1")
+        expired = await provider.send(push("vivo", "r3", delivery_id="d-3"))
+        again = await provider.send(push("vivo", "r3", delivery_id="d-3"))
     assert (marketing.result, repeat.result, alert.result) == (Result.SENT,) * 3, marketing.detail
-    assert len(server.sent) == 2  # the repeat of d-1 was not pushed again
+    assert sorted(server.sent) == ["d-1", "d-2", "d-3"]  # the repeat of d-1 was not pushed again
     assert (server.sent["d-1"]["classification"], server.sent["d-1"]["category"]) == (
         0,
         "MARKETING",
@@ -225,7 +228,9 @@ async def test_vivo_signs_auth_classifies_by_category_and_dedupes_by_request_id(
     )
     assert (dead.result, dead.dead_contacts) == (Result.PERMANENT, ("dead",))
     assert quota.result is Result.RETRYABLE
-    assert server.tokens.issued == ["vv-1"]
+    assert (expired.result, again.result) == (Result.RETRYABLE, Result.SENT)
+    assert "10000" in expired.detail
+    assert server.tokens.issued == ["vv-1", "vv-2"]
 
 
 async def test_jpush_basic_auth_third_party_classes_and_rate_limit(

@@ -2,15 +2,19 @@
 
 import os
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
+from herald.contracts import Channel
+from herald.dispatcher.builders import Parts
 from herald.dispatcher.callbacks_http import spec_of, tenants_of
 from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, positional
+from herald.dispatcher.registry import Registry
 from herald.dispatcher.rendering import render
 from herald.dispatcher.vendor_config import HuaweiSpec, OppoSpec
-from tests.unit.dispatcher.fakes import send
+from tests.unit.dispatcher.fakes import FakeInbox, send
 
 SECRET = {"env": "TEST_VENDOR_SECRET"}
 
@@ -97,3 +101,31 @@ def test_secrets_resolve_from_the_environment_at_build_time() -> None:
         assert spec.client_secret.resolve().get_secret_value() == "s3cret"
     finally:
         del os.environ["TEST_VENDOR_SECRET"]
+
+
+def test_vendor_providers_get_their_own_routes_gates_and_tenant_copies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_VENDOR_SECRET", "s")
+    raw = {
+        "providers": {
+            "hw": {"kind": "huawei", "app_id": "1", "client_secret": SECRET, "rate_per_s": 500},
+            "vv": {"kind": "vivo", "app_id": "1", "app_key": "k", "app_secret": SECRET},
+            "wx": {"kind": "wechat", "app_id": "wx", "app_secret": SECRET, "template_id": "T",
+                   "data": {"thing1": "{title}"}},
+        },
+        "channels": {"app_push": ["hw", "vv", "log"], "social": ["wx"]},
+        "tenants": {"globex": {"providers": {"wx": {"kind": "wechat", "app_id": "wx2",
+                    "app_secret": SECRET, "template_id": "T", "data": {}}}}},
+    }  # fmt: skip
+    parts = Parts(httpx.AsyncClient(), b"s", str, FakeInbox())
+    registry = Registry(ProvidersConfig.model_validate(raw), frozenset({"acme", "globex"}), parts)
+    acme = registry.routes("acme", (Channel.SOCIAL, Channel.APP_PUSH))
+    assert [(r.channel, r.provider.name) for r in acme] == [
+        (Channel.SOCIAL, "wx"), (Channel.APP_PUSH, "hw"), (Channel.APP_PUSH, "vv"),
+        (Channel.APP_PUSH, "log"),
+    ]  # fmt: skip
+    assert acme[1].gate.limiter is not None  # the provider's rate limit
+    globex = registry.routes("globex", (Channel.SOCIAL,))
+    assert globex[0].provider.name == "globex/wx"
+    assert globex[0].gate is not acme[0].gate  # its own breaker
