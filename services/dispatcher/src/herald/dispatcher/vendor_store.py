@@ -1,5 +1,6 @@
 """Postgres behind the vendor ports: shared access tokens, vendor message ids, replies."""
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
 
@@ -15,15 +16,22 @@ log = structlog.get_logger(__name__)
 
 class PgSharedTokens:
     """One token per key for all replicas; one refresh at a time (transaction-scoped
-    advisory lock on the key: the others wait on it, then find the fresh token)."""
+    advisory lock on the key: the others wait on it, then find the fresh token). Within a
+    replica only one coroutine per key goes for the lock, so a burst of sends at expiry
+    holds one pooled connection, not one each."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._local: dict[str, asyncio.Lock] = {}
 
     async def get(self, key: str, fetch: Fetch, margin_s: float) -> str:
         fresh = await self._fresh(self._db.pool, key, margin_s)
         if fresh is not None:
             return fresh
+        async with self._local.setdefault(key, asyncio.Lock()):
+            return await self._refresh(key, fetch, margin_s)
+
+    async def _refresh(self, key: str, fetch: Fetch, margin_s: float) -> str:
         async with self._db.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
             fresh = await self._fresh(conn, key, margin_s)

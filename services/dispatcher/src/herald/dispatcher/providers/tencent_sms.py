@@ -144,11 +144,10 @@ class TencentSmsProvider:
         result = number_result(code)
         wait = seconds_to_morning(self._cfg.clock()) if code == MARKETING_HOURS else None
         dead = (phone,) if code in DEAD_NUMBER else ()
+        if result is not Result.SENT:
+            return Attempt(result, self.name, code, wait, dead), None
         serial = str(first.get("SerialNo") or "") or None
-        detail = f"{code} SerialNo {serial}" if result is Result.SENT else code
-        return Attempt(
-            result, self.name, detail, wait, dead
-        ), serial if result is Result.SENT else None
+        return Attempt(result, self.name, f"{code} SerialNo {serial}"), serial
 
     async def _remember(self, serial: str, delivery_id: str) -> None:
         try:

@@ -95,7 +95,7 @@ class XiaomiProvider:
                 Result.SENT, self.name, f"id {data.get('id') if isinstance(data, dict) else ''}"
             )
         reason = f"{got.field('reason') or ''} {got.field('description') or ''}".strip()
-        if got.status != 200 and got.status not in (400,):
+        if got.status not in (200, 400):
             return status_attempt(self.name, got, f"code {code}")
         if any(word in reason.lower() for word in THROTTLED):
             return Attempt(
