@@ -24,9 +24,13 @@ from herald.dispatcher.providers.chat import DingTalk, Feishu, Shape, WeCom
 from herald.dispatcher.providers.fcm import FcmConfig, FcmProvider
 from herald.dispatcher.providers.inbox import Inbox, InboxProvider
 from herald.dispatcher.providers.log import LogProvider
+from herald.dispatcher.providers.refs import MemoryRefs, Refs
 from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
 from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
 from herald.dispatcher.providers.webhook import WebhookProvider
+from herald.dispatcher.providers.wechat_tokens import MemorySharedTokens, SharedTokens
+from herald.dispatcher.vendor_builders import build_vendor
+from herald.dispatcher.vendor_config import VendorSpec
 
 
 @dataclass
@@ -45,6 +49,10 @@ class Parts:
     monotonic: Callable[[], float] = time.monotonic
     on_circuit: Callable[[str, Circuit], None] = lambda _n, _c: None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    refs: Refs = field(default_factory=MemoryRefs)
+    """Vendor message ids -> delivery ids, for receipts that carry only the vendor's id."""
+    shared_tokens: SharedTokens = field(default_factory=MemorySharedTokens)
+    """Access tokens all replicas share (WeChat)."""
 
 
 def _shape(kind: str, secret: str | None) -> Shape:
@@ -129,6 +137,8 @@ def build_provider(spec: ProviderSpec, name: str, parts: Parts) -> Provider:
         return _webhook(spec, name, parts)
     if isinstance(spec, SmtpSpec):
         return _smtp(spec, name)
+    if isinstance(spec, VendorSpec):
+        return build_vendor(spec, name, parts.client, parts.refs, parts.shared_tokens)
     return _push_or_sms(spec, name, parts)
 
 

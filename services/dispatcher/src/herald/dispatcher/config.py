@@ -12,40 +12,17 @@ secret field is `{"env": "NAME"}` or `{"file": "/path"}` and is resolved at star
 """
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
 from herald.contracts import Channel
 
-
-class SecretRef(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    env: str | None = None
-    file: str | None = None
-
-    def resolve(self) -> SecretStr:
-        if self.env:
-            value = os.environ.get(self.env)
-            if value is None:
-                raise ValueError(f"secret env var {self.env} is not set")
-            return SecretStr(value)
-        if self.file:
-            return SecretStr(Path(self.file).read_text(encoding="utf-8").strip())
-        raise ValueError("a secret is {'env': NAME} or {'file': PATH}")
-
-
-class Limits(BaseModel):
-    """What every provider spec accepts."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    rate_per_s: float | None = None
-    """Token bucket across the whole deployment; each replica takes rate / replicas."""
-    burst: int | None = None
-    concurrency: int = 32
-    timeout_s: float = 10.0
+# re-exported: providers' specs here and elsewhere build on them
+from herald.dispatcher.spec_base import Limits as Limits  # noqa: PLC0414
+from herald.dispatcher.spec_base import SecretRef as SecretRef  # noqa: PLC0414
+from herald.dispatcher.vendor_config import VendorSpec
 
 
 class LogSpec(Limits):
@@ -115,7 +92,7 @@ class ApnsSpec(Limits):
 
 
 ProviderSpec = Annotated[
-    LogSpec | InboxSpec | WebhookSpec | SmtpSpec | SmsSpec | FcmSpec | ApnsSpec,
+    LogSpec | InboxSpec | WebhookSpec | SmtpSpec | SmsSpec | FcmSpec | ApnsSpec | VendorSpec,
     Field(discriminator="kind"),
 ]
 BUILTIN: dict[str, Any] = {

@@ -72,6 +72,15 @@ class FormatPolicy(_Model):
     video_max_s: float = 300.0
 
 
+class SocialPolicy(_Model):
+    """The social channel (WeChat template messages): value limits and no marketing."""
+
+    title_max: int = Field(default=20, ge=1)
+    body_max: int = Field(default=20, ge=1)
+    """A WeChat `thing` value: at most 20 characters."""
+    marketing: Severity = Severity.BLOCK
+
+
 class PersonalDataPolicy(_Model):
     mobile: Severity = Severity.HOLD
     id_number: Severity = Severity.BLOCK
@@ -141,6 +150,7 @@ class Policy(_Model):
     links: LinkPolicy = LinkPolicy()
     sms: SmsPolicy = SmsPolicy()
     format: FormatPolicy = FormatPolicy()
+    social: SocialPolicy = SocialPolicy()
     personal_data: PersonalDataPolicy = PersonalDataPolicy()
     source: SourcePolicy = SourcePolicy()
     human_review: tuple[HumanReviewRule, ...] = ()

@@ -9,6 +9,7 @@ from herald.review.engine.rule_format import content_format, sms_format
 from herald.review.engine.rule_links import unsafe_links
 from herald.review.engine.rule_markup import unsafe_markup
 from herald.review.engine.rule_personal import personal_data
+from herald.review.engine.rule_social import social_format
 from herald.review.engine.rule_source import missing_source
 from herald.review.engine.rule_terms import readable, sensitive_terms
 from herald.review.engine.terms import TermMatcher
@@ -32,4 +33,5 @@ class Engine:
             *personal_data(words, p.personal_data),
             *sms_format(request, p.sms),
             *content_format(request, p.format),
+            *social_format(request, p.social),
         ]
