@@ -1,27 +1,33 @@
-"""The scheduler's parts on a real Postgres with a fake event bus and a settable clock."""
+"""The scheduler wired for a test: its parts on a real Postgres with a fake event bus and a
+settable clock (`Harness`), or the settings to run the whole app on the real broker."""
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import PushRequest, Recipient, Topic
+from herald.contracts.internal import RequestEnvelope
 from herald.runtime.db import create_pool, migrate
 from herald.runtime.service import Database
 from herald.scheduler.cancels import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.engagement import EngagementStore
-from herald.scheduler.main import MIGRATIONS
+from herald.scheduler.manifest import MANIFEST
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.planning import Planner
 from herald.scheduler.plans import PlanStore
 from herald.scheduler.release import Releaser
+from herald.scheduler.settings import SchedulerSettings
 from herald.scheduler.timers import TimerStore
 from tests.support.fakes import FakeEventBus
+from tests.support.kafka import produce
 from tests.support.scheduler import Clock, envelope
+from tests.support.service import service_env
 
 
 class Harness:
@@ -47,7 +53,8 @@ class Harness:
     async def start(self, database_url: str) -> "Harness":
         pool = await create_pool(database_url, max_size=6)
         self.db.attach(pool)
-        await migrate(pool, "scheduler", MIGRATIONS)
+        assert MANIFEST.migrations is not None
+        await migrate(pool, "scheduler", MANIFEST.migrations)
         return self
 
     async def stop(self) -> None:
@@ -111,3 +118,26 @@ async def copy_recipients(
         await conn.execute("ANALYZE scheduler.recipients")
     finally:
         await conn.close()
+
+
+def settings(kafka: str, database_url: str, prefix: str, **extra: Any) -> SchedulerSettings:
+    env = service_env(kafka, database_url, prefix, timer_poll_ms=50, metrics_interval_s=0.5)
+    env |= {"kafka_session_timeout_ms": 2000, "kafka_heartbeat_interval_ms": 600}
+    return SchedulerSettings(**(env | extra))
+
+
+async def approve(kafka: str, prefix: str, request: PushRequest, at: datetime) -> None:
+    env = RequestEnvelope(request=request, trace_id="t-" + request.request_id, at=at)
+    await produce(
+        kafka,
+        prefix + "push.approved.v1",
+        [(request.request_id, env.model_dump_json().encode())],
+    )
+
+
+def distinct(seen: list[Any]) -> set[str]:
+    return {s.key for s in seen if s.key}
+
+
+def payloads(seen: list[Any]) -> list[dict[str, Any]]:
+    return [json.loads(s.value) for s in seen if s.value is not None]

@@ -7,8 +7,8 @@ import pytest
 
 from herald.contracts import Topic
 from herald.tracker.erasure import RecipientSeen
-from tests.integration.tracker.conftest import NOW, Ledgered
-from tests.integration.tracker.factories import event, outcome, scheduled
+from tests.integration.tracker.builders import NOW, event, outcome, scheduled
+from tests.integration.tracker.harness import Ledgered
 
 pytestmark = pytest.mark.integration
 

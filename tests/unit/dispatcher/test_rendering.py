@@ -8,7 +8,7 @@ import pytest
 from herald.contracts import Channel
 from herald.dispatcher.links import PIXEL_URL, Tracker
 from herald.dispatcher.rendering import RenderError, render
-from tests.unit.dispatcher.fakes import SIGNER, T0, send
+from tests.unit.dispatcher.builders import SIGNER, T0, send
 
 TRACKER = Tracker(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
 

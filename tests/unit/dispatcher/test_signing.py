@@ -10,7 +10,7 @@ from herald.dispatcher.providers.chat import DingTalk, Feishu, dingtalk_sign, fe
 from herald.dispatcher.providers.push import fit, size
 from herald.dispatcher.providers.webhook import sign
 from herald.dispatcher.rendering import render
-from tests.unit.dispatcher.fakes import send
+from tests.unit.dispatcher.builders import send
 
 
 def test_webhook_signature_is_hmac_sha256_over_timestamp_and_body() -> None:

@@ -63,14 +63,6 @@ class ServiceManifest:
         if len(set(self.consumes)) != len(self.consumes):
             raise ValueError(f"{self.name}: a consumer group and topic declared twice")
 
-    @property
-    def groups(self) -> dict[str, frozenset[Topic]]:
-        """Consumer group -> the topics it reads."""
-        out: dict[str, set[Topic]] = {}
-        for c in self.consumes:
-            out.setdefault(c.group, set()).add(c.topic)
-        return {g: frozenset(ts) for g, ts in out.items()}
-
     def settings_class(self) -> "type[ServiceSettings]":
         return cast("type[ServiceSettings]", load(self.settings))
 
