@@ -9,6 +9,8 @@ flight. Also: Postgres restarted under load, a provider failing 30% of calls, a
 provider timing out.
 
 `make test` runs a small version; `make chaos` (HERALD_CHAOS=full) a larger one.
+Phases are measured in requests the load got through, and a restarted service is waited
+for until its /readyz says ready, never for a fixed time.
 """
 
 import asyncio
@@ -68,6 +70,8 @@ class Chaos:
     retried: set[str] = field(default_factory=set)
     """Requests the load client sent again after a failed attempt (a timeout can hide
     an acceptance: the retry is then a resubmission, answered `duplicate`)."""
+    refused: int = 0
+    """Attempts intake did not accept (down, or unable to store)."""
 
     async def answer(self, got: Received) -> int:
         """Deterministic trouble by delivery id: some fail (500), some hang past the timeout."""
@@ -190,10 +194,34 @@ async def steady_load(c: Chaos, name: str, stop: asyncio.Event) -> None:
                         break
                 except httpx.TransportError:
                     pass
+                c.refused += 1
                 await asyncio.sleep(0.3)
             c.submitted.append((rid, PER_REQUEST))
             i += 1
             await asyncio.sleep(max(0.0, started + i / RATE - time.monotonic()))
+
+
+async def load_gets_through(c: Chaos, requests: float) -> None:
+    """Wait until the load has put this many more requests through intake."""
+    target = len(c.submitted) + int(requests)
+    await eventually(lambda: len(c.submitted) >= target, timeout=120, interval=0.1, what="the load")
+
+
+async def readiness(c: Chaos, name: str) -> bool:
+    """The service's own /readyz: consumers and producer up, Postgres answering."""
+    try:
+        async with httpx.AsyncClient(timeout=3) as http:
+            answer = await http.get(f"http://127.0.0.1:{c.stack.ports[name]}/readyz")
+    except httpx.TransportError:
+        return False
+    return answer.status_code == 200
+
+
+async def all_ready(c: Chaos, *names: str) -> None:
+    async def every() -> bool:
+        return all([await readiness(c, n) for n in names or c.stack.services])
+
+    await eventually(every, timeout=120, interval=0.2, what=f"{names or 'every service'} ready")
 
 
 async def check_ledger(c: Chaos, name: str) -> dict[str, Any]:
@@ -270,14 +298,15 @@ async def in_flight(c: Chaos) -> int:
 async def test_kill_each_service_under_load_loses_and_doubles_nothing(chaos: Chaos) -> None:
     stop = asyncio.Event()
     load = asyncio.create_task(steady_load(chaos, "kill", stop))
-    await asyncio.sleep(3)
+    await load_gets_through(chaos, 3 * RATE)
     for name in ("intake", "review", "scheduler", "dispatcher", "tracker", "dispatcher"):
         chaos.stack.services[name].kill()
         await chaos.stack.services[name].process.wait()  # type: ignore[union-attr]
         if name == "dispatcher":
             chaos.in_flight_at_kills.append(await in_flight(chaos))
         await chaos.stack.restart(name)
-        await asyncio.sleep(2 if FULL else 1)
+        await all_ready(chaos, name)
+        await load_gets_through(chaos, (2 if FULL else 1) * RATE)
     stop.set()
     await load
     before = len(chaos.sink.received)
@@ -294,11 +323,19 @@ async def test_kill_each_service_under_load_loses_and_doubles_nothing(chaos: Cha
 async def test_postgres_restart_under_load(chaos: Chaos) -> None:
     stop = asyncio.Event()
     load = asyncio.create_task(steady_load(chaos, "pg", stop))
-    await asyncio.sleep(3)
+    await load_gets_through(chaos, 3 * RATE)
     await chaos.postgres.pause()
-    await asyncio.sleep(3)
+    refused = chaos.refused
+
+    async def noticed() -> bool:
+        return not any([await readiness(chaos, n) for n in chaos.stack.services])
+
+    # down until every service has noticed and the load has been refused a while
+    await eventually(noticed, timeout=60, what="every service to report Postgres down")
+    await eventually(lambda: chaos.refused >= refused + 5, timeout=60, what="refused load")
     await chaos.postgres.resume()
-    await asyncio.sleep(3)
+    await all_ready(chaos)
+    await load_gets_through(chaos, 3 * RATE)
     stop.set()
     await load
     record("postgres restart", await check_ledger(chaos, "pg"))
@@ -309,7 +346,7 @@ async def test_provider_failing_30_percent_and_timing_out(chaos: Chaos) -> None:
     try:
         stop = asyncio.Event()
         load = asyncio.create_task(steady_load(chaos, "flaky", stop))
-        await asyncio.sleep(6)
+        await load_gets_through(chaos, 6 * RATE)
         stop.set()
         await load
         result = await check_ledger(chaos, "flaky")
