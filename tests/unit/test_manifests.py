@@ -29,7 +29,7 @@ import pytest
 
 from herald.contracts import Topic
 from herald.devstack.services import SERVICES
-from herald.runtime.manifest import ServiceManifest
+from herald.runtime.manifest import Consumes, ServiceManifest, load
 from herald.runtime.settings import ServiceSettings
 from tests.support.apps import build
 
@@ -140,3 +140,14 @@ def test_manifests_import_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_manifest_refuses_a_bad_name_a_repeated_consumer_and_a_bad_import_path() -> None:
+    base = {"settings": "x:Y", "app": "x:z", "http_port": 1, "migrations": None}
+    with pytest.raises(ValueError, match="identifier"):
+        ServiceManifest(name="not-a-name", **base)  # type: ignore[arg-type]
+    twice = (Consumes("g", Topic.STATUS), Consumes("g", Topic.STATUS))
+    with pytest.raises(ValueError, match="twice"):
+        ServiceManifest(name="svc", consumes=twice, **base)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not an import path"):
+        load("herald.intake.main.create_app")
