@@ -26,7 +26,7 @@ from herald.dispatcher.providers.sms_templates import SmsTemplate
 from herald.dispatcher.providers.tencent_sms import TencentSmsConfig, TencentSmsProvider
 from tests.integration.dispatcher.stub import reply, stub
 from tests.integration.dispatcher.vendor_servers import Aliyun, Tencent
-from tests.unit.dispatcher.fakes import send
+from tests.unit.dispatcher.builders import send
 
 pytestmark = pytest.mark.integration
 ALI_TEMPLATES = {"default": SmsTemplate("SMS_1", {"content": "{title}: {body}"})}

@@ -23,9 +23,7 @@ from herald.dispatcher.providers.fcm import FcmConfig, FcmProvider
 from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
 from herald.dispatcher.providers.webhook import WebhookProvider
 from tests.integration.dispatcher.stub import Seen, reply, stub
-from tests.unit.dispatcher.fakes import send
-
-pytestmark = pytest.mark.integration
+from tests.unit.dispatcher.builders import send
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.providers.base import Result
 from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
 from tests.integration.dispatcher.smtp_server import SmtpServer
-from tests.unit.dispatcher.fakes import SIGNER, T0, send
+from tests.unit.dispatcher.builders import SIGNER, T0, send
 
-pytestmark = pytest.mark.integration
 LINKS = TrackingLinks(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
 
 

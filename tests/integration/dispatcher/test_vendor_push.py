@@ -21,7 +21,7 @@ from herald.dispatcher.providers.xiaomi import XiaomiConfig, XiaomiProvider
 from herald.dispatcher.vendor_config import SYSTEM_CLASSES
 from tests.integration.dispatcher.push_servers import Huawei, JPush, Oppo, Vivo, Wechat, Xiaomi
 from tests.integration.dispatcher.stub import stub
-from tests.unit.dispatcher.fakes import send
+from tests.unit.dispatcher.builders import send
 
 pytestmark = pytest.mark.integration
 LONG = "冬季特卖今晚开始，会员专享五折起，点击查看详情。" * 12

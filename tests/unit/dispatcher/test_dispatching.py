@@ -5,7 +5,9 @@ import asyncio
 from herald.contracts import Topic
 from herald.dispatcher.domain.consent import ConsentRow
 from herald.dispatcher.providers.base import Attempt, Result
-from tests.unit.dispatcher.fakes import Harness, ScriptedProvider, send
+from tests.unit.dispatcher.builders import send
+from tests.unit.dispatcher.fakes import ScriptedProvider
+from tests.unit.dispatcher.harness import Harness
 
 
 async def test_sent_send_reports_one_sent_outcome_with_channel_and_provider() -> None:

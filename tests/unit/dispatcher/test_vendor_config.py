@@ -14,7 +14,8 @@ from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, positional
 from herald.dispatcher.registry import Registry
 from herald.dispatcher.vendor_config import HuaweiSpec, OppoSpec
-from tests.unit.dispatcher.fakes import FakeInbox, send
+from tests.unit.dispatcher.builders import send
+from tests.unit.dispatcher.fakes import FakeInbox
 
 SECRET = {"env": "TEST_VENDOR_SECRET"}
 

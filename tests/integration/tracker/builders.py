@@ -1,11 +1,12 @@
 """Outcomes, statuses and engagement as the other services would send them."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from herald.contracts import Counts, Engagement, EngagementKind, Status, StatusKind
 from herald.contracts.internal import Outcome, OutcomeKind
-from tests.integration.tracker.conftest import NOW
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 def outcome(

@@ -1,48 +1,12 @@
-"""Shared parts of review's integration tests: keys, a clock, producing envelopes."""
+"""Push requests, and the accepted requests and cancels intake would publish to review."""
 
-import json
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.support.kafka import produce
 
 from herald.contracts import PushRequest
 from herald.contracts.internal import CancelRequested, RequestEnvelope
-from herald.runtime.auth import hash_key
-
-KEYS = {
-    "reviewer": ("acme", "reviewer", "zhang.san"),
-    "self-reviewer": ("acme", "reviewer", "li.wei"),
-    "viewer": ("acme", "viewer", "wang.wu"),
-    "admin": ("acme", "admin", "boss"),
-    "globex-reviewer": ("globex", "reviewer", "other"),
-}
-
-
-def write_keys(folder: Path) -> str:
-    path = folder / "keys.json"
-    keys = [
-        {"id": name, "sha256": hash_key(f"key-{name}"), "tenant": t, "role": r, "user": u}
-        for name, (t, r, u) in KEYS.items()
-    ]
-    path.write_text(json.dumps({"keys": keys}), encoding="utf-8")
-    return str(path)
-
-
-def auth(name: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer key-{name}"}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def request(rid: str, body: str = "会员专享 5 折起，点击查看详情。", **over: Any) -> PushRequest:
