@@ -23,7 +23,9 @@ async def test_generated_requests_find_no_server_error_and_no_undocumented_respo
     await create_topics(kafka, prefix)
     keys = write_keys(tmp_path / "keys.json")
     settings = IntakeSettings(
-        **service_env(kafka, database_url, prefix, api_keys_file=str(tmp_path / "keys.json"))
+        **service_env(
+            kafka, database_url, prefix, api_keys_file=str(tmp_path / "keys.json"), http_docs=True
+        )
     )
     st = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
     assert st, "schemathesis is a dev dependency"
