@@ -55,6 +55,18 @@ def redact_processor(
     return event_dict
 
 
+def redact_exception(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Tracebacks are formatted after `redact_processor` ran (by `format_exc_info`), and an
+    exception's message often quotes the value that failed (an address, a number):
+    redact the formatted text too."""
+    text = event_dict.get("exception")
+    if isinstance(text, str):
+        event_dict["exception"] = redact_text(text)
+    return event_dict
+
+
 class _NamedWriter(structlog.WriteLogger):
     """structlog's direct writer, with the name `add_logger_name` reports."""
 
@@ -101,6 +113,7 @@ def configure_logging(
             structlog.stdlib.add_logger_name,
             *shared,
             structlog.processors.format_exc_info,
+            redact_exception,
             renderer,
         ],
         logger_factory=_writer_factory(sys.stdout),
@@ -114,6 +127,7 @@ def configure_logging(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redact_exception,
                 renderer,
             ],
         )

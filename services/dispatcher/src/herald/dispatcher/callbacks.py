@@ -45,7 +45,9 @@ class CallbackUrls:
         )
 
     def verify(self, owner: str, name: str, event: str, sig: str) -> bool:
-        return event in EVENTS and hmac.compare_digest(self.sig(owner, name, event), sig)
+        return event in EVENTS and hmac.compare_digest(
+            self.sig(owner, name, event).encode(), sig.encode()
+        )
 
 
 @dataclass(frozen=True, slots=True)

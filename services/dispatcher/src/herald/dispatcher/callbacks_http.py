@@ -63,7 +63,7 @@ async def _body(request: Request) -> Any:
             raise Problem(413, ReasonCode.INVALID_REQUEST, "Payload too large")
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

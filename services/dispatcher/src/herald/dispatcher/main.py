@@ -9,6 +9,7 @@ from herald.dispatcher import config
 from herald.dispatcher.adapters.postgres import PgLedger, PgViews
 from herald.dispatcher.builders import Parts
 from herald.dispatcher.callbacks import CallbackUrls
+from herald.dispatcher.callbacks_http import MAX_BYTES as CALLBACK_MAX_BYTES
 from herald.dispatcher.callbacks_http import Callbacks, build_callbacks
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
@@ -107,4 +108,10 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         CallbackUrls(secret, settings.dispatcher_public_url), vendor, providers
     )
     router = build_router(rt.consumers(), dispatcher, views, settings.send_consumers)
-    return create_service_app(rt, routers=[router], http=[http, callbacks], migrations=MIGRATIONS)
+    return create_service_app(
+        rt,
+        routers=[router],
+        http=[http, callbacks],
+        migrations=MIGRATIONS,
+        body_limits={"/v1/callbacks/": CALLBACK_MAX_BYTES},
+    )
