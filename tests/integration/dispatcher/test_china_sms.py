@@ -28,7 +28,6 @@ from tests.integration.dispatcher.stub import reply, stub
 from tests.integration.dispatcher.vendor_servers import Aliyun, Tencent
 from tests.unit.dispatcher.builders import send
 
-pytestmark = pytest.mark.integration
 ALI_TEMPLATES = {"default": SmsTemplate("SMS_1", {"content": "{title}: {body}"})}
 TC_TEMPLATES = {"default": SmsTemplate("1001", {"1": "{title}", "2": "{labels[campaign]}"})}
 

@@ -23,7 +23,6 @@ from tests.integration.dispatcher.push_servers import Huawei, JPush, Oppo, Vivo,
 from tests.integration.dispatcher.stub import stub
 from tests.unit.dispatcher.builders import send
 
-pytestmark = pytest.mark.integration
 LONG = "冬季特卖今晚开始，会员专享五折起，点击查看详情。" * 12
 
 
