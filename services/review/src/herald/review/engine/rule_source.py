@@ -22,7 +22,7 @@ def _repost_marker(texts: list[Piece], policy: SourcePolicy) -> tuple[str, str] 
 
 
 def missing_source(request: PushRequest, texts: list[Piece], policy: SourcePolicy) -> list[Finding]:
-    if request.category not in policy.categories or _attributed(request):
+    if request.category not in policy.categories_of(request.tenant) or _attributed(request):
         return []
     if request.tenant in policy.required_tenants:
         return [

@@ -1,23 +1,33 @@
-"""Sensitive terms in one Aho-Corasick automaton, with an allow-list of innocent phrases.
+"""Sensitive terms, their evasions, innocent phrases and context cues: one pass.
 
-Terms and allow-list phrases are folded like the texts (see normalize) and live in the
-same automaton, so one pass over a text finds both; a term inside an allowed phrase
-(水枪 contains 枪) is not a hit. ASCII terms must start and end at word boundaries of the
-original text, so "gun" does not fire inside "begun".
+Every dictionary term, its pinyin spellings (see variants), the allow-list's innocent
+phrases and the context rules' cues are folded like the texts (see normalize) and live
+in one Aho-Corasick automaton over the folded text's UTF-8 bytes (pyahocorasick searches
+a node's children linearly; over bytes no node has more than 256). Homophones of long
+terms are found by a second automaton over the text's syllables. Then:
 
-The automaton runs over UTF-8 bytes (spelled as Latin-1 characters): pyahocorasick
-searches a node's children linearly, and with thousands of Chinese terms the root
-would have thousands of children; over bytes no node has more than 256, which makes
-a 10000-term dictionary about 60 times faster (see bench/review_engine.py).
+- a term inside an allowed phrase (水枪 holds 枪) is not a hit;
+- a term whose spelling begins or ends in ASCII must begin or end at a word boundary of
+  the original text, so `gun` does not fire inside `begun`;
+- a homophone counts when at least half its characters are the term's own;
+- a shorter term inside a longer one of the same category is reported once;
+- a context rule clears hits its cues explain (see context), unless the text also offers.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ahocorasick  # type: ignore[import-not-found]
 
+from herald.review.engine.context import ContextRule, Scene
 from herald.review.engine.findings import Severity
 from herald.review.engine.normalize import Folded, fold, fold_term
+from herald.review.engine.variants import homophone_key, spellings
+
+if TYPE_CHECKING:
+    from herald.review.policy import Policy
 
 ALLOW = "__allow__"
 
@@ -27,6 +37,7 @@ class TermEntry:
     term: str
     category: str
     severity: Severity
+    tags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,49 +46,107 @@ class Hit:
     start: int
     end: int
     """Original-text span [start, end)."""
+    how: str = "exact"
+    """exact, mixed (pinyin and characters), pinyin, initials or homophone."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Role:
+    kind: str  # term, allow, cue, offer
+    entry: TermEntry | None = None
+    how: str = "exact"
+    rule: int = -1
 
 
 class TermMatcher:
-    def __init__(self, entries: Iterable[TermEntry], allowed: Iterable[str] = ()) -> None:
-        self._automaton = ahocorasick.Automaton()
+    def __init__(
+        self,
+        entries: Iterable[TermEntry],
+        allowed: Iterable[str] = (),
+        contexts: Iterable[ContextRule] = (),
+        policy: "Policy | None" = None,
+    ) -> None:
+        self.policy = policy
+        """The policy the dictionaries were read with (the engine's, when set)."""
+        keys: dict[str, list[_Role]] = defaultdict(list)
+        sounds: dict[str, list[tuple[TermEntry, str]]] = defaultdict(list)
         count = 0
         for entry in entries:
             key = fold_term(entry.term)
-            if key:
-                self._automaton.add_word(as_bytes(key), (len(key), entry))
-                count += 1
+            if not key:
+                continue
+            count += 1
+            keys[key].append(_Role("term", entry))
+            for spelling, how in spellings(entry.term):
+                keys[spelling].append(_Role("term", entry, how))
+            sound = homophone_key(key)
+            if sound is not None:
+                sounds[sound].append((entry, key))
         for phrase in allowed:
-            key = fold_term(phrase)
-            if key:
-                allow = TermEntry(phrase, ALLOW, Severity.NOTE)
-                self._automaton.add_word(as_bytes(key), (len(key), allow))
+            keys[fold_term(phrase)].append(_Role("allow"))
+        self.contexts = tuple(contexts)
+        for i, rule in enumerate(self.contexts):
+            for cue in rule.cues:
+                keys[fold_term(cue)].append(_Role("cue", rule=i))
+            for offer in rule.unless:
+                keys[fold_term(offer)].append(_Role("offer", rule=i))
+        keys.pop("", None)
         self.size = count
-        self._empty = len(self._automaton) == 0
-        if not self._empty:
-            self._automaton.make_automaton()
+        self._words = _automaton({as_bytes(k): (len(k), tuple(v)) for k, v in keys.items()})
+        self._sounds = _automaton({k: (len(k) // 2, tuple(v)) for k, v in sounds.items()})
 
     def find(self, text: str) -> list[Hit]:
-        if self._empty:
-            return []
+        """Every hit in the text, context rules applied."""
         folded = fold(text)
-        hits: list[tuple[int, int, TermEntry]] = []
+        scene = Scene(len(self.contexts))
+        hits: list[tuple[int, int, TermEntry, str]] = []
         allowed: list[tuple[int, int]] = []
-        raw = folded.text.encode()
-        for end_byte, (length, entry) in self._automaton.iter(raw.decode("latin-1")):
-            end = len(raw[: end_byte + 1].decode()) - 1  # UTF-8 matches end on a character
-            start = end - length + 1
-            if entry.category == ALLOW:
-                allowed.append((start, end))
-            elif _bounded(text, folded, start, end, entry.term):
-                hits.append((start, end, entry))
+        if self._words is not None:
+            for end_byte, (length, roles) in self._words.iter(folded.utf8):
+                end = folded.char_at_byte(end_byte)
+                start = end - length + 1
+                for role in roles:
+                    if role.kind == "term" and _bounded(folded, start, end):
+                        hits.append((start, end, role.entry, role.how))
+                    elif role.kind == "allow":
+                        allowed.append((start, end))
+                    elif role.kind in ("cue", "offer"):
+                        scene.saw(role.kind, role.rule)
+        hits += self._homophones(folded)
         kept = [h for h in hits if not any(a <= h[0] and h[1] <= b for a, b in allowed)]
+        kept = [h for h in kept if not scene.clears(h[2], self.contexts)]
         return [
-            Hit(entry, *folded.span(s, e + 1))
-            for s, e, entry in kept
-            if not any(
-                _inside((s, e), (o[0], o[1])) and o[2].category == entry.category for o in kept
-            )
+            Hit(entry, *folded.span(s, e + 1), how)
+            for s, e, entry, how in kept
+            if not any(_inside((s, e), (o[0], o[1])) and o[2].category == entry.category for o in kept)
         ]
+
+    def _homophones(self, folded: Folded) -> list[tuple[int, int, TermEntry, str]]:
+        if self._sounds is None:
+            return []
+        found = []
+        text = folded.text
+        for end_byte, (length, terms) in self._sounds.iter(folded.syllables):
+            if end_byte % 2 == 0:
+                continue  # the match straddles two characters' codes
+            end = end_byte // 2
+            start = end - length + 1
+            written = text[start : end + 1]
+            for entry, key in terms:
+                own = sum(a == b for a, b in zip(written, key, strict=True))
+                if own < length and own * 2 >= length:
+                    found.append((start, end, entry, "homophone"))
+        return found
+
+
+def _automaton(keys: dict[str, tuple[int, tuple[object, ...]]]) -> object | None:
+    if not keys:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, value in keys.items():
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
 
 
 def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
@@ -90,13 +159,18 @@ def as_bytes(text: str) -> str:
     return text.encode().decode("latin-1")
 
 
-def _bounded(text: str, folded: Folded, start: int, end: int, term: str) -> bool:
-    if not term.isascii():
-        return True
-    first, last = folded.origin[start], folded.origin[end]
-    before = text[first - 1] if first > 0 else " "
-    after = text[last + 1] if last + 1 < len(text) else " "
-    return not (_word_char(before) or _word_char(after))
+def _bounded(folded: Folded, start: int, end: int) -> bool:
+    """An ASCII end of a match must be a word boundary of the original text."""
+    text, codes = folded.original, folded.codes
+    if _word_char(chr(codes[start])):
+        first = int(folded.origin[start])
+        if first > 0 and _word_char(text[first - 1]):
+            return False
+    if _word_char(chr(codes[end])):
+        last = int(folded.origin[end])
+        if last + 1 < len(text) and _word_char(text[last + 1]):
+            return False
+    return True
 
 
 def _word_char(ch: str) -> bool:
