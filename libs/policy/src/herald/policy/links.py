@@ -88,7 +88,7 @@ def check_url(url: str, policy: LinkPolicy, _depth: int = 0) -> tuple[LinkFindin
         message = "the host is written with a look-alike dot"
         found.append(_found("disguised_host", policy.look_alike_severity, message, url))
     host = normal_host(unquote(netloc.rsplit("@", 1)[-1]))
-    host = host if host.startswith("[") else host.rsplit(":", 1)[0]
+    host = host[: host.find("]") + 1] if host.startswith("[") else host.rsplit(":", 1)[0]
     found += _host(host, policy, url)
     found += _forwarding(host, parts.path, parts.query, policy, url, _depth)
     return tuple(found)

@@ -3,19 +3,20 @@ here plus an operator folder, rebuilt into a new matcher whenever a file in the 
 or the policy file changes (no restart).
 
 A folder holds `<category>.txt` files (a new name is a new, operator-defined category),
-`allow.txt` and `context.toml`. Lines: `term`, `term | hold` (per-term severity),
+`allow.txt`, `context.toml` (context rules) and `pairs.toml` (verb-near-thing rules). Lines: `term`, `term | hold` (per-term severity),
 `term | | tag another` (tags that context rules can name), `!term` (drop a default
 term), `# comment`.
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import structlog
 
 from herald.review.engine.context import ContextRule, parse_contexts
 from herald.review.engine.findings import Severity
+from herald.review.engine.pairs import PairRule, parse_pairs
 from herald.review.engine.terms import TermEntry, TermMatcher
 from herald.review.policy import Policy, load_policy
 
@@ -23,6 +24,7 @@ log = structlog.get_logger(__name__)
 DEFAULTS = Path(__file__).parent / "dictionaries"
 ALLOW_FILE = "allow"
 CONTEXT_FILE = "context.toml"
+PAIRS_FILE = "pairs.toml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class Parsed:
     dropped: set[str]
     allowed: list[str]
     contexts: list[ContextRule]
+    pairs: list[PairRule]
 
 
 def _entry(line: str, category: str, policy: Policy) -> TermEntry:
@@ -55,6 +58,10 @@ def parse_folder(folder: Path, policy: Policy, into: Parsed) -> None:
                 into.entries[entry.term.casefold()] = entry
     if (folder / CONTEXT_FILE).is_file():
         into.contexts.extend(parse_contexts(folder / CONTEXT_FILE))
+    if (folder / PAIRS_FILE).is_file():
+        for rule in parse_pairs(folder / PAIRS_FILE):
+            severity = rule.severity or policy.severity_of(rule.category)
+            into.pairs.append(replace(rule, severity=severity))
 
 
 def _stat(path: Path) -> tuple[str, int, int]:
@@ -78,13 +85,13 @@ def signature(folder: Path | None, policy_file: str | None = None) -> tuple[obje
 
 
 def build_matcher(policy: Policy, folder: Path | None) -> TermMatcher:
-    parsed = Parsed({}, set(), [], [])
+    parsed = Parsed({}, set(), [], [], [])
     parse_folder(DEFAULTS, policy, parsed)
     if folder is not None and folder.is_dir():
         parse_folder(folder, policy, parsed)
     entries = [e for k, e in parsed.entries.items() if k not in parsed.dropped]
     live = policy if policy.path else None  # a policy from a file is reloaded with it
-    return TermMatcher(entries, parsed.allowed, parsed.contexts, live)
+    return TermMatcher(entries, parsed.allowed, parsed.contexts, live, parsed.pairs)
 
 
 class Dictionaries:

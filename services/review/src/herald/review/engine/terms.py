@@ -24,6 +24,7 @@ import ahocorasick  # type: ignore[import-not-found]
 from herald.review.engine.context import ContextRule, Scene
 from herald.review.engine.findings import Severity
 from herald.review.engine.normalize import Folded, fold, fold_term
+from herald.review.engine.pairs import PairRule, Span, pairs_of
 from herald.review.engine.variants import homophone_key, spellings
 
 if TYPE_CHECKING:
@@ -50,9 +51,13 @@ class Hit:
     """exact, mixed (pinyin and characters), pinyin, initials or homophone."""
 
 
+_Found = tuple[int, int, TermEntry, str]
+"""(folded start, folded end inclusive, entry, how) of a hit before filtering."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Role:
-    kind: str  # term, allow, cue, offer
+    kind: str  # term, allow, cue, offer, verb, thing
     entry: TermEntry | None = None
     how: str = "exact"
     rule: int = -1
@@ -65,6 +70,7 @@ class TermMatcher:
         allowed: Iterable[str] = (),
         contexts: Iterable[ContextRule] = (),
         policy: "Policy | None" = None,
+        pairs: Iterable[PairRule] = (),
     ) -> None:
         self.policy = policy
         """The policy the dictionaries were read with (the engine's, when set)."""
@@ -90,6 +96,12 @@ class TermMatcher:
                 keys[fold_term(cue)].append(_Role("cue", rule=i))
             for offer in rule.unless:
                 keys[fold_term(offer)].append(_Role("offer", rule=i))
+        self.pairs = tuple(pairs)
+        for i, pair in enumerate(self.pairs):
+            for verb in pair.verbs:
+                keys[fold_term(verb)].append(_Role("verb", rule=i))
+            for thing in pair.things:
+                keys[fold_term(thing)].append(_Role("thing", rule=i))
         keys.pop("", None)
         self.size = count
         self._words = _automaton({as_bytes(k): (len(k), tuple(v)) for k, v in keys.items()})
@@ -99,8 +111,9 @@ class TermMatcher:
         """Every hit in the text, context rules applied."""
         folded = fold(text)
         scene = Scene(len(self.contexts))
-        hits: list[tuple[int, int, TermEntry, str]] = []
+        hits: list[_Found] = []
         allowed: list[tuple[int, int]] = []
+        sides: dict[tuple[str, int], list[Span]] = defaultdict(list)
         if self._words is not None:
             for end_byte, (length, roles) in self._words.iter(folded.utf8):
                 end = folded.char_at_byte(end_byte)
@@ -112,16 +125,28 @@ class TermMatcher:
                         allowed.append((start, end))
                     elif role.kind in ("cue", "offer"):
                         scene.saw(role.kind, role.rule)
-        hits += self._homophones(folded)
-        kept = [h for h in hits if not any(a <= h[0] and h[1] <= b for a, b in allowed)]
+                    elif role.kind in ("verb", "thing"):
+                        sides[(role.kind, role.rule)].append((start, end, folded.text[start : end + 1]))
+        sides = {k: [w for w in v if not _within(w, allowed)] for k, v in sides.items()}
+        hits += self._homophones(folded) + self._pairs(sides)
+        kept = [h for h in hits if not _within(h, allowed)]
         kept = [h for h in kept if not scene.clears(h[2], self.contexts)]
         return [
             Hit(entry, *folded.span(s, e + 1), how)
             for s, e, entry, how in kept
-            if not any(_inside((s, e), (o[0], o[1])) and o[2].category == entry.category for o in kept)
+            if not any(_covers(o, (s, e), entry) for o in kept)
         ]
 
-    def _homophones(self, folded: Folded) -> list[tuple[int, int, TermEntry, str]]:
+    def _pairs(self, sides: dict[tuple[str, int], list[Span]]) -> list[_Found]:
+        found: list[_Found] = []
+        for i, rule in enumerate(self.pairs):
+            verbs, things = sides.get(("verb", i)), sides.get(("thing", i))
+            for verb, thing in pairs_of(verbs or [], things or [], rule.window):
+                entry = TermEntry(f"{verb[2]}+{thing[2]}", rule.category, rule.severity or Severity.BLOCK)
+                found.append((min(verb[0], thing[0]), max(verb[1], thing[1]), entry, f"pair: {rule.name}"))
+        return found
+
+    def _homophones(self, folded: Folded) -> list[_Found]:
         if self._sounds is None:
             return []
         found = []
@@ -147,6 +172,18 @@ def _automaton(keys: dict[str, tuple[int, tuple[object, ...]]]) -> object | None
         automaton.add_word(key, value)
     automaton.make_automaton()
     return automaton
+
+
+def _within(hit: tuple[int, int, object], allowed: list[tuple[int, int]]) -> bool:
+    """Inside an allowed phrase (a thing in 水枪 is no weapon)."""
+    return any(a <= hit[0] and hit[1] <= b for a, b in allowed)
+
+
+def _covers(outer: _Found, inner: tuple[int, int], entry: TermEntry) -> bool:
+    """A term hit of the same category covers this one (pairs never hide terms)."""
+    if outer[2].category != entry.category or outer[3].startswith("pair"):
+        return False
+    return _inside(inner, (outer[0], outer[1]))
 
 
 def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
