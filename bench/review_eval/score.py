@@ -20,7 +20,12 @@ from pathlib import Path
 from herald.contracts import PushRequest
 
 HERE = Path(__file__).resolve().parent
-SPLITS = {"dev": ("dev_flagged.tsv", "dev_clean.tsv"), "holdout": ("holdout.tsv",)}
+SPLITS = {
+    "dev": ("dev_flagged.tsv", "dev_clean.tsv"),
+    "holdout": ("holdout.tsv", "holdout2.tsv"),
+    "holdout1": ("holdout.tsv",),
+    "holdout2": ("holdout2.tsv",),
+}
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,8 @@ class Sample:
 
 
 def load(split: str = "all") -> list[Sample]:
-    names = [n for s, files in SPLITS.items() if split in (s, "all") for n in files]
+    wanted = ("dev", "holdout") if split == "all" else (split,)
+    names = [n for s in wanted for n in SPLITS[s]]
     found = []
     for name in names:
         for line in (HERE / name).read_text(encoding="utf-8").splitlines():

@@ -115,6 +115,12 @@ def look_alike(host: str) -> str | None:
     return None
 
 
+def scripts_of(host: str) -> set[str]:
+    """The scripts of the letters a reader sees in the host (punycode decoded)."""
+    shown = "".join(decoded_label(label) for label in host.split("."))
+    return {_script(c) for c in shown if c.isalpha() and not c.isascii()}
+
+
 def on_domain(host: str, domains: tuple[str, ...]) -> str | None:
     """The listed domain this host is, or is a subdomain of."""
     for d in domains:

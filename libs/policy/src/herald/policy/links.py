@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from herald.policy.hosts import ip_of, look_alike, normal_host, on_domain
+from herald.policy.hosts import ip_of, look_alike, normal_host, on_domain, scripts_of
 
 Level = Literal["block", "hold", "note"]
 
@@ -53,13 +53,17 @@ class LinkPolicy(BaseModel):
     """Query parameters that carry a whole URL to forward to (open redirects)."""
     redirector_severity: Level = "hold"
     look_alike_severity: Level = "block"
+    idn_scripts: tuple[str, ...] = ("CJK", "LATIN", "HIRAGANA", "KATAKANA", "HANGUL")
+    """Scripts an internationalised domain may be written in (the first word of the
+    Unicode character names); a domain in any other script is held for a human."""
+    foreign_script_severity: Level = "hold"
 
 
 @dataclass(frozen=True, slots=True)
 class LinkFinding:
     kind: str
     """scheme, script_url, plain_http, userinfo, ip_host, bad_host, look_alike_domain,
-    disguised_host,
+    disguised_host, foreign_script_domain,
     denied_domain, not_allowed_domain, shortener, redirector."""
     severity: Level
     message: str
@@ -115,6 +119,10 @@ def _host(host: str, policy: LinkPolicy, url: str) -> list[LinkFinding]:
     why = look_alike(host)
     if why is not None:
         found.append(_found("look_alike_domain", policy.look_alike_severity, why, url))
+    foreign = scripts_of(host) - set(policy.idn_scripts)
+    if why is None and foreign:
+        message = f"the domain is written in {', '.join(sorted(foreign))} script"
+        found.append(_found("foreign_script_domain", policy.foreign_script_severity, message, url))
     denied = on_domain(host, policy.deny_domains)
     if denied:
         found.append(_found("denied_domain", "block", f"domain {denied} is on the deny-list", url))

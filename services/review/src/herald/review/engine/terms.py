@@ -25,7 +25,7 @@ from herald.review.engine.context import ContextRule, Scene
 from herald.review.engine.findings import Severity
 from herald.review.engine.normalize import Folded, fold, fold_term
 from herald.review.engine.pairs import PairRule, Span, pairs_of
-from herald.review.engine.variants import homophone_key, spellings
+from herald.review.engine.variants import homophone_key, real_word, spellings
 
 if TYPE_CHECKING:
     from herald.review.policy import Policy
@@ -159,7 +159,7 @@ class TermMatcher:
             written = text[start : end + 1]
             for entry, key in terms:
                 own = sum(a == b for a, b in zip(written, key, strict=True))
-                if own < length and own * 2 >= length:
+                if own < length and own * 2 >= length and not real_word(text, start, key):
                     found.append((start, end, entry, "homophone"))
         return found
 

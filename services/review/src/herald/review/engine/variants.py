@@ -6,7 +6,8 @@ so that dictionaries list each term once, in characters:
 - homophones (`百佳乐`, `陆合彩`): the term's syllables without tones, matched over the
   syllables of the text (see fold_tables.SYLLABLE), for terms of three syllables or
   more; a homophone counts only when at least half its characters are the term's own
-  (see terms.TermMatcher), which keeps chance look-alikes across words out.
+  and no common word covers a character that differs (国家机关 is not 国家级), which
+  keeps chance look-alikes across words out.
 
 Two-character terms get no automatic homophones: too many ordinary words share their
 syllables (病毒 and 冰毒 are both bingdu). Known two-character evasions (菠菜) are
@@ -14,9 +15,11 @@ dictionary entries of their own.
 """
 
 import itertools
+from functools import cache
 
 import numpy as np
 from pypinyin import Style, lazy_pinyin
+from pypinyin.phrases_dict import phrases_dict
 
 from herald.review.engine.fold_tables import syllable_code
 from herald.review.engine.normalize import fold
@@ -85,3 +88,24 @@ def homophone_key(key: str) -> str | None:
     if len(key) < MIN_SYLLABLES or han < 2 or not all(codes):
         return None
     return np.array(codes, dtype=np.uint16).tobytes().decode("latin-1")
+
+
+@cache
+def _lexicon() -> frozenset[str]:
+    """Common Chinese words (pypinyin's phrase list, about 47,000)."""
+    return frozenset(w for w in phrases_dict if 2 <= len(w) <= 4)
+
+
+def real_word(text: str, start: int, key: str) -> bool:
+    """Does a common word cover a character where the text differs from the term? Then
+    the text says that word (国家机关), not a homophone of the term (国家级)."""
+    words = _lexicon()
+    for i, ch in enumerate(key):
+        at = start + i
+        if text[at] == ch:
+            continue
+        for size in (2, 3, 4):
+            for first in range(at - size + 1, at + 1):
+                if first >= 0 and text[first : first + size] in words:
+                    return True
+    return False
