@@ -19,7 +19,11 @@ import ahocorasick  # type: ignore[import-not-found]
 from herald.contracts import PushRequest
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Severity, pieces
-from herald.review.engine.terms import TermEntry, TermMatcher, as_bytes
+from herald.review.engine.terms import TermEntry, TermMatcher
+
+
+def as_bytes(text: str) -> str:
+    return text.encode().decode("latin-1")
 from herald.review.policy import Policy
 
 CATEGORIES = ("pornography", "gambling", "violence", "fraud", "drugs", "illegal_trade", "custom")

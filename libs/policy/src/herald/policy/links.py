@@ -153,5 +153,7 @@ def _forwarding(
             if not found:
                 found.append(_found("redirector", policy.redirector_severity, message, url))
             if depth < _DEPTH:
-                found += check_url(inner if ":" in inner[:6] else "https:" + inner, policy, depth + 1)
+                found += check_url(
+                    inner if ":" in inner[:6] else "https:" + inner, policy, depth + 1
+                )
     return found

@@ -29,7 +29,9 @@ MULTI = 0x110000
 BARRIER = 1
 """What the folder turns NUL into: it joins a request's texts so that no term spans two."""
 _DROP = frozenset("PSZCM")
-_NUMERALS = dict(zip("零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789", strict=True))
+_NUMERALS = dict(
+    zip("零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789", strict=True)
+)
 _ASCII_CODES = 0x1000
 _HAN = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, LIMIT))
 

@@ -24,6 +24,11 @@ from herald.review.engine.fold_tables import (
 Indices = npt.NDArray[np.intp]
 
 
+def as_units(text: str) -> str:
+    """A folded term as the automaton reads it (see Folded.units)."""
+    return text.encode("utf-16-le", "replace").decode("latin-1")
+
+
 class Folded:
     """A folded text: `text`, the code points `codes`, and `origin[i]`, the index in
     the original text of folded character i."""
@@ -38,9 +43,13 @@ class Folded:
         return self.codes.tobytes().decode("utf-32-le")
 
     @cached_property
-    def utf8(self) -> str:
-        """The folded text's UTF-8 bytes, one Latin-1 character per byte (the automaton's input)."""
-        return self.text.encode().decode("latin-1")
+    def units(self) -> str:
+        """The folded text as UTF-16-LE code units, one Latin-1 character per byte (the
+        automaton's input: a match ending at byte b ends at character b // 2)."""
+        codes = self.codes
+        if len(codes) and int(codes.max()) > 0xFFFF:
+            codes = np.where(codes > 0xFFFF, 0xFFFD, codes)
+        return codes.astype(np.uint16).tobytes().decode("latin-1")
 
     @cached_property
     def syllables(self) -> str:
@@ -48,15 +57,9 @@ class Folded:
         codes: Codes = syllable_table().take(self.codes, mode="clip")
         return codes.tobytes().decode("latin-1")
 
-    @cached_property
-    def _byte_ends(self) -> Indices:
-        c = self.codes
-        sizes = 1 + (c >= 0x80).astype(np.intp) + (c >= 0x800) + (c >= 0x10000)
-        return np.cumsum(sizes) - 1
-
-    def char_at_byte(self, end_byte: int) -> int:
-        """The folded character whose UTF-8 encoding ends at this byte."""
-        return int(np.searchsorted(self._byte_ends, end_byte))
+    def at_original(self, index: int) -> int:
+        """The first folded character that comes from original index `index` or later."""
+        return int(np.searchsorted(self.origin, index))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original [start, end) covering folded characters start..end-1."""

@@ -14,6 +14,7 @@ terms are found by a second automaton over the text's syllables. Then:
 - a context rule clears hits its cues explain (see context), unless the text also offers.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import ahocorasick  # type: ignore[import-not-found]
 
 from herald.review.engine.context import ContextRule, Scene
 from herald.review.engine.findings import Severity
-from herald.review.engine.normalize import Folded, fold, fold_term
+from herald.review.engine.normalize import Folded, as_units, fold, fold_term
 from herald.review.engine.pairs import PairRule, Span, pairs_of
 from herald.review.engine.variants import homophone_key, real_word, spellings
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from herald.review.policy import Policy
 
 ALLOW = "__allow__"
+_ASCII_WORD = re.compile(r"[a-z0-9]{3,8}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class TermMatcher:
         """The policy the dictionaries were read with (the engine's, when set)."""
         keys: dict[str, list[_Role]] = defaultdict(list)
         sounds: dict[str, list[tuple[TermEntry, str]]] = defaultdict(list)
+        initials: dict[str, list[TermEntry]] = defaultdict(list)
         count = 0
         for entry in entries:
             key = fold_term(entry.term)
@@ -84,7 +87,10 @@ class TermMatcher:
             count += 1
             keys[key].append(_Role("term", entry))
             for spelling, how in spellings(entry.term):
-                keys[spelling].append(_Role("term", entry, how))
+                if how == "initials":
+                    initials[spelling].append(entry)
+                else:
+                    keys[spelling].append(_Role("term", entry, how))
             sound = homophone_key(key)
             if sound is not None:
                 sounds[sound].append((entry, key))
@@ -104,7 +110,9 @@ class TermMatcher:
                 keys[fold_term(thing)].append(_Role("thing", rule=i))
         keys.pop("", None)
         self.size = count
-        self._words = _automaton({as_bytes(k): (len(k), tuple(v)) for k, v in keys.items()})
+        self._initials = dict(initials)
+        self._initial_words = frozenset(initials)
+        self._words = _automaton({as_units(k): (len(k), tuple(v)) for k, v in keys.items()})
         self._sounds = _automaton({k: (len(k) // 2, tuple(v)) for k, v in sounds.items()})
 
     def find(self, text: str) -> list[Hit]:
@@ -115,8 +123,10 @@ class TermMatcher:
         allowed: list[tuple[int, int]] = []
         sides: dict[tuple[str, int], list[Span]] = defaultdict(list)
         if self._words is not None:
-            for end_byte, (length, roles) in self._words.iter(folded.utf8):
-                end = folded.char_at_byte(end_byte)
+            for end_byte, (length, roles) in self._words.iter(folded.units):
+                if end_byte % 2 == 0:
+                    continue  # the match straddles two characters' code units
+                end = end_byte // 2
                 start = end - length + 1
                 for role in roles:
                     if role.kind == "term" and _bounded(folded, start, end):
@@ -126,9 +136,10 @@ class TermMatcher:
                     elif role.kind in ("cue", "offer"):
                         scene.saw(role.kind, role.rule)
                     elif role.kind in ("verb", "thing"):
-                        sides[(role.kind, role.rule)].append((start, end, folded.text[start : end + 1]))
+                        word = folded.text[start : end + 1]
+                        sides[(role.kind, role.rule)].append((start, end, word))
         sides = {k: [w for w in v if not _within(w, allowed)] for k, v in sides.items()}
-        hits += self._homophones(folded) + self._pairs(sides)
+        hits += self._homophones(folded) + self._pairs(sides) + self._abbreviated(folded)
         kept = [h for h in hits if not _within(h, allowed)]
         kept = [h for h in kept if not scene.clears(h[2], self.contexts)]
         return [
@@ -142,8 +153,24 @@ class TermMatcher:
         for i, rule in enumerate(self.pairs):
             verbs, things = sides.get(("verb", i)), sides.get(("thing", i))
             for verb, thing in pairs_of(verbs or [], things or [], rule.window):
-                entry = TermEntry(f"{verb[2]}+{thing[2]}", rule.category, rule.severity or Severity.BLOCK)
-                found.append((min(verb[0], thing[0]), max(verb[1], thing[1]), entry, f"pair: {rule.name}"))
+                severity = rule.severity or Severity.BLOCK
+                entry = TermEntry(f"{verb[2]}+{thing[2]}", rule.category, severity)
+                span = (min(verb[0], thing[0]), max(verb[1], thing[1]))
+                found.append((*span, entry, f"pair: {rule.name}"))
+        return found
+
+    def _abbreviated(self, folded: Folded) -> list[_Found]:
+        """Pinyin initials (bjl) written as a word of their own next to Chinese text."""
+        if not self._initials:
+            return []
+        lowered = folded.original.lower()
+        words = self._initial_words.intersection(_ASCII_WORD.findall(lowered))
+        found: list[_Found] = []
+        for word in words:
+            for m in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", lowered):
+                if _beside_chinese(lowered, m.start(), m.end()):
+                    start, end = folded.at_original(m.start()), folded.at_original(m.end()) - 1
+                    found += [(start, end, e, "initials") for e in self._initials[word]]
         return found
 
     def _homophones(self, folded: Folded) -> list[_Found]:
@@ -191,9 +218,11 @@ def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
     return outer[0] <= inner[0] and inner[1] <= outer[1] and inner != outer
 
 
-def as_bytes(text: str) -> str:
-    """The UTF-8 bytes of a text, one Latin-1 character per byte."""
-    return text.encode().decode("latin-1")
+def _beside_chinese(text: str, start: int, end: int) -> bool:
+    """Is the nearest letter before or after (past spaces and punctuation) Chinese?"""
+    before = text[max(0, start - 3) : start].rstrip(" ,.，。:：、!！?？")
+    after = text[end : end + 3].lstrip(" ,.，。:：、!！?？")
+    return any("\u3400" <= ch <= "\u9fff" for ch in (before[-1:], after[:1]) if ch)
 
 
 def _bounded(folded: Folded, start: int, end: int) -> bool:
