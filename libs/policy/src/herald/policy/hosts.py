@@ -26,12 +26,10 @@ def _number(part: str) -> int | None:
         text, base = text[1:], 8
     if text == "":
         return 0 if base == 16 else None
-    if len(text) > 32:
+    digits = {10: "0123456789", 16: "0123456789abcdef", 8: "01234567"}[base]
+    if len(text) > 32 or not all(ch in digits for ch in text):
         return None
-    try:
-        return int(text, base)
-    except ValueError:
-        return None
+    return int(text, base)
 
 
 def ipv4_of(host: str) -> ipaddress.IPv4Address | None:

@@ -16,13 +16,15 @@ _MAX = 2000
 _ANCHOR = re.compile(r"\.[A-Za-z0-9]|:(?:/|\\)|[。．｡](?:[a-zA-Z]{2,24})\b")
 _SCHEME_ONLY = re.compile(r"(?i)\b(?:javascript|vbscript|data):[^\s]{1,300}")
 _DOMAIN = re.compile(
-    r"(?i)(?:[a-z][a-z0-9+.-]{0,20}:/{1,3})?"
-    r"(?:[^\s/@]{1,64}@)?"
-    r"(?:[a-z0-9\u00a1-\u2e7f](?:[a-z0-9\u00a1-\u2e7f-]{0,62})?[.。．｡]){1,10}"
-    r"(?:[a-z\u00a1-\u2e7f]{2,24}|xn--[a-z0-9-]{1,59}|[0-9]{1,3}|0x[0-9a-f]{1,8})"
-    r"(?::[0-9]{1,5})?(?:[/?#][^\s<>\"'）)】，。！？、；]{0,2000})?"
+    r"(?:[a-zA-Z][a-zA-Z0-9+.-]{0,20}+:/{1,3}+)?"
+    r"(?:[^\s/@]{1,64}+@)?"
+    r"(?:[a-zA-Z0-9\u00a1-\u2e7f][a-zA-Z0-9\u00a1-\u2e7f-]{0,62}+[.。．｡]){1,10}+"
+    r"(?:[a-zA-Z\u00a1-\u2e7f]{2,24}+|xn--[a-zA-Z0-9-]{1,59}+|[0-9]{1,3}+|0x[0-9a-fA-F]{1,8}+)"
+    r"(?::[0-9]{1,5}+)?(?:[/?#][^\s<>\"'）)】，。！？、；]{0,2000}+)?"
 )
-_SCHEMED = re.compile(r"(?i)[a-z][a-z0-9+.-]{0,20}:(?:/|\\)[^\s<>\"'）)】，。！？、；]{1,2000}")
+"""A bare domain or IP (optionally with scheme, userinfo, port, path). Possessive
+repetitions: nothing is given back, so a failed match costs one pass over its window."""
+_SCHEMED = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]{0,20}+:(?:/|\\)[^\s<>\"'）)】，。！？、；]{1,2000}+")
 _IP_LIKE = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}$")
 
 
@@ -31,9 +33,11 @@ def _url_char(ch: str) -> bool:
     return ch in _URL_CHARS or ("\u00a0" < ch < "\u2e80" and ch.isalnum())
 
 
-def _token_start(text: str, at: int) -> int:
+def _token_start(text: str, at: int, floor: int) -> int:
+    """Where the token holding `at` begins (at most 300 characters back, never before
+    `floor`, the end of what was already read: that keeps the whole scan linear)."""
     start = at
-    floor = max(0, at - 300)
+    floor = max(floor, at - 300)
     while start > floor and _url_char(text[start - 1]):
         start -= 1
     return start
@@ -56,11 +60,16 @@ def urls_in(text: str) -> list[str]:
     found: dict[int, str] = {}
     for m in _SCHEME_ONLY.finditer(text) if ":" in text else ():
         found[m.start()] = m.group(0)
+    read = 0
     for anchor in _ANCHOR.finditer(text):
-        start = _token_start(text, anchor.start())
-        if start in found or any(s < start < s + len(u) for s, u in found.items()):
+        if anchor.start() < read:
             continue
+        start = _token_start(text, anchor.start(), read)
         m = _SCHEMED.match(text, start) or _DOMAIN.match(text, start)
-        if m is not None and m.end() > anchor.start() and _is_link(m.group(0)):
+        read = anchor.start() + 1
+        if m is None or m.end() <= anchor.start() or not _is_link(m.group(0)):
+            continue
+        read = m.end()
+        if not any(s <= start < s + len(u) for s, u in found.items()):
             found[start] = m.group(0).rstrip(".,;:!?")
     return [found[s] for s in sorted(found)]
