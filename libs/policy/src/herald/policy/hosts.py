@@ -8,7 +8,7 @@ including IPv4-mapped `[::ffff:127.0.0.1]`, is an IP too.
 
 import ipaddress
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from confusable_homoglyphs import confusables
 
@@ -98,6 +98,8 @@ def look_alike(host: str) -> str | None:
     letters that each imitate a Latin letter (`аррӏе` in Cyrillic) is a look-alike;
     a label wholly in Chinese, or wholly in one script with letters of its own, is not.
     """
+    if host.isascii() and "xn--" not in host:
+        return None
     alikes = _alikes()
     for label in host.split("."):
         shown = decoded_label(label)
@@ -115,14 +117,24 @@ def look_alike(host: str) -> str | None:
 
 def scripts_of(host: str) -> set[str]:
     """The scripts of the letters a reader sees in the host (punycode decoded)."""
+    if host.isascii() and "xn--" not in host:
+        return set()
     shown = "".join(decoded_label(label) for label in host.split("."))
     return {_script(c) for c in shown if c.isalpha() and not c.isascii()}
 
 
+@lru_cache(maxsize=64)
+def _domain_set(domains: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d.lower().rstrip(".") for d in domains)
+
+
+def parents(host: str) -> list[str]:
+    """The host and every domain above it: a.b.example.com, b.example.com, example.com, com."""
+    labels = host.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels))]
+
+
 def on_domain(host: str, domains: tuple[str, ...]) -> str | None:
     """The listed domain this host is, or is a subdomain of."""
-    for d in domains:
-        d = d.lower().rstrip(".")
-        if host == d or host.endswith("." + d):
-            return d
-    return None
+    listed = _domain_set(domains)
+    return next((d for d in parents(host) if d in listed), None) if listed else None

@@ -5,12 +5,13 @@ the final rendered message, at send time). Pure: nothing here touches the networ
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from herald.policy.hosts import ip_of, look_alike, normal_host, on_domain, scripts_of
+from herald.policy.hosts import ip_of, look_alike, normal_host, on_domain, parents, scripts_of
 
 Level = Literal["block", "hold", "note"]
 
@@ -36,6 +37,8 @@ REDIRECT_PARAMS = (
 SCRIPT_SCHEMES = ("javascript", "data", "vbscript", "file", "blob")
 QUIET_SCHEMES = ("mailto", "tel", "sms")
 _DEPTH = 2
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-[]:")
+_BAD_HOST = " <>\"'`{}|^%"
 
 
 class LinkPolicy(BaseModel):
@@ -111,9 +114,10 @@ def _scheme(scheme: str, policy: LinkPolicy, url: str) -> list[LinkFinding]:
 
 
 def _host(host: str, policy: LinkPolicy, url: str) -> list[LinkFinding]:
-    if ip_of(host) is not None:
-        return [_found("ip_host", "block", f"{host} is a raw IP address ({ip_of(host)})", url)]
-    if not host or any(c in host for c in " <>\"'`{}|^%"):
+    ip = ip_of(host)
+    if ip is not None:
+        return [_found("ip_host", "block", f"{host} is a raw IP address ({ip})", url)]
+    if not host or not _HOST_CHARS.issuperset(host) and any(c in host for c in _BAD_HOST):
         return [_found("bad_host", "block", f"{host!r} is not a host name", url)]
     found = []
     why = look_alike(host)
@@ -136,15 +140,35 @@ def _host(host: str, policy: LinkPolicy, url: str) -> list[LinkFinding]:
     return found
 
 
+@lru_cache(maxsize=64)
+def _redirect_paths(redirectors: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """host -> the path prefixes that forward ("" for the whole host)."""
+    found: dict[str, list[str]] = {}
+    for r in redirectors:
+        host, _, path = r.lower().partition("/")
+        found.setdefault(host, []).append("/" + path if path else "")
+    return {h: tuple(p) for h, p in found.items()}
+
+
+def _is_redirector(host: str, path: str, redirectors: tuple[str, ...]) -> bool:
+    table = _redirect_paths(redirectors)
+    for domain in parents(host):
+        for prefix in table.get(domain, ()):
+            if not prefix or path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return True
+    return False
+
+
 def _forwarding(
     host: str, path: str, query: str, policy: LinkPolicy, url: str, depth: int
 ) -> list[LinkFinding]:
     """A redirector, or a link that carries another URL to forward to (checked too)."""
     found = []
-    where = host + path.rstrip("/")
-    if any(where == r or where.startswith(r + "/") or host == r for r in policy.redirectors):
+    if _is_redirector(host, path.rstrip("/") or "", policy.redirectors):
         message = f"{host} forwards to another address"
         found.append(_found("redirector", policy.redirector_severity, message, url))
+    if "http" not in query.lower() and "//" not in query:
+        return found
     names = set(policy.redirect_params)
     for name, value in parse_qsl(query, keep_blank_values=False)[:50]:
         inner = value.strip()
@@ -153,7 +177,5 @@ def _forwarding(
             if not found:
                 found.append(_found("redirector", policy.redirector_severity, message, url))
             if depth < _DEPTH:
-                found += check_url(
-                    inner if ":" in inner[:6] else "https:" + inner, policy, depth + 1
-                )
+                found += check_url(inner if ":" in inner[:6] else "https:" + inner, policy, depth + 1)
     return found

@@ -1,15 +1,17 @@
 """The per-code-point tables the folder applies to a whole text at once.
 
-`FOLD[cp]` is what code point `cp` becomes: its NFKC, case-folded form with accents
+`fold_table()[cp]` is what code point `cp` (of the Basic Multilingual Plane) becomes: its NFKC, case-folded form with accents
 stripped, a look-alike letter from another script replaced by the Latin letter it
 imitates (Unicode confusables), traditional Chinese by simplified (OpenCC), Chinese
 numerals by digits; 0 when it is a separator an evader would insert (punctuation,
 symbols and emoji, spaces, control, format and combining characters); `MULTI` when it
-becomes more than one character (㎏ → kg), which the folder handles one by one.
+becomes more than one character (㎏ → kg) or lies outside the plane (surrogates), which
+the folder handles one by one.
 
-`SYLLABLE[cp]` is, for a folded Chinese character, the number of its Mandarin syllable
-without tone (赌 and 堵 are both `du`), for an ASCII letter or digit a number of its
-own, else 0: the alphabet the homophone matcher runs over.
+`syllable_table()[cp]` is, for a folded Chinese character, the number of its Mandarin
+syllable without tone (赌 and 堵 are both `du`), else 0; `bucket_table()` squeezes
+those numbers into one byte (the rarest syllables share a byte): the alphabet the
+homophone automaton runs over, Chinese characters only.
 
 Built once per process (about half a second), then every fold is a few numpy calls.
 """
@@ -23,20 +25,20 @@ import opencc
 from confusable_homoglyphs import confusables
 from pypinyin.pinyin_dict import pinyin_dict
 
-LIMIT = 0x30000
-"""Code points from here on (rare planes) are folded one by one, as MULTI."""
-MULTI = 0x110000
+LIMIT = 0x10000
+"""Code points from here on (other planes) are folded one by one, as MULTI."""
+MULTI = 0xFFFF
 BARRIER = 1
 """What the folder turns NUL into: it joins a request's texts so that no term spans two."""
 _DROP = frozenset("PSZCM")
 _NUMERALS = dict(
     zip("零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789", strict=True)
 )
-_ASCII_CODES = 0x1000
-_HAN = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, LIMIT))
+_HAN = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+_BUCKETS = 255
 
-Table = npt.NDArray[np.uint32]
-Codes = npt.NDArray[np.uint16]
+Table = npt.NDArray[np.uint16]
+Buckets = npt.NDArray[np.uint8]
 
 
 def _is_han(cp: int) -> bool:
@@ -61,7 +63,7 @@ def _look_alikes() -> dict[str, str]:
 def _simplified() -> dict[str, str]:
     t2s = opencc.OpenCC("t2s")
     found: dict[str, str] = {}
-    for a, b in _HAN[:3]:
+    for a, b in _HAN:
         for cp in range(a, b):
             ch = chr(cp)
             simple = t2s.convert(ch)
@@ -85,12 +87,13 @@ def fold_char(ch: str) -> str:
 
 @cache
 def fold_table() -> Table:
-    table = np.zeros(LIMIT, dtype=np.uint32)
+    table = np.zeros(LIMIT, dtype=np.uint16)
     for cp in range(LIMIT):
-        folded = fold_char(chr(cp))
-        table[cp] = ord(folded) if len(folded) == 1 else (MULTI if folded else 0)
+        folded = fold_char(chr(cp)) if not 0xD800 <= cp < 0xE000 else "??"
+        one = len(folded) == 1 and ord(folded) < MULTI
+        table[cp] = ord(folded) if one else (MULTI if folded else 0)
     table[0] = BARRIER
-    table[LIMIT - 1] = MULTI
+    table[MULTI] = MULTI
     return table
 
 
@@ -108,16 +111,25 @@ def _syllables() -> dict[str, int]:
 
 
 @cache
-def syllable_table() -> Codes:
+def syllable_table() -> Table:
     numbers = _syllables()
     table = np.zeros(LIMIT, dtype=np.uint16)
     for cp in pinyin_dict:
         if cp < LIMIT and _is_han(cp):
             table[cp] = numbers.get(syllable_of(chr(cp)), 0)
-    for c in "abcdefghijklmnopqrstuvwxyz0123456789":
-        table[ord(c)] = _ASCII_CODES + ord(c)
     return table
 
 
-def syllable_code(ch: str) -> int:
-    return int(syllable_table()[ord(ch)]) if ord(ch) < LIMIT else 0
+@cache
+def bucket_table() -> Buckets:
+    """Syllable numbers in one byte: the syllables with the most characters get a byte
+    of their own, the rest share the last one (verified against syllable_table)."""
+    syllables = syllable_table()
+    counts = np.bincount(syllables, minlength=int(syllables.max()) + 1)
+    counts[0] = 0
+    ranked = [int(s) for s in np.argsort(-counts) if counts[s]]
+    bucket = np.zeros(len(counts), dtype=np.uint8)
+    for rank, number in enumerate(ranked):
+        bucket[number] = min(rank + 1, _BUCKETS)
+    table: Buckets = bucket.take(syllables)
+    return table

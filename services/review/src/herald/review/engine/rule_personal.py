@@ -8,7 +8,7 @@ from herald.contracts import ReasonCode
 from herald.review.engine.findings import Finding, Kind, Piece, Severity
 from herald.review.policy import PersonalDataPolicy
 
-_RUN = re.compile(r"\d(?:[-\s]?\d){10,21}[Xx]?")
+_RUN = re.compile(r"[0-9０-９](?:[-\s]?[0-9０-９]){10,21}[Xx]?")
 """Where a number could be: 11 digits or more, single spaces or dashes between."""
 _ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![\d])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?![\d])")

@@ -11,6 +11,10 @@ def _attributed(request: PushRequest) -> bool:
 
 
 def _repost_marker(texts: list[Piece], policy: SourcePolicy) -> tuple[str, str] | None:
+    markers = [m.lower() for m in policy.repost_markers]
+    everything = "\n".join(p.text for p in texts if p.kind != Kind.URL).lower()
+    if not any(m in everything for m in markers):
+        return None
     for piece in texts:
         if piece.kind == Kind.URL:
             continue

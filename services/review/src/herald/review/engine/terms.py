@@ -24,15 +24,17 @@ import ahocorasick  # type: ignore[import-not-found]
 
 from herald.review.engine.context import ContextRule, Scene
 from herald.review.engine.findings import Severity
-from herald.review.engine.normalize import Folded, as_units, fold, fold_term
+from herald.review.engine.fold_tables import syllable_table
+from herald.review.engine.normalize import Folded, as_bytes, fold, fold_term
 from herald.review.engine.pairs import PairRule, Span, pairs_of
+from herald.review.engine.spans import Allowed, outermost
 from herald.review.engine.variants import homophone_key, real_word, spellings
 
 if TYPE_CHECKING:
     from herald.review.policy import Policy
 
 ALLOW = "__allow__"
-_ASCII_WORD = re.compile(r"[a-z0-9]{3,8}")
+_LETTERS = re.compile(r"(?<![a-z])[a-z]{3,8}(?![a-z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,7 @@ class TermMatcher:
         self.policy = policy
         """The policy the dictionaries were read with (the engine's, when set)."""
         keys: dict[str, list[_Role]] = defaultdict(list)
-        sounds: dict[str, list[tuple[TermEntry, str]]] = defaultdict(list)
+        sounds: dict[str, list[tuple[TermEntry, str, tuple[int, ...]]]] = defaultdict(list)
         initials: dict[str, list[TermEntry]] = defaultdict(list)
         count = 0
         for entry in entries:
@@ -93,7 +95,7 @@ class TermMatcher:
                     keys[spelling].append(_Role("term", entry, how))
             sound = homophone_key(key)
             if sound is not None:
-                sounds[sound].append((entry, key))
+                sounds[sound[0]].append((entry, key, sound[1]))
         for phrase in allowed:
             keys[fold_term(phrase)].append(_Role("allow"))
         self.contexts = tuple(contexts)
@@ -111,9 +113,8 @@ class TermMatcher:
         keys.pop("", None)
         self.size = count
         self._initials = dict(initials)
-        self._initial_words = frozenset(initials)
-        self._words = _automaton({as_units(k): (len(k), tuple(v)) for k, v in keys.items()})
-        self._sounds = _automaton({k: (len(k) // 2, tuple(v)) for k, v in sounds.items()})
+        self._words = _automaton({as_bytes(k): (len(k), tuple(v)) for k, v in keys.items()})
+        self._sounds = _automaton({k: (len(k), tuple(v)) for k, v in sounds.items()})
 
     def find(self, text: str) -> list[Hit]:
         """Every hit in the text, context rules applied."""
@@ -122,30 +123,29 @@ class TermMatcher:
         hits: list[_Found] = []
         allowed: list[tuple[int, int]] = []
         sides: dict[tuple[str, int], list[Span]] = defaultdict(list)
-        if self._words is not None:
-            for end_byte, (length, roles) in self._words.iter(folded.units):
-                if end_byte % 2 == 0:
-                    continue  # the match straddles two characters' code units
-                end = end_byte // 2
-                start = end - length + 1
-                for role in roles:
-                    if role.kind == "term" and _bounded(folded, start, end):
-                        hits.append((start, end, role.entry, role.how))
-                    elif role.kind == "allow":
-                        allowed.append((start, end))
-                    elif role.kind in ("cue", "offer"):
-                        scene.saw(role.kind, role.rule)
-                    elif role.kind in ("verb", "thing"):
-                        word = folded.text[start : end + 1]
-                        sides[(role.kind, role.rule)].append((start, end, word))
-        sides = {k: [w for w in v if not _within(w, allowed)] for k, v in sides.items()}
+        matches = list(self._words.iter(folded.utf8)) if self._words is not None else []
+        ends = folded.chars_at([m[0] for m in matches]) if matches else []
+        for end, (_, (length, roles)) in zip(ends, matches, strict=True):
+            start = end - length + 1
+            for role in roles:
+                if role.kind == "term" and _bounded(folded, start, end):
+                    hits.append((start, end, role.entry, role.how))
+                elif role.kind == "allow":
+                    allowed.append((start, end))
+                elif role.kind in ("cue", "offer"):
+                    scene.saw(role.kind, role.rule)
+                elif role.kind in ("verb", "thing"):
+                    word = folded.text[start : end + 1]
+                    sides[(role.kind, role.rule)].append((start, end, word))
+        innocent = Allowed(allowed)
+        sides = {k: [w for w in v if not innocent.covers(w[0], w[1])] for k, v in sides.items()}
         hits += self._homophones(folded) + self._pairs(sides) + self._abbreviated(folded)
-        kept = [h for h in hits if not _within(h, allowed)]
+        kept = [h for h in hits if not innocent.covers(h[0], h[1])]
         kept = [h for h in kept if not scene.clears(h[2], self.contexts)]
+        shapes = [(s, e, entry.category, how.startswith("pair")) for s, e, entry, how in kept]
         return [
-            Hit(entry, *folded.span(s, e + 1), how)
-            for s, e, entry, how in kept
-            if not any(_covers(o, (s, e), entry) for o in kept)
+            Hit(kept[i][2], *folded.span(kept[i][0], kept[i][1] + 1), kept[i][3])
+            for i in outermost(shapes)
         ]
 
     def _pairs(self, sides: dict[tuple[str, int], list[Span]]) -> list[_Found]:
@@ -160,34 +160,38 @@ class TermMatcher:
         return found
 
     def _abbreviated(self, folded: Folded) -> list[_Found]:
-        """Pinyin initials (bjl) written as a word of their own next to Chinese text."""
+        """Pinyin initials (bjl) as a run of ASCII letters of their own beside Chinese
+        (`最火bjl平台`; not inside English, where spaces are folded away)."""
         if not self._initials:
             return []
-        lowered = folded.original.lower()
-        words = self._initial_words.intersection(_ASCII_WORD.findall(lowered))
+        text = folded.text
         found: list[_Found] = []
-        for word in words:
-            for m in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", lowered):
-                if _beside_chinese(lowered, m.start(), m.end()):
-                    start, end = folded.at_original(m.start()), folded.at_original(m.end()) - 1
-                    found += [(start, end, e, "initials") for e in self._initials[word]]
+        for m in _LETTERS.finditer(text):
+            start, end = m.span()
+            if (start and text[start - 1] >= "\u2e80") or (
+                end < len(text) and text[end] >= "\u2e80"
+            ):
+                found += [(start, end - 1, e, "initials") for e in self._initials.get(m[0], ())]
         return found
 
     def _homophones(self, folded: Folded) -> list[_Found]:
-        if self._sounds is None:
+        stream, where = folded.han
+        if self._sounds is None or not stream:
             return []
-        found = []
+        found: list[_Found] = []
         text = folded.text
-        for end_byte, (length, terms) in self._sounds.iter(folded.syllables):
-            if end_byte % 2 == 0:
-                continue  # the match straddles two characters' codes
-            end = end_byte // 2
-            start = end - length + 1
-            written = text[start : end + 1]
-            for entry, key in terms:
+        syllables = syllable_table()
+        for end, (length, terms) in self._sounds.iter(stream):
+            start, last = int(where[end - length + 1]), int(where[end])
+            if last - start != length - 1:
+                continue  # the characters are not next to each other in the text
+            written = text[start : last + 1]
+            heard = tuple(int(n) for n in syllables.take(folded.codes[start : last + 1]))
+            for entry, key, sounds in terms:
                 own = sum(a == b for a, b in zip(written, key, strict=True))
-                if own < length and own * 2 >= length and not real_word(text, start, key):
-                    found.append((start, end, entry, "homophone"))
+                if heard == sounds and length > own and own * 2 >= length:
+                    if not real_word(text, start, key):
+                        found.append((start, last, entry, "homophone"))
         return found
 
 
@@ -199,30 +203,6 @@ def _automaton(keys: dict[str, tuple[int, tuple[object, ...]]]) -> object | None
         automaton.add_word(key, value)
     automaton.make_automaton()
     return automaton
-
-
-def _within(hit: tuple[int, int, object], allowed: list[tuple[int, int]]) -> bool:
-    """Inside an allowed phrase (a thing in 水枪 is no weapon)."""
-    return any(a <= hit[0] and hit[1] <= b for a, b in allowed)
-
-
-def _covers(outer: _Found, inner: tuple[int, int], entry: TermEntry) -> bool:
-    """A term hit of the same category covers this one (pairs never hide terms)."""
-    if outer[2].category != entry.category or outer[3].startswith("pair"):
-        return False
-    return _inside(inner, (outer[0], outer[1]))
-
-
-def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
-    """Strictly inside: 赌场 within 网上赌场 is one hit, not two."""
-    return outer[0] <= inner[0] and inner[1] <= outer[1] and inner != outer
-
-
-def _beside_chinese(text: str, start: int, end: int) -> bool:
-    """Is the nearest letter before or after (past spaces and punctuation) Chinese?"""
-    before = text[max(0, start - 3) : start].rstrip(" ,.，。:：、!！?？")
-    after = text[end : end + 3].lstrip(" ,.，。:：、!！?？")
-    return any("\u3400" <= ch <= "\u9fff" for ch in (before[-1:], after[:1]) if ch)
 
 
 def _bounded(folded: Folded, start: int, end: int) -> bool:

@@ -17,11 +17,10 @@ dictionary entries of their own.
 import itertools
 from functools import cache
 
-import numpy as np
 from pypinyin import Style, lazy_pinyin
 from pypinyin.phrases_dict import phrases_dict
 
-from herald.review.engine.fold_tables import syllable_code
+from herald.review.engine.fold_tables import LIMIT, bucket_table, syllable_table
 from herald.review.engine.normalize import fold
 
 MAX_MIXED = 5
@@ -30,6 +29,7 @@ MIN_PINYIN_LETTERS = 5
 """An all-pinyin spelling shorter than this (`dubo` is 4) is too likely an English word."""
 MIN_SYLLABLES = 3
 """Initials and homophones only for terms this long (`bjl`, not `db`)."""
+MAX_HOMOPHONE = 8
 
 
 def _readings(term: str) -> dict[int, str]:
@@ -80,14 +80,16 @@ def _plausible(spelling: str, how: str) -> bool:
     return True
 
 
-def homophone_key(key: str) -> str | None:
-    """The term's syllable codes as the homophone automaton reads them, or None when
-    the term is too short, or has characters with no syllable."""
-    codes = [syllable_code(ch) for ch in key]
-    han = sum(1 for ch in key if not ch.isascii())
-    if len(key) < MIN_SYLLABLES or han < 2 or not all(codes):
+def homophone_key(key: str) -> tuple[str, tuple[int, ...]] | None:
+    """The term as the homophone automaton reads it (one syllable byte per character)
+    and its exact syllables, or None when it is too short or not all Chinese."""
+    if not MIN_SYLLABLES <= len(key) <= MAX_HOMOPHONE or any(ord(ch) >= LIMIT for ch in key):
         return None
-    return np.array(codes, dtype=np.uint16).tobytes().decode("latin-1")
+    buckets = bucket_table().take([ord(ch) for ch in key])
+    if not buckets.all():
+        return None
+    syllables = tuple(int(n) for n in syllable_table().take([ord(ch) for ch in key]))
+    return buckets.tobytes().decode("latin-1"), syllables
 
 
 @cache
