@@ -57,7 +57,9 @@ def test_the_audit_sees_every_module_pattern() -> None:
     assert len(names) >= 10
 
 
-@pytest.mark.parametrize(("name", "pattern"), _patterns(), ids=lambda p: getattr(p, "pattern", p)[:30])
+@pytest.mark.parametrize(
+    ("name", "pattern"), _patterns(), ids=lambda p: getattr(p, "pattern", p)[:30]
+)
 def test_every_pattern_is_linear_time(name: str, pattern: re.Pattern[str]) -> None:
     problems: list[str] = []
     _walk(_parser.parse(pattern.pattern, pattern.flags), 1, problems)

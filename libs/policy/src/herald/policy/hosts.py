@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 
 from confusable_homoglyphs import confusables
 
-_DOTS = str.maketrans({"。": ".", "．": ".", "｡": ".", "\u3002": "."})
+_DOTS = str.maketrans({"。": ".", "．": ".", "｡": "."})
 _MAX_PARTS = 4
 
 
@@ -34,6 +34,9 @@ def _number(part: str) -> int | None:
 
 def ipv4_of(host: str) -> ipaddress.IPv4Address | None:
     """The IPv4 address a host spells, in any of the forms browsers accept, or None."""
+    last = host.rstrip(".").rsplit(".", 1)[-1].lower()
+    if not last or not (last.isdigit() or last.startswith("0x")):
+        return None  # browsers read a host as IPv4 only when its last label is a number
     parts = host.rstrip(".").split(".")
     if not parts or len(parts) > _MAX_PARTS or any(p == "" for p in parts):
         return None
@@ -41,10 +44,10 @@ def ipv4_of(host: str) -> ipaddress.IPv4Address | None:
     if any(n is None for n in numbers):
         return None
     values = [n for n in numbers if n is not None]
-    *head, last = values
-    if any(v > 255 for v in head) or last >= 256 ** (5 - len(values)):
+    *head, tail = values
+    if any(v > 255 for v in head) or tail >= 256 ** (5 - len(values)):
         return None
-    address = last
+    address = tail
     for i, v in enumerate(head):
         address += v << (8 * (3 - i))
     return ipaddress.IPv4Address(address)

@@ -117,7 +117,7 @@ def _host(host: str, policy: LinkPolicy, url: str) -> list[LinkFinding]:
     ip = ip_of(host)
     if ip is not None:
         return [_found("ip_host", "block", f"{host} is a raw IP address ({ip})", url)]
-    if not host or not _HOST_CHARS.issuperset(host) and any(c in host for c in _BAD_HOST):
+    if not host or (not _HOST_CHARS.issuperset(host) and any(c in host for c in _BAD_HOST)):
         return [_found("bad_host", "block", f"{host!r} is not a host name", url)]
     found = []
     why = look_alike(host)
@@ -177,5 +177,7 @@ def _forwarding(
             if not found:
                 found.append(_found("redirector", policy.redirector_severity, message, url))
             if depth < _DEPTH:
-                found += check_url(inner if ":" in inner[:6] else "https:" + inner, policy, depth + 1)
+                found += check_url(
+                    inner if ":" in inner[:6] else "https:" + inner, policy, depth + 1
+                )
     return found

@@ -3,9 +3,9 @@ here plus an operator folder, rebuilt into a new matcher whenever a file in the 
 or the policy file changes (no restart).
 
 A folder holds `<category>.txt` files (a new name is a new, operator-defined category),
-`allow.txt`, `context.toml` (context rules) and `pairs.toml` (verb-near-thing rules). Lines: `term`, `term | hold` (per-term severity),
-`term | | tag another` (tags that context rules can name), `!term` (drop a default
-term), `# comment`.
+`allow.txt`, `context.toml` (context rules) and `pairs.toml` (verb-near-thing rules).
+Lines: `term`, `term | hold` (per-term severity), `term | | tag another` (tags that
+context rules can name), `!term` (drop a default term), `# comment`.
 """
 
 import os

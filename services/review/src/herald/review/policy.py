@@ -130,6 +130,9 @@ class StrikePolicy(_Model):
     department: Ladder = Ladder(warned=3, restricted=6, banned=10)
 
 
+_SCOPE: dict[str, tuple[Category, ...]] = {"advertising": (Category.MARKETING,)}
+
+
 class Policy(_Model):
     term_severity: dict[str, Severity] = Field(
         default_factory=lambda: {
@@ -142,9 +145,7 @@ class Policy(_Model):
         }
     )
     """Per dictionary category; categories not listed block."""
-    term_scope: dict[str, tuple[Category, ...]] = Field(
-        default_factory=lambda: {"advertising": (Category.MARKETING,)}
-    )
+    term_scope: dict[str, tuple[Category, ...]] = Field(default_factory=lambda: dict(_SCOPE))
     """Dictionary categories that apply only to these request categories (the
     advertising-law absolutes judge marketing, not a news alert saying 最高气温)."""
     budget_ms: float = Field(default=250.0, gt=0)

@@ -1,19 +1,19 @@
 """The per-code-point tables the folder applies to a whole text at once.
 
-`fold_table()[cp]` is what code point `cp` (of the Basic Multilingual Plane) becomes: its NFKC, case-folded form with accents
-stripped, a look-alike letter from another script replaced by the Latin letter it
-imitates (Unicode confusables), traditional Chinese by simplified (OpenCC), Chinese
-numerals by digits; 0 when it is a separator an evader would insert (punctuation,
-symbols and emoji, spaces, control, format and combining characters); `MULTI` when it
-becomes more than one character (㎏ → kg) or lies outside the plane (surrogates), which
-the folder handles one by one.
+`fold_table()[cp]` is what code point `cp` (of the Basic Multilingual Plane) becomes:
+its NFKC, case-folded form with accents stripped, a look-alike letter from another
+script replaced by the Latin letter it imitates (Unicode confusables), traditional
+Chinese by simplified (OpenCC), Chinese numerals by digits; 0 when it is a separator
+an evader would insert (punctuation, symbols and emoji, spaces, control, format and
+combining characters); `MULTI` when it becomes more than one character (㎏ → kg) or
+lies outside the plane (surrogates), which the folder handles one by one.
 
 `syllable_table()[cp]` is, for a folded Chinese character, the number of its Mandarin
 syllable without tone (赌 and 堵 are both `du`), else 0; `bucket_table()` squeezes
 those numbers into one byte (the rarest syllables share a byte): the alphabet the
 homophone automaton runs over, Chinese characters only.
 
-Built once per process (about half a second), then every fold is a few numpy calls.
+Built once per process (a fraction of a second), then every fold is a few numpy calls.
 """
 
 import unicodedata
@@ -45,6 +45,13 @@ def _is_han(cp: int) -> bool:
     return any(a <= cp < b for a, b in _HAN)
 
 
+def _imitates(char: str, other: str) -> bool:
+    """A single non-ASCII, non-CJK character confusable with one ASCII letter."""
+    if len(char) != 1 or char.isascii() or ord(char) >= 0x2E80:
+        return False
+    return len(other) == 1 and other.isascii() and other.isalpha()
+
+
 @cache
 def _look_alikes() -> dict[str, str]:
     """Non-ASCII letters that imitate a Latin letter (Cyrillic а, Greek ο, ...)."""
@@ -53,9 +60,8 @@ def _look_alikes() -> dict[str, str]:
         for alike in alikes:
             pair = (key, alike["c"])
             for char, other in (pair, pair[::-1]):
-                if len(char) == 1 and not char.isascii() and ord(char) < 0x2E80:
-                    if len(other) == 1 and other.isascii() and other.isalpha():
-                        found.setdefault(char, other.lower())
+                if _imitates(char, other):
+                    found.setdefault(char, other.lower())
     return found
 
 
@@ -77,11 +83,10 @@ def fold_char(ch: str) -> str:
     look_alikes, simplified = _look_alikes(), _simplified()
     out = []
     for c in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch).casefold()):
-        if unicodedata.category(c)[0] in _DROP:
-            continue
-        c = look_alikes.get(c, c)
-        c = simplified.get(c, c)
-        out.append(_NUMERALS.get(c, c))
+        if unicodedata.category(c)[0] not in _DROP:
+            latin = look_alikes.get(c, c)
+            simple = simplified.get(latin, latin)
+            out.append(_NUMERALS.get(simple, simple))
     return unicodedata.normalize("NFC", "".join(out))
 
 

@@ -17,14 +17,13 @@ terms are found by a second automaton over the text's syllables. Then:
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import ahocorasick  # type: ignore[import-not-found]
-
 from herald.review.engine.context import ContextRule, Scene
+from herald.review.engine.entries import Hit, TermEntry
 from herald.review.engine.findings import Severity
 from herald.review.engine.fold_tables import syllable_table
+from herald.review.engine.keys import Role, add_rules, automaton
 from herald.review.engine.normalize import Folded, as_bytes, fold, fold_term
 from herald.review.engine.pairs import PairRule, Span, pairs_of
 from herald.review.engine.spans import Allowed, outermost
@@ -34,37 +33,12 @@ if TYPE_CHECKING:
     from herald.review.policy import Policy
 
 ALLOW = "__allow__"
+__all__ = ["ALLOW", "Hit", "TermEntry", "TermMatcher"]
 _LETTERS = re.compile(r"(?<![a-z])[a-z]{3,8}(?![a-z])")
-
-
-@dataclass(frozen=True, slots=True)
-class TermEntry:
-    term: str
-    category: str
-    severity: Severity
-    tags: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    entry: TermEntry
-    start: int
-    end: int
-    """Original-text span [start, end)."""
-    how: str = "exact"
-    """exact, mixed (pinyin and characters), pinyin, initials or homophone."""
 
 
 _Found = tuple[int, int, TermEntry, str]
 """(folded start, folded end inclusive, entry, how) of a hit before filtering."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Role:
-    kind: str  # term, allow, cue, offer, verb, thing
-    entry: TermEntry | None = None
-    how: str = "exact"
-    rule: int = -1
 
 
 class TermMatcher:
@@ -78,7 +52,7 @@ class TermMatcher:
     ) -> None:
         self.policy = policy
         """The policy the dictionaries were read with (the engine's, when set)."""
-        keys: dict[str, list[_Role]] = defaultdict(list)
+        keys: dict[str, list[Role]] = defaultdict(list)
         sounds: dict[str, list[tuple[TermEntry, str, tuple[int, ...]]]] = defaultdict(list)
         initials: dict[str, list[TermEntry]] = defaultdict(list)
         count = 0
@@ -87,34 +61,24 @@ class TermMatcher:
             if not key:
                 continue
             count += 1
-            keys[key].append(_Role("term", entry))
+            keys[key].append(Role("term", entry))
             for spelling, how in spellings(entry.term):
                 if how == "initials":
                     initials[spelling].append(entry)
                 else:
-                    keys[spelling].append(_Role("term", entry, how))
+                    keys[spelling].append(Role("term", entry, how))
             sound = homophone_key(key)
             if sound is not None:
                 sounds[sound[0]].append((entry, key, sound[1]))
         for phrase in allowed:
-            keys[fold_term(phrase)].append(_Role("allow"))
-        self.contexts = tuple(contexts)
-        for i, rule in enumerate(self.contexts):
-            for cue in rule.cues:
-                keys[fold_term(cue)].append(_Role("cue", rule=i))
-            for offer in rule.unless:
-                keys[fold_term(offer)].append(_Role("offer", rule=i))
-        self.pairs = tuple(pairs)
-        for i, pair in enumerate(self.pairs):
-            for verb in pair.verbs:
-                keys[fold_term(verb)].append(_Role("verb", rule=i))
-            for thing in pair.things:
-                keys[fold_term(thing)].append(_Role("thing", rule=i))
+            keys[fold_term(phrase)].append(Role("allow"))
+        self.contexts, self.pairs = tuple(contexts), tuple(pairs)
+        add_rules(keys, self.contexts, self.pairs)
         keys.pop("", None)
         self.size = count
         self._initials = dict(initials)
-        self._words = _automaton({as_bytes(k): (len(k), tuple(v)) for k, v in keys.items()})
-        self._sounds = _automaton({k: (len(k), tuple(v)) for k, v in sounds.items()})
+        self._words = automaton({as_bytes(k): (len(k), tuple(v)) for k, v in keys.items()})
+        self._sounds = automaton({k: (len(k), tuple(v)) for k, v in sounds.items()})
 
     def find(self, text: str) -> list[Hit]:
         """Every hit in the text, context rules applied."""
@@ -189,20 +153,10 @@ class TermMatcher:
             heard = tuple(int(n) for n in syllables.take(folded.codes[start : last + 1]))
             for entry, key, sounds in terms:
                 own = sum(a == b for a, b in zip(written, key, strict=True))
-                if heard == sounds and length > own and own * 2 >= length:
-                    if not real_word(text, start, key):
-                        found.append((start, last, entry, "homophone"))
+                near = heard == sounds and length > own and own * 2 >= length
+                if near and not real_word(text, start, key):
+                    found.append((start, last, entry, "homophone"))
         return found
-
-
-def _automaton(keys: dict[str, tuple[int, tuple[object, ...]]]) -> object | None:
-    if not keys:
-        return None
-    automaton = ahocorasick.Automaton()
-    for key, value in keys.items():
-        automaton.add_word(key, value)
-    automaton.make_automaton()
-    return automaton
 
 
 def _bounded(folded: Folded, start: int, end: int) -> bool:
