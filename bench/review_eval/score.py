@@ -22,9 +22,10 @@ from herald.contracts import PushRequest
 HERE = Path(__file__).resolve().parent
 SPLITS = {
     "dev": ("dev_flagged.tsv", "dev_clean.tsv"),
-    "holdout": ("holdout.tsv", "holdout2.tsv"),
+    "holdout": ("holdout.tsv", "holdout2.tsv", "holdout3.tsv"),
     "holdout1": ("holdout.tsv",),
     "holdout2": ("holdout2.tsv",),
+    "holdout3": ("holdout3.tsv",),
 }
 
 

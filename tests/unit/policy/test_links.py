@@ -57,6 +57,12 @@ def test_look_alike_domains_are_blocked(url: str) -> None:
     assert [f.severity for f in found if f.kind == "look_alike_domain"] == ["block"]
 
 
+def test_a_host_wearing_a_well_known_domain_it_is_not_on_is_a_look_alike() -> None:
+    assert "look_alike_domain" in kinds("https://www.icbc.com.cn.secure-verify.example/login")
+    assert kinds("https://www.icbc.com.cn/login") == set()
+    assert kinds("https://mybank.icbc.com.cn/") == set()
+
+
 def test_domains_in_chinese_pass_and_other_scripts_wait_for_a_human() -> None:
     assert kinds("https://例子.中国/") == set()
     assert kinds("https://xn--80aswg.xn--p1ai/login") == {"foreign_script_domain"}

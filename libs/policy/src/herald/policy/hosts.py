@@ -141,3 +141,12 @@ def on_domain(host: str, domains: tuple[str, ...]) -> str | None:
     """The listed domain this host is, or is a subdomain of."""
     listed = _domain_set(domains)
     return next((d for d in parents(host) if d in listed), None) if listed else None
+
+
+def wears(host: str, protected: tuple[str, ...]) -> str | None:
+    """A protected domain this host carries inside it without being on it
+    (`www.icbc.com.cn.secure-verify.example` wears icbc.com.cn)."""
+    if on_domain(host, protected):
+        return None
+    dotted = "." + host + "."
+    return next((d for d in _domain_set(protected) if "." + d + "." in dotted), None)

@@ -11,7 +11,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from herald.policy.hosts import ip_of, look_alike, normal_host, on_domain, parents, scripts_of
+from herald.policy.hosts import (
+    ip_of,
+    look_alike,
+    normal_host,
+    on_domain,
+    parents,
+    scripts_of,
+    wears,
+)
 
 Level = Literal["block", "hold", "note"]
 
@@ -32,6 +40,13 @@ REDIRECTORS = (
 REDIRECT_PARAMS = (
     "url", "u", "q", "target", "to", "goto", "redirect", "redirect_uri", "redirect_url",
     "next", "dest", "destination", "link", "out", "pfurl", "continue", "return", "jump",
+)
+PROTECTED = (
+    "icbc.com.cn", "ccb.com", "abchina.com", "boc.cn", "bankcomm.com", "cmbchina.com",
+    "95599.cn", "alipay.com", "taobao.com", "tmall.com", "jd.com", "qq.com", "weixin.qq.com",
+    "wechat.com", "pinduoduo.com", "meituan.com", "12306.cn", "chinatax.gov.cn", "gov.cn",
+    "apple.com", "icloud.com", "microsoft.com", "paypal.com", "amazon.com", "google.com",
+    "xiaomi.com", "huawei.com", "douyin.com", "baidu.com", "ctrip.com",
 )
 # fmt: on
 SCRIPT_SCHEMES = ("javascript", "data", "vbscript", "file", "blob")
@@ -60,6 +75,8 @@ class LinkPolicy(BaseModel):
     """Scripts an internationalised domain may be written in (the first word of the
     Unicode character names); a domain in any other script is held for a human."""
     foreign_script_severity: Level = "hold"
+    protected_domains: tuple[str, ...] = PROTECTED
+    """Well-known domains a phishing host wears as a prefix (`icbc.com.cn.verify.example`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +144,10 @@ def _host(host: str, policy: LinkPolicy, url: str) -> list[LinkFinding]:
     if why is None and foreign:
         message = f"the domain is written in {', '.join(sorted(foreign))} script"
         found.append(_found("foreign_script_domain", policy.foreign_script_severity, message, url))
+    worn = wears(host, policy.protected_domains)
+    if worn and why is None:
+        message = f"{host} wears {worn} but is another domain"
+        found.append(_found("look_alike_domain", policy.look_alike_severity, message, url))
     denied = on_domain(host, policy.deny_domains)
     if denied:
         found.append(_found("denied_domain", "block", f"domain {denied} is on the deny-list", url))

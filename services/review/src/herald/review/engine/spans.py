@@ -18,6 +18,8 @@ class Allowed:
         self._reach = list(accumulate((e for _, e in ordered), max))
 
     def covers(self, start: int, end: int) -> bool:
+        if not self._starts:
+            return False
         at = bisect_right(self._starts, start) - 1
         return at >= 0 and self._reach[at] >= end
 

@@ -83,11 +83,13 @@ class TermMatcher:
     def find(self, text: str) -> list[Hit]:
         """Every hit in the text, context rules applied."""
         folded = fold(text)
+        matches = list(self._words.iter(folded.utf8)) if self._words is not None else []
+        hits = self._homophones(folded) + self._abbreviated(folded)
+        if not matches and not hits:
+            return []
         scene = Scene(len(self.contexts))
-        hits: list[_Found] = []
         allowed: list[tuple[int, int]] = []
         sides: dict[tuple[str, int], list[Span]] = defaultdict(list)
-        matches = list(self._words.iter(folded.utf8)) if self._words is not None else []
         ends = folded.chars_at([m[0] for m in matches]) if matches else []
         for end, (_, (length, roles)) in zip(ends, matches, strict=True):
             start = end - length + 1
@@ -102,8 +104,9 @@ class TermMatcher:
                     word = folded.text[start : end + 1]
                     sides[(role.kind, role.rule)].append((start, end, word))
         innocent = Allowed(allowed)
-        sides = {k: [w for w in v if not innocent.covers(w[0], w[1])] for k, v in sides.items()}
-        hits += self._homophones(folded) + self._pairs(sides) + self._abbreviated(folded)
+        if sides:
+            sides = {k: [w for w in v if not innocent.covers(*w[:2])] for k, v in sides.items()}
+            hits += self._pairs(sides)
         kept = [h for h in hits if not innocent.covers(h[0], h[1])]
         kept = [h for h in kept if not scene.clears(h[2], self.contexts)]
         shapes = [(s, e, entry.category, how.startswith("pair")) for s, e, entry, how in kept]
@@ -114,7 +117,8 @@ class TermMatcher:
 
     def _pairs(self, sides: dict[tuple[str, int], list[Span]]) -> list[_Found]:
         found: list[_Found] = []
-        for i, rule in enumerate(self.pairs):
+        for i in sorted({i for _, i in sides}):
+            rule = self.pairs[i]
             verbs, things = sides.get(("verb", i)), sides.get(("thing", i))
             for verb, thing in pairs_of(verbs or [], things or [], rule.window):
                 severity = rule.severity or Severity.BLOCK
