@@ -113,3 +113,8 @@ def test_threats_block_and_violent_news_waits_for_a_human() -> None:
     assert {f.severity for f in terms("再敢报警就砍死你全家", "notification")} == {Severity.BLOCK}
     [news] = terms("血腥暴力画面引发关注", "notification")
     assert news.severity == Severity.HOLD
+
+
+def test_a_threat_stays_a_threat_beside_a_police_word() -> None:
+    assert {f.severity for f in terms("再敢报警就砍死你全家", "notification")} == {Severity.BLOCK}
+    assert categories("游戏里我杀了他三次，哈哈", "notification") == set()

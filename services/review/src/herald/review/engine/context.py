@@ -26,9 +26,13 @@ class ContextRule:
     unless: tuple[str, ...] = ()
     tags: frozenset[str] = frozenset()
     """When set, only entries with one of these tags are cleared."""
+    keep: frozenset[str] = frozenset()
+    """Entries with one of these tags are never cleared (threats)."""
 
     def covers(self, entry: "TermEntry") -> bool:
         if entry.category not in self.categories and "*" not in self.categories:
+            return False
+        if self.keep & entry.tags:
             return False
         return not self.tags or bool(self.tags & entry.tags)
 
@@ -62,7 +66,7 @@ def parse_contexts(path: Path) -> list[ContextRule]:
     rules = []
     for i, raw in enumerate(data.get("rule", [])):
         where = f"{path.name} rule {i + 1}"
-        unknown = set(raw) - {"name", "categories", "cues", "unless", "tags"}
+        unknown = set(raw) - {"name", "categories", "cues", "unless", "tags", "keep"}
         if unknown:
             raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
         rules.append(
@@ -72,6 +76,7 @@ def parse_contexts(path: Path) -> list[ContextRule]:
                 cues=_strings(raw.get("cues", []), where),
                 unless=_strings(raw.get("unless", []), where),
                 tags=frozenset(_strings(raw.get("tags", []), where)),
+                keep=frozenset(_strings(raw.get("keep", []), where)),
             )
         )
     return rules

@@ -28,6 +28,8 @@ class PairRule:
     """At most this many folded characters between the verb and the thing."""
     severity: Severity | None = None
     """None: the category's severity in the policy."""
+    tags: frozenset[str] = frozenset()
+    """Tags of what the rule finds, which context rules can name."""
 
 
 def pairs_of(verbs: list[Span], things: list[Span], window: int) -> list[tuple[Span, Span]]:
@@ -59,7 +61,7 @@ def parse_pairs(path: Path) -> list[PairRule]:
     rules = []
     for i, raw in enumerate(data.get("pair", [])):
         where = f"{path.name} pair {i + 1}"
-        unknown = set(raw) - {"name", "category", "verbs", "things", "window", "severity"}
+        unknown = set(raw) - {"name", "category", "verbs", "things", "window", "severity", "tags"}
         if unknown or not raw.get("category"):
             raise ValueError(f"{where}: needs a category; unknown keys {sorted(unknown)}")
         window = raw.get("window", 12)
@@ -74,6 +76,7 @@ def parse_pairs(path: Path) -> list[PairRule]:
                 things=_strings(raw, "things", where),
                 window=window,
                 severity=Severity(severity) if severity else None,
+                tags=frozenset(_strings(raw, "tags", where)),
             )
         )
     return rules

@@ -122,7 +122,7 @@ class TermMatcher:
             verbs, things = sides.get(("verb", i)), sides.get(("thing", i))
             for verb, thing in pairs_of(verbs or [], things or [], rule.window):
                 severity = rule.severity or Severity.BLOCK
-                entry = TermEntry(f"{verb[2]}+{thing[2]}", rule.category, severity)
+                entry = TermEntry(f"{verb[2]}+{thing[2]}", rule.category, severity, rule.tags)
                 span = (min(verb[0], thing[0]), max(verb[1], thing[1]))
                 found.append((*span, entry, f"pair: {rule.name}"))
         return found
