@@ -146,7 +146,13 @@ def on_domain(host: str, domains: tuple[str, ...]) -> str | None:
 def wears(host: str, protected: tuple[str, ...]) -> str | None:
     """A protected domain this host carries inside it without being on it
     (`www.icbc.com.cn.secure-verify.example` wears icbc.com.cn)."""
-    if on_domain(host, protected):
+    listed = _domain_set(protected)
+    labels = host.split(".")
+    if not listed or len(labels) < 3 or on_domain(host, protected):
         return None
-    dotted = "." + host + "."
-    return next((d for d in _domain_set(protected) if "." + d + "." in dotted), None)
+    for first in range(len(labels) - 1):
+        for last in range(first + 2, len(labels)):
+            inner = ".".join(labels[first:last])
+            if inner in listed:
+                return inner
+    return None
