@@ -103,7 +103,7 @@ def test_ages_read_like_a_person_would_say_them() -> None:
 
 
 def test_evasions_the_engine_saw_through_are_marked_as_the_requester_wrote_them() -> None:
-    body = "首映《血 腥屠场》，繁體的「血腥」也算，详情 bit.ly/acme"
+    body = "首映《血 腥玛丽》，繁體的「血腥」也算，详情 bit.ly/acme"
     req = push("r-2", content={"body": body})
     found = Engine(Policy(), Dictionaries(Policy(), None).matcher).evaluate(req)
     review = _review(body, [dataclasses.asdict(f) for f in found])
