@@ -29,9 +29,9 @@ from herald.dispatcher.providers.aliyun_sign import (
     rpc_params,
     rpc_signature,
 )
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, mainland
-from herald.dispatcher.providers.vendor import Answer, exchange, status_attempt
 
 ACTION, VERSION = "SendSms", "2017-05-25"
 DEAD_NUMBER = frozenset({"isv.MOBILE_NUMBER_ILLEGAL", "isv.PHONE_NUMBER_ILLEGAL"})
@@ -62,7 +62,7 @@ def classify(code: str) -> Result:
     return Result.PERMANENT
 
 
-class AliyunSmsProvider:
+class AliyunSmsProvider(Provider):
     def __init__(
         self, client: httpx.AsyncClient, cfg: AliyunSmsConfig, name: str = "aliyun-sms"
     ) -> None:

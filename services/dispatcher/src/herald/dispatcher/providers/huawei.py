@@ -24,17 +24,10 @@ from typing import Any
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.push import each_token, fit, tokens
-from herald.dispatcher.providers.vendor import (
-    Answer,
-    TokenCache,
-    TokenError,
-    exchange,
-    fetch_token,
-    status_attempt,
-    token_or_attempt,
-)
+from herald.dispatcher.providers.vendor import TokenCache, TokenError, fetch_token, token_or_attempt
 from herald.dispatcher.providers.vendor_push import ttl_s
 
 PLATFORMS = frozenset({"huawei", "hms"})
@@ -71,7 +64,7 @@ def android(message: Message, body: str, category: str | None) -> dict[str, Any]
     return out
 
 
-class HuaweiProvider:
+class HuaweiProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: HuaweiConfig, name: str = "huawei") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         self.tokens = TokenCache(self._fetch)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
 from herald.runtime.service import Database
 
 
@@ -84,7 +84,7 @@ class PgInbox:
         return bool(row["now"])
 
 
-class InboxProvider:
+class InboxProvider(Provider):
     def __init__(self, inbox: Inbox, name: str = "inbox") -> None:
         self.name, self._inbox = name, inbox
 

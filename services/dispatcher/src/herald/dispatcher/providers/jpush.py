@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.push import each_token, fit, tokens
-from herald.dispatcher.providers.vendor import Answer, exchange, status_attempt
 from herald.dispatcher.providers.vendor_push import ttl_s
 
 PLATFORMS = frozenset({"jpush", "jiguang"})
@@ -45,7 +45,7 @@ def channels(marketing: bool) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class JPushProvider:
+class JPushProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: JPushConfig, name: str = "jpush") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         basic = base64.b64encode(f"{cfg.app_key}:{cfg.master_secret}".encode()).decode()

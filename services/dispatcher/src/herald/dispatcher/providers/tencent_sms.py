@@ -28,11 +28,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.refs import Refs
 from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, positional
 from herald.dispatcher.providers.tencent_sign import CONTENT_TYPE, tc3_authorization
-from herald.dispatcher.providers.vendor import Answer, exchange, status_attempt
 
 log = structlog.get_logger(__name__)
 SERVICE, ACTION, VERSION = "sms", "SendSms", "2021-01-11"
@@ -73,7 +73,7 @@ def number_result(code: str) -> Result:
     return Result.PERMANENT
 
 
-class TencentSmsProvider:
+class TencentSmsProvider(Provider):
     def __init__(
         self,
         client: httpx.AsyncClient,

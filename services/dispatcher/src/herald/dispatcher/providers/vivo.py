@@ -25,17 +25,10 @@ from typing import Any
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.push import each_token, tokens
-from herald.dispatcher.providers.vendor import (
-    Answer,
-    TokenCache,
-    TokenError,
-    exchange,
-    fetch_token,
-    status_attempt,
-    token_or_attempt,
-)
+from herald.dispatcher.providers.vendor import TokenCache, TokenError, fetch_token, token_or_attempt
 from herald.dispatcher.providers.vendor_push import shorten_units, ttl_s
 
 PLATFORMS = frozenset({"vivo"})
@@ -59,7 +52,7 @@ class VivoConfig:
     categories: dict[str, str] = field(default_factory=dict)
 
 
-class VivoProvider:
+class VivoProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: VivoConfig, name: str = "vivo") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         self.tokens = TokenCache(self._fetch, margin_s=3600)

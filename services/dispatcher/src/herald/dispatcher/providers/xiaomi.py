@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.push import each_token, tokens
-from herald.dispatcher.providers.vendor import Answer, exchange, status_attempt
 from herald.dispatcher.providers.vendor_push import notify_id, texts, ttl_s
 
 PLATFORMS = frozenset({"xiaomi", "mi"})
@@ -38,7 +38,7 @@ class XiaomiConfig:
     channels: dict[str, str] = field(default_factory=dict)
 
 
-class XiaomiProvider:
+class XiaomiProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: XiaomiConfig, name: str = "xiaomi") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         self._url = f"{cfg.endpoint}/v3/message/regid"
