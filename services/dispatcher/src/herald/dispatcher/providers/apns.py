@@ -90,7 +90,9 @@ class ApnsProvider(Provider):
             return Attempt(Result.PERMANENT, self.name, "payload over 4 KB", blame=Blame.SEND)
         url = f"{self._cfg.endpoint}/3/device/{token}"
         headers = self._headers(message)
-        got = await exchange(self._client, self.name, "POST", url, json=payload, headers=headers)
+        got = await exchange(
+            self._client, self.name, "POST", url, need_body=False, json=payload, headers=headers
+        )
         if isinstance(got, Attempt):
             return got
         why = reason(got)

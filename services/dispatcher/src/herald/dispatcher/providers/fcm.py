@@ -114,8 +114,9 @@ class FcmProvider(Provider):
             return Attempt(Result.RETRYABLE, self.name, f"oauth token: {type(exc).__name__}")
         headers = {"authorization": f"Bearer {access}"}
         got = await exchange(
-            self._client, self.name, "POST", self._url, json=payload, headers=headers
-        )
+            self._client, self.name, "POST", self._url, need_body=False, json=payload,
+            headers=headers,
+        )  # fmt: skip
         if isinstance(got, Attempt):
             return got
         if got.status == 401:

@@ -95,8 +95,10 @@ async def exchange(
 ) -> Answer | Attempt:
     """One request, its answer read with a byte cap. Transport failures are retryable.
 
-    With `need_body=False` an answer judged by its status alone (a webhook receiver's)
-    is not refused for its body: reading just stops at the cap."""
+    With `need_body=False` an answer whose status alone says it was taken (a webhook
+    receiver's, an SMS gateway's, FCM's, APNs') is not refused for its body: reading
+    stops at the cap and the body counts as absent (`data` None). Refusing it would
+    resend a message the peer took."""
     kwargs["headers"] = {**IDENTITY, **(kwargs.get("headers") or {})}
     try:
         async with client.stream(method, url, **kwargs) as response:

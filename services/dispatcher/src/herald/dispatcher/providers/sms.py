@@ -84,7 +84,9 @@ class SmsProvider(Provider):
         if not phone:
             return Attempt(Result.PERMANENT, self.name, "no phone number", blame=Blame.SEND)
         request = self._request(message, phone)
-        got = await exchange(self._client, self.name, "POST", self._cfg.url, **request)
+        got = await exchange(
+            self._client, self.name, "POST", self._cfg.url, need_body=False, **request
+        )
         if isinstance(got, Attempt):
             return got
         attempt = answer(self.name, got)

@@ -1,0 +1,264 @@
+"""Peers that misbehave (issue 16), over real sockets: compression bombs and oversized
+answers, DNS rebinding towards loopback, receivers that keep failing, robot signatures
+sent to hosts that are not the robot's."""
+
+import json
+import tracemalloc
+import urllib.parse
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import cache
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from starlette.responses import Response
+
+from herald.contracts import Channel
+from herald.dispatcher.builders import Parts, build_provider
+from herald.dispatcher.config import WebhookSpec
+from herald.dispatcher.providers.apns import ApnsConfig, ApnsProvider
+from herald.dispatcher.providers.base import Attempt, Blame, Result
+from herald.dispatcher.providers.chat import DingTalk, Feishu, WeCom
+from herald.dispatcher.providers.egress import pinned_client
+from herald.dispatcher.providers.fcm import FcmConfig, FcmProvider
+from herald.dispatcher.providers.hosts import HostCircuits
+from herald.dispatcher.providers.jpush import JPushConfig, JPushProvider
+from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
+from herald.dispatcher.providers.targets import Targets
+from herald.dispatcher.providers.webhook import WebhookProvider
+from tests.integration.dispatcher.stub import Seen, Stub, reply, stub
+from tests.integration.dispatcher.test_http_providers import msg, pem
+from tests.unit.dispatcher.fakes import FakeInbox
+
+pytestmark = pytest.mark.integration
+INFLATED = 200 * 1024 * 1024
+
+
+@cache
+def bomb() -> bytes:
+    """A gzip body of about 200 KB that inflates to 200 MB of zeros."""
+    packer, zeros = zlib.compressobj(9, zlib.DEFLATED, 31), bytes(1024 * 1024)
+    return b"".join(packer.compress(zeros) for _ in range(INFLATED // len(zeros))) + packer.flush()
+
+
+def bombing(seen: Seen) -> Response:
+    if seen.path.endswith("/token"):
+        return reply(200, {"access_token": "ya29.x", "expires_in": 3600})
+    headers = {"content-encoding": "gzip", "content-type": "application/json"}
+    return Response(bomb(), 200, headers=headers)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=10) as c:
+        yield c
+
+
+async def peak_while(call: Awaitable[Attempt]) -> tuple[Attempt, int]:
+    tracemalloc.start()
+    try:
+        attempt = await call
+        return attempt, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def fcm(client: httpx.AsyncClient, server: Stub) -> FcmProvider:
+    key = pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return FcmProvider(client, FcmConfig("p", "sa@p", key, server.url("/token"), server.url()))
+
+
+def sms(client: httpx.AsyncClient, server: Stub) -> SmsProvider:
+    return SmsProvider(client, SmsConfig(url=server.url("/m"), account="a", token="t"), str)
+
+
+def webhook(client: httpx.AsyncClient, _server: Stub) -> WebhookProvider:
+    return WebhookProvider(client, b"s", allow_private=True)
+
+
+def contacts(peer: Stub) -> dict[str, object]:
+    tokens = [{"platform": "fcm", "token": "t1"}]
+    return {"webhook": peer.url("/h"), "phone": "+8613800000000", "push_tokens": tokens}
+
+
+JUDGED_BY_STATUS: list[tuple[Callable[[httpx.AsyncClient, Stub], object], Channel, Result]] = [
+    (webhook, Channel.WEBHOOK, Result.DELIVERED),
+    (sms, Channel.SMS, Result.SENT),
+    (fcm, Channel.APP_PUSH, Result.SENT),
+]
+
+
+@pytest.mark.parametrize(("build", "channel", "result"), JUDGED_BY_STATUS)
+async def test_a_compression_bomb_costs_kilobytes_and_a_2xx_still_counts(
+    client: httpx.AsyncClient,
+    build: Callable[[httpx.AsyncClient, Stub], object],
+    channel: Channel,
+    result: Result,
+) -> None:
+    async with stub(bombing) as peer:
+        provider = build(client, peer)
+        message = msg(channel, contacts=contacts(peer))
+        attempt, peak = await peak_while(provider.send(message))  # type: ignore[attr-defined]
+    assert attempt.result is result
+    assert peak < 16 * 1024 * 1024  # read whole, the answer would have taken 200 MB
+    assert all(s.headers.get("accept-encoding") == "identity" for s in peer.seen)
+
+
+async def test_apns_reads_a_bombed_answer_with_the_cap_too() -> None:
+    key = pem(ec.generate_private_key(ec.SECP256R1()))
+    async with stub(bombing, http2=True) as apple, httpx.AsyncClient(http2=True) as h2:
+        apns = ApnsProvider(h2, ApnsConfig("TEAM1", "KEY1", key, "com.acme", apple.url()))
+        message = msg(
+            Channel.APP_PUSH, contacts={"push_tokens": [{"platform": "ios", "token": "ab12"}]}
+        )
+        attempt, peak = await peak_while(apns.send(message))
+    assert attempt.result is Result.SENT
+    assert peak < 16 * 1024 * 1024
+    assert apple.seen[0].headers["accept-encoding"] == "identity"
+
+
+async def test_an_answer_whose_body_decides_is_refused_past_the_cap(
+    client: httpx.AsyncClient,
+) -> None:
+    async with stub(bombing) as peer:
+        jpush = JPushProvider(client, JPushConfig("k", "s", peer.url()))
+        message = msg(
+            Channel.APP_PUSH, contacts={"push_tokens": [{"platform": "jpush", "token": "r"}]}
+        )
+        vendor, peak = await peak_while(jpush.send(message))
+        robot = await WebhookProvider(client, b"s", allow_private=True, pinned=WeCom()).send(
+            msg(Channel.WEBHOOK, contacts={"webhook": peer.url("/cgi-bin/webhook/send?key=k")})
+        )
+    assert (vendor.result, robot.result) == (Result.RETRYABLE, Result.RETRYABLE)
+    assert "answer over" in vendor.detail
+    assert "answer over" in robot.detail
+    assert robot.blame is Blame.SEND  # the tenant's robot URL, not the provider
+    assert peak < 16 * 1024 * 1024
+
+
+async def test_an_encoding_we_do_not_read_is_not_read(client: httpx.AsyncClient) -> None:
+    brotli = lambda _s: Response(b"\x1b\xff" * 1000, 200, headers={"content-encoding": "br"})  # noqa: E731
+    async with stub(brotli) as peer:
+        jpush = JPushProvider(client, JPushConfig("k", "s", peer.url()))
+        message = msg(
+            Channel.APP_PUSH, contacts={"push_tokens": [{"platform": "jpush", "token": "r"}]}
+        )
+        attempt = await jpush.send(message)
+    assert attempt.result is Result.RETRYABLE
+    assert "unsupported encoding br" in attempt.detail
+
+
+# --- DNS rebinding and loopback ----------------------------------------------------------
+
+
+def rebinding(*answers: str) -> Callable[[str, int], Awaitable[list[str]]]:
+    """A resolver whose answers change between calls (the last one repeats)."""
+    queue = list(answers)
+
+    async def resolve(_host: str, _port: int) -> list[str]:
+        return [queue.pop(0) if len(queue) > 1 else queue[0]]
+
+    return resolve
+
+
+async def test_a_name_that_rebinds_to_loopback_after_the_check_never_reaches_it() -> None:
+    async with stub() as loopback:
+        targets = Targets(resolver=rebinding("93.184.216.34", "127.0.0.1"))
+        async with pinned_client(targets, 5.0) as client:
+            provider = WebhookProvider(client, b"s", targets=targets)
+            url = f"http://hooks.rebind.test:{loopback.port}/h"
+            attempt = await provider.send(msg(Channel.WEBHOOK, contacts={"webhook": url}))
+    assert attempt.result is Result.PERMANENT
+    assert "not a public address" in attempt.detail
+    assert loopback.seen == []
+
+
+async def test_the_client_connects_to_the_address_it_vetted_not_to_a_fresh_lookup() -> None:
+    """`hooks.pinned.test` exists in no DNS: reaching the receiver at all shows the
+    connection went to the vetted address (an allow-listed one here)."""
+    async with stub() as receiver:
+        targets = Targets(
+            allowed=(ipaddress_network("127.0.0.0/8"),), resolver=rebinding("127.0.0.1")
+        )
+        async with pinned_client(targets, 5.0) as client:
+            provider = WebhookProvider(client, b"s", targets=targets)
+            url = f"http://hooks.pinned.test:{receiver.port}/h"
+            attempt = await provider.send(msg(Channel.WEBHOOK, contacts={"webhook": url}))
+    assert attempt.result is Result.DELIVERED
+    assert receiver.seen[0].headers["host"] == f"hooks.pinned.test:{receiver.port}"
+
+
+async def test_the_built_webhook_provider_is_pinned() -> None:
+    async with stub() as loopback:
+        parts = Parts(
+            httpx.AsyncClient(),
+            b"s",
+            str,
+            FakeInbox(),
+            resolver=rebinding("93.184.216.34", "127.0.0.1"),
+        )
+        provider = build_provider(WebhookSpec(kind="webhook"), "webhook", parts)
+        url = f"http://hooks.rebind.test:{loopback.port}/h"
+        attempt = await provider.send(msg(Channel.WEBHOOK, contacts={"webhook": url}))
+        for close in parts.closers:
+            await close()
+        await parts.client.aclose()
+    assert attempt.result is Result.PERMANENT
+    assert loopback.seen == []
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "[::ffff:127.0.0.1]", "[::1]", "0.0.0.0", "[2002:7f00:1::1]"]
+)
+async def test_loopback_in_any_spelling_on_any_port_is_refused(host: str) -> None:
+    async with stub() as loopback:
+        provider = WebhookProvider(httpx.AsyncClient(), b"s")
+        url = f"http://{host}:{loopback.port}/h"
+        attempt = await provider.send(msg(Channel.WEBHOOK, contacts={"webhook": url}))
+    assert attempt.result is Result.PERMANENT
+    assert attempt.blame is Blame.SEND
+    assert loopback.seen == []
+
+
+def ipaddress_network(text: str):  # type: ignore[no-untyped-def]
+    import ipaddress
+
+    return ipaddress.ip_network(text)
+
+
+# --- receivers that keep failing -----------------------------------------------------------
+
+
+async def test_a_failing_receiver_is_skipped_for_a_while_and_blamed_on_the_send(
+    client: httpx.AsyncClient,
+) -> None:
+    async with stub(lambda _s: reply(503)) as dead:
+        circuits = HostCircuits(threshold=3, reset_s=60)
+        provider = WebhookProvider(client, b"s", allow_private=True, hosts=circuits)
+        message = msg(Channel.WEBHOOK, contacts={"webhook": dead.url("/h")})
+        answers = [await provider.send(message) for _ in range(5)]
+    assert len(dead.seen) == 3
+    assert {a.result for a in answers} == {Result.RETRYABLE}
+    assert {a.blame for a in answers} == {Blame.SEND}
+    assert answers[-1].retry_after is not None
+    assert 0 < answers[-1].retry_after <= 60
+
+
+# --- robot signatures ----------------------------------------------------------------------
+
+
+async def test_a_pinned_robot_signs_only_for_the_robots_own_origin(
+    client: httpx.AsyncClient,
+) -> None:
+    async with stub(lambda _s: reply(200, {"errcode": 0, "code": 0})) as elsewhere:
+        ding = WebhookProvider(client, b"s", allow_private=True, pinned=DingTalk("SECding"))
+        lark = WebhookProvider(client, b"s", allow_private=True, pinned=Feishu("lark-secret"))
+        target = msg(Channel.WEBHOOK, contacts={"webhook": elsewhere.url("/robot/send?x=1")})
+        await ding.send(target)
+        await lark.send(target)
+    ding_seen, lark_seen = elsewhere.seen
+    query = urllib.parse.parse_qs(ding_seen.query)
+    assert "sign" not in query
+    assert "timestamp" not in query
+    assert "sign" not in json.loads(lark_seen.body)
