@@ -262,3 +262,30 @@ async def test_a_pinned_robot_signs_only_for_the_robots_own_origin(
     assert "sign" not in query
     assert "timestamp" not in query
     assert "sign" not in json.loads(lark_seen.body)
+
+
+# --- requests built from tenant data -------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["../../../3/device/other", "ab?cd=1", "ab\r\ncd", "a b"])
+async def test_a_device_token_that_is_not_a_token_never_reaches_the_url_path(token: str) -> None:
+    key = pem(ec.generate_private_key(ec.SECP256R1()))
+    async with stub(http2=True) as apple, httpx.AsyncClient(http2=True) as h2:
+        apns = ApnsProvider(h2, ApnsConfig("TEAM1", "KEY1", key, "com.acme", apple.url()))
+        push = {"push_tokens": [{"platform": "ios", "token": token}]}
+        attempt = await apns.send(msg(Channel.APP_PUSH, contacts=push))
+    assert (attempt.result, attempt.blame) == (Result.PERMANENT, Blame.SEND)
+    assert attempt.dead_contacts == (token,)
+    assert apple.seen == []
+
+
+async def test_a_request_that_cannot_be_sent_as_built_is_the_sends_own_failure(
+    client: httpx.AsyncClient,
+) -> None:
+    from herald.dispatcher.providers.http import exchange
+
+    async with stub() as peer:
+        got = await exchange(client, "p", "POST", peer.url("/x"), headers={"x-id": "a\r\nb: c"})
+    assert isinstance(got, Attempt)
+    assert (got.result, got.blame) == (Result.PERMANENT, Blame.SEND)
+    assert peer.seen == []

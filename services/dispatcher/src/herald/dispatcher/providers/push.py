@@ -53,4 +53,4 @@ async def each_token(
         if len(answers) == 1
         else f"{best.detail} ({len(answers)} tokens, {len(dead)} dead)"
     )
-    return Attempt(best.result, name, detail, best.retry_after, dead)
+    return Attempt(best.result, name, detail, best.retry_after, dead, best.blame)

@@ -47,6 +47,7 @@ NEVER_LISTED: tuple[Network, ...] = tuple(
               "fe80::/10", "ff00::/8")
 )  # fmt: skip
 """Ranges a deployment can never allow-list: loopback, link-local, multicast."""
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _COMPAT = ipaddress.ip_network("::/96")
 
@@ -119,6 +120,8 @@ class Targets:
             return _no(Result.PERMANENT, name, "webhook url is not a valid URL")
         if parsed.scheme not in ("http", "https") or not host:
             return _no(Result.PERMANENT, name, "webhook url must be http(s) with a host")
+        if not _host_name(parsed.raw_host):
+            return _no(Result.PERMANENT, name, "webhook url is not a valid URL")
         try:
             await self.vetted(host, port)
         except TargetRefusedError as exc:
@@ -126,6 +129,16 @@ class Targets:
         except (OSError, UnicodeError):
             return _no(Result.RETRYABLE, name, "webhook host does not resolve")
         return None
+
+
+def _host_name(raw: bytes) -> bool:
+    """An IP literal, or a name of letters, digits, `-`, `_` and dots (IDNs arrive as
+    xn-- labels): nothing percent-encoded or otherwise odd goes to the resolver."""
+    try:
+        ipaddress.ip_address(raw.decode("ascii").split("%", 1)[0])
+    except ValueError:
+        return bool(raw) and set(raw) <= _NAME_BYTES
+    return True
 
 
 def _no(result: Result, name: str, detail: str) -> Attempt:
