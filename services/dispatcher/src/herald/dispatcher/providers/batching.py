@@ -9,10 +9,13 @@ before grouping, so every call has only sendable members.
 """
 
 import asyncio
+import hashlib
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from herald.dispatcher.providers.base import Attempt
+from herald.dispatcher.providers.base import Attempt, Message
+from herald.dispatcher.providers.push import merge, tokens
 
 
 @dataclass
@@ -53,3 +56,30 @@ async def run(
     for (members, _), got in zip(calls, answers, strict=True):
         done.update(zip(members, got, strict=True))
     return [done[i] for i in range(total)]
+
+
+def token_items(messages: Sequence[Message], platforms: frozenset[str]) -> list[tuple[int, str]]:
+    """(message index, token) for every token of every message, in order."""
+    return [(i, t) for i, m in enumerate(messages) for t in tokens(m, platforms)]
+
+
+def by_message(
+    name: str, count: int, items: Sequence[tuple[int, str]], answers: Sequence[Attempt]
+) -> list[Attempt]:
+    """Each message's answer merged from its tokens' answers (none: no token)."""
+    per: list[list[Attempt]] = [[] for _ in range(count)]
+    for (i, _token), attempt in zip(items, answers, strict=True):
+        per[i].append(attempt)
+    return [merge(name, got, len(got)) for got in per]
+
+
+def digest_ref(prefix: str, delivery_ids: Sequence[str]) -> str:
+    """A stable reference for a bulk call (a retried call keeps it)."""
+    digest = hashlib.blake2b("\n".join(delivery_ids).encode(), digest_size=15).hexdigest()
+    return f"{prefix}{digest}"
+
+
+def entries(data: Any, key: str) -> dict[str, dict[str, Any]]:
+    """A bulk answer's list of per-recipient entries, by one of their fields."""
+    found = data if isinstance(data, list) else []
+    return {str(d.get(key)): d for d in found if isinstance(d, dict)}

@@ -54,12 +54,16 @@ async def in_groups(
     if not found:
         return Attempt(Result.PERMANENT, name, "no push token for this provider", blame=Blame.SEND)
     groups = [list(found[i : i + size]) for i in range(0, len(found), size)]
-    answers = await asyncio.gather(*(call(g) for g in groups))
+    return merge(name, await asyncio.gather(*(call(g) for g in groups)), len(found))
+
+
+def merge(name: str, answers: Sequence[Attempt], count: int) -> Attempt:
+    """One message's answer from its tokens' answers: sent if any took it, dead ones kept."""
+    if not answers:
+        return Attempt(Result.PERMANENT, name, "no push token for this provider", blame=Blame.SEND)
     dead = tuple(d for a in answers for d in a.dead_contacts)
     best = next((a for a in answers if a.ok), None)
     if best is None:
         best = next((a for a in answers if a.result is Result.RETRYABLE), answers[0])
-    detail = (
-        best.detail if len(found) == 1 else f"{best.detail} ({len(found)} tokens, {len(dead)} dead)"
-    )
+    detail = best.detail if count == 1 else f"{best.detail} ({count} tokens, {len(dead)} dead)"
     return Attempt(best.result, name, detail, best.retry_after, dead, best.blame)
