@@ -115,6 +115,8 @@ class ScriptedProvider:
 class FakeInbox:
     async def put(self, message: Message) -> None: ...
 
+    async def put_many(self, messages: Sequence[Message]) -> None: ...
+
     async def list(self, tenant: str, recipient_id: str, unread: bool, limit: int) -> list[Any]:
         return []
 
