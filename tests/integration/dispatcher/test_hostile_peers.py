@@ -2,19 +2,31 @@
 answers, DNS rebinding towards loopback, receivers that keep failing, robot signatures
 sent to hosts that are not the robot's."""
 
+import asyncio
+import datetime
+import ipaddress
 import json
+import ssl
 import tracemalloc
 import urllib.parse
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import cache
+from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+from starlette.applications import Starlette
 from starlette.responses import Response
+from starlette.routing import Route
 
 from herald.contracts import Channel
+from herald.devstack.ports import free_port, wait_for_port
 from herald.dispatcher.builders import Parts, build_provider
 from herald.dispatcher.config import WebhookSpec
 from herald.dispatcher.providers.apns import ApnsConfig, ApnsProvider
@@ -179,7 +191,7 @@ async def test_the_client_connects_to_the_address_it_vetted_not_to_a_fresh_looku
     connection went to the vetted address (an allow-listed one here)."""
     async with stub() as receiver:
         targets = Targets(
-            allowed=(ipaddress_network("127.0.0.0/8"),), resolver=rebinding("127.0.0.1")
+            allowed=(ipaddress.ip_network("127.0.0.0/8"),), resolver=rebinding("127.0.0.1")
         )
         async with pinned_client(targets, 5.0) as client:
             provider = WebhookProvider(client, b"s", targets=targets)
@@ -219,12 +231,6 @@ async def test_loopback_in_any_spelling_on_any_port_is_refused(host: str) -> Non
     assert attempt.result is Result.PERMANENT
     assert attempt.blame is Blame.SEND
     assert loopback.seen == []
-
-
-def ipaddress_network(text: str):  # type: ignore[no-untyped-def]
-    import ipaddress
-
-    return ipaddress.ip_network(text)
 
 
 # --- receivers that keep failing -----------------------------------------------------------
@@ -289,3 +295,65 @@ async def test_a_request_that_cannot_be_sent_as_built_is_the_sends_own_failure(
     assert isinstance(got, Attempt)
     assert (got.result, got.blame) == (Result.PERMANENT, Blame.SEND)
     assert peer.seen == []
+
+
+# --- TLS on a pinned connection ------------------------------------------------------------
+
+
+def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / f"{name}.pem", folder / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize(
+    ("served", "detail"), [("hooks.pinned.test", "HTTP 200"), ("someone.else.test", "ConnectError")]
+)
+async def test_a_pinned_tls_connection_still_checks_the_urls_host_name(
+    tmp_path: Path, served: str, detail: str
+) -> None:
+    cert, key = _certificate(tmp_path, served)
+    port = free_port()
+    config = uvicorn.Config(
+        Starlette(routes=[Route("/h", lambda _r: reply(), methods=["POST"])]),
+        host="127.0.0.1", port=port, ssl_certfile=str(cert), ssl_keyfile=str(key),
+        log_level="warning", lifespan="off",
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        await wait_for_port("127.0.0.1", port)
+        targets = Targets(
+            allowed=(ipaddress.ip_network("127.0.0.0/8"),), resolver=rebinding("127.0.0.1")
+        )
+        context = ssl.create_default_context(cafile=str(cert))
+        async with pinned_client(targets, 5.0, verify=context) as client:
+            provider = WebhookProvider(client, b"s", targets=targets)
+            url = f"https://hooks.pinned.test:{port}/h"
+            attempt = await provider.send(msg(Channel.WEBHOOK, contacts={"webhook": url}))
+    finally:
+        server.should_exit = True
+        await task
+    assert detail in attempt.detail  # the certificate must name the URL's host

@@ -11,6 +11,7 @@ environment are ignored (they would resolve the name themselves) and redirects a
 followed (a receiver could redirect anywhere).
 """
 
+import ssl
 import typing
 
 import httpcore
@@ -58,13 +59,17 @@ class VettedBackend(httpcore.AsyncNetworkBackend):
 
 class PinnedTransport(httpx.AsyncHTTPTransport):
     def __init__(
-        self, targets: Targets, limits: httpx.Limits | None = None, http2: bool = False
+        self,
+        targets: Targets,
+        limits: httpx.Limits | None = None,
+        http2: bool = False,
+        verify: ssl.SSLContext | str | bool = True,
     ) -> None:
         limits = limits or httpx.Limits()
         super().__init__(trust_env=False, limits=limits, http2=http2)
         # httpx offers no hook for the network backend: the same pool, with ours
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=httpx.create_ssl_context(verify, trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -78,10 +83,11 @@ def pinned_client(
     targets: Targets,
     timeout: httpx.Timeout | float = 10.0,
     limits: httpx.Limits | None = None,
+    verify: ssl.SSLContext | str | bool = True,
 ) -> httpx.AsyncClient:
     """A client for tenant-controlled URLs: vetted addresses only, no proxy, no redirects."""
     return httpx.AsyncClient(
-        transport=PinnedTransport(targets, limits),
+        transport=PinnedTransport(targets, limits, verify=verify),
         timeout=timeout,
         trust_env=False,
         follow_redirects=False,
