@@ -18,7 +18,7 @@ from herald.dispatcher.ledger import Claim
 from herald.dispatcher.links import Tracker
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.outcomes import Later, Progress
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
 from herald.dispatcher.registry import Registry
 from herald.dispatcher.views import ConsentRow
 from herald.runtime.links import LinkSigner
@@ -96,7 +96,7 @@ class FakeViews:
 
 
 @dataclass
-class ScriptedProvider:
+class ScriptedProvider(Provider):
     """Answers from a script (the last answer repeats); records what it was sent."""
 
     name: str

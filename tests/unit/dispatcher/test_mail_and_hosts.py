@@ -1,12 +1,18 @@
 """E-mail contacts and headers (mail.py); per-receiver circuits (hosts.py); the config's
-allow-list of private webhook ranges."""
+allow-list of private webhook ranges; the default send_many."""
+
+import asyncio
 
 import pytest
 from pydantic import ValidationError
 
+from herald.contracts import Channel
 from herald.dispatcher.config import WebhookSpec
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
 from herald.dispatcher.providers.hosts import HostCircuits
 from herald.dispatcher.providers.mail import clean, one_address
+from herald.dispatcher.rendering import render
+from tests.unit.dispatcher.fakes import send as make_send
 
 
 @pytest.mark.parametrize(
@@ -76,3 +82,24 @@ def test_private_ranges_can_be_allow_listed() -> None:
         {"kind": "webhook", "allow_networks": ["10.20.0.0/16", "fd12:3456::/32"]}
     )
     assert [str(n) for n in spec.allow_networks] == ["10.20.0.0/16", "fd12:3456::/32"]
+
+
+async def test_the_default_send_many_answers_in_order_within_the_providers_limit() -> None:
+    class Slow(Provider):
+        name, concurrency = "slow", 3
+
+        def __init__(self) -> None:
+            self.running = self.most = 0
+
+        async def send(self, message: Message) -> Attempt:
+            self.running += 1
+            self.most = max(self.most, self.running)
+            await asyncio.sleep(0)
+            self.running -= 1
+            return Attempt(Result.SENT, self.name, message.delivery_id)
+
+    provider = Slow()
+    batch = [render(make_send(f"d-{i}"), Channel.SMS) for i in range(10)]
+    attempts = await provider.send_many(batch)
+    assert [a.detail for a in attempts] == [f"d-{i}" for i in range(10)]
+    assert provider.most == 3
