@@ -73,7 +73,7 @@ class Huawei:
             return reply(400, {"code": "80300008", "msg": "message body too large"})
         msg = json.loads(seen.body)["message"]
         note = msg["android"]["notification"]
-        if not note.get("title") or not note.get("body") or len(msg["token"]) != 1:
+        if not note.get("title") or not note.get("body") or not 1 <= len(msg["token"]) <= 1000:
             return reply(400, {"code": "80100003", "msg": "illegal message"})
         category = msg["android"].get("category")
         if category is not None and category not in SERVICE | PUBLIC | {
@@ -87,12 +87,17 @@ class Huawei:
             "PLAY_VOICE",
         }:
             return reply(400, {"code": "80100001", "msg": "bad category"})
-        token = msg["token"][0]
-        if token == "dead":
+        found = msg["token"]
+        dead = [t for t in found if t.startswith("dead")]
+        if len(dead) == len(found):
             return reply(200, {"code": "80300007", "msg": "All the tokens are invalid"})
-        if token == "busy":
+        if "busy" in found:
             return reply(503, {"code": "81000001", "msg": "flow control"})
         self.sent.append(msg)
+        if dead:
+            counts = {"success": len(found) - len(dead), "failure": len(dead)}
+            detail = json.dumps({**counts, "illegal_tokens": dead})
+            return reply(200, {"code": "80100000", "msg": detail, "requestId": "r1"})
         return reply(200, {"code": "80000000", "msg": "Success", "requestId": "r1"})
 
 
@@ -116,11 +121,11 @@ class Xiaomi:
             return reply(200, {"result": "error", "code": 10017, "reason": "invalid parameters"})
         if f.get("restricted_package_name") != self.package:
             return reply(200, {"result": "error", "code": 10013, "reason": "package mismatch"})
-        regid = f["registration_id"]
-        if regid == "quota":
+        regids = f["registration_id"].split(",")
+        if "quota" in regids or len(regids) > 1000:
             return reply(200, {"result": "error", "code": 200002, "reason": "超过当日推送上限"})
         self.sent.append(f)
-        bad = "dead" if regid == "dead" else ""
+        bad = ",".join(r for r in regids if r.startswith("dead"))
         return reply(200, {"result": "ok", "code": 0, "data": {"id": "m1", "bad_regids": bad}})
 
 
@@ -130,6 +135,7 @@ class Oppo:
     master: str = "oppo-master"
     tokens: Tokens = field(default_factory=Tokens)
     sent: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
 
     def __call__(self, seen: Seen) -> Response:
         f = form(seen)
@@ -143,7 +149,28 @@ class Oppo:
             return reply(200, {"code": 0, "data": {"auth_token": self.tokens.issue("op")}})
         if not self.tokens.valid(f.get("auth_token", "")):
             return reply(200, {"code": 11, "message": "Invalid AuthToken"})
-        msg = json.loads(f["message"])
+        self.calls.append(seen.path.rsplit("/", 1)[1])
+        if seen.path.endswith("/unicast_batch"):
+            return self._batch(json.loads(f["messages"]))
+        return self._unicast(json.loads(f["message"]))
+
+    def _batch(self, messages: list[dict[str, Any]]) -> Response:
+        if not 1 <= len(messages) <= 1000:
+            return reply(200, {"code": 41, "message": "Invalid Arguments"})
+        if any(m["target_value"] == "busy" for m in messages):
+            return reply(200, {"code": -2, "message": "Service in Flow Control"})
+        data = []
+        for m in reversed(messages):  # the answer's order is not the request's
+            got = json.loads(self._unicast(m).body)
+            entry: dict[str, Any] = {"registrationId": m["target_value"]}
+            if got["code"] == 0:
+                entry["messageId"] = got["data"]["messageId"]
+            else:
+                entry |= {"errorCode": got["code"], "errorMessage": got["message"]}
+            data.append(entry)
+        return reply(200, {"code": 0, "message": "Success", "data": data})
+
+    def _unicast(self, msg: dict[str, Any]) -> Response:
         note = msg["notification"]
         if msg.get("target_type") != 2 or len(note["title"]) > 50 or len(note["content"]) > 200:
             return reply(200, {"code": 41, "message": "Invalid Arguments"})
@@ -158,7 +185,7 @@ class Oppo:
         if msg["target_value"] == "busy":
             return reply(200, {"code": -2, "message": "Service in Flow Control"})
         self.sent.append(msg)
-        return reply(200, {"code": 0, "message": "", "data": {"messageId": "o1"}})
+        return reply(200, {"code": 0, "message": "", "data": {"messageId": f"o{len(self.sent)}"}})
 
 
 @dataclass
@@ -168,6 +195,9 @@ class Vivo:
     secret: str = "vivo-secret"
     tokens: Tokens = field(default_factory=Tokens)
     sent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    saved: dict[str, dict[str, Any]] = field(default_factory=dict)
+    listed: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
 
     def __call__(self, seen: Seen) -> Response:
         body = json.loads(seen.body)
@@ -180,6 +210,11 @@ class Vivo:
             )
         if not self.tokens.valid(seen.headers.get("authtoken", "")):
             return reply(200, {"result": 10000, "desc": "权限认证失败"})
+        self.calls.append(seen.path)
+        if seen.path == "/message/pushToList":
+            return self._push_list(body)
+        if seen.path == "/message/saveListPayload":
+            body = {**body, "regId": "saved"}
         width = lambda s: sum(2 if ord(c) > 0x2E7F else 1 for c in s)  # noqa: E731
         if width(body["title"]) > 40 or width(body["content"]) > 100 or not body.get("requestId"):
             return reply(200, {"result": 10055, "desc": "参数不合法"})
@@ -191,8 +226,20 @@ class Vivo:
             return reply(200, {"result": 10302, "desc": "regId不存在"})
         if body["regId"] == "quota":
             return reply(200, {"result": 10070, "desc": "发送总量超出限制"})
+        if seen.path == "/message/saveListPayload":
+            self.saved[f"t-{body['requestId']}"] = body
+            return reply(200, {"result": 0, "desc": "请求成功", "taskId": f"t-{body['requestId']}"})
         self.sent.setdefault(body["requestId"], body)  # a repeated requestId is not pushed again
         return reply(200, {"result": 0, "desc": "请求成功", "taskId": f"t-{body['requestId']}"})
+
+    def _push_list(self, body: dict[str, Any]) -> Response:
+        regs = body.get("regIds", [])
+        if body.get("taskId") not in self.saved or not 2 <= len(regs) <= 1000:
+            return reply(200, {"result": 10055, "desc": "参数不合法"})
+        self.listed.append(body)
+        invalid = [{"status": 1, "userid": r} for r in regs if r.startswith("dead")]
+        return reply(200, {"result": 0, "desc": "请求成功", "taskId": body["taskId"],
+                           "invalidUsers": invalid})  # fmt: skip
 
 
 @dataclass
@@ -209,7 +256,7 @@ class JPush:
         ids = body.get("audience", {}).get("registration_id", [])
         if len(seen.body) > 4000 or not ids or "android" not in body.get("notification", {}):
             return reply(400, {"error": {"code": 1003, "message": "Parameter value is invalid"}})
-        if ids == ["dead"]:
+        if all(i.startswith("dead") for i in ids):
             return reply(
                 400, {"error": {"code": 1011, "message": "cannot find user by this audience"}}
             )

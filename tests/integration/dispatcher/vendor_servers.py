@@ -40,15 +40,27 @@ class Aliyun:
     templates: dict[str, set[str]] = field(default_factory=lambda: {"SMS_1": {"content"}})
     nonces: set[str] = field(default_factory=set)
     taken: list[dict[str, str]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    special: dict[str, tuple[int, str]] = field(
+        default_factory=lambda: {
+            "13900000001": (200, "isv.MOBILE_NUMBER_ILLEGAL"),
+            "13900000002": (200, "isv.BUSINESS_LIMIT_CONTROL"),
+            "13900000003": (400, "Throttling.User"),
+            "13900000004": (503, "ServiceUnavailable"),
+        }
+    )
 
     def __call__(self, seen: Seen) -> Response:
         if "authorization" in seen.headers:
             params, problem = self._v3(seen)
+            action = seen.headers.get("x-acs-action", "")
         else:
             params, problem = self._rpc(seen)
+            action = params.get("Action", "")
         if problem is not None:
             return problem
-        return self._send_sms(params)
+        self.calls.append(action)
+        return self._send_batch(params) if action == "SendBatchSms" else self._send_sms(params)
 
     def _v3(self, seen: Seen) -> tuple[dict[str, str], Response | None]:
         query = dict(urllib.parse.parse_qsl(seen.query, keep_blank_values=True))
@@ -104,14 +116,27 @@ class Aliyun:
             return _ali_error(200, "isv.TEMPLATE_MISSING_PARAMETERS")
         if not params.get("SignName"):
             return _ali_error(200, "isv.SMS_SIGNATURE_ILLEGAL")
-        special = {
-            "13900000001": (200, "isv.MOBILE_NUMBER_ILLEGAL"),
-            "13900000002": (200, "isv.BUSINESS_LIMIT_CONTROL"),
-            "13900000003": (400, "Throttling.User"),
-            "13900000004": (503, "ServiceUnavailable"),
-        }
-        if phone in special:
-            return _ali_error(*special[phone])
+        if phone in self.special:
+            return _ali_error(*self.special[phone])
+        self.taken.append(params)
+        return reply(200, {"Code": "OK", "Message": "OK", "BizId": f"biz-{len(self.taken)}",
+                           "RequestId": "req-1"})  # fmt: skip
+
+    def _send_batch(self, params: dict[str, str]) -> Response:
+        """SendBatchSms: parallel JSON arrays, one answer for the whole call."""
+        phones = json.loads(params.get("PhoneNumberJson") or "[]")
+        signs = json.loads(params.get("SignNameJson") or "[]")
+        values = json.loads(params.get("TemplateParamJson") or "[]")
+        template = self.templates.get(params.get("TemplateCode", ""))
+        if template is None:
+            return _ali_error(200, "isv.SMS_TEMPLATE_ILLEGAL")
+        if not 1 <= len(phones) <= 100 or not len(phones) == len(signs) == len(values):
+            return _ali_error(200, "isv.INVALID_JSON_PARAM")
+        if any(set(v) != template for v in values) or not all(signs):
+            return _ali_error(200, "isv.TEMPLATE_MISSING_PARAMETERS")
+        for phone in phones:
+            if phone in self.special:
+                return _ali_error(*self.special[phone])
         self.taken.append(params)
         return reply(200, {"Code": "OK", "Message": "OK", "BizId": f"biz-{len(self.taken)}",
                            "RequestId": "req-1"})  # fmt: skip
@@ -122,7 +147,7 @@ def _ali_error(status: int, code: str) -> Response:
 
 
 def _ali_action(action: tuple[str, str]) -> Response | None:
-    if action != ("SendSms", "2017-05-25"):
+    if action not in (("SendSms", "2017-05-25"), ("SendBatchSms", "2017-05-25")):
         return _ali_error(400, "InvalidAction.NotFound")
     return None
 
@@ -139,6 +164,7 @@ class Tencent:
     secret_key: str = "tc-secret"
     app_id: str = "1400000001"
     taken: list[dict[str, Any]] = field(default_factory=list)
+    serials: int = 0
 
     def __call__(self, seen: Seen) -> Response:
         problem = self._verify(seen)
@@ -151,21 +177,26 @@ class Tencent:
             return _tc_error("InvalidParameterValue.SdkAppIdNotExist")
         if body.get("TemplateId") != "1001" or len(body.get("TemplateParamSet", [])) != 2:
             return _tc_error("FailedOperation.TemplateParamSetNotMatchApprovedTemplate")
-        phone = body["PhoneNumberSet"][0]
+        phones = body["PhoneNumberSet"]
+        if not 1 <= len(phones) <= 200:
+            return _tc_error("LimitExceeded.PhoneNumberCountLimit")
         codes = {
             "+8613900000001": "InvalidParameterValue.IncorrectPhoneNumber",
             "+8613900000002": "LimitExceeded.PhoneNumberDailyLimit",
             "+8613900000003": "FailedOperation.MarketingSendTimeConstraint",
             "+8613900000005": "FailedOperation.PhoneNumberInBlacklist",
         }
-        if phone == "+8613900000004":
+        if "+8613900000004" in phones:
             return _tc_error("RequestLimitExceeded")
         self.taken.append(body)
-        code = codes.get(phone, "Ok")
-        status = {"SerialNo": f"sid-{len(self.taken)}", "PhoneNumber": phone, "Fee": 1,
-                  "SessionContext": body.get("SessionContext", ""), "Code": code,
-                  "Message": code, "IsoCode": "CN"}  # fmt: skip
-        return reply(200, {"Response": {"SendStatusSet": [status], "RequestId": "req-1"}})
+        statuses = []
+        for phone in reversed(phones):  # the answer's order is not the request's
+            self.serials += 1
+            code = codes.get(phone, "Ok")
+            statuses.append({"SerialNo": f"sid-{self.serials}", "PhoneNumber": phone, "Fee": 1,
+                             "SessionContext": body.get("SessionContext", ""), "Code": code,
+                             "Message": code, "IsoCode": "CN"})  # fmt: skip
+        return reply(200, {"Response": {"SendStatusSet": statuses, "RequestId": "req-1"}})
 
     def _verify(self, seen: Seen) -> Response | None:
         h = seen.headers

@@ -11,7 +11,7 @@ from herald.contracts.internal import CancelRequested, Outcome, Send
 from herald.dispatcher.domain.consent import ConsentRow
 from herald.dispatcher.domain.outcomes import Later, Progress
 from herald.dispatcher.ports import Claim
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
 from tests.unit.dispatcher.builders import T0
 
 
@@ -84,7 +84,7 @@ class FakeViews:
 
 
 @dataclass
-class ScriptedProvider:
+class ScriptedProvider(Provider):
     """Answers from a script (the last answer repeats); records what it was sent."""
 
     name: str
@@ -102,6 +102,8 @@ class ScriptedProvider:
 
 class FakeInbox:
     async def put(self, message: Message) -> None: ...
+
+    async def put_many(self, messages: Sequence[Message]) -> None: ...
 
     async def list(self, tenant: str, recipient_id: str, unread: bool, limit: int) -> list[Any]:
         return []

@@ -8,7 +8,8 @@ the event, which only we can make (`CallbackUrls`).
 Formats (Alibaba Cloud SMS docs: SmsReport, SmsUp; Tencent Cloud SMS docs: "SMS Sending
 Status Notification", tencentcloud.com/document/product/382/43547, and 短信回复/上行短信):
 - Alibaba receipts: `[{"phone_number", "success", "err_code", "biz_id", "out_id", ...}]`
-  (out_id is our delivery id); replies: `[{"phone_number", "content", "send_time",
+  (out_id is our delivery id, or `~...` for a batch: then `out_id/phone_number` is the
+  reference the provider remembered); replies: `[{"phone_number", "content", "send_time",
   "sign_name", "dest_code", "sequence_id"}]` (send_time in Beijing time).
 - Tencent receipts: `[{"mobile", "nationcode", "report_status": "SUCCESS"|"FAIL", "errmsg",
   "sid", ...}]` (sid is the SerialNo we remembered); replies: `{"mobile", "nationcode",
@@ -24,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 SHARED = "~"
+BATCH = "~"
+"""An Alibaba OutId starting with it names a SendBatchSms call (no delivery id can)."""
 """The owner segment of a shared provider's address (no tenant id can be `~`)."""
 EVENTS = ("report", "reply")
 
@@ -53,7 +56,8 @@ class CallbackUrls:
 @dataclass(frozen=True, slots=True)
 class Receipt:
     ref: str
-    """Alibaba: our delivery id (out_id); Tencent: the vendor's sid."""
+    """Alibaba: our delivery id (out_id) or a batch member's remembered reference;
+    Tencent: the vendor's sid."""
     delivered: bool
     code: str
 
@@ -81,10 +85,16 @@ def e164(number: str, country: str = "86") -> str:
 
 def aliyun_receipts(body: Any) -> list[Receipt]:
     return [
-        Receipt(str(i["out_id"]), i.get("success") is True, str(i.get("err_code", ""))[:40])
+        Receipt(_aliyun_ref(i), i.get("success") is True, str(i.get("err_code", ""))[:40])
         for i in _items(body)
         if i.get("out_id")
     ]
+
+
+def _aliyun_ref(item: dict[str, Any]) -> str:
+    """A delivery id, or for a SendBatchSms member `<batch OutId>/<number>` (remembered)."""
+    out_id = str(item["out_id"])
+    return f"{out_id}/{item.get('phone_number', '')}" if out_id.startswith(BATCH) else out_id
 
 
 def aliyun_replies(body: Any, now: datetime) -> list[Mo]:

@@ -78,7 +78,8 @@ class Callbacks:
         aliyun = kind == "aliyun_sms"
         found = cb.aliyun_receipts(body) if aliyun else cb.tencent_receipts(body)
         for receipt in found:
-            delivery_id = receipt.ref if aliyun else await self._refs.delivery(key, receipt.ref)
+            direct = aliyun and not receipt.ref.startswith(cb.BATCH)
+            delivery_id = receipt.ref if direct else await self._refs.delivery(key, receipt.ref)
             status = (
                 "unknown"
                 if delivery_id is None

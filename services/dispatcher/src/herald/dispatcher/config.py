@@ -12,12 +12,14 @@ secret field is `{"env": "NAME"}` or `{"file": "/path"}` and is resolved at star
 """
 
 import json
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from herald.contracts import Channel
+from herald.dispatcher.providers.targets import listable
 
 # re-exported: providers' specs here and elsewhere build on them
 from herald.dispatcher.spec_base import Limits as Limits  # noqa: PLC0414
@@ -41,6 +43,17 @@ class WebhookSpec(Limits):
         default_factory=dict
     )
     """webhook: robot hosts to send in their own shape, with their signing secrets."""
+    allow_networks: list[IPv4Network | IPv6Network] = Field(default_factory=list, max_length=64)
+    """Private ranges this provider's receivers may live in (never loopback, link-local or
+    multicast); everything else private stays refused (providers/targets.py)."""
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _private_only(cls, value: list[IPv4Network | IPv6Network]) -> list[Any]:
+        bad = [str(n) for n in value if not listable(n)]
+        if bad:
+            raise ValueError(f"loopback, link-local or multicast ranges cannot be allowed: {bad}")
+        return value
 
 
 class SmtpSpec(Limits):

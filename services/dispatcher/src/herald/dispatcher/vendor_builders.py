@@ -40,7 +40,7 @@ def _sms(
         templates = _templates(spec.templates)
         cfg = AliyunSmsConfig(spec.access_key_id, secret, spec.sign_name, templates,
                               spec.endpoint, spec.signature, spec.up_extend_code)  # fmt: skip
-        return AliyunSmsProvider(client, cfg, name)
+        return AliyunSmsProvider(client, cfg, name, refs)
     key = spec.secret_key.resolve().get_secret_value()
     tc = TencentSmsConfig(spec.secret_id, key, spec.sdk_app_id, spec.sign_name,
                           _templates(spec.templates), spec.region, spec.endpoint)  # fmt: skip

@@ -95,3 +95,27 @@ def rpc_params(
         "SignatureNonce": nonce or uuid.uuid4().hex,
         "Timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+
+
+def signed_request(
+    endpoint: str,
+    host: str,
+    keys: tuple[str, str],
+    signature: str,
+    action: tuple[str, str],
+    params: dict[str, str],
+    now: datetime,
+) -> tuple[str, dict[str, str], bytes]:
+    """(url, headers, body) of one call: `rpc` (HMAC-SHA1 form) or V3 (ACS3 in headers).
+
+    `keys` is (AccessKeyId, AccessKeySecret), `action` is (Action, Version)."""
+    key_id, secret = keys
+    if signature == "rpc":
+        signed = {**rpc_params(*action, key_id, now), **params}
+        signed["Signature"] = rpc_signature("POST", signed, secret)
+        body = urllib.parse.urlencode(signed, quote_via=urllib.parse.quote).encode()
+        return f"{endpoint}/", {"content-type": "application/x-www-form-urlencoded"}, body
+    headers = acs3_headers(*action, host, b"", now)
+    headers["authorization"] = acs3_authorization("POST", "/", params, headers, b"", key_id, secret)
+    query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+    return f"{endpoint}/?{query}", headers, b""

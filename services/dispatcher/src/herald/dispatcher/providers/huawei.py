@@ -12,8 +12,12 @@ counts against the device's daily marketing quota and shows silently: importance
 `android.bi_tag` = delivery id (Huawei's receipts echo it), `android.ttl`. The whole
 message must fit in 4096 bytes.
 
+A message goes to all of its recipient's Huawei tokens in one call (`message.token` is a
+list of up to 1000, with the same payload); a batch is one call per message, because the
+payload carries the delivery id that receipts echo (`bi_tag`).
+
 Answers: `code` 80000000 is sent; 80100000 (partly sent, `msg` lists `illegal_tokens`)
-and 80300007 (all tokens invalid) mark the token dead; 81000001 (internal error) and
+and 80300007 (all tokens invalid) mark those tokens dead; 81000001 (internal error) and
 HTTP 503 (flow control) / 5xx are retried; others (80300008 too large, 80100003 bad
 message ...) are permanent.
 """
@@ -24,21 +28,15 @@ from typing import Any
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
-from herald.dispatcher.providers.push import each_token, fit, tokens
-from herald.dispatcher.providers.vendor import (
-    Answer,
-    TokenCache,
-    TokenError,
-    exchange,
-    fetch_token,
-    status_attempt,
-    token_or_attempt,
-)
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
+from herald.dispatcher.providers.push import fit, in_groups, tokens
+from herald.dispatcher.providers.vendor import TokenCache, TokenError, fetch_token, token_or_attempt
 from herald.dispatcher.providers.vendor_push import ttl_s
 
 PLATFORMS = frozenset({"huawei", "hms"})
 LIMIT_BYTES = 4096
+MAX_TOKENS = 1000
 SENT, PARTIAL, ALL_INVALID = "80000000", "80100000", "80300007"
 AUTH_FAILED = frozenset({"80200001", "80200003"})
 RETRYABLE = frozenset({"81000001", "80600003"})
@@ -71,7 +69,7 @@ def android(message: Message, body: str, category: str | None) -> dict[str, Any]
     return out
 
 
-class HuaweiProvider:
+class HuaweiProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: HuaweiConfig, name: str = "huawei") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         self.tokens = TokenCache(self._fetch)
@@ -87,18 +85,18 @@ class HuaweiProvider:
         return str(data["access_token"]), float(data.get("expires_in", 3600))
 
     async def send(self, message: Message) -> Attempt:
-        return await each_token(
-            self.name, tokens(message, PLATFORMS), lambda t: self._one(message, t)
+        return await in_groups(
+            self.name, tokens(message, PLATFORMS), MAX_TOKENS, lambda t: self._call(message, t)
         )
 
-    def payload(self, message: Message, token: str, body: str) -> dict[str, Any]:
+    def payload(self, message: Message, found: list[str], body: str) -> dict[str, Any]:
         category = (self._cfg.categories or {}).get(message.category)
         data = json.dumps({"delivery_id": message.delivery_id, "url": message.url or ""})
-        msg = {"data": data, "android": android(message, body, category), "token": [token]}
+        msg = {"data": data, "android": android(message, body, category), "token": found}
         return {"validate_only": False, "message": msg}
 
-    async def _one(self, message: Message, token: str) -> Attempt:
-        payload = fit(lambda b: self.payload(message, token, b), message.body, LIMIT_BYTES)
+    async def _call(self, message: Message, found: list[str]) -> Attempt:
+        payload = fit(lambda b: self.payload(message, found, b), message.body, LIMIT_BYTES)
         if payload is None:
             return Attempt(Result.PERMANENT, self.name, f"payload over {LIMIT_BYTES} bytes")
         access = await token_or_attempt(self.name, self.tokens)
@@ -110,21 +108,22 @@ class HuaweiProvider:
         )
         if isinstance(got, Attempt):
             return got
-        return self._judge(got, token, access)
+        return self._judge(got, found, access)
 
-    def _judge(self, got: Answer, token: str, access: str) -> Attempt:
+    def _judge(self, got: Answer, found: list[str], access: str) -> Attempt:
         code = str(got.field("code") or "")
         if code == SENT and got.status == 200:
             return Attempt(Result.SENT, self.name, f"{code} requestId {got.field('requestId')}")
         if code in AUTH_FAILED or got.status == 401:
             self.tokens.forget(access)
             return Attempt(Result.RETRYABLE, self.name, f"HTTP {got.status} {code} (token dropped)")
-        if code == ALL_INVALID or (code == PARTIAL and token in _illegal(got.field("msg"))):
-            return Attempt(
-                Result.PERMANENT, self.name, f"{code} invalid token", dead_contacts=(token,)
-            )
+        dead = tuple(found) if code == ALL_INVALID else ()
         if code == PARTIAL:
-            return Attempt(Result.SENT, self.name, code)
+            dead = tuple(t for t in found if t in set(_illegal(got.field("msg"))))
+        if dead and len(dead) == len(found):
+            return Attempt(Result.PERMANENT, self.name, f"{code} invalid token", None, dead)
+        if code == PARTIAL:
+            return Attempt(Result.SENT, self.name, code, dead_contacts=dead)
         return _failed(self.name, got, code)
 
 

@@ -1,7 +1,8 @@
 """JPush (极光推送) REST API v3 (`POST /v3/push`), an aggregator beside the vendors' own APIs.
 
 Auth (docs.jiguang.cn, REST API 概述): HTTP Basic `base64(appKey:masterSecret)` on every
-call. The push targets one registration id (`audience.registration_id`), Android only,
+call. A push targets all of the recipient's JPush registration ids in one call
+(`audience.registration_id`, a list of up to 1000), Android only,
 with `notification.android` {alert, title, extras} and `options` {time_to_live,
 third_party_channel}: JPush forwards through the phone vendor's channel, and the
 vendor's class rides in `third_party_channel` (`huawei.category`/`importance`, `vivo.
@@ -9,8 +10,9 @@ classification`, `oppo.category`) so a marketing push is classed as one on every
 vendor. Android's notification payload is capped at 4000 bytes.
 
 Answers: 200 `{"msg_id"}` is sent; HTTP 400 with error 1011 ("cannot find user by this
-audience") marks the token dead; HTTP 429 / error 2002 (rate limit; `X-Rate-Limit-Reset`
-says when) and 5xx are retried; 401 / 1004 (auth) and others are permanent.
+audience": none of the ids is known) marks the tokens dead; HTTP 429 / error 2002 (rate
+limit; `X-Rate-Limit-Reset` says when) and 5xx are retried; 401 / 1004 (auth) and others
+are permanent.
 """
 
 import base64
@@ -19,13 +21,14 @@ from typing import Any
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
-from herald.dispatcher.providers.push import each_token, fit, tokens
-from herald.dispatcher.providers.vendor import Answer, exchange, status_attempt
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
+from herald.dispatcher.providers.push import fit, in_groups, tokens
 from herald.dispatcher.providers.vendor_push import ttl_s
 
 PLATFORMS = frozenset({"jpush", "jiguang"})
 LIMIT_BYTES = 4000
+MAX_TOKENS = 1000
 DEAD, RATE_LIMITED = 1011, 2002
 
 
@@ -45,20 +48,20 @@ def channels(marketing: bool) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class JPushProvider:
+class JPushProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: JPushConfig, name: str = "jpush") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         basic = base64.b64encode(f"{cfg.app_key}:{cfg.master_secret}".encode()).decode()
         self._headers = {"authorization": f"Basic {basic}"}
 
-    def payload(self, message: Message, token: str, body: str) -> dict[str, Any]:
+    def payload(self, message: Message, found: list[str], body: str) -> dict[str, Any]:
         extras = {
             "delivery_id": message.delivery_id,
             **({"url": message.url} if message.url else {}),
         }
         return {
             "platform": ["android"],
-            "audience": {"registration_id": [token]},
+            "audience": {"registration_id": found},
             "notification": {"android": {"alert": body, "title": message.title, "extras": extras}},
             "options": {
                 "time_to_live": ttl_s(message),
@@ -67,12 +70,12 @@ class JPushProvider:
         }
 
     async def send(self, message: Message) -> Attempt:
-        return await each_token(
-            self.name, tokens(message, PLATFORMS), lambda t: self._one(message, t)
+        return await in_groups(
+            self.name, tokens(message, PLATFORMS), MAX_TOKENS, lambda t: self._call(message, t)
         )
 
-    async def _one(self, message: Message, token: str) -> Attempt:
-        payload = fit(lambda b: self.payload(message, token, b), message.body, LIMIT_BYTES)
+    async def _call(self, message: Message, found: list[str]) -> Attempt:
+        payload = fit(lambda b: self.payload(message, found, b), message.body, LIMIT_BYTES)
         if payload is None:
             return Attempt(Result.PERMANENT, self.name, f"payload over {LIMIT_BYTES} bytes")
         url = f"{self._cfg.endpoint}/v3/push"
@@ -81,9 +84,9 @@ class JPushProvider:
         )
         if isinstance(got, Attempt):
             return got
-        return self._judge(got, token)
+        return self._judge(got, found)
 
-    def _judge(self, got: Answer, token: str) -> Attempt:
+    def _judge(self, got: Answer, found: list[str]) -> Attempt:
         if got.status == 200 and got.field("msg_id"):
             return Attempt(Result.SENT, self.name, f"msg_id {got.field('msg_id')}")
         error = got.field("error")
@@ -93,7 +96,7 @@ class JPushProvider:
                 Result.PERMANENT,
                 self.name,
                 f"HTTP {got.status} error {code}",
-                dead_contacts=(token,),
+                dead_contacts=tuple(found),
             )
         if code == RATE_LIMITED or got.status == 429:
             reset = got.headers.get("x-rate-limit-reset")

@@ -13,6 +13,12 @@ private/service messages; NEWS, CONTENT, MARKETING, SOCIAL are public messages u
 daily quota) is from the send's category; `channel_id` is a registered private-message
 channel when one is configured for it.
 
+A batch goes through `POST /server/v1/message/notification/unicast_batch` (批量单推):
+form `messages` = a JSON array of up to 1000 unicast messages, each with its own target
+and notification, so personalised messages share a call. Its answer has one entry per
+message (`registrationId`, and `messageId` or `errorCode`/`errorMessage`), mapped back
+by registration id (never the same one twice in a call).
+
 Answers (返回码): 0 sent; 11 (invalid auth_token) drops the token and retries; -2 (flow
 control), -1 (unavailable), 13 / 55 (call limits) and 33 (daily message quota) are
 retried; 10000 (invalid registration_id) marks the token dead; the rest are permanent.
@@ -21,27 +27,30 @@ retried; 10000 (invalid registration_id) marks the token dead; the rest are perm
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
-from herald.dispatcher.providers.push import each_token, tokens
-from herald.dispatcher.providers.vendor import (
-    Answer,
-    TokenCache,
-    TokenError,
-    exchange,
-    fetch_token,
-    status_attempt,
-    token_or_attempt,
+from herald.dispatcher.providers.base import (
+    DEFAULT_CONCURRENCY,
+    Attempt,
+    Message,
+    Provider,
+    Result,
+    each,
 )
+from herald.dispatcher.providers.batching import by_message, chunks, run, token_items
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
+from herald.dispatcher.providers.push import each_token, tokens
+from herald.dispatcher.providers.vendor import TokenCache, TokenError, fetch_token, token_or_attempt
 from herald.dispatcher.providers.vendor_push import texts, ttl_s
 
 PLATFORMS = frozenset({"oppo", "heytap"})
 TITLE_MAX, BODY_MAX = 50, 200
 INVALID_TOKEN, DEAD_REGID = 11, 10000
+MAX_BATCH = 1000
 RETRYABLE = frozenset({-2, -1, 13, 33, 55})
 SERVICE_CLASSES = frozenset({"IM", "ACCOUNT", "DEVICE_REMINDER", "ORDER", "TODO", "SUBSCRIPTION"})
 
@@ -59,7 +68,7 @@ class OppoConfig:
     channels: dict[str, str] = field(default_factory=dict)
 
 
-class OppoProvider:
+class OppoProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: OppoConfig, name: str = "oppo") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         self.tokens = TokenCache(self._fetch, margin_s=3600)
@@ -99,6 +108,50 @@ class OppoProvider:
         return await each_token(
             self.name, tokens(message, PLATFORMS), lambda t: self._one(message, t)
         )
+
+    async def send_many(self, messages: Sequence[Message]) -> list[Attempt]:
+        items = token_items(messages, PLATFORMS)
+        if len(items) < 2:
+            return await each(self.send, messages, DEFAULT_CONCURRENCY)
+        groups = chunks(range(len(items)), lambda _k: 0, MAX_BATCH, lambda k: items[k][1])
+        calls = [
+            (g, self._batch([(messages[items[k][0]], items[k][1]) for k in g])) for g in groups
+        ]
+        return by_message(self.name, len(messages), items, await run(calls, len(items), {}))
+
+    async def _batch(self, pairs: list[tuple[Message, str]]) -> list[Attempt]:
+        access = await token_or_attempt(self.name, self.tokens)
+        if isinstance(access, Attempt):
+            return [access] * len(pairs)
+        batch = json.dumps([self.message(m, t) for m, t in pairs], ensure_ascii=False)
+        url = f"{self._cfg.endpoint}/server/v1/message/notification/unicast_batch"
+        got = await exchange(
+            self._client, self.name, "POST", url, data={"auth_token": access, "messages": batch}
+        )
+        if isinstance(got, Attempt):
+            return [got] * len(pairs)
+        if got.status != 200 or got.field("code") != 0:
+            whole = replace(self._judge(got, "", access), dead_contacts=())
+            return [whole] * len(pairs)
+        data = got.field("data")
+        found = (
+            {str(d.get("registrationId")): d for d in data if isinstance(d, dict)}
+            if isinstance(data, list)
+            else {}
+        )
+        return [self._item(found.get(token), token) for _m, token in pairs]
+
+    def _item(self, entry: dict[str, Any] | None, token: str) -> Attempt:
+        if entry is None:
+            return Attempt(Result.RETRYABLE, self.name, "no answer for this registration id")
+        code = entry.get("errorCode")
+        if not code:
+            return Attempt(Result.SENT, self.name, f"messageId {entry.get('messageId')}")
+        text = f"errorCode {code} {str(entry.get('errorMessage') or '')[:80]}".strip()
+        if code == DEAD_REGID:
+            return Attempt(Result.PERMANENT, self.name, text, dead_contacts=(token,))
+        result = Result.RETRYABLE if code in RETRYABLE else Result.PERMANENT
+        return Attempt(result, self.name, text)
 
     async def _one(self, message: Message, token: str) -> Attempt:
         access = await token_or_attempt(self.name, self.tokens)

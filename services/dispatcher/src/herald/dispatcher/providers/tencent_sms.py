@@ -1,9 +1,13 @@
 """Tencent Cloud SMS (sms 2021-01-11, `SendSms`), signed TC3-HMAC-SHA256.
 
-One call per delivery: `PhoneNumberSet` (one E.164 number), `SmsSdkAppId`, `SignName`,
-`TemplateId`, `TemplateParamSet` (the template's positional values) and `SessionContext`
-= the delivery id. Tencent's delivery receipts carry only its `sid` (the `SerialNo` of
-the answer), so the provider remembers SerialNo -> delivery id (`Refs`).
+`SendSms` takes up to 200 numbers with one `TemplateId` and one `TemplateParamSet`
+(the template's positional values), so a batch is grouped by (template, values): the
+messages whose rendered values are equal go in one call (values with a per-recipient
+tracked link never are, and go one call each). `SessionContext` is the delivery id when
+a call carries one message. The answer's `SendStatusSet` has one entry per number with
+its own `Code` and `SerialNo`; each maps back to its message by `PhoneNumber`. Tencent's
+delivery receipts carry only that `sid`, so the provider remembers SerialNo -> delivery
+id (`Refs`).
 
 Answers (Tencent Cloud API docs for SendSms 2021-01-11 and its error codes, which the
 SDK lists in `tencentcloud.sms.v20210111.errorcodes`): an `Error` in the response
@@ -13,13 +17,15 @@ number's own `SendStatusSet[0].Code`: `Ok` is sent; an invalid number is permane
 reported dead; `FailedOperation.PhoneNumberInBlacklist` (the number is on the vendor's
 block list, e.g. after replying TD) and per-number limits (`LimitExceeded.PhoneNumber*`)
 are permanent; `FailedOperation.MarketingSendTimeConstraint` (marketing outside
-08:00-22:00 Beijing time) is retried after 08:00.
+08:00-22:00 Beijing time) is retried after 08:00. A number's own answer is blamed on the
+send (`Blame.SEND`): a night-time marketing text must not open the breaker that every
+tenant's notifications share.
 """
 
 import json
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,11 +34,12 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, Result
+from herald.dispatcher.providers.batching import chunks, run
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.refs import Refs
 from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, positional
 from herald.dispatcher.providers.tencent_sign import CONTENT_TYPE, tc3_authorization
-from herald.dispatcher.providers.vendor import Answer, exchange, status_attempt
 
 log = structlog.get_logger(__name__)
 SERVICE, ACTION, VERSION = "sms", "SendSms", "2021-01-11"
@@ -41,6 +48,7 @@ DEAD_NUMBER = frozenset(
 )
 CALL_RETRYABLE = ("RequestLimitExceeded", "InternalError", "LimitExceeded.DeliveryFrequencyLimit")
 MARKETING_HOURS = "FailedOperation.MarketingSendTimeConstraint"
+MAX_NUMBERS = 200
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -73,7 +81,11 @@ def number_result(code: str) -> Result:
     return Result.PERMANENT
 
 
-class TencentSmsProvider:
+Plan = tuple[str, SmsTemplate, list[str]]
+"""A sendable message: its phone number, template and positional values."""
+
+
+class TencentSmsProvider(Provider):
     def __init__(
         self,
         client: httpx.AsyncClient,
@@ -83,16 +95,6 @@ class TencentSmsProvider:
     ) -> None:
         self.name, self._client, self._cfg, self._refs = name, client, cfg, refs
         self._host = urllib.parse.urlsplit(cfg.endpoint).netloc
-
-    def payload(self, message: Message, phone: str, template: SmsTemplate) -> dict[str, Any]:
-        return {
-            "PhoneNumberSet": [phone],
-            "SmsSdkAppId": self._cfg.sdk_app_id,
-            "SignName": self._cfg.sign_name,
-            "TemplateId": template.code,
-            "TemplateParamSet": positional(fill(template, message)),
-            "SessionContext": message.delivery_id,
-        }
 
     def headers(self, body: bytes, timestamp: int) -> dict[str, str]:
         cfg = self._cfg
@@ -109,44 +111,93 @@ class TencentSmsProvider:
             "x-tc-region": cfg.region,
         }
 
-    async def send(self, message: Message) -> Attempt:
+    def _plan(self, message: Message) -> Plan | Attempt:
         phone = message.contacts.phone
         if not phone:
-            return Attempt(Result.PERMANENT, self.name, "no phone number")
+            return Attempt(Result.PERMANENT, self.name, "no phone number", blame=Blame.SEND)
         template = choose(self._cfg.templates, message)
         if template is None:
-            return Attempt(Result.PERMANENT, self.name, "no SMS template for this message")
-        body = json.dumps(self.payload(message, phone, template), ensure_ascii=False).encode()
+            detail = "no SMS template for this message"
+            return Attempt(Result.PERMANENT, self.name, detail, blame=Blame.SEND)
+        return phone, template, positional(fill(template, message))
+
+    async def send(self, message: Message) -> Attempt:
+        return (await self.send_many([message]))[0]
+
+    async def send_many(self, messages: Sequence[Message]) -> list[Attempt]:
+        plans = [self._plan(m) for m in messages]
+        done = {i: p for i, p in enumerate(plans) if isinstance(p, Attempt)}
+        ready = {i: p for i, p in enumerate(plans) if not isinstance(p, Attempt)}
+        groups = chunks(
+            ready, lambda i: (ready[i][1].code, *ready[i][2]), MAX_NUMBERS, lambda i: ready[i][0]
+        )
+        calls = [(g, self._call([messages[i] for i in g], [ready[i] for i in g])) for g in groups]
+        return await run(calls, len(messages), done)
+
+    async def _call(self, messages: list[Message], plans: list[Plan]) -> list[Attempt]:
+        """One SendSms for messages sharing a template and values; answers in order."""
+        phones, (_, template, params) = [p[0] for p in plans], plans[0]
+        payload: dict[str, Any] = {
+            "PhoneNumberSet": phones,
+            "SmsSdkAppId": self._cfg.sdk_app_id,
+            "SignName": self._cfg.sign_name,
+            "TemplateId": template.code,
+            "TemplateParamSet": params,
+        }
+        if len(messages) == 1:
+            payload["SessionContext"] = messages[0].delivery_id
+        body = json.dumps(payload, ensure_ascii=False).encode()
         headers = self.headers(body, int(self._cfg.clock()))
         got = await exchange(
             self._client, self.name, "POST", f"{self._cfg.endpoint}/", headers=headers, content=body
         )
         if isinstance(got, Attempt):
-            return got
-        attempt, serial = self._judge(got, phone)
-        if serial:
-            await self._remember(serial, message.delivery_id)
-        return attempt
+            return [got] * len(messages)
+        whole = self._whole(got)
+        if whole is not None:
+            return [whole] * len(messages)
+        return await self._numbers(got, messages, phones)
 
-    def _judge(self, got: Answer, phone: str) -> tuple[Attempt, str | None]:
+    def _whole(self, got: Answer) -> Attempt | None:
+        """The call's own failure (no Response, or an Error for the whole call), if any."""
         response = got.field("Response")
         if not isinstance(response, dict):
-            return status_attempt(self.name, got, "no Response in the answer"), None
+            return status_attempt(self.name, got, "no Response in the answer")
         error = response.get("Error")
-        if isinstance(error, dict):
-            code = str(error.get("Code", ""))
-            retry = got.status >= 500 or code.startswith(CALL_RETRYABLE)
-            result = Result.RETRYABLE if retry else Result.PERMANENT
-            return Attempt(result, self.name, f"HTTP {got.status} {code}", got.retry_after), None
-        statuses = response.get("SendStatusSet") or [{}]
-        first = statuses[0] if isinstance(statuses[0], dict) else {}
-        code = str(first.get("Code", ""))
+        if not isinstance(error, dict):
+            return None
+        code = str(error.get("Code", ""))
+        retry = got.status >= 500 or code.startswith(CALL_RETRYABLE)
+        result = Result.RETRYABLE if retry else Result.PERMANENT
+        return Attempt(result, self.name, f"HTTP {got.status} {code}", got.retry_after)
+
+    async def _numbers(
+        self, got: Answer, messages: list[Message], phones: list[str]
+    ) -> list[Attempt]:
+        found = got.field("Response").get("SendStatusSet")
+        statuses = [s for s in found if isinstance(s, dict)] if isinstance(found, list) else []
+        by_phone = {str(s.get("PhoneNumber")): s for s in statuses}
+        out = []
+        for message, phone in zip(messages, phones, strict=True):
+            status = by_phone.get(phone) or (statuses[0] if len(phones) == 1 and statuses else None)
+            if status is None:
+                out.append(Attempt(Result.RETRYABLE, self.name, "no status for this number"))
+                continue
+            attempt, serial = self._number(status, phone)
+            if serial:
+                await self._remember(serial, message.delivery_id)
+            out.append(attempt)
+        return out
+
+    def _number(self, status: dict[str, Any], phone: str) -> tuple[Attempt, str | None]:
+        code = str(status.get("Code", ""))
         result = number_result(code)
-        wait = seconds_to_morning(self._cfg.clock()) if code == MARKETING_HOURS else None
-        dead = (phone,) if code in DEAD_NUMBER else ()
         if result is not Result.SENT:
-            return Attempt(result, self.name, code, wait, dead), None
-        serial = str(first.get("SerialNo") or "") or None
+            wait = seconds_to_morning(self._cfg.clock()) if code == MARKETING_HOURS else None
+            dead = (phone,) if code in DEAD_NUMBER else ()
+            blame = Blame.PROVIDER if code.startswith("InternalError") else Blame.SEND
+            return Attempt(result, self.name, code, wait, dead, blame), None
+        serial = str(status.get("SerialNo") or "") or None
         return Attempt(result, self.name, f"{code} SerialNo {serial}"), serial
 
     async def _remember(self, serial: str, delivery_id: str) -> None:

@@ -1,14 +1,14 @@
-"""What the Chinese vendors' providers share: capped answers, cached tokens, truncation.
+"""What the Chinese vendors' providers share: cached tokens, truncation.
 
-Every vendor answer is read as a stream and refused past `ANSWER_CAP` bytes (a vendor,
-or something pretending to be one, cannot make us buffer an unbounded body). Access
-tokens (Huawei, OPPO, vivo, Honor) are cached per provider in memory and refreshed a
-margin before they expire, one refresh at a time; WeChat's token is shared between
-replicas instead (`wechat_tokens.py`), because fetching a new one revokes the old one.
+Every vendor answer is read through `http.exchange` (streamed, capped, identity
+encoding). Access tokens (Huawei, OPPO, vivo, Honor) are cached per provider in memory
+and refreshed a margin before they expire, one refresh at a time; WeChat's token is
+shared between replicas instead (`wechat_tokens.py`), because fetching a new one
+revokes the old one. Token endpoints are operator-configured (never tenant data), so
+they go through the shared client, not the pinned one webhooks use (`egress.py`).
 """
 
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,58 +17,7 @@ from typing import Any
 import httpx
 
 from herald.dispatcher.providers.base import Attempt, Result
-from herald.dispatcher.providers.http import retry_after
-
-ANSWER_CAP = 64 * 1024
-"""Largest vendor answer we read; every documented answer is a few hundred bytes."""
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    headers: httpx.Headers
-    data: Any
-    """The parsed JSON body, or None if it was not JSON."""
-
-    @property
-    def retry_after(self) -> float | None:
-        return retry_after(self.headers.get("retry-after"))
-
-    def field(self, name: str) -> Any:
-        return self.data.get(name) if isinstance(self.data, dict) else None
-
-
-async def exchange(
-    client: httpx.AsyncClient, name: str, method: str, url: str, **kwargs: Any
-) -> Answer | Attempt:
-    """One request; the answer's body read with a byte cap. Transport failures are retryable."""
-    try:
-        async with client.stream(method, url, **kwargs) as response:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > ANSWER_CAP:
-                    return Attempt(Result.RETRYABLE, name, f"answer over {ANSWER_CAP} bytes")
-            return Answer(response.status_code, response.headers, _json(bytes(body)))
-    except httpx.TimeoutException as exc:
-        return Attempt(Result.RETRYABLE, name, f"timeout: {type(exc).__name__}")
-    except httpx.HTTPError as exc:
-        # the type only: messages may carry URLs with keys or personal data
-        return Attempt(Result.RETRYABLE, name, f"transport error: {type(exc).__name__}")
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return None
-
-
-def status_attempt(name: str, answer: Answer, detail: str) -> Attempt:
-    """An answer that is not the vendor's own success shape: by HTTP status class."""
-    retryable = answer.status in (408, 425, 429) or answer.status >= 500
-    result = Result.RETRYABLE if retryable else Result.PERMANENT
-    return Attempt(result, name, f"HTTP {answer.status} {detail}".strip(), answer.retry_after)
+from herald.dispatcher.providers.http import exchange
 
 
 class TokenError(Exception):

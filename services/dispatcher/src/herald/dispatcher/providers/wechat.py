@@ -30,15 +30,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.sms_templates import values
-from herald.dispatcher.providers.vendor import (
-    Answer,
-    TokenError,
-    exchange,
-    shorten,
-    status_attempt,
-)
+from herald.dispatcher.providers.vendor import TokenError, shorten
 from herald.dispatcher.providers.wechat_tokens import SharedTokens
 
 LIMITS = {"thing": 20, "character_string": 32, "number": 32, "letter": 32, "symbol": 5,
@@ -66,7 +61,7 @@ class WechatConfig:
     endpoint: str = "https://api.weixin.qq.com"
 
 
-class WechatProvider:
+class WechatProvider(Provider):
     def __init__(
         self,
         client: httpx.AsyncClient,
