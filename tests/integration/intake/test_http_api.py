@@ -247,7 +247,7 @@ async def test_cancel_publishes_a_cancel_and_a_finished_request_cannot_be_cancel
         r = await intake.http.post(f"/v1/requests/{uid}/cancel", headers=h)
         assert r.status_code == 202
         [event] = await eventually(lambda: cancels.for_key(uid), what="cancel event")
-        assert event.json()["by"] == "acme-submitter-user"
+        assert event.json()["by"] == "li.wei"
     finally:
         await cancels.stop()
     done = {
