@@ -7,6 +7,7 @@ key of the submitter's own user.
 """
 
 import json
+import os
 from pathlib import Path
 
 from herald.runtime.auth import Role, hash_key
@@ -51,6 +52,20 @@ def write_keys(path: Path) -> dict[tuple[str, str], str]:
     ]
     path.write_text(json.dumps({"keys": records}))
     return keys
+
+
+def add_key(
+    path: Path, key_id: str, key: str, tenant: str, role: str, user: str, department: str | None
+) -> str:
+    """Add (or replace) one key in a key file the services are reading. The file is
+    replaced, not edited, so that they see the change even within one tick of the clock."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["keys"] = [k for k in data["keys"] if k["id"] != key_id]
+    data["keys"].append(key_entry(key_id, key, tenant, role, user, department))
+    staged = path.with_suffix(".tmp")
+    staged.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(staged, path)
+    return key
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -60,25 +60,23 @@ def client(stack: Stack, service: str, role: str = "submitter") -> httpx.AsyncCl
     )
 
 
-def add_key(stack: Stack, name: str, role: str, user: str, department: str | None) -> str:
-    """A further API key of the stack's tenant (a person of its own, e.g. another
-    department's submitter); the services see it at their next request (the key file is
-    replaced, not edited, so that even a change within one tick of the clock shows)."""
-    import json
-    import os
+def add_key(
+    stack: Stack,
+    name: str,
+    role: str,
+    user: str,
+    department: str | None,
+    *,
+    tenant: str | None = None,
+) -> str:
+    """A further API key (a person of their own, e.g. another department's submitter),
+    of the stack's tenant unless told; the services see it at their next request."""
+    from tests.support.keys import add_key as add_to_file
 
-    from tests.support.keys import key_entry
-
+    tenant = tenant or stack.tenant
+    key = f"hk_{tenant}_{name}_{uuid.uuid4().hex}"
     path = stack.state_dir / "api-keys.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    key = f"hk_{stack.tenant}_{name}_{uuid.uuid4().hex}"
-    key_id = f"{stack.tenant}-{name}"
-    data["keys"] = [k for k in data["keys"] if k["id"] != key_id]
-    data["keys"].append(key_entry(key_id, key, stack.tenant, role, user, department))
-    staged = path.with_suffix(".tmp")
-    staged.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(staged, path)
-    stack.keys[name] = key
+    stack.keys[name] = add_to_file(path, f"{tenant}-{name}", key, tenant, role, user, department)
     return key
 
 
