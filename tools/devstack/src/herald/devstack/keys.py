@@ -61,11 +61,10 @@ def write_key_file(path: Path, tenant: str, keys: dict[str, str]) -> None:
             "tenant": tenant,
             "role": role,
             "user": user,
-            "revoked": False,
         }
         if department is not None:
             record["department"] = department
-        records.append(record)
+        records.append(record | {"revoked": False})
     path.write_text(json.dumps({"keys": records}, indent=2))
 
 
