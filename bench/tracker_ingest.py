@@ -47,7 +47,7 @@ BARE = {
         department text, recipient_id text, outcome text, channel text, provider text,
         reason text, detail text, at timestamptz, deferred text[])""",
     "engagement": """CREATE TABLE bench_engagement (event_id text, delivery_id text,
-        kind text, at timestamptz, url text)""",
+        kind text, at timestamptz, url text, tenant text)""",
 }
 
 
@@ -95,6 +95,7 @@ def engagement(n: int, run: str) -> list[Engagement]:
             kind=kinds[i % 3],
             at=NOW - timedelta(seconds=n - i),
             url="https://shop.example.com/winter",
+            tenant="acme" if i % 2 else None,  # an app's report, or Herald's own
         )
         for i in range(n)
     ]

@@ -17,6 +17,7 @@ PLACEHOLDERS: dict[str, Any] = {
     "tenants": "acme",
     "signing_secret": "unused",
     "tracking_keys": "k1:unused",
+    "delivery_id_key": "unused-placeholder-for-the-delivery-id-key",
 }
 
 
