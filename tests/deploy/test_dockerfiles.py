@@ -175,3 +175,13 @@ def test_final_image_is_the_environment_alone_run_as_a_numeric_non_root_user(
 def test_no_other_dockerfile_is_left() -> None:
     found = {p for depth in range(4) for p in ROOT.glob("*/" * depth + "Dockerfile*")}
     assert found == {DOCKERFILE}
+
+
+def test_every_base_image_is_pinned_by_digest() -> None:
+    """A tag moves under you; a digest is the image that was reviewed (issue 16)."""
+    text = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    args = dict(re.findall(r"^ARG (\w+)=(\S+)$", text, flags=re.MULTILINE))
+    for image in re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE):
+        resolved = args.get(image.removeprefix("${").removesuffix("}"), image)
+        assert re.search(r"@sha256:[0-9a-f]{64}$", resolved), f"{image} is not pinned by digest"
+    assert "COPY --from=" not in text.replace("COPY --from=builder", ""), "no unpinned images"
