@@ -95,7 +95,7 @@ def request(rid: str, audience: dict[str, Any], channel: str) -> dict[str, Any]:
     return {
         "request_id": rid,
         "tenant": "acme",
-        "requester": {"department": "operations", "user": "bench"},
+        "requester": {"department": "marketing", "user": "li.wei"},  # the dev submitter key
         "goal": "benchmark",
         "category": "notification",
         "channels": [channel],

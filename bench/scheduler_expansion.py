@@ -98,6 +98,7 @@ async def run_one(size: int, admin_url: str) -> dict[str, float | int]:
             policies,
             SchedulerMetrics(CollectorRegistry()),
             5000,
+            id_key=b"bench-delivery-id-key-0123456789abcdef",
         )
         before = rss_mb()
         started = time.perf_counter()

@@ -33,7 +33,7 @@ from herald.devstack.stack import SERVICE_PORTS, Stack
 from herald.runtime.topics import ensure_topics
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.sink import HttpSink, Received
-from tests.support.stack import directory_has
+from tests.support.stack import add_key, directory_has
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -137,6 +137,7 @@ async def chaos(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
     from herald.devstack.keys import ensure_dev_keys
 
     stack.keys = ensure_dev_keys(state, stack.tenant)
+    add_key(stack, "chaos", "submitter", "chaos", "operations")  # the requests' requester
     sink = HttpSink()
     tag = f"c{uuid.uuid4().hex[:6]}"
     c = Chaos(stack, sink, postgres, None, tag)  # type: ignore[arg-type]
@@ -182,7 +183,7 @@ async def steady_load(c: Chaos, name: str, stop: asyncio.Event) -> None:
                         "/v1/requests",
                         content=body,
                         headers={
-                            "authorization": f"Bearer {c.stack.keys['submitter']}",
+                            "authorization": f"Bearer {c.stack.keys['chaos']}",
                             "content-type": "application/json",
                         },
                     )

@@ -62,7 +62,8 @@ async def heraldctl(
 
 
 def push_request(rid: str, uid: str, **over: Any) -> dict[str, Any]:
-    """A clean notification by a requester of its own (strikes never touch other tests)."""
+    """A clean notification by the test's own submitter (the `ctl` fixture's key), so
+    that strikes never touch other tests."""
     body: dict[str, Any] = {
         "request_id": rid,
         "tenant": "acme",

@@ -39,6 +39,9 @@ async def test_reviewer_lists_approves_and_rejects_held_requests(
     listing = await ctl("reviews", "list", role="reviewer")
     assert listing.code == 0
     assert keep in listing.out and "unsafe_link" in listing.out
+    assert f"user-{uid}" in listing.out  # the submitter, as their key says
+    shown = await ctl("reviews", "show", keep, role="reviewer")
+    assert f"user-{uid} (dept-{uid}), via http acme-submitter-{uid}" in shown.out
 
     approved = await ctl("reviews", "approve", keep, "--note", "shortener is ours", role="reviewer")
     assert approved.code == 0, approved.err

@@ -32,6 +32,19 @@ async def test_one_request_is_submitted_and_accepted(ctl: Ctl, tmp_path: Path, u
     assert f"{rid}: accepted" in run.out
 
 
+async def test_a_request_naming_someone_else_is_rejected_with_both_names(
+    ctl: Ctl, tmp_path: Path, uid: str
+) -> None:
+    file = tmp_path / "other.json"
+    other = {"user": "zhang.san", "department": f"dept-{uid}"}
+    file.write_text(json.dumps(push_request(f"other-{uid}", uid, requester=other)))
+
+    run = await ctl("submit", str(file))
+
+    assert run.code == 1
+    assert f"requester.user: is 'zhang.san', but this API key belongs to 'user-{uid}'" in run.out
+
+
 async def test_many_requests_end_in_a_summary_of_accepted_duplicate_rejected(
     ctl: Ctl, tmp_path: Path, uid: str
 ) -> None:

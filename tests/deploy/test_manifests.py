@@ -14,7 +14,12 @@ CUSTOM_KINDS = {"ScaledObject", "KafkaTopic", "ServiceMonitor", "PrometheusRule"
 K8S_VERSIONS = ("1.30", kubernetes_validate.utils.latest_version())
 # read by things other than the services' settings classes
 NOT_SETTINGS = re.compile(r"^OTEL_")
-SECRETS_OPERATORS_CREATE = {"herald-database", "herald-signing", "herald-tracking-keys"}
+SECRETS_OPERATORS_CREATE = {
+    "herald-database",
+    "herald-signing",
+    "herald-tracking-keys",
+    "herald-delivery-id",
+}
 
 
 def test_every_service_directory_is_deployed(services: dict[str, Built]) -> None:

@@ -15,6 +15,9 @@ from fastapi import FastAPI
 
 from herald.runtime.topics import ensure_topics
 
+DELIVERY_ID_KEY = "test-delivery-id-key-0123456789abcdef"
+"""The scheduler's key for delivery ids in tests (a secret in production)."""
+
 
 def new_prefix() -> str:
     return f"t{uuid.uuid4().hex[:8]}."
@@ -29,6 +32,7 @@ def service_env(kafka: str, database_url: str, prefix: str, **extra: Any) -> dic
         "kafka_topic_prefix": prefix,
         "kafka_session_timeout_ms": 3000,
         "kafka_heartbeat_interval_ms": 1000,
+        "delivery_id_key": DELIVERY_ID_KEY,
         **extra,
     }
 

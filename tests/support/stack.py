@@ -60,6 +60,26 @@ def client(stack: Stack, service: str, role: str = "submitter") -> httpx.AsyncCl
     )
 
 
+def add_key(
+    stack: Stack,
+    name: str,
+    role: str,
+    user: str,
+    department: str | None,
+    *,
+    tenant: str | None = None,
+) -> str:
+    """A further API key (a person of their own, e.g. another department's submitter),
+    of the stack's tenant unless told; the services see it at their next request."""
+    from tests.support.keys import add_key as add_to_file
+
+    tenant = tenant or stack.tenant
+    key = f"hk_{tenant}_{name}_{uuid.uuid4().hex}"
+    path = stack.state_dir / "api-keys.json"
+    stack.keys[name] = add_to_file(path, f"{tenant}-{name}", key, tenant, role, user, department)
+    return key
+
+
 def topic(stack: Stack, name: str) -> str:
     return stack.topic_prefix + name
 

@@ -11,6 +11,7 @@ from herald.intake.main import create_app
 from herald.runtime.auth import hash_key
 from tests.integration.intake.conftest import Intake, request_body
 from tests.support.kafka import TopicWatcher, jbytes, produce
+from tests.support.keys import PEOPLE
 from tests.support.service import running
 from tests.support.waiting import eventually
 
@@ -36,11 +37,19 @@ async def test_accepted_request_answers_202_with_status_and_trace_id(
         await passed.stop()
 
 
+def as_person(role: str) -> dict[str, str]:
+    """The requester that names the holder of this role's test key."""
+    user, department = PEOPLE[role]
+    return {"user": user, "department": department or "none"}
+
+
 @pytest.mark.parametrize("role", ROLES)
 async def test_auth_matrix_own_tenant(intake: Intake, uid: str, role: str) -> None:
     rid = f"{uid}-{role}"
     submit = await intake.http.post(
-        "/v1/requests", json=request_body(rid), headers=intake.as_("acme", role)
+        "/v1/requests",
+        json=request_body(rid, requester=as_person(role)),
+        headers=intake.as_("acme", role),
     )
     assert submit.status_code == (202 if role in ("submitter", "admin") else 403)
     if submit.status_code == 403:
@@ -91,7 +100,8 @@ async def test_missing_unknown_and_revoked_keys_are_401(intake: Intake, uid: str
         "sha256": hash_key(f"temp-{uid}"),
         "tenant": "acme",
         "role": "submitter",
-        "user": "temp",
+        "user": "li.wei",
+        "department": "marketing",
     }
     keys_file.write_text(json.dumps({"keys": [*data["keys"], extra]}))
     os.utime(keys_file, (1, 1))  # a new mtime, whatever the clock's resolution
@@ -247,7 +257,7 @@ async def test_cancel_publishes_a_cancel_and_a_finished_request_cannot_be_cancel
         r = await intake.http.post(f"/v1/requests/{uid}/cancel", headers=h)
         assert r.status_code == 202
         [event] = await eventually(lambda: cancels.for_key(uid), what="cancel event")
-        assert event.json()["by"] == "acme-submitter-user"
+        assert event.json()["by"] == "li.wei"
     finally:
         await cancels.stop()
     done = {

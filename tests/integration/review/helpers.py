@@ -8,9 +8,11 @@ from typing import Any
 from tests.support.kafka import produce
 
 from herald.contracts import PushRequest
-from herald.contracts.internal import CancelRequested, RequestEnvelope
+from herald.contracts.internal import CancelRequested, RequestEnvelope, Submitter
 from herald.runtime.auth import hash_key
 
+LI_WEI = Submitter(user="li.wei", department="marketing", credential="li-submitter", via="http")
+"""Who submitted the test requests, as intake would say (its key is not review's concern)."""
 KEYS = {
     "reviewer": ("acme", "reviewer", "zhang.san"),
     "self-reviewer": ("acme", "reviewer", "li.wei"),
@@ -60,10 +62,19 @@ def request(rid: str, body: str = "会员专享 5 折起，点击查看详情。
     return PushRequest.model_validate(data)
 
 
-async def accept(kafka: str, prefix: str, *requests: PushRequest) -> None:
+async def accept(
+    kafka: str, prefix: str, *requests: PushRequest, submitter: Submitter | None = LI_WEI
+) -> None:
+    """Requests as intake passes them on (`submitter=None`: envelopes from before intake
+    recorded who submitted)."""
     now = datetime.now(UTC)
     items: list[tuple[str | None, bytes | None]] = [
-        (r.request_id, RequestEnvelope(request=r, trace_id="t", at=now).model_dump_json().encode())
+        (
+            r.request_id,
+            RequestEnvelope(request=r, trace_id="t", at=now, submitter=submitter)
+            .model_dump_json()
+            .encode(),
+        )
         for r in requests
     ]
     await produce(kafka, prefix + "push.accepted.v1", items)

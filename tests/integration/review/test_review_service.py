@@ -12,6 +12,7 @@ from tests.support.kafka import TopicWatcher
 from tests.support.service import create_topics, new_prefix, running, service_env
 from tests.support.waiting import eventually
 
+from herald.contracts.internal import Submitter
 from herald.review.main import create_app
 from herald.review.settings import ReviewSettings
 
@@ -153,4 +154,44 @@ async def test_cancel_expiry_hot_reload_and_the_strike_ladder(
             await eventually(lambda: standing.for_key(key)[-1].json()["standing"] == "good")
     finally:
         await status.stop()
+        await standing.stop()
+
+
+async def test_four_eyes_and_strikes_follow_the_submitter_not_the_body(
+    kafka: str, database_url: str, uid: str, tmp_path: Path
+) -> None:
+    """An admin key that submitted may not approve, under whatever name the body gave; a
+    rejection strikes the submitter, not the name in the body."""
+    prefix = new_prefix()
+    await create_topics(kafka, prefix)
+    policy = tmp_path / "policy.json"
+    ladder = {"warned": 1, "restricted": 2, "banned": 3}
+    policy.write_text(json.dumps({"strikes": {"requester": ladder}}), encoding="utf-8")
+    env = service_env(
+        kafka, database_url, prefix, api_keys_file=write_keys(tmp_path),
+        review_policy_file=str(policy),
+    )  # fmt: skip
+    boss = Submitter(user="boss", department="operations", credential="admin", via="http")
+    someone = Submitter(user=f"s-{uid}", department=f"d-{uid}", credential="k", via="kafka")
+    standing = await TopicWatcher(kafka, prefix + "push.standing.v1").start()
+    held, bad = f"admin-{uid}", f"bad-{uid}"
+    try:
+        async with running(create_app(ReviewSettings(**env))) as http:
+            await accept(kafka, prefix, request(held, SHORTENER), submitter=boss)
+            await eventually(lambda: pending(http, held), what="pending review")
+            path = f"/v1/reviews/{held}/decision"
+            own = await http.post(path, json={"decision": "approve"}, headers=auth("admin"))
+            assert (own.status_code, own.json()["code"]) == (403, "unauthorized")
+            assert "four eyes" in own.json()["detail"]
+            shown = (await http.get(f"/v1/reviews/{held}", headers=auth("viewer"))).json()
+            assert (shown["requester"]["user"], shown["submitter"]["user"]) == ("li.wei", "boss")
+            assert (
+                await http.post(path, json={"decision": "approve"}, headers=auth("reviewer"))
+            ).status_code == 200
+
+            await accept(kafka, prefix, request(bad, GAMBLING), submitter=someone)
+            key = f"acme:requester:s-{uid}"
+            await eventually(lambda: standing.for_key(key), what="the submitter struck")
+            assert standing.for_key("acme:requester:li.wei") == []  # the body's name: untouched
+    finally:
         await standing.stop()

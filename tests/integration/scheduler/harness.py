@@ -18,6 +18,7 @@ from herald.scheduler.planning import Planner
 from herald.scheduler.releasing import Releaser
 from tests.support.fakes import FakeEventBus
 from tests.support.scheduler import Clock, Published, envelope
+from tests.support.service import DELIVERY_ID_KEY
 
 
 class Harness(Published):
@@ -32,7 +33,16 @@ class Harness(Published):
         self.engagement = self.stores.engagement
         s, bus = self.stores, self.events
         self.planner = Planner(
-            s.plans, s.audience, s.timers, s.engagement, bus, clock, policies, self.metrics, 500
+            s.plans,
+            s.audience,
+            s.timers,
+            s.engagement,
+            bus,
+            clock,
+            policies,
+            self.metrics,
+            500,
+            id_key=DELIVERY_ID_KEY.encode(),
         )
         self.canceller = Canceller(s.plans, bus, clock, self.metrics)
         self.releaser = Releaser(s.timers, s.plans, bus, clock, policies, self.metrics, batch, 0.01)

@@ -14,7 +14,7 @@ from tests.integration.scheduler.harness import copy_recipients
 from tests.integration.scheduler.kafka_env import approve, settings
 from tests.support.kafka import TopicWatcher
 from tests.support.scheduler import push_request
-from tests.support.service import create_topics, new_prefix, running
+from tests.support.service import DELIVERY_ID_KEY, create_topics, new_prefix, running
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -79,6 +79,7 @@ def _env(kafka: str, database_url: str, prefix: str, port: int) -> dict[str, str
         KAFKA_HEARTBEAT_INTERVAL_MS="600",
         TIMER_POLL_MS="50",
         LOG_LEVEL="INFO",
+        DELIVERY_ID_KEY=DELIVERY_ID_KEY,
         # globex is paced, so that a kill lands in the middle of its release
         SCHEDULER_POLICY_JSON='{"tenants": {"globex": {"rates": {"default": 400}}}}',
     )

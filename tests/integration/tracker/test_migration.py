@@ -36,6 +36,7 @@ async def test_rows_of_the_first_schema_survive_partitioning(
         assert await migrate(pool, "tracker", Path(MIGRATIONS)) == [
             "002_partitioned_ledger",
             "003_request_trace",
+            "004_engagement_tenant",
         ]
         moved = await pool.fetch(
             "SELECT tableoid::regclass::text AS part, delivery_id FROM tracker.outcomes ORDER BY 2"
@@ -46,7 +47,7 @@ async def test_rows_of_the_first_schema_survive_partitioning(
             ("tracker.outcomes_p202611", "d-2"),
         ]
         assert await pool.fetchval("SELECT count(*) FROM tracker.deliveries") == 2
-        assert await pool.fetchval("SELECT count(*) FROM tracker.engagement_ids") == 1
+        assert await pool.fetchval("SELECT tenant FROM tracker.engagement_ids") == "acme"
         assert await pool.fetchval("SELECT count(*) FROM tracker.engagement") == 1
     finally:
         await pool.close()

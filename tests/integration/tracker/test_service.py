@@ -2,12 +2,15 @@
 endpoints over HTTP, erasure, metrics."""
 
 import asyncio
+import base64
+import json
 import shutil
 import uuid
 from asyncio.subprocess import PIPE, STDOUT
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +19,7 @@ from herald.runtime.links import PIXEL_URL, LinkSigner, parse_keys
 from tests.integration.tracker.conftest import TRACKING_KEYS
 from tests.integration.tracker.factories import outcome, scheduled
 from tests.integration.tracker.service import App, tracker_app
+from tests.support.kafka import TopicWatcher
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -151,22 +155,23 @@ async def test_the_open_pixel_records_an_open(app: App, uid: str) -> None:
     assert (await app.http.get(f"/o/{link_token}")).status_code == 404
 
 
-async def test_apps_report_engagement_over_http_with_a_key(app: App, uid: str) -> None:
+async def test_apps_report_engagement_over_http_with_a_reporter_key(app: App, uid: str) -> None:
     await finished(app, uid, 3)
     one = {"event_id": f"e-{uid}-1", "delivery_id": f"d-{uid}-0", "kind": "read",
            "at": datetime.now(UTC).isoformat()}  # fmt: skip
     many = [one, {**one, "event_id": f"e-{uid}-2", "delivery_id": f"d-{uid}-1"}]
     assert (await app.http.post("/v1/engagement", json=one)).status_code == 401
-    forbidden = await app.http.post("/v1/engagement", json=one, headers=app.as_("viewer"))
-    assert forbidden.status_code == 403
+    for role in ("viewer", "submitter"):
+        forbidden = await app.http.post("/v1/engagement", json=one, headers=app.as_(role))
+        assert forbidden.status_code == 403
     bad = await app.http.post(
-        "/v1/engagement", json={**one, "kind": "liked"}, headers=app.as_("submitter")
+        "/v1/engagement", json={**one, "kind": "liked"}, headers=app.as_("reporter")
     )
     assert bad.status_code == 422
     assert bad.json()["code"] == "invalid_request"
-    r = await app.http.post("/v1/engagement", json=one, headers=app.as_("submitter"))
+    r = await app.http.post("/v1/engagement", json=one, headers=app.as_("reporter"))
     assert (r.status_code, r.json()) == (202, {"accepted": 1})
-    r = await app.http.post("/v1/engagement", json=many, headers=app.as_("submitter"))
+    r = await app.http.post("/v1/engagement", json=many, headers=app.as_("reporter"))
     assert (r.status_code, r.json()) == (202, {"accepted": 2})
 
     async def read_twice() -> object:
@@ -175,6 +180,46 @@ async def test_apps_report_engagement_over_http_with_a_key(app: App, uid: str) -
 
     body = await eventually(read_twice, what="two deliveries read")
     assert body["read_rate"] == 1.0
+
+
+async def test_engagement_for_another_tenant_s_delivery_is_dead_lettered_and_not_counted(
+    app: App, uid: str
+) -> None:
+    await finished(app, uid, 3)
+    dlq = await TopicWatcher(app.kafka, app.topic("push.dlq.v1")).start()
+    try:
+        at = datetime.now(UTC).isoformat()
+        forged = {"event_id": f"e-{uid}-k", "delivery_id": f"d-{uid}-0", "kind": "clicked",
+                  "at": at, "tenant": "globex"}  # fmt: skip
+        await app.send("push.engagement.v1", [(f"d-{uid}-0", forged)])
+        over_http = {**forged, "event_id": f"e-{uid}-h", "delivery_id": f"d-{uid}-1"}
+        del over_http["tenant"]
+        posted = await app.http.post(
+            "/v1/engagement", json=over_http, headers=app.as_("reporter", "globex")
+        )
+        assert posted.status_code == 202  # the key's tenant is stamped on it: globex
+
+        def refused() -> list[dict[str, Any]]:
+            found = [json.loads(d.value) for d in dlq.seen if d.value]
+            return [f for f in found if f["error"] == "unauthorized" and uid in f["message"]]
+
+        letters = await eventually(lambda: len(refused()) == 2 and refused(), what="dead letters")
+        assert {json.loads(base64.b64decode(f["value_base64"]))["event_id"] for f in letters} == {
+            f"e-{uid}-k", f"e-{uid}-h"
+        }  # fmt: skip
+        real = {**over_http, "event_id": f"e-{uid}-r", "kind": "read"}
+        assert (
+            await app.http.post("/v1/engagement", json=real, headers=app.as_("reporter"))
+        ).status_code == 202
+
+        async def read_once() -> dict[str, Any] | None:
+            got = await app.http.get(f"/v1/requests/{uid}/report", headers=app.as_("viewer"))
+            return got.json() if got.json()["read"] == 1 else None
+
+        body = await eventually(read_once, what="acme's own event counted")
+        assert body["clicked"] == 0
+    finally:
+        await dlq.stop()
 
 
 async def test_range_report_by_department_as_json_and_csv(app: App, uid: str) -> None:

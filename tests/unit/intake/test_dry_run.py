@@ -125,7 +125,8 @@ async def test_dry_run_answers_what_would_happen_and_sends_and_stores_nothing(
 
 
 async def test_admin_may_dry_run_but_not_reviewer_or_viewer(world: World) -> None:
-    assert (await world.dry_run(body(), role="admin")).status_code == 200
+    as_admin = body(requester={"department": "operations", "user": "boss"})
+    assert (await world.dry_run(as_admin, role="admin")).status_code == 200
     for role in ("reviewer", "viewer"):
         r = await world.dry_run(body(), role=role)
         assert (r.status_code, r.json()["code"]) == (403, "unauthorized")

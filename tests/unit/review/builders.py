@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from herald.contracts import PushRequest
-from herald.contracts.internal import RequestEnvelope
+from herald.contracts.internal import RequestEnvelope, Submitter
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -30,5 +30,11 @@ def push(rid: str = "r-1", *, content: dict[str, Any] | None = None, **over: Any
     return PushRequest.model_validate(body)
 
 
-def envelope(request: PushRequest, at: datetime = NOW) -> RequestEnvelope:
-    return RequestEnvelope(request=request, trace_id="trace-1", at=at)
+LI_WEI = Submitter(user="li.wei", department="marketing", credential="acme-submitter", via="http")
+
+
+def envelope(
+    request: PushRequest, at: datetime = NOW, submitter: Submitter | None = None
+) -> RequestEnvelope:
+    """Without a submitter: an envelope from before intake recorded one."""
+    return RequestEnvelope(request=request, trace_id="trace-1", at=at, submitter=submitter)

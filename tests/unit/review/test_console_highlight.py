@@ -3,7 +3,7 @@
 import dataclasses
 from datetime import timedelta
 
-from tests.unit.review.builders import NOW, envelope, push
+from tests.unit.review.builders import LI_WEI, NOW, envelope, push
 
 from herald.contracts import StatusKind
 from herald.contracts.internal import Standing
@@ -13,6 +13,7 @@ from herald.review.http.console import views, web
 from herald.review.http.console.highlight import highlight, needles_by_field, spans
 from herald.review.policy import Policy
 from herald.review.ports import Review
+from herald.runtime.auth import Principal, Role
 
 
 def test_evidence_is_marked_and_the_rest_escaped() -> None:
@@ -49,13 +50,16 @@ def test_terms_are_split_links_kept_whole_and_descriptions_ignored() -> None:
     }
 
 
+ZHANG_SAN = Principal("acme-reviewer", "acme", Role.REVIEWER, "zhang.san", "compliance")
+
+
 def _review(body: str, findings: list[dict[str, str]]) -> Review:
     req = push("r-1", content={"body": body, "variants": {"sms": {"body": body}}})
     return Review(
         tenant="acme",
         request_id="r-1",
         state=StatusKind.PENDING_REVIEW,
-        envelope=envelope(req),
+        envelope=envelope(req, submitter=LI_WEI),
         requester="li.wei",
         department="marketing",
         reasons=(),
@@ -76,7 +80,7 @@ def test_the_detail_page_marks_only_the_field_the_evidence_came_from_and_runs_no
         "message": "<i>matched</i>",
     }
     review = _review(body, [finding])
-    r = views.detail(review, "zhang.san", (Standing.GOOD, Standing.WARNED), NOW)
+    r = views.detail(review, ZHANG_SAN, (Standing.GOOD, Standing.WARNED), NOW)
     content = dict(r["content"])
     assert "<mark>百家乐</mark>" in content["content.body"]
     assert "<mark>" not in content["content.variants.sms.body"]
@@ -93,8 +97,16 @@ def test_the_detail_page_marks_only_the_field_the_evidence_came_from_and_runs_no
 
 
 def test_the_requester_is_told_why_they_cannot_decide() -> None:
-    r = views.detail(_review("hi", []), "Li.Wei ", (Standing.GOOD, Standing.GOOD), NOW)
+    li_wei = Principal("acme-li-reviewer", "acme", Role.REVIEWER, "Li.Wei ", "marketing")
+    r = views.detail(_review("hi", []), li_wei, (Standing.GOOD, Standing.GOOD), NOW)
     assert r["may_decide"] is False
+
+
+def test_the_key_a_request_came_with_may_not_decide_it_and_the_page_names_it() -> None:
+    same_key = Principal("acme-submitter", "acme", Role.ADMIN, "someone.else", "operations")
+    r = views.detail(_review("hi", []), same_key, (Standing.GOOD, Standing.GOOD), NOW)
+    assert r["may_decide"] is False
+    assert r["credential"] == "API key acme-submitter"
 
 
 def test_ages_read_like_a_person_would_say_them() -> None:
@@ -107,7 +119,7 @@ def test_evasions_the_engine_saw_through_are_marked_as_the_requester_wrote_them(
     req = push("r-2", content={"body": body})
     found = Engine(Policy(), Dictionaries(Policy(), None).matcher).evaluate(req)
     review = _review(body, [dataclasses.asdict(f) for f in found])
-    shown = dict(views.detail(review, "zhang.san", (Standing.GOOD,) * 2, NOW)["content"])
+    shown = dict(views.detail(review, ZHANG_SAN, (Standing.GOOD,) * 2, NOW)["content"])
     assert "<mark>血 腥</mark>" in shown["content.body"]
     assert "<mark>血腥</mark>" in shown["content.body"]
     assert "<mark>bit.ly/acme</mark>" in shown["content.body"]

@@ -1,12 +1,12 @@
 """The decision (block -> rejected, hold -> pending, else approved), policies that send
 clean requests to a human, and the strike ladder."""
 
-from tests.unit.review.builders import push
+from tests.unit.review.builders import LI_WEI, envelope, push
 
 from herald.contracts import Category, StatusKind
-from herald.contracts.internal import Standing
+from herald.contracts.internal import Standing, Submitter
 from herald.review.adapters.dictionaries import Dictionaries
-from herald.review.domain import decide, escalate, may_decide, standing_for
+from herald.review.domain import decide, escalate, may_decide, standing_for, submitter_of
 from herald.review.engine.engine import Engine
 from herald.review.policy import HumanReviewRule, Ladder, Policy
 
@@ -68,9 +68,23 @@ def test_warned_requesters_marketing_goes_to_a_human_but_transactional_does_not(
     assert "warned" in decide(push(), [], policy, (Standing.WARNED,)).why
 
 
-def test_four_eyes_refuses_the_requester_in_any_case() -> None:
-    assert not may_decide("Li.Wei", "li.wei")
-    assert may_decide("zhang.san", "li.wei")
+def test_four_eyes_refuses_the_submitter_under_any_spelling_of_their_name() -> None:
+    for spelling in ("li.wei", "Li.Wei", " li.wei ", "ｌｉ.ｗｅｉ", "li.\u200bwei", "LI. WEI"):
+        assert not may_decide(spelling, "acme-reviewer-2", LI_WEI), spelling
+    assert may_decide("zhang.san", "acme-reviewer", LI_WEI)
+
+
+def test_four_eyes_refuses_the_key_the_request_came_with_whatever_its_user() -> None:
+    admin = Submitter(user="boss", department="operations", credential="acme-admin", via="http")
+    assert not may_decide("someone-else", "acme-admin", admin)
+    assert may_decide("zhang.san", "acme-reviewer", admin)
+
+
+def test_four_eyes_on_an_old_envelope_compares_the_body_requester() -> None:
+    old = submitter_of(envelope(push()))
+    assert (old.user, old.department, old.via) == ("li.wei", "marketing", "body")
+    assert not may_decide("Li.Wei", "any-key", old)
+    assert may_decide("zhang.san", "", old)
 
 
 def test_strike_ladder_climbs_with_strikes() -> None:

@@ -15,6 +15,7 @@ from herald.scheduler.planning import Planner
 from herald.scheduler.releasing import Releaser
 from tests.support.fakes import FakeEventBus
 from tests.support.scheduler import Clock, Published, envelope
+from tests.support.service import DELIVERY_ID_KEY
 from tests.unit.scheduler.fake_reads import FakeAudience, FakeEngagement
 from tests.unit.scheduler.fake_timers import FakeTimers
 from tests.unit.scheduler.fakes import FakePlans, FakeRecipients, State
@@ -42,7 +43,16 @@ class Scheduler(Published):
         self.directory = Directory(FakeRecipients(self.state))
         bus, clock, m = self.events, self.clock, self.metrics
         self.planner = Planner(
-            self.plans, self.audience, self.timers, self.engagement, bus, clock, policies, m, chunk
+            self.plans,
+            self.audience,
+            self.timers,
+            self.engagement,
+            bus,
+            clock,
+            policies,
+            m,
+            chunk,
+            id_key=DELIVERY_ID_KEY.encode(),
         )
         self.canceller = Canceller(self.plans, bus, clock, m)
         self.releaser = Releaser(self.timers, self.plans, bus, clock, policies, m, batch, 0.01)

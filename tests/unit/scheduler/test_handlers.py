@@ -13,6 +13,7 @@ from herald.scheduler.ports import ContentionError
 from herald.scheduler.settings import SchedulerSettings
 from tests.support.fakes import FakeEventBus, dead_letters, health
 from tests.support.scheduler import envelope, push_request, recipient
+from tests.support.service import DELIVERY_ID_KEY
 
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 
@@ -47,7 +48,9 @@ class Fakes:
 
 
 def broker(f: Fakes, events: FakeEventBus) -> KafkaBroker:
-    settings = SchedulerSettings(database_url="postgresql://unused", tenants="acme")
+    settings = SchedulerSettings(
+        database_url="postgresql://unused", tenants="acme", delivery_id_key=DELIVERY_ID_KEY
+    )
     b = KafkaBroker()
     b.include_router(
         build_router(f, f, f, f, dead_letters(events, "scheduler"), health(), settings)

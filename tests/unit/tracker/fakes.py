@@ -10,7 +10,7 @@ from typing import Any
 from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
 from herald.tracker.domain.partitions import Month
-from herald.tracker.ports import Expected, Recorded
+from herald.tracker.ports import Expected, Recorded, Refused
 
 Key = tuple[str, str]
 
@@ -54,10 +54,12 @@ class FakeLedger:
         kinds = Counter((o.tenant, o.channel and str(o.channel), str(o.outcome)) for o in new)
         return [Recorded(t, c, k, n) for (t, c, k), n in kinds.items()]
 
-    async def add_engagement(self, events: Sequence[Engagement]) -> list[Recorded]:
+    async def add_engagement(
+        self, events: Sequence[Engagement]
+    ) -> tuple[list[Recorded], list[Refused]]:
         new = [e for e in events if e.event_id not in self.events]
         self.events.update({e.event_id: e for e in new})
-        return [Recorded(None, None, str(e.kind), 1) for e in new]
+        return [Recorded(None, None, str(e.kind), 1) for e in new], []
 
     async def expect(self, expected: Sequence[Expected]) -> None:
         for e in expected:

@@ -121,7 +121,7 @@ async def test_when_the_broker_is_away_the_person_still_gets_there(tmp_path: Pat
         r = await http.post(
             "/v1/engagement",
             json=_event("e-1"),
-            headers=bearer(harness.keys[("acme", "submitter")]),
+            headers=bearer(harness.keys[("acme", "reporter")]),
         )
         assert r.status_code == 503
     assert harness.hits("clicked", "unrecorded") == 1
@@ -146,18 +146,19 @@ def _event(event_id: str, **over: object) -> dict[str, object]:
             "at": NOW.isoformat(), **over}  # fmt: skip
 
 
-async def test_posted_engagement_needs_a_submitter_key_and_a_valid_body(
+async def test_posted_engagement_needs_a_reporter_key_and_a_valid_body(
     h: tuple[Harness, httpx.AsyncClient],
 ) -> None:
     harness, http = h
-    submitter = bearer(harness.keys[("acme", "submitter")])
+    reporter = bearer(harness.keys[("acme", "reporter")])
     assert (await http.post("/v1/engagement", json=_event("e-1"))).status_code == 401
     wrong = await http.post("/v1/engagement", json=_event("e-1"), headers=bearer("nope"))
     assert wrong.status_code == 401
-    viewer = bearer(harness.keys[("acme", "viewer")])
-    assert (
-        await http.post("/v1/engagement", json=_event("e-1"), headers=viewer)
-    ).status_code == 403
+    for role in ("viewer", "submitter", "reviewer"):
+        refused = await http.post(
+            "/v1/engagement", json=_event("e-1"), headers=bearer(harness.keys[("acme", role)])
+        )
+        assert (refused.status_code, refused.json()["code"]) == (403, "unauthorized"), role
     cases = {
         422: [_event("e-1", kind="liked"), [], [_event(f"e-{i}") for i in range(4)],
               _event("bad id!"), _event("e-1", at="2026-11-27T12:00:00")],
@@ -167,19 +168,47 @@ async def test_posted_engagement_needs_a_submitter_key_and_a_valid_body(
     for status, bodies in cases.items():
         for body in bodies:
             kwargs = {"content": body} if isinstance(body, bytes) else {"json": body}
-            r = await http.post("/v1/engagement", headers=submitter, **kwargs)  # type: ignore[arg-type]
+            r = await http.post("/v1/engagement", headers=reporter, **kwargs)  # type: ignore[arg-type]
             assert r.status_code == status, (body, r.text)
             assert r.headers["content-type"] == "application/problem+json"
     assert harness.events.published == []
 
-    one = await http.post("/v1/engagement", json=_event("e-1"), headers=submitter)
+    one = await http.post("/v1/engagement", json=_event("e-1"), headers=reporter)
     many = await http.post(
-        "/v1/engagement", json=[_event("e-2"), _event("e-3", delivery_id="d-2")], headers=submitter
+        "/v1/engagement",
+        json=[_event("e-2", tenant="acme"), _event("e-3", delivery_id="d-2")],
+        headers=reporter,
     )
     assert (one.status_code, one.json(), many.json()) == (202, {"accepted": 1}, {"accepted": 2})
     published = harness.events.on(Topic.ENGAGEMENT)
-    assert [(p.key, p.json()["event_id"]) for p in published] == [
-        ("d-1", "e-1"),
-        ("d-1", "e-2"),
-        ("d-2", "e-3"),
+    assert [(p.key, p.json()["event_id"], p.json()["tenant"]) for p in published] == [
+        ("d-1", "e-1", "acme"),
+        ("d-1", "e-2", "acme"),
+        ("d-2", "e-3", "acme"),
     ]
+
+
+async def test_posted_engagement_is_the_keys_tenants_and_may_not_name_another(
+    h: tuple[Harness, httpx.AsyncClient],
+) -> None:
+    harness, http = h
+    reporter = bearer(harness.keys[("acme", "reporter")])
+    r = await http.post(
+        "/v1/engagement", json=[_event("e-1"), _event("e-2", tenant="globex")], headers=reporter
+    )
+    assert (r.status_code, r.json()["code"]) == (403, "unauthorized")
+    assert "globex" in r.json()["detail"] and r.json()["errors"][0]["field"] == "tenant"
+    assert harness.events.published == []
+    admin = bearer(harness.keys[("acme", "admin")])
+    assert (await http.post("/v1/engagement", json=_event("e-3"), headers=admin)).status_code == 202
+    [posted] = harness.events.on(Topic.ENGAGEMENT)
+    assert posted.json()["tenant"] == "acme"
+
+
+async def test_link_and_pixel_hits_are_herald_s_own_and_claim_no_tenant(
+    h: tuple[Harness, httpx.AsyncClient],
+) -> None:
+    harness, http = h
+    await http.get(f"/r/{SIGNER.sign('d-1', 'https://shop.example.com/', LATER)}")
+    await http.get(f"/o/{SIGNER.sign('d-1', PIXEL_URL, LATER)}")
+    assert [p.json()["tenant"] for p in harness.events.on(Topic.ENGAGEMENT)] == [None, None]

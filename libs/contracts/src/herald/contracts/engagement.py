@@ -22,3 +22,8 @@ class Engagement(Model):
     kind: EngagementKind
     at: AwareDatetime
     url: str | None = Field(default=None, max_length=2000)
+    tenant: Id | None = None
+    """The tenant that reports the event. Set by Herald, never trusted from a client:
+    tracker stamps the caller's tenant on `POST /v1/engagement`, and the Kafka path the
+    producer's. The event counts only for a delivery of that tenant. None: Herald's own
+    report (a signed tracking link or pixel, the dispatcher's inbox and receipts)."""

@@ -20,7 +20,8 @@ class Submitter(Model):
     credential: str
     """The API key id (HTTP) or producer id (Kafka) the request came with."""
     via: str
-    """`http` or `kafka`."""
+    """`http` or `kafka`; `body` where review stands in for one an envelope from before
+    submitters existed lacks (the body's requester, no credential)."""
 
 
 class RequestEnvelope(Model):
@@ -90,7 +91,10 @@ class CancelRequested(Model):
     tenant: Id
     request_id: Id
     by: str
+    """The canceller's user, from their API key."""
     at: AwareDatetime
+    credential: str | None = None
+    """The API key id the cancel came with (None in events from before it existed)."""
 
 
 class Standing(StrEnum):

@@ -1,8 +1,10 @@
 """API keys: each belongs to one tenant and one role; only their SHA-256 is ever stored.
 
 The key file (`API_KEYS_FILE`) is JSON: `{"keys": [{"id", "sha256", "tenant", "role",
-"user", "revoked"}]}`. It is re-read when it changes, so revoking a key takes effect
-without a restart.
+"user", "department", "revoked"}]}`. A key's `user` and `department` are who its holder
+is: the requester of what it submits, the reviewer of what it decides. A key without a
+department cannot submit. The file is re-read when it changes (its modification time,
+size or inode), so revoking a key takes effect without a restart.
 """
 
 import hashlib
@@ -24,6 +26,8 @@ class Role(StrEnum):
     SUBMITTER = "submitter"
     REVIEWER = "reviewer"
     VIEWER = "viewer"
+    REPORTER = "reporter"
+    """Posts engagement (`POST /v1/engagement`) and nothing else."""
     ADMIN = "admin"
 
 
@@ -33,35 +37,48 @@ class Principal:
     tenant: str
     role: Role
     user: str
+    department: str | None = None
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _principal(entry: dict[str, Any]) -> Principal:
+    department = entry.get("department")
+    return Principal(
+        entry["id"],
+        entry["tenant"],
+        Role(entry["role"]),
+        entry.get("user", entry["id"]),
+        department if isinstance(department, str) and department.strip() else None,
+    )
+
+
 class ApiKeyStore:
     def __init__(self, path: str | None) -> None:
         self._path = Path(path) if path else None
-        self._mtime: float | None = None
+        self._seen: tuple[int, int, int] | None = None
         self._by_hash: dict[str, Principal] = {}
 
     def _reload(self) -> None:
         if self._path is None:
             return
         try:
-            mtime = os.stat(self._path).st_mtime
+            st = os.stat(self._path)
         except FileNotFoundError:
-            self._by_hash, self._mtime = {}, None
+            self._by_hash, self._seen = {}, None
             return
-        if mtime == self._mtime:
+        # two writes within one tick of the file system's clock share an mtime: the size
+        # or the inode (a file replaced by rename) still tells them apart
+        seen = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if seen == self._seen:
             return
         data = json.loads(self._path.read_text(encoding="utf-8"))
         self._by_hash = {
-            k["sha256"]: Principal(k["id"], k["tenant"], Role(k["role"]), k.get("user", k["id"]))
-            for k in data.get("keys", [])
-            if not k.get("revoked", False)
+            k["sha256"]: _principal(k) for k in data.get("keys", []) if not k.get("revoked", False)
         }
-        self._mtime = mtime
+        self._seen = seen
 
     def lookup(self, key: str) -> Principal | None:
         self._reload()

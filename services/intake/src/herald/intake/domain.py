@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from herald.contracts import FieldError, PushRequest, ReasonCode, Status, describe_validation_error
-from herald.contracts.internal import Standing
+from herald.contracts.internal import Standing, Submitter
 
 
 class Verdict(StrEnum):
@@ -24,7 +24,9 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """What intake keeps of a request: enough to know a resubmission and its source."""
+    """What intake keeps of a request: enough to know a resubmission, its source and who
+    submitted it. `requester` and `department` are the submitter's (the credential's);
+    in records from before submitters existed, the body's."""
 
     tenant: str
     request_id: str
@@ -36,6 +38,17 @@ class RequestRecord:
     source: str
     emitted: bool = False
     status: Status | None = None
+    credential: str = ""
+    """The API key id or Kafka producer id the request came with ("" before it was kept)."""
+
+    @property
+    def submitter(self) -> Submitter:
+        return Submitter(
+            user=self.requester,
+            department=self.department,
+            credential=self.credential,
+            via=self.received_via,
+        )
 
 
 @dataclass(frozen=True, slots=True)

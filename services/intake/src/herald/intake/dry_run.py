@@ -1,9 +1,10 @@
 """Dry run: what would happen to a request, sending and storing nothing.
 
 Intake validates exactly as the real path does (the caller, `http`, uses the same
-`parse_request`), says what it would answer itself (accepted, duplicate, conflict, or
-rejected for the requester's standing: reads only), and asks review and the scheduler
-for theirs, concurrently. Nothing is claimed, published or written anywhere.
+`parse_request` and the same requester check), says what it would answer itself
+(accepted, duplicate, conflict, or rejected for the submitter's standing: reads only),
+and asks review and the scheduler for theirs, concurrently. Nothing is claimed,
+published or written anywhere.
 """
 
 import asyncio
@@ -12,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from herald.contracts import PushRequest
+from herald.contracts.internal import Submitter
 from herald.intake.domain import dry_run_view, restriction
 from herald.intake.ports import Adviser, AdviserUnavailable, RequestRepository
 
@@ -42,13 +44,15 @@ class DryRun:
         self._repo = repo
         self._advisers = (review, scheduler)
 
-    async def run(self, request: PushRequest, authorization: str, trace_id: str) -> DryRunAnswer:
+    async def run(
+        self, request: PushRequest, submitter: Submitter, authorization: str, trace_id: str
+    ) -> DryRunAnswer:
         """Raises AdvisersUnavailable naming who could not answer, or AdviserRefused."""
         asked = asyncio.gather(
             *(a.advise(request, authorization, trace_id) for a in self._advisers),
             return_exceptions=True,
         )
-        own = await self._own(request)
+        own = await self._own(request, submitter)
         review, schedule = await asked
         down = [a for a in (review, schedule) if isinstance(a, AdviserUnavailable)]
         if down:
@@ -62,9 +66,9 @@ class DryRun:
             valid=True, request_id=request.request_id, intake=own, review=review, schedule=schedule
         )
 
-    async def _own(self, request: PushRequest) -> dict[str, Any]:
+    async def _own(self, request: PushRequest, submitter: Submitter) -> dict[str, Any]:
         existing = await self._repo.get(request.tenant, request.request_id)
         requester, department = await self._repo.standing(
-            request.tenant, request.requester.user, request.requester.department
+            request.tenant, submitter.user, submitter.department
         )
         return dry_run_view(request, existing, restriction(request, requester, department))

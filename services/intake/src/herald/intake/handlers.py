@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import ID_PATTERN_RE, ReasonCode, Status, Topic
-from herald.contracts.internal import StandingChanged
+from herald.contracts.internal import StandingChanged, Submitter
 from herald.intake.domain import Invalid, Limits, Verdict, parse_request
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
@@ -40,7 +40,13 @@ class RequestHandler:
             return
         r = item.record
         source = f"{r.topic}:{r.partition}:{r.offset}"
-        result = await self._intake.submit(parsed, "kafka", source, trace_id)
+        # until Kafka producers prove who they are (issue 14, the Kafka path), the body
+        # names the submitter of a request produced to Kafka
+        named = parsed.requester
+        submitter = Submitter(
+            user=named.user, department=named.department, credential="", via="kafka"
+        )
+        result = await self._intake.submit(parsed, submitter, source, trace_id)
         if result.verdict == Verdict.CONFLICT:
             await self._dlq.send(
                 item.record,

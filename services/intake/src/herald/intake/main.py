@@ -10,6 +10,7 @@ from herald.intake.adapters.advisers import HttpAdviser
 from herald.intake.adapters.postgres import PgRequestRepository
 from herald.intake.dry_run import DryRun
 from herald.intake.handlers import RequestHandler, build_router
+from herald.intake.http.cancel import build_cancel_http
 from herald.intake.http.requests import build_http, openapi_components
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.settings import IntakeSettings
@@ -35,8 +36,11 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
         HttpAdviser("review", settings.review_url, timeout),
         HttpAdviser("scheduler", settings.scheduler_url, timeout),
     )
-    http = build_http(intake, repo, rt.auth, settings, metrics, clock, dry_runs)
-    app = create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)
+    http = [
+        build_http(intake, repo, rt.auth, settings, metrics, clock, dry_runs),
+        build_cancel_http(intake, repo, rt.auth),
+    ]
+    app = create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)
     _document_push_request(app)
     return app
 

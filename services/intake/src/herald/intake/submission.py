@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import structlog
 
 from herald.contracts import PushRequest, Reason, ReasonCode, Status, StatusKind, Topic
-from herald.contracts.internal import CancelRequested, RequestEnvelope
+from herald.contracts.internal import CancelRequested, RequestEnvelope, Submitter
 from herald.intake.domain import RequestRecord, Verdict, body_hash, restriction
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
@@ -34,18 +34,24 @@ class Intake:
     ) -> None:
         self._repo, self._events, self._clock, self._metrics = repo, events, clock, metrics
 
-    async def submit(self, request: PushRequest, via: str, source: str, trace_id: str) -> Submitted:
-        """Accept, or answer duplicate/conflict/rejected. `source` names where this copy
-        came from, so that a redelivered Kafka message is not taken for a resubmission."""
+    async def submit(
+        self, request: PushRequest, submitter: Submitter, source: str, trace_id: str
+    ) -> Submitted:
+        """Accept, or answer duplicate/conflict/rejected. `submitter` is who the credential
+        says sent it (standing is theirs, and it rides on to review for four eyes).
+        `source` names where this copy came from, so that a redelivered Kafka message is
+        not taken for a resubmission."""
+        via = submitter.via
         record = RequestRecord(
             request.tenant,
             request.request_id,
             body_hash(request),
-            request.requester.department,
-            request.requester.user,
+            submitter.department,
+            submitter.user,
             trace_id,
             via,
             source,
+            credential=submitter.credential,
         )
         existing = await self._repo.claim(record)
         if existing is not None:
@@ -57,12 +63,12 @@ class Intake:
                 await self._publish_status(request, StatusKind.DUPLICATE, trace_id, DUPLICATE)
                 return self._count(via, request, Submitted(Verdict.DUPLICATE, existing.status))
             record = existing  # our own earlier attempt died before passing it on: finish it
-        result = await self._decide(request, record.trace_id)
+        result = await self._decide(request, record.submitter, record.trace_id)
         return self._count(via, request, result)
 
-    async def _decide(self, request: PushRequest, trace_id: str) -> Submitted:
+    async def _decide(self, request: PushRequest, submitter: Submitter, trace_id: str) -> Submitted:
         requester, department = await self._repo.standing(
-            request.tenant, request.requester.user, request.requester.department
+            request.tenant, submitter.user, submitter.department
         )
         why = restriction(request, requester, department)
         if why is not None:
@@ -71,12 +77,20 @@ class Intake:
             await self._repo.mark_emitted(request.tenant, request.request_id, status)
             return Submitted(Verdict.REJECTED, status)
         status = await self._publish_status(request, StatusKind.ACCEPTED, trace_id)
-        envelope = RequestEnvelope(request=request, trace_id=trace_id, at=self._clock())
+        envelope = RequestEnvelope(
+            request=request, trace_id=trace_id, at=self._clock(), submitter=submitter
+        )
         await self._events.publish(
             Topic.ACCEPTED, request.request_id, envelope, trace_headers(trace_id)
         )
         await self._repo.mark_emitted(request.tenant, request.request_id, status)
-        log.info("request_accepted", request_id=request.request_id, tenant=request.tenant)
+        log.info(
+            "request_accepted",
+            request_id=request.request_id,
+            tenant=request.tenant,
+            submitter=submitter.user,
+            via=submitter.via,
+        )
         return Submitted(Verdict.ACCEPTED, status)
 
     async def reject_invalid(
@@ -88,8 +102,10 @@ class Intake:
             RequestRef(request_id, tenant), StatusKind.REJECTED, trace_id, reason
         )
 
-    async def cancel(self, tenant: str, request_id: str, by: str) -> None:
-        event = CancelRequested(tenant=tenant, request_id=request_id, by=by, at=self._clock())
+    async def cancel(self, tenant: str, request_id: str, by: str, credential: str) -> None:
+        event = CancelRequested(
+            tenant=tenant, request_id=request_id, by=by, at=self._clock(), credential=credential
+        )
         await self._events.publish(Topic.CANCELS, request_id, event)
 
     async def _publish_status(

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from herald.contracts import PushRequest, Reason, ReasonCode, StatusKind
-from herald.contracts.internal import Standing
+from herald.contracts.internal import RequestEnvelope, Standing, Submitter
 from herald.review.engine.findings import Finding, Severity
 from herald.review.policy import HumanReviewRule, Ladder, Policy
+from herald.runtime.identity import same_person
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +102,26 @@ def human_reasons(decision: HumanDecision) -> tuple[Reason, ...]:
     return (Reason(code=ReasonCode.REVIEWER_REJECTED, message=message[:2000]),)
 
 
-def may_decide(reviewer: str, requester: str) -> bool:
-    """Four eyes: nobody reviews their own request."""
-    return reviewer.strip().casefold() != requester.strip().casefold()
+def submitter_of(envelope: RequestEnvelope) -> Submitter:
+    """Who submitted the request, as its credential said; for an envelope from before
+    intake recorded that, the body's requester (with no credential)."""
+    if envelope.submitter is not None:
+        return envelope.submitter
+    named = envelope.request.requester
+    return Submitter(user=named.user, department=named.department, credential="", via="body")
+
+
+def may_decide(user: str, key_id: str, submitter: Submitter) -> bool:
+    """Four eyes: nobody decides what they submitted, under any name or key: not the
+    same user (case, spacing and Unicode form aside), not the key it came with."""
+    if same_person(user, submitter.user):
+        return False
+    return not (submitter.via == "http" and key_id == submitter.credential)
+
+
+def may_decide_on(user: str, key_id: str, envelope: RequestEnvelope | None) -> bool:
+    """Four eyes on a stored review (one without a request is never pending anyway)."""
+    return envelope is None or may_decide(user, key_id, submitter_of(envelope))
 
 
 ORDER = {Standing.GOOD: 0, Standing.WARNED: 1, Standing.RESTRICTED: 2, Standing.BANNED: 3}

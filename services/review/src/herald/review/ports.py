@@ -2,8 +2,8 @@
 adapters in `adapters.postgres`; unit tests use hand-written fakes).
 
 Every write that changes a decision appends to the audit log (and, for a rejection,
-strikes the requester and department) in the same transaction, so a redelivered request
-never makes a second decision, audit row or strike.
+strikes the submitter and their department) in the same transaction, so a redelivered
+request never makes a second decision, audit row or strike.
 """
 
 from collections.abc import Sequence
@@ -23,7 +23,9 @@ class Review:
     state: StatusKind
     envelope: RequestEnvelope | None
     requester: str | None
+    """The submitter's user (the credential's; the body's for envelopes without one)."""
     department: str | None
+    """The submitter's department, likewise."""
     reasons: tuple[Reason, ...]
     findings: list[dict[str, Any]]
     emitted: bool

@@ -8,7 +8,7 @@ import structlog
 
 from herald.contracts import Reason, ReasonCode, StatusKind, Topic
 from herald.contracts.internal import CancelRequested, RequestEnvelope
-from herald.review.domain import HumanDecision, decide
+from herald.review.domain import HumanDecision, decide, submitter_of
 from herald.review.engine.engine import Engine
 from herald.review.metrics import ReviewMetrics
 from herald.review.ports import Review, ReviewRepository
@@ -36,9 +36,10 @@ class Reviewer:
         self._events, self._metrics, self._clock = events, metrics, clock
 
     async def review(self, envelope: RequestEnvelope) -> None:
-        req = envelope.request
+        """Judge a request; strikes and standing are its submitter's (the credential's)."""
+        req, submitter = envelope.request, submitter_of(envelope)
         standings = await self._violations.standings(
-            req.tenant, req.requester.user, req.requester.department
+            req.tenant, submitter.user, submitter.department
         )
         findings = self._engine.evaluate(req)
         decision = decide(req, findings, self._engine.policy, standings)
@@ -88,7 +89,7 @@ class Reviewer:
         status = status_of(req, review.state, self._clock(), reasons=reasons)
         await self._events.publish(Topic.STATUS, req.request_id, status, headers)
         if review.state == StatusKind.APPROVED:
-            passed = RequestEnvelope(request=req, trace_id=envelope.trace_id, at=self._clock())
+            passed = envelope.model_copy(update={"at": self._clock()})
             await self._events.publish(Topic.APPROVED, req.request_id, passed, headers)
         if review.state == StatusKind.REJECTED:
             await self._violations.reassess(req.tenant, review.requester, review.department)

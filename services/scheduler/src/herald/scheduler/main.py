@@ -42,6 +42,7 @@ def create_app(
         policies,
         metrics,
         settings.expand_chunk,
+        id_key=settings.delivery_id_key.get_secret_value().encode(),
     )
     canceller = Canceller(db.plans, rt.events, clock, metrics)
     releaser = Releaser(

@@ -42,10 +42,13 @@ class Planner:
         policies: Policies,
         metrics: SchedulerMetrics,
         chunk: int,
+        *,
+        id_key: bytes,
     ) -> None:
         self._plans, self._audience, self._timers = plans, audience, timers
         self._engagement, self._events, self._clock = engagement, events, clock
         self._policies, self._metrics, self._chunk = policies, metrics, chunk
+        self._id_key = id_key
 
     async def plan(self, env: RequestEnvelope) -> None:
         req = env.request
@@ -125,7 +128,7 @@ class Planner:
         policy = self._policies.of(req.tenant)
         ids = [m.recipient_id for m in members]
         hours = await best_hours(self._engagement, req, policy, ids, now)
-        out = expand(env, members, now, policy, hours)
+        out = expand(env, members, now, policy, hours, self._id_key)
         cursor = members[-1].recipient_id
         rates = {t.lane: policy.rate(t.lane) for t in out.timers}
         await self._timers.ensure_lanes(req.tenant, rates, now)

@@ -1,11 +1,18 @@
 from pathlib import Path
 
+from pydantic import Field, SecretStr, field_validator
+
 from herald.runtime.settings import ServiceSettings
 from herald.scheduler.domain.policy import Policies
 
 
 class SchedulerSettings(ServiceSettings):
     http_port: int = 8003
+    delivery_id_key: SecretStr = Field(
+        description="the secret delivery ids are keyed with (HMAC-SHA256), at least 32 "
+        "characters: without it nobody can compute a delivery's id. Changing it changes the "
+        "ids of requests planned from then on (a plan resumed after a crash included)"
+    )
     timer_poll_ms: int = 200
     """How often due timers are looked for when none were found last time."""
     release_batch: int = 1000
@@ -25,6 +32,13 @@ class SchedulerSettings(ServiceSettings):
     prune_interval_s: float = 3600.0
     dry_run_sample: int = 50_000
     """A dry run times at most about this many reachable recipients (a sample beyond)."""
+
+    @field_validator("delivery_id_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("DELIVERY_ID_KEY must be at least 32 characters")
+        return value
 
     def policies(self) -> Policies:
         """Read when the service is built (never at import)."""

@@ -56,7 +56,7 @@ def create_app(settings: TrackerSettings | None = None, *, clock: Clock = utc_no
     )
     return create_service_app(
         rt,
-        routers=[build_router(rt.consumers(), tracker)],
+        routers=[build_router(rt.consumers(), tracker, rt.dlq)],
         http=[build_http(ledger, rt.auth, clock), engagement_http],
         migrations=MIGRATIONS,
     )

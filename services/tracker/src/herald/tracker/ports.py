@@ -49,6 +49,16 @@ class Recorded:
     n: int
 
 
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """An engagement event that claims a tenant its delivery does not belong to."""
+
+    event_id: str
+    delivery_id: str
+    claimed: str
+    kind: str
+
+
 class PartitionMissingError(TransientError):
     """A row's month has no partition (another replica dropped it): retried once the
     partitions known are forgotten."""
@@ -59,7 +69,11 @@ class LedgerWork(Protocol):
 
     async def add_outcomes(self, outcomes: Sequence[Outcome]) -> list[Recorded]: ...
 
-    async def add_engagement(self, events: Sequence[Engagement]) -> list[Recorded]: ...
+    async def add_engagement(
+        self, events: Sequence[Engagement]
+    ) -> tuple[list[Recorded], list[Refused]]:
+        """Record what is new and credited to the right tenant; hand back what claims
+        another tenant's delivery."""
 
     async def expect(self, expected: Sequence[Expected]) -> None: ...
 

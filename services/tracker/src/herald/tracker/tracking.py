@@ -35,6 +35,7 @@ from herald.tracker.ports import (
     PartitionMissingError,
     Partitions,
     Recorded,
+    Refused,
 )
 
 log = structlog.get_logger(__name__)
@@ -71,9 +72,22 @@ class Tracker:
 
         await self._ingest(Topic.OUTCOMES, outcomes, None, write)
 
-    async def on_engagement(self, events: Sequence[Engagement]) -> None:
+    async def on_engagement(self, events: Sequence[Engagement]) -> list[Refused]:
+        """Record a batch of events; those that claim another tenant's delivery are not
+        recorded but handed back (the consumer dead-letters them)."""
+        refused: list[Refused] = []
+
+        async def write(tx: LedgerWork, kept: list[Engagement]) -> list[Recorded]:
+            recorded, wrong = await tx.add_engagement(kept)
+            refused.extend(wrong)
+            return recorded
+
         latest = latest_allowed(self._clock(), self._skew)
-        await self._ingest(Topic.ENGAGEMENT, events, latest, lambda tx, e: tx.add_engagement(e))
+        await self._ingest(Topic.ENGAGEMENT, events, latest, write)
+        if refused:
+            self._metrics.skipped.labels(str(Topic.ENGAGEMENT), "other_tenant").inc(len(refused))
+            log.warning("engagement_refused_other_tenant", events=len(refused))
+        return refused
 
     async def _ingest(
         self,

@@ -43,6 +43,7 @@ PLACEHOLDERS = {
     "tenants": "acme",
     "signing_secret": "unused",
     "tracking_keys": "k1:unused",
+    "delivery_id_key": "unused-placeholder-for-the-delivery-id-key",
 }
 BINDING = "0.5.0"
 _PUBLISH = re.compile(r"\.publish(?:_many)?\(\s*Topic\.([A-Z_]+)")

@@ -1,4 +1,9 @@
-"""Development API keys (one per role) and secrets for a local deployment."""
+"""Development API keys (one per role) and secrets for a local deployment.
+
+Each key is a person of the demo tenant, with a user and a department (the submitter is
+`li.wei` of `marketing`, the requester `docs/examples/push-request.json` names); the
+reporter key (engagement only) has no department, as it never submits.
+"""
 
 import json
 import os
@@ -8,42 +13,58 @@ from pathlib import Path
 from herald.runtime.auth import Role, hash_key
 
 ROLES = tuple(str(r) for r in Role)
+PEOPLE: dict[str, tuple[str, str | None]] = {
+    "submitter": ("li.wei", "marketing"),
+    "reviewer": ("zhang.san", "compliance"),
+    "viewer": ("wang.wu", "marketing"),
+    "reporter": ("app-backend", None),
+    "admin": ("admin", "operations"),
+}
 
 
 def ensure_dev_keys(folder: Path, tenant: str) -> dict[str, str]:
     """Create (once) one key per role for `tenant`; return role -> plaintext key.
 
     `dev-keys.env` holds the plaintext keys for the developer (mode 600);
-    `api-keys.json` holds only their hashes, for the services.
+    `api-keys.json` holds only their hashes, for the services, and is written again on
+    every run (so that it always says who each key is). A role added since the first run
+    gets its key; the others stay as they were.
     """
     folder.mkdir(parents=True, exist_ok=True)
     plain = folder / "dev-keys.env"
+    found: dict[str, str] = {}
     if plain.exists():
-        keys = dict(line.split("=", 1) for line in plain.read_text().splitlines() if "=" in line)
-        found = {
-            r: keys[f"HERALD_{r.upper()}_KEY"] for r in ROLES if f"HERALD_{r.upper()}_KEY" in keys
+        lines = plain.read_text().splitlines()
+        keys = dict(line.split("=", 1) for line in lines if "=" in line)
+        found = {r: keys[_var(r)] for r in ROLES if _var(r) in keys}
+    if len(found) < len(ROLES):
+        found |= {
+            r: f"hk_{tenant}_{r}_{secrets.token_urlsafe(24)}" for r in ROLES if r not in found
         }
-        if len(found) == len(ROLES):
-            return found
-    found = {str(r): f"hk_{tenant}_{r}_{secrets.token_urlsafe(24)}" for r in ROLES}
-    plain.write_text("".join(f"HERALD_{r.upper()}_KEY={k}\n" for r, k in found.items()))
-    os.chmod(plain, 0o600)
+        plain.write_text("".join(f"{_var(r)}={found[r]}\n" for r in ROLES))
+        os.chmod(plain, 0o600)
     write_key_file(folder / "api-keys.json", tenant, found)
     return found
 
 
+def _var(role: str) -> str:
+    return f"HERALD_{role.upper()}_KEY"
+
+
 def write_key_file(path: Path, tenant: str, keys: dict[str, str]) -> None:
-    records = [
-        {
+    records = []
+    for role, key in keys.items():
+        user, department = PEOPLE.get(role, (f"dev-{role}", None))
+        record: dict[str, object] = {
             "id": f"{tenant}-{role}",
             "sha256": hash_key(key),
             "tenant": tenant,
             "role": role,
-            "user": f"dev-{role}",
-            "revoked": False,
+            "user": user,
         }
-        for role, key in keys.items()
-    ]
+        if department is not None:
+            record["department"] = department
+        records.append(record | {"revoked": False})
     path.write_text(json.dumps({"keys": records}, indent=2))
 
 

@@ -16,6 +16,7 @@ _PLACEHOLDERS = {
     "tenants": "acme",
     "signing_secret": "unused",
     "tracking_keys": "k1:unused",
+    "delivery_id_key": "unused-placeholder-for-the-delivery-id-key",
 }
 
 

@@ -133,6 +133,7 @@ class Stack:
             KAFKA_HEARTBEAT_INTERVAL_MS="1300",
             SIGNING_SECRET=ensure_secret(self.state_dir, "signing"),
             TRACKING_KEYS=f"dev1:{ensure_secret(self.state_dir, 'tracking')}",
+            DELIVERY_ID_KEY=ensure_secret(self.state_dir, "delivery-id"),
             TRACKER_PUBLIC_URL=f"http://127.0.0.1:{self.ports['tracker']}",
             DISPATCHER_PUBLIC_URL=f"http://127.0.0.1:{self.ports['dispatcher']}",
             REVIEW_URL=f"http://127.0.0.1:{self.ports['review']}",

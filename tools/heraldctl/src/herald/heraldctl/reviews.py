@@ -27,6 +27,12 @@ def _age(since: str | None) -> str:
     return f"{max(seconds, 0)}s"
 
 
+def _who(review: dict[str, Any]) -> dict[str, Any]:
+    """Who submitted it, as their key says (a review from before that was kept: the
+    body's requester)."""
+    return dict(review.get("submitter") or review.get("requester") or {})
+
+
 def _reasons(review: dict[str, Any]) -> str:
     return ", ".join(str(r.get("code")) for r in review.get("reasons") or []) or "-"
 
@@ -51,8 +57,8 @@ async def _list(env: Env, state: str, limit: int) -> int:
     rows = [
         (
             r["request_id"],
-            (r.get("requester") or {}).get("user"),
-            (r.get("requester") or {}).get("department"),
+            _who(r).get("user"),
+            _who(r).get("department"),
             r.get("category"),
             (r.get("content") or {}).get("title"),
             _reasons(r),
@@ -60,7 +66,7 @@ async def _list(env: Env, state: str, limit: int) -> int:
         )
         for r in found["reviews"]
     ]
-    columns = ("request", "requester", "department", "category", "title", "reasons", "age")
+    columns = ("request", "submitter", "department", "category", "title", "reasons", "age")
     env.out.show(table(columns, rows, f"{state} reviews ({len(rows)})"))
     return 0
 
@@ -117,6 +123,14 @@ async def _call(env: Env, method: str, path: str, **kwargs: Any) -> Any:
         return await api.call(method, path, **kwargs)
 
 
+def _submitter_line(r: dict[str, Any]) -> str | None:
+    s = r.get("submitter")
+    if not s:
+        return None
+    via = f"{s.get('via')} {s.get('credential')}".strip() if s.get("credential") else s.get("via")
+    return f"{s.get('user')} ({s.get('department')}), via {via}"
+
+
 def _print_review(out: Output, r: dict[str, Any]) -> None:
     if out.as_json:
         out.json(r)
@@ -125,6 +139,7 @@ def _print_review(out: Output, r: dict[str, Any]) -> None:
     shown = {
         "request": r.get("request_id"),
         "state": r.get("state"),
+        "submitter": _submitter_line(r),
         "requester": r.get("requester"),
         "category": r.get("category"),
         "channels": r.get("channels"),

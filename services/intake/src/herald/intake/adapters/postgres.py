@@ -23,6 +23,7 @@ def _record(row: object) -> RequestRecord:
         r["source"],
         r["emitted"],
         status,
+        r["credential"],
     )
 
 
@@ -34,8 +35,8 @@ class PgRequestRepository:
         async with self._db.pool.acquire() as conn:
             inserted = await conn.fetchval(
                 """INSERT INTO intake.requests (tenant, request_id, body_sha256, department,
-                       requester, trace_id, received_via, source)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                       requester, trace_id, received_via, source, credential)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                    ON CONFLICT (tenant, request_id) DO NOTHING
                    RETURNING true""",
                 record.tenant,
@@ -46,6 +47,7 @@ class PgRequestRepository:
                 record.trace_id,
                 record.received_via,
                 record.source,
+                record.credential,
             )
             if inserted:
                 return None

@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from herald.contracts import PushRequest, ReasonCode
+from herald.contracts.internal import Submitter
 from herald.intake.dry_run import AdvisersUnavailable, DryRun
 from herald.intake.ports import AdviserRefused
 from herald.runtime.problems import Problem, problem_response
@@ -32,11 +33,12 @@ SUBMIT_200: dict[str, Any] = {
 
 
 async def dry_run_answer(
-    dry_runs: DryRun, parsed: PushRequest, request: Request, trace_id: str
+    dry_runs: DryRun, parsed: PushRequest, submitter: Submitter, request: Request, trace_id: str
 ) -> JSONResponse:
     """Ask the advisers with the caller's own key and trace id; combine their answers."""
+    authorization = request.headers.get("authorization", "")
     try:
-        answer = await dry_runs.run(parsed, request.headers.get("authorization", ""), trace_id)
+        answer = await dry_runs.run(parsed, submitter, authorization, trace_id)
     except AdvisersUnavailable as exc:
         down = Problem(
             503,

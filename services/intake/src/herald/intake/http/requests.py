@@ -1,4 +1,5 @@
-"""Intake's HTTP API: submit, read the latest status, cancel. Same rules as the Kafka path."""
+"""Intake's HTTP API: submit and read the latest status (cancel: `http.cancel`). Same
+rules as the Kafka path; over HTTP the submitter is the API key's holder."""
 
 import uuid
 from typing import Annotated, Any
@@ -6,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from herald.contracts import TERMINAL_STATUSES, PushRequest, ReasonCode, Status
+from herald.contracts import PushRequest, ReasonCode, Status
 from herald.intake.domain import Invalid, Limits, Verdict, parse_request
 from herald.intake.dry_run import DryRun, DryRunAnswer
 from herald.intake.http.dry_run import DRY_RUN_DOC, SUBMIT_200, dry_run_answer
@@ -14,8 +15,9 @@ from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
-from herald.runtime.auth import Authenticator, Principal, Role, same_tenant, submits_for_own_tenant
+from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
 from herald.runtime.clock import Clock
+from herald.runtime.identity import requester_is_caller
 from herald.runtime.problems import Problem, problems
 from herald.runtime.tracing import TRACE_HEADER, bind_trace, request_trace_id
 
@@ -54,7 +56,10 @@ def build_http(
         who: Annotated[Principal, auth.requires(Role.SUBMITTER)],
         dry_run: Annotated[bool, Query(description=DRY_RUN_DOC)] = False,
     ) -> JSONResponse:
-        """Submit a PushRequest: 202 accepted, 200 duplicate (with the original status)."""
+        """Submit a PushRequest: 202 accepted, 200 duplicate (with the original status).
+        The submitter is the API key's holder: a body whose `requester` names another user
+        or department is refused (403 `unauthorized`, naming the field and both values),
+        and so is a key without a department."""
         raw = await _read_limited(request, settings.max_payload_bytes)
         if dry_run:
             return await _rehearse(dry_runs, raw, request, who, settings.limits(clock()))
@@ -68,7 +73,8 @@ def build_http(
                 metrics.received.labels("http", metrics.tenant(who.tenant), "invalid").inc()
                 raise _invalid_problem(parsed)
             submits_for_own_tenant(who, parsed.tenant)
-            result = await intake.submit(parsed, "http", f"http:{uuid.uuid4()}", trace_id)
+            submitter = requester_is_caller(who, parsed)
+            result = await intake.submit(parsed, submitter, f"http:{uuid.uuid4()}", trace_id)
         return _answer(result.verdict, result.status, trace_id)
 
     @api.get("/{request_id}", response_model=Status, responses=problems(401, 403, 404))
@@ -81,29 +87,6 @@ def build_http(
         if record is None or record.status is None:
             raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no request {request_id}")
         return JSONResponse(_status_body(record.status))
-
-    @api.post(
-        "/{request_id}/cancel",
-        status_code=202,
-        responses=problems(401, 403, 404, 409),
-    )
-    async def cancel(
-        request_id: str, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
-    ) -> dict[str, str]:
-        """Cancel what has not been sent yet; the request ends in `cancelled`."""
-        record = await repo.get(who.tenant, request_id)
-        if record is None:
-            raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no request {request_id}")
-        same_tenant(who, record.tenant)
-        if record.status is not None and record.status.status in TERMINAL_STATUSES:
-            raise Problem(
-                409,
-                ReasonCode.INVALID_REQUEST,
-                "Already finished",
-                f"the request is {record.status.status}",
-            )
-        await intake.cancel(who.tenant, request_id, who.user)
-        return {"request_id": request_id, "status": "cancelling"}
 
     return api
 
@@ -118,7 +101,8 @@ async def _rehearse(
     if isinstance(parsed, Invalid):
         raise _invalid_problem(parsed)
     submits_for_own_tenant(who, parsed.tenant)
-    return await dry_run_answer(dry_runs, parsed, request, trace_id)
+    submitter = requester_is_caller(who, parsed)
+    return await dry_run_answer(dry_runs, parsed, submitter, request, trace_id)
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

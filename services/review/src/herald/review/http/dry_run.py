@@ -1,7 +1,8 @@
 """Dry run: what review would decide about a request, deciding nothing.
 
-The same engine and the same `domain.decide` as the consumer, over the requester's
-standing as it is now; nothing is recorded, audited, struck or published.
+The same engine and the same `domain.decide` as the consumer, over the caller's standing
+as it is now (the caller is the submitter: the body must name them, as on intake);
+nothing is recorded, audited, struck or published.
 """
 
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ from herald.review.domain import Decision, decide, needs_human
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding
 from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
+from herald.runtime.identity import requester_is_caller
 from herald.runtime.problems import problems
 
 Standings = Callable[[str, str, str], Awaitable[tuple[Standing, ...]]]
@@ -62,7 +64,8 @@ def build_dry_run(engine: Engine, standings: Standings, auth: Authenticator) -> 
     ) -> dict[str, Any]:
         """What the rules would decide about this request; nothing is stored or sent."""
         submits_for_own_tenant(who, body.tenant)
-        found = await standings(body.tenant, body.requester.user, body.requester.department)
+        submitter = requester_is_caller(who, body)
+        found = await standings(body.tenant, submitter.user, submitter.department)
         decision = decide(body, engine.evaluate(body), engine.policy, found)
         return {
             "request_id": body.request_id,

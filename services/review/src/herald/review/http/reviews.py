@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from herald.contracts import ReasonCode, StatusKind
-from herald.review.domain import HumanDecision, may_decide
+from herald.review.domain import HumanDecision, may_decide_on, submitter_of
 from herald.review.ports import AuditEntry, Review, ReviewRepository
 from herald.review.reviewing import Reviewer
 from herald.runtime.auth import Authenticator, Principal, Role
@@ -36,6 +36,7 @@ def view(review: Review) -> dict[str, Any]:
         "tenant": review.tenant,
         "state": "pending" if review.state == StatusKind.PENDING_REVIEW else str(review.state),
         "requester": req.requester.model_dump() if req else None,
+        "submitter": submitter_of(env).model_dump() if env else None,
         "category": str(req.category) if req else None,
         "channels": [str(c) for c in req.channels] if req else [],
         "content": req.content.model_dump(mode="json") if req else None,
@@ -79,16 +80,18 @@ def build_reviews_http(
     async def decision(
         request_id: str, body: DecisionBody, who: Annotated[Principal, auth.requires(Role.REVIEWER)]
     ) -> dict[str, Any]:
-        """Approve or reject a pending request; the reviewer is the caller (never its requester)."""
+        """Approve or reject a pending request; the reviewer is the caller, never its
+        submitter (compared by user and by API key, whatever the body says)."""
         review = await repo.get(who.tenant, request_id)
         if review is None:
             raise _not_found(request_id)
-        if not may_decide(who.user, review.requester or ""):
+        if not may_decide_on(who.user, who.key_id, review.envelope):
             raise Problem(
                 403,
                 ReasonCode.UNAUTHORIZED,
                 "Forbidden",
-                "four eyes: the requester may not review their own request",
+                f"four eyes: {who.user} (key {who.key_id}) submitted {request_id} and may not "
+                "decide it, under any name or key",
             )
         human = HumanDecision(body.decision == "approve", who.user, body.note)
         decided = await reviewer.decide_by_human(who.tenant, request_id, human)

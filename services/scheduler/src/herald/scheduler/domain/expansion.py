@@ -32,12 +32,14 @@ def expand(
     now: datetime,
     policy: TenantPolicy,
     best_hours: Mapping[str, int],
+    id_key: bytes,
 ) -> Expanded:
+    """`id_key` keys the delivery ids (see `delivery_id`)."""
     req = env.request
     out = Expanded()
     expires = req.schedule.expires_at if req.schedule else None
     for m in members:
-        did = delivery_id(req.tenant, req.request_id, m.recipient_id)
+        did = delivery_id(id_key, req.tenant, req.request_id, m.recipient_id)
         if m.reason is not None:
             out.outcomes.append(
                 outcome(env, did, m.recipient_id, OutcomeKind.SUPPRESSED, m.reason, now)

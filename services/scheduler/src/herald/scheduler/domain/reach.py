@@ -1,6 +1,7 @@
 """Who can be reached on which channel; deterministic delivery ids; dead contacts."""
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 
 from herald.contracts import Category, Channel, Priority, PushRequest, ReasonCode, Recipient
@@ -9,12 +10,13 @@ from herald.contracts.recipient import Contacts
 PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.CRITICAL: 3}
 
 
-def delivery_id(tenant: str, request_id: str, recipient_id: str) -> str:
-    """Deterministic, so that re-planning after a crash yields the same ids."""
-    digest = hashlib.blake2b(
-        f"{tenant}\x00{request_id}\x00{recipient_id}".encode(), digest_size=12
-    ).hexdigest()
-    return f"d-{digest}"
+def delivery_id(key: bytes, tenant: str, request_id: str, recipient_id: str) -> str:
+    """Deterministic, so that re-planning after a crash yields the same ids; keyed (HMAC
+    with the scheduler's `DELIVERY_ID_KEY`), so that nobody outside can compute the id of
+    someone else's delivery from its tenant, request and recipient, and report engagement
+    for it. `d-` and 24 hex digits."""
+    message = f"{tenant}\x00{request_id}\x00{recipient_id}".encode()
+    return f"d-{hmac.new(key, message, hashlib.sha256).digest()[:12].hex()}"
 
 
 def has_contact(channel: Channel, contacts: Contacts) -> bool:  # noqa: PLR0911 - one per channel

@@ -27,6 +27,20 @@ def _found(link: Link | None) -> Link:
     return link
 
 
+def own_tenant(event: Engagement, tenant: str) -> Engagement:
+    """The event as the caller's tenant's; one that names another tenant is refused."""
+    if event.tenant not in (None, tenant):
+        raise Problem(
+            403,
+            ReasonCode.UNAUTHORIZED,
+            "Forbidden",
+            f"event {event.event_id}: tenant is {event.tenant!r}, but this API key belongs to "
+            f"tenant {tenant!r}",
+            errors=[{"field": "tenant", "message": f"must be {tenant!r} or absent"}],
+        )
+    return event.model_copy(update={"tenant": tenant})
+
+
 class Parser:
     """One Engagement or a list of at most `max_events`, in at most `max_bytes`."""
 
@@ -83,10 +97,12 @@ def build_engagement_http(
         responses=dict.fromkeys((400, 401, 403, 413, 422, 503), PROBLEM_RESPONSE),
     )
     async def report_engagement(
-        request: Request, who: Annotated[Principal, auth.requires(Role.SUBMITTER)]
+        request: Request, who: Annotated[Principal, auth.requires(Role.REPORTER)]
     ) -> dict[str, int]:
-        """One Engagement or a list of them, for apps that cannot produce to Kafka."""
-        events = parser.parse(await parser.read(request))
+        """One Engagement or a list of them, for apps that cannot produce to Kafka (a
+        reporter or admin key). Each is reported as the key's tenant's: it counts only
+        for a delivery of that tenant."""
+        events = [own_tenant(e, who.tenant) for e in parser.parse(await parser.read(request))]
         if not await engagements.submit(who.tenant, events):
             raise Problem(503, ReasonCode.INTERNAL_ERROR, "Try again later")
         return {"accepted": len(events)}

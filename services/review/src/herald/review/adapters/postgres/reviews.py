@@ -9,7 +9,7 @@ import asyncpg
 from herald.contracts import Reason, StatusKind
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.review.adapters.postgres.reads import PgReviewReads, review_of
-from herald.review.domain import Decision, HumanDecision, human_reasons
+from herald.review.domain import Decision, HumanDecision, human_reasons, submitter_of
 from herald.review.ports import Recorded, Review
 
 
@@ -56,7 +56,7 @@ class PgReviewRepository(PgReviewReads):
     """Writes; every change of a decision is audited in the same transaction."""
 
     async def record(self, envelope: RequestEnvelope, decision: Decision, at: datetime) -> Recorded:
-        req = envelope.request
+        req, submitter = envelope.request, submitter_of(envelope)
         final = decision.state != StatusKind.PENDING_REVIEW
         findings = [dataclasses.asdict(f) for f in decision.findings]
         async with self._db.pool.acquire() as conn, conn.transaction():
@@ -69,8 +69,8 @@ class PgReviewRepository(PgReviewReads):
                 req.tenant,
                 req.request_id,
                 str(decision.state),
-                req.requester.user,
-                req.requester.department,
+                submitter.user,
+                submitter.department,
                 str(req.category),
                 envelope.model_dump(mode="json"),
                 _dump(decision.reasons),
@@ -91,7 +91,7 @@ class PgReviewRepository(PgReviewReads):
 
     async def _adopt(self, conn: asyncpg.Connection, envelope: RequestEnvelope) -> Review:
         """The stored row; a request cancelled before it arrived gets its envelope now."""
-        req = envelope.request
+        req, submitter = envelope.request, submitter_of(envelope)
         row = await conn.fetchrow(
             """UPDATE review.decisions SET envelope = $3, requester = $4, department = $5,
                    category = $6
@@ -99,8 +99,8 @@ class PgReviewRepository(PgReviewReads):
             req.tenant,
             req.request_id,
             envelope.model_dump(mode="json"),
-            req.requester.user,
-            req.requester.department,
+            submitter.user,
+            submitter.department,
             str(req.category),
         )
         if row is None:

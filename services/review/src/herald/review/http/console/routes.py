@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from herald.contracts import StatusKind
-from herald.review.domain import HumanDecision, may_decide
+from herald.review.domain import HumanDecision, may_decide_on
 from herald.review.http.console import views, web
 from herald.review.http.console.session import Session, Signer
 from herald.review.ports import ReviewRepository
@@ -123,7 +123,7 @@ class Console:
         standings = await self._violations.standings(
             review.tenant, review.requester or "", review.department or ""
         )
-        r = views.detail(review, s.principal.user, standings, self._clock())
+        r = views.detail(review, s.principal, standings, self._clock())
         return self._page(s, "detail.html", status, r=r, error=error)
 
     async def decide(self, request_id: str, request: Request) -> Response:
@@ -139,7 +139,8 @@ class Console:
         if choice not in ("approve", "reject"):
             return await self._show(s, request_id, 400, "Choose approve or reject.")
         review = await self._repo.get(s.principal.tenant, request_id)
-        if review is None or not may_decide(s.principal.user, review.requester or ""):
+        who = s.principal
+        if review is None or not may_decide_on(who.user, who.key_id, review.envelope):
             return await self._show(s, request_id, 403)  # the page says why: four eyes
         human = HumanDecision(choice == "approve", s.principal.user, note)
         decided = await self._reviewer.decide_by_human(s.principal.tenant, request_id, human)

@@ -1,7 +1,8 @@
 """Signed, expiring console sessions and the CSRF tokens tied to them. Pure: no I/O.
 
 A session token is `base64url(json) "." base64url(hmac_sha256(secret, json))`; it names
-the key's id, tenant, role and user, never the key itself. The CSRF token is an HMAC of
+the key's id, tenant, role, user and department, never the key itself (four eyes compares
+the key id and the user with the request's submitter). The CSRF token is an HMAC of
 the session's random nonce, so it changes with every login and is useless without the
 session cookie (which is HttpOnly and SameSite=Strict).
 """
@@ -68,6 +69,7 @@ class Signer:
             "t": who.tenant,
             "r": str(who.role),
             "u": who.user,
+            "d": who.department,
             "n": secrets.token_urlsafe(16),
             "exp": int(now.timestamp() + ttl_s),
         }
@@ -78,8 +80,13 @@ class Signer:
         if payload is None:
             return None
         try:
+            department = payload.get("d")
             who = Principal(
-                str(payload["k"]), str(payload["t"]), Role(str(payload["r"])), str(payload["u"])
+                str(payload["k"]),
+                str(payload["t"]),
+                Role(str(payload["r"])),
+                str(payload["u"]),
+                department if isinstance(department, str) else None,
             )
         except (KeyError, ValueError):
             return None

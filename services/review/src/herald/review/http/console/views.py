@@ -5,10 +5,11 @@ from typing import Any
 
 from herald.contracts import StatusKind
 from herald.contracts.internal import Standing
-from herald.review.domain import may_decide
+from herald.review.domain import may_decide_on
 from herald.review.engine.findings import pieces
 from herald.review.http.console.highlight import highlight, needles_by_field
 from herald.review.ports import Review
+from herald.runtime.auth import Principal
 
 
 def age(since: datetime, now: datetime) -> str:
@@ -43,7 +44,7 @@ def queue_item(review: Review, now: datetime) -> dict[str, Any]:
 
 
 def detail(
-    review: Review, viewer: str, standings: tuple[Standing, ...], now: datetime
+    review: Review, viewer: Principal, standings: tuple[Standing, ...], now: datetime
 ) -> dict[str, Any]:
     """The detail page: content with evidence in <mark>, the findings, standing, four eyes."""
     req = review.envelope.request if review.envelope else None
@@ -57,6 +58,7 @@ def detail(
         "state": state_of(review),
         "requester": review.requester or "",
         "department": review.department or "",
+        "credential": _credential(review),
         "requester_standing": requester_standing,
         "department_standing": department_standing,
         "goal": req.goal if req else "",
@@ -65,9 +67,18 @@ def detail(
         "age": age(review.created_at, now),
         "content": content,
         "findings": [_finding(f) for f in review.findings],
-        "may_decide": may_decide(viewer, review.requester or ""),
+        "may_decide": may_decide_on(viewer.user, viewer.key_id, review.envelope),
         "decided_by": review.decided_by,
     }
+
+
+def _credential(review: Review) -> str:
+    """What the request came with: `API key acme-submitter`, `Kafka producer crm`."""
+    if review.envelope is None or review.envelope.submitter is None:
+        return ""
+    s = review.envelope.submitter
+    kind = {"http": "API key", "kafka": "Kafka producer"}.get(s.via, s.via)
+    return f"{kind} {s.credential}" if s.credential else kind
 
 
 def _finding(f: dict[str, Any]) -> dict[str, str]:

@@ -16,7 +16,14 @@ from herald.contracts.internal import Outcome
 from herald.runtime.db import Database
 from herald.tracker.adapters.postgres import queries
 from herald.tracker.adapters.postgres.ingest import merge_engagement, merge_outcomes
-from herald.tracker.ports import Expected, Finishing, Key, PartitionMissingError, Recorded
+from herald.tracker.ports import (
+    Expected,
+    Finishing,
+    Key,
+    PartitionMissingError,
+    Recorded,
+    Refused,
+)
 
 
 def _finishing(r: asyncpg.Record) -> Finishing:
@@ -49,7 +56,9 @@ class LedgerTx:
         with _partitions_checked():
             return await merge_outcomes(self.conn, outcomes)
 
-    async def add_engagement(self, events: Sequence[Engagement]) -> list[Recorded]:
+    async def add_engagement(
+        self, events: Sequence[Engagement]
+    ) -> tuple[list[Recorded], list[Refused]]:
         with _partitions_checked():
             return await merge_engagement(self.conn, events)
 

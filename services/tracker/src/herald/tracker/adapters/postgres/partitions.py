@@ -98,8 +98,8 @@ class PartitionKeeper:
 _PRUNE = (
     """DELETE FROM tracker.deliveries WHERE delivery_id IN (
            SELECT delivery_id FROM tracker.deliveries WHERE at < $1 LIMIT 10000)""",
-    """DELETE FROM tracker.engagement_ids WHERE event_id IN (
-           SELECT event_id FROM tracker.engagement_ids WHERE at < $1 LIMIT 10000)""",
+    """DELETE FROM tracker.engagement_ids WHERE (tenant, event_id) IN (
+           SELECT tenant, event_id FROM tracker.engagement_ids WHERE at < $1 LIMIT 10000)""",
     """DELETE FROM tracker.requests WHERE (tenant, request_id) IN (
            SELECT tenant, request_id FROM tracker.requests
            WHERE created_at < $1 AND final_status IS NOT NULL LIMIT 10000)""",

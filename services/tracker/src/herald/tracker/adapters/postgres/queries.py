@@ -7,12 +7,15 @@ counts once however many events it has.
 
 # Both reports count the same way: per delivery, whether any engagement came for it and
 # of which kinds (`e`), then per group of outcomes how many were delivered, read, clicked.
+# An event counts for the tenant it was credited to ($1), or, credited to nobody (Herald's
+# own report of a delivery it did not know yet), for whoever the delivery belongs to.
 _ENGAGED = """SELECT ev.delivery_id,
            true AS any_event,
            bool_or(ev.kind IN ('opened', 'read')) AS opened,
            bool_or(ev.kind = 'read') AS read,
            bool_or(ev.kind = 'clicked') AS clicked
-    FROM tracker.engagement ev JOIN o USING (delivery_id)"""
+    FROM tracker.engagement ev JOIN o USING (delivery_id)
+    WHERE (ev.tenant IS NULL OR ev.tenant = $1)"""
 _COUNTED = """count(*) AS n,
        count(*) FILTER (WHERE o.outcome = 'delivered' OR e.any_event) AS delivered,
        count(*) FILTER (WHERE e.opened) AS opened,
@@ -48,7 +51,7 @@ WITH o AS (
     WHERE tenant = $1 AND at >= $2 AND at < $3 AND ($4::text IS NULL OR department = $4)),
 e AS (
     {_ENGAGED}
-    WHERE ev.at >= $2 - interval '1 day'
+      AND ev.at >= $2 - interval '1 day'
     GROUP BY ev.delivery_id)
 SELECT o.department, coalesce(o.channel, '') AS channel, o.outcome,
        coalesce(o.reason, '') AS reason,
