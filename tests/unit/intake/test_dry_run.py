@@ -21,6 +21,7 @@ from herald.devstack.ports import free_port
 from herald.intake.adapters.advisers import HttpAdviser
 from herald.intake.domain import RequestRecord, body_hash
 from herald.intake.dry_run import DryRun
+from herald.intake.filing import Filing
 from herald.intake.http.requests import build_http
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import AdviserRefused, AdviserUnavailable
@@ -97,7 +98,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     app = FastAPI()
     install_problem_handlers(app)
     dry = DryRun(repo, review, scheduler)
-    app.include_router(build_http(intake, repo, auth, settings, metrics, lambda: NOW, dry))
+    filing = Filing(intake, dry, metrics, lambda: settings.limits(NOW))
+    app.include_router(build_http(filing, repo, auth, settings, dry))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
         yield World(http, keys, events, repo, review, scheduler)

@@ -9,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 from herald.intake.adapters.advisers import HttpAdviser
 from herald.intake.adapters.postgres import PgRequestRepository
 from herald.intake.dry_run import DryRun
+from herald.intake.filing import Filing
 from herald.intake.handlers import RequestHandler, build_router
 from herald.intake.http.cancel import build_cancel_http
 from herald.intake.http.requests import build_http, openapi_components
@@ -36,8 +37,9 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
         HttpAdviser("review", settings.review_url, timeout),
         HttpAdviser("scheduler", settings.scheduler_url, timeout),
     )
+    filing = Filing(intake, dry_runs, metrics, lambda: settings.limits(clock()))
     http = [
-        build_http(intake, repo, rt.auth, settings, metrics, clock, dry_runs),
+        build_http(filing, repo, rt.auth, settings, dry_runs),
         build_cancel_http(intake, repo, rt.auth),
     ]
     app = create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)
