@@ -245,7 +245,12 @@ async def test_range_report_by_department_as_json_and_csv(app: App, uid: str) ->
 async def test_the_timeline_buckets_a_requests_sends_with_their_reads(app: App, uid: str) -> None:
     await finished(app, uid, 3)
     d = f"d-{uid}-0"
-    read = {"event_id": f"e-{uid}", "delivery_id": d, "kind": "read", "at": datetime.now(UTC).isoformat()}
+    read = {
+        "event_id": f"e-{uid}",
+        "delivery_id": d,
+        "kind": "read",
+        "at": datetime.now(UTC).isoformat(),
+    }
     await app.send("push.engagement.v1", [(d, read)])
     params = {"bucket": "hour", "request_id": uid}
 

@@ -50,7 +50,9 @@ def test_days_start_at_midnight_utc() -> None:
 
 
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[tuple[FakeReports, httpx.AsyncClient, dict[str, str]]]:
+async def api(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[FakeReports, httpx.AsyncClient, dict[str, str]]]:
     reports = FakeReports(rows=[row(NINE, "delivered", 3, delivered=3, read=1, opened=1)])
     keys = write_keys(tmp_path / "keys.json")
     app = FastAPI()
@@ -92,4 +94,6 @@ async def test_ranges_too_long_or_without_an_offset_are_refused(
         answer = await http.get("/v1/reports/timeline", params=params, headers=viewer)
         assert answer.status_code == 422, params
     by_day = {"bucket": "day", "since": "2026-10-01T00:00:00Z", "until": NOW.isoformat()}
-    assert (await http.get("/v1/reports/timeline", params=by_day, headers=viewer)).status_code == 200
+    assert (
+        await http.get("/v1/reports/timeline", params=by_day, headers=viewer)
+    ).status_code == 200

@@ -56,4 +56,3 @@ def _entry(start: datetime, report: Report) -> dict[str, Any]:
         **report.total.as_json(),
         "channels": {c: t.as_json() for c, t in sorted(report.channels.items())},
     }
-
