@@ -211,3 +211,18 @@ async def test_purge_deletes_what_either_clock_ended(rig: Rig) -> None:
     await log_in(rig, "kv")
     rig.clock.now += timedelta(minutes=25)
     assert await rig.sessions.purge() == 1 and len(rig.store.rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("service", "migration"),
+    [("review", "003_web_sessions.sql"), ("intake", "004_web_sessions.sql")],
+)
+def test_each_using_service_creates_the_table_the_runtime_reads(
+    service: str, migration: str
+) -> None:
+    from herald.runtime.websessions import table_ddl
+
+    root = Path(__file__).parents[3] / "services" / service / "src" / "herald" / service
+    text = (root / "migrations" / migration).read_text(encoding="utf-8")
+    sql = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
+    assert sql.strip() == table_ddl(service).strip()

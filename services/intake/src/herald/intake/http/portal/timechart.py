@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from herald.intake.http.portal.charts import WIDTH, bar, svg, text
 
@@ -40,7 +40,9 @@ def over_time(
         body.append(bar(x + step * 0.15, base - h, step * 0.7, h, "sent", tip))
         for rate, points in lines.items():
             if b[rate] is not None:
-                points.append(f"{x + step / 2:.1f},{base - plot_h * b[rate]:.1f}")
+                cx, cy = x + step / 2, base - plot_h * b[rate]
+                points.append(f"{cx:.1f},{cy:.1f}")
+                body.append(_dot(cx, cy, rate, f"{_label(b['start'], bucket)}: {_pct(b[rate])}"))
         if i % every == 0:
             body.append(text(x + step / 2, base + 16, _label(b["start"], bucket), "tick", "middle"))
     for rate, points in lines.items():
@@ -48,6 +50,15 @@ def over_time(
             kind = "read" if rate == "read_rate" else "clicked"
             body.append(f'<polyline class="line s-{kind}" points="{" ".join(points)}"/>')
     return svg(chart_id, title, _describe(buckets, bucket), _H, body)
+
+
+def _dot(cx: float, cy: float, rate: str, tip: str) -> str:
+    kind = "read" if rate == "read_rate" else "clicked"
+    name = "read rate" if rate == "read_rate" else "click rate"
+    return (
+        f'<circle class="dot s-{kind}" cx="{cx:.1f}" cy="{cy:.1f}" r="4">'
+        f"<title>{escape(name)}, {escape(tip)}</title></circle>"
+    )
 
 
 def _axes(top: int, plot_w: float, base: float) -> list[str]:

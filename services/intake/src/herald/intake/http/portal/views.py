@@ -2,7 +2,7 @@
 
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from herald.contracts import TERMINAL_STATUSES, Status
@@ -103,6 +103,16 @@ def rate_rows(buckets: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _moment(iso: str | None) -> str | None:
+    """An adviser's time for people (`2026-11-27 20:00 UTC`); as given if it is not one."""
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
+
+
 def _pct(rate: float | None) -> str:
     return "–" if rate is None else f"{100 * rate:.1f}%"
 
@@ -123,7 +133,7 @@ def dry_run(answer: Mapping[str, Any]) -> dict[str, Any]:
         "deferred": deferred,
         "would_send": schedule.get("would_send", 0),
         "by_channel": schedule.get("would_send_by_channel", {}),
-        "first": schedule.get("spread", {}).get("first"),
-        "last": schedule.get("spread", {}).get("last"),
+        "first": _moment(schedule.get("spread", {}).get("first")),
+        "last": _moment(schedule.get("spread", {}).get("last")),
         "note": schedule.get("note"),
     }
