@@ -68,7 +68,8 @@ async def test_filing_from_the_portal_reaches_completed_and_its_report(stack: St
 
     ops = add_key(stack, "portal-ops", "submitter", "zhao.liu", "ops")
     async with logged_in(stack, ops) as http:
-        assert rid not in (await http.get("/portal/")).text
+        listing = await http.get("/portal/")
+        assert listing.status_code == 200 and rid not in listing.text
         assert (await http.get(f"/portal/requests/{rid}/report")).status_code == 404
     other = add_key(stack, "portal-globex", "admin", "boss", "operations", tenant="globex")
     async with logged_in(stack, other) as http:

@@ -71,7 +71,11 @@ async def test_a_submitter_sees_their_department_and_an_admin_all_of_the_tenant(
     await p.log_in("admin")
     every = await p.http.get("/portal/")
     assert "mkt-1" in every.text and "ops-1" in every.text and "glx-1" not in every.text
-    assert 'http-equiv="refresh"' in every.text  # ops-1 is in flight
+    assert 'http-equiv="refresh"' in every.text  # ops-1 is in flight, and moved just now
+    p.clock.now += timedelta(minutes=20)
+    quiet = await p.http.get("/portal/")
+    assert quiet.status_code == 200 and "ops-1" in quiet.text
+    assert 'http-equiv="refresh"' not in quiet.text  # in flight, but quiet for 20 minutes
     await p.log_in("admin", "globex")
     assert (await p.http.get("/portal/requests/mkt-1")).status_code == 404
 
@@ -93,8 +97,11 @@ async def test_the_timeline_lists_every_status_with_times_and_reasons(p: Portal)
     assert "sensitive_content" in page.text and "matched 1 term" in page.text
     assert "2026-11-27 12:05:00 UTC" in page.text
     assert 'http-equiv="refresh" content="5"' in page.text and "Cancel this request" in page.text
+    still = await p.http.get("/portal/requests/mkt-1?still=1")
+    assert 'http-equiv="refresh"' not in still.text and "Reload automatically" in still.text
     p.filed.histories[("acme", "mkt-1")].append(status("mkt-1", "completed", 9))
     done = await p.http.get("/portal/requests/mkt-1")
+    assert done.status_code == 200 and "status-completed" in done.text
     assert 'http-equiv="refresh"' not in done.text and "Cancel this request" not in done.text
 
 

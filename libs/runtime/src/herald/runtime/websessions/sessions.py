@@ -89,8 +89,10 @@ class WebSessions:
         `response`; raises LoginRefused (401 unknown or revoked, 403 role not allowed)."""
         who = self._auth.holder(hash_key(key)) if key else None
         if who is None:
+            log.info("web_login_refused", realm=self._policy.realm, why="unknown_key")
             raise LoginRefused(401, "Unknown or revoked API key.")
         if who.role not in self._policy.roles:
+            log.info("web_login_refused", realm=self._policy.realm, why="role", key_id=who.key_id)
             allowed = " or ".join(sorted(self._policy.roles))
             raise LoginRefused(403, f"A {who.role} key may not log in here: use a {allowed} key.")
         session_id = secrets.token_urlsafe(32)

@@ -11,6 +11,7 @@ from herald.intake.http.portal.scope import department_scope, may_file, may_see
 from herald.intake.http.portal.web import LOGIN, Pages, see_other
 from herald.intake.ports import FiledRequests, RequestRepository
 from herald.intake.submission import Intake
+from herald.runtime.clock import Clock
 from herald.runtime.problems import Problem
 from herald.runtime.websessions import LoginRefused, WebSession
 
@@ -19,9 +20,15 @@ LIST_LIMIT = 200
 
 class RequestPages:
     def __init__(
-        self, pages: Pages, filed: FiledRequests, intake: Intake, repo: RequestRepository
+        self,
+        pages: Pages,
+        filed: FiledRequests,
+        intake: Intake,
+        repo: RequestRepository,
+        clock: Clock,
     ) -> None:
         self._p, self._filed, self._intake, self._repo = pages, filed, intake, repo
+        self._clock = clock
 
     async def login_form(self, request: Request) -> Response:
         if await self._p.session(request) is not None:
@@ -54,13 +61,16 @@ class RequestPages:
         scope = department_scope(s.principal)
         found = await self._filed.listing(s.principal.tenant, scope, LIST_LIMIT)
         items = [views.listed(f) for f in found]
-        refresh = self._p.refresh_s if any(views.in_flight(f.status) for f in found) else None
+        still = request.query_params.get("still") == "1"
+        moving = views.busy(found, self._clock())
+        refresh = self._p.refresh_s if moving and not still else None
         return self._p.page(
             s,
             "list.html",
             items=items,
             scope=scope,
             refresh=refresh,
+            still=still,
             may_file=may_file(s.principal),
             limit=LIST_LIMIT,
         )
@@ -69,7 +79,10 @@ class RequestPages:
         s = await self._p.session(request)
         if s is None:
             return see_other(LOGIN)
-        return await self.show(s, request_id, request.query_params.get("done") == "cancel")
+        q = request.query_params
+        return await self.show(
+            s, request_id, q.get("done") == "cancel", still=q.get("still") == "1"
+        )
 
     async def show(
         self,
@@ -78,6 +91,7 @@ class RequestPages:
         cancelling: bool = False,
         status: int = 200,
         error: str = "",
+        still: bool = False,
     ) -> Response:
         filed = await self._filed.filed(s.principal.tenant, request_id)
         if filed is None or not may_see(s.principal, filed.department):
@@ -92,7 +106,8 @@ class RequestPages:
             r=views.listed(filed),
             timeline=views.timeline(history),
             in_flight=flight,
-            refresh=self._p.refresh_s if flight else None,
+            refresh=self._p.refresh_s if flight and not still else None,
+            still=still,
             may_cancel=flight and may_file(s.principal),
             cancelling=cancelling and flight,
             error=error,

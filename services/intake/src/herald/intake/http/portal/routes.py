@@ -61,7 +61,7 @@ def build_portal(
     secret = settings.portal_session_secret.get_secret_value()
     sessions = WebSessions(store, auth, secret, session_policy(settings), clock)
     pages = Pages(sessions, settings.portal_refresh_s)
-    req = RequestPages(pages, parts.filed, parts.intake, parts.repo)
+    req = RequestPages(pages, parts.filed, parts.intake, parts.repo, clock)
     new = FilingPages(pages, parts.filing, clock, settings.portal_timezone)
     rep = ReportPages(pages, parts.filed, parts.reports, clock)
     css = (HERE / "static" / "portal.css").read_bytes()

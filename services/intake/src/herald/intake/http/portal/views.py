@@ -2,13 +2,14 @@
 
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from herald.contracts import TERMINAL_STATUSES, Status
 from herald.intake.http.portal.charts import Group
 from herald.intake.ports import Filed
 
+RECENT = timedelta(minutes=10)
 COUNTED = ("recipients", "suppressed", "sent", "delivered", "failed", "opened", "clicked")
 
 
@@ -25,6 +26,15 @@ def new_request_id(department: str | None, now: datetime) -> str:
 def in_flight(status: Status | None) -> bool:
     """Still moving: the page refreshes itself until the request ends."""
     return status is None or status.status not in TERMINAL_STATUSES
+
+
+def busy(filed: Sequence[Filed], now: datetime) -> bool:
+    """Worth reloading the list: a request in flight that moved in the last 10 minutes
+    (one scheduled for next week does not keep the list reloading all week)."""
+    recent = now - RECENT
+    return any(
+        in_flight(f.status) and (f.status.at if f.status else f.created_at) > recent for f in filed
+    )
 
 
 def counts(status: Status | None) -> dict[str, int]:
