@@ -138,6 +138,7 @@ async def test_first_make_run_and_first_request_end_in_a_push_on_the_terminal(
         )
         assert "Herald is running" in term.text
         assert f"http://localhost:{8002 + offset}/console/" in term.text
+        assert f"http://localhost:{8001 + offset}/portal/" in term.text
         assert "\x1b[" in term.raw  # coloured on a terminal
         assert not [line for line in term.text.splitlines() if line.lstrip().startswith("{")]
 

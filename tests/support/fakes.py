@@ -2,7 +2,8 @@
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry
@@ -11,6 +12,7 @@ from herald.contracts import Topic
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.events import Item, Value, encode
 from herald.runtime.health import Health
+from herald.runtime.websessions import SessionRow
 
 
 @dataclass
@@ -50,3 +52,33 @@ def dead_letters(events: FakeEventBus, service: str = "test") -> DeadLetters:
 
 def health() -> Health:
     return Health()
+
+
+@dataclass
+class FakeSessionStore:
+    """Web sessions in a dict (herald.runtime.websessions.SessionStore)."""
+
+    rows: dict[str, SessionRow] = field(default_factory=dict)
+
+    async def insert(self, row: SessionRow) -> None:
+        self.rows[row.id_sha256] = row
+
+    async def get(self, id_sha256: str) -> SessionRow | None:
+        return self.rows.get(id_sha256)
+
+    async def touch(self, id_sha256: str, at: datetime) -> None:
+        row = self.rows.get(id_sha256)
+        if row is not None:
+            self.rows[id_sha256] = replace(row, last_seen=max(row.last_seen, at))
+
+    async def delete(self, id_sha256: str) -> None:
+        self.rows.pop(id_sha256, None)
+
+    async def purge(self, idle_before: datetime, created_before: datetime) -> int:
+        gone = [
+            k for k, r in self.rows.items()
+            if r.last_seen < idle_before or r.created_at < created_before
+        ]  # fmt: skip
+        for k in gone:
+            del self.rows[k]
+        return len(gone)

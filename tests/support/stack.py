@@ -27,6 +27,12 @@ async def stack(
         log_dir=logs,
         database_name=f"e2e_{uuid.uuid4().hex[:8]}",
         topic_prefix=f"e2e{uuid.uuid4().hex[:6]}.",
+        # the portal on, over plain http (the browser tests reach it on 127.0.0.1)
+        extra_env={
+            "PORTAL_SESSION_SECRET": uuid.uuid4().hex * 2,
+            "PORTAL_COOKIE_SECURE": "false",
+            "PORTAL_REFRESH_S": "2",
+        },
     )
     s.bootstrap = kafka
     await ensure_topics(kafka, prefix=s.topic_prefix)

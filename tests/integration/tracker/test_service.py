@@ -241,6 +241,32 @@ async def test_range_report_by_department_as_json_and_csv(app: App, uid: str) ->
     assert backwards.status_code == 422
 
 
+async def test_the_timeline_buckets_a_requests_sends_with_their_reads(app: App, uid: str) -> None:
+    await finished(app, uid, 3)
+    d = f"d-{uid}-0"
+    read = {
+        "event_id": f"e-{uid}",
+        "delivery_id": d,
+        "kind": "read",
+        "at": datetime.now(UTC).isoformat(),
+    }
+    await app.send("push.engagement.v1", [(d, read)])
+    params = {"bucket": "hour", "request_id": uid}
+
+    async def with_the_read() -> list[dict[str, Any]] | None:
+        r = await app.http.get("/v1/reports/timeline", params=params, headers=app.as_("viewer"))
+        busy = [b for b in r.json()["buckets"] if b["recipients"]]
+        return busy if busy and busy[-1]["read"] == 1 else None
+
+    (bucket,) = await eventually(with_the_read, what="the read counted in its send's hour")
+    assert (bucket["recipients"], bucket["sent"], bucket["delivered"]) == (3, 2, 2)
+    assert (bucket["read_rate"], bucket["channels"]["sms"]["read"]) == (0.5, 1)
+    other = await app.http.get(
+        "/v1/reports/timeline", params=params, headers=app.as_("viewer", "globex")
+    )
+    assert all(b["recipients"] == 0 for b in other.json()["buckets"])
+
+
 async def test_a_tombstone_on_recipients_erases_the_person(app: App, uid: str) -> None:
     await finished(app, uid, 2)
     await app.send("push.recipients.v1", [(f"u-{uid}-0", None)])

@@ -2,7 +2,7 @@
 path, tenant and role checks, the combined answer, 503 naming who is down, nothing sent."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from tests.support.fakes import FakeEventBus
 from tests.support.keys import bearer, write_keys
-from tests.unit.intake.fakes import FakeRequestRepository
+from tests.unit.intake.fakes import FakeAdviser, FakeRequestRepository
 
 from herald.contracts import PushRequest
 from herald.contracts.internal import Standing
@@ -21,9 +21,10 @@ from herald.devstack.ports import free_port
 from herald.intake.adapters.advisers import HttpAdviser
 from herald.intake.domain import RequestRecord, body_hash
 from herald.intake.dry_run import DryRun
+from herald.intake.filing import Filing
 from herald.intake.http.requests import build_http
 from herald.intake.metrics import IntakeMetrics
-from herald.intake.ports import AdviserRefused, AdviserUnavailable
+from herald.intake.ports import AdviserUnavailable
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
 from herald.runtime.auth import ApiKeyStore, Authenticator
@@ -46,25 +47,6 @@ def body(rid: str = "r-1", **over: Any) -> dict[str, Any]:
         "audience": {"all": True},
     }
     return data | over
-
-
-@dataclass
-class FakeAdviser:
-    name: str
-    answer: dict[str, Any]
-    down: bool = False
-    refuse: int | None = None
-    asked: list[tuple[str, str, str]] = field(default_factory=list)
-
-    async def advise(
-        self, request: PushRequest, authorization: str, trace_id: str
-    ) -> dict[str, Any]:
-        self.asked.append((request.request_id, authorization, trace_id))
-        if self.down:
-            raise AdviserUnavailable(self.name, "connection refused")
-        if self.refuse:
-            raise AdviserRefused(self.name, self.refuse, {"code": "unauthorized", "title": "no"})
-        return self.answer
 
 
 @dataclass
@@ -97,7 +79,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     app = FastAPI()
     install_problem_handlers(app)
     dry = DryRun(repo, review, scheduler)
-    app.include_router(build_http(intake, repo, auth, settings, metrics, lambda: NOW, dry))
+    filing = Filing(intake, dry, metrics, lambda: settings.limits(NOW))
+    app.include_router(build_http(filing, repo, auth, settings, dry))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
         yield World(http, keys, events, repo, review, scheduler)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.support.fakes import FakeSessionStore
 
 from herald.review.main import create_app
 from herald.review.settings import ReviewSettings
@@ -31,7 +32,8 @@ def keys(folder: Path) -> str:
 
 
 def client(**settings: object) -> httpx.AsyncClient:
-    app = create_app(ReviewSettings(**BASE, **settings))  # type: ignore[arg-type]
+    settings = ReviewSettings(**BASE, **settings)  # type: ignore[arg-type]
+    app = create_app(settings, sessions=FakeSessionStore())
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://review")
 
 

@@ -18,6 +18,7 @@ async def test_suppression_deferral_and_spread_are_predicted_and_nothing_is_kept
     )
     answer = await s.dry_run.run(push_request("d-1", {"recipients": ["a", "b", "c", "ghost"]}))
     assert (answer["audience"], answer["reachable"], answer["would_send"]) == (4, 2, 2)
+    assert answer["would_send_by_channel"] == {"app_push": 2}  # each pays its first channel
     assert answer["suppressed"] == {"no_contact": 1, "opted_out": 1, "frequency_capped": 0}
     assert answer["deferred"]["quiet_hours_deferred"] == 1  # 04:00 in UTC is not quiet
     first, last = (datetime.fromisoformat(answer["spread"][k]) for k in ("first", "last"))
@@ -47,4 +48,15 @@ async def test_a_large_audience_is_timed_on_a_sample_and_scaled_up() -> None:
     assert answer["sampled"] is True
     assert 0 < answer["timed"] <= 22
     assert answer["would_send"] == 100
+    assert sum(answer["would_send_by_channel"].values()) == 100
     assert "sample" in answer["note"]
+
+
+async def test_the_cost_is_counted_on_the_channel_each_recipient_would_get() -> None:
+    s = Scheduler(policies())
+    sms_only = {"phone": "+8613800000001"}
+    await s.add(
+        recipient("p"), recipient("q", contacts=sms_only), recipient("r", contacts=sms_only)
+    )
+    answer = await s.dry_run.run(push_request("d-5", {"recipients": ["p", "q", "r"]}))
+    assert answer["would_send_by_channel"] == {"app_push": 1, "sms": 2}

@@ -10,7 +10,7 @@ from typing import Any
 from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
 from herald.tracker.domain.partitions import Month
-from herald.tracker.ports import Expected, Recorded, Refused
+from herald.tracker.ports import Expected, Recorded, Refused, TimelineQuery
 
 Key = tuple[str, str]
 
@@ -137,3 +137,7 @@ class FakeReports:
     ) -> tuple[list[Any], list[Any]]:
         self.asked.append((tenant, since, until, department))
         return self.rows, self.deferrals
+
+    async def timeline_rows(self, query: TimelineQuery) -> list[Any]:
+        self.asked.append((query,))
+        return self.rows

@@ -84,6 +84,12 @@ class ApiKeyStore:
         self._reload()
         return self._by_hash.get(hash_key(key))
 
+    def holder(self, sha256: str) -> Principal | None:
+        """Who holds the key with this hash now (None: revoked or gone); web sessions,
+        which keep the hash and never the key, check it again on every request."""
+        self._reload()
+        return self._by_hash.get(sha256)
+
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -105,6 +111,9 @@ class Authenticator:
                 401, ReasonCode.UNAUTHORIZED, "Unauthorized", "unknown or revoked API key"
             )
         return found
+
+    def holder(self, sha256: str) -> Principal | None:
+        return self._store.holder(sha256)
 
     def requires(self, *roles: Role) -> Any:
         allowed = {*roles, Role.ADMIN}

@@ -1,7 +1,10 @@
-"""Intake's ports: its storage, and the advisers a dry run asks. Adapters implement them
-(`adapters.postgres`, `adapters.advisers`); unit tests hand in fakes."""
+"""Intake's ports: its storage, the advisers a dry run asks, and what the portal reads
+(its own records, tracker's reports). Adapters implement them (`adapters.postgres`,
+`adapters.advisers`, `adapters.filed`, `adapters.tracker`); unit tests hand in fakes."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from herald.contracts import PushRequest, Status
@@ -57,3 +60,56 @@ class Adviser(Protocol):
     ) -> dict[str, Any]:
         """What this service would do with the request; raises AdviserUnavailable or
         AdviserRefused."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """A request as the portal lists it: who filed it, when, and its latest status."""
+
+    request_id: str
+    department: str
+    requester: str
+    created_at: datetime
+    status: Status | None
+
+
+class FiledRequests(Protocol):
+    """What the portal reads of intake's own records."""
+
+    async def listing(self, tenant: str, department: str | None, limit: int) -> list[Filed]:
+        """Latest first; one department's (compared case-insensitively) or, None, all."""
+
+    async def filed(self, tenant: str, request_id: str) -> Filed | None: ...
+
+    async def history(self, tenant: str, request_id: str) -> list[Status]:
+        """Every status the request went through, oldest first."""
+
+
+class ReportsUnavailable(Exception):  # noqa: N818 - a state, not a failure of ours
+    """Tracker could not be reached, timed out, failed (5xx) or refused the caller."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportWindow:
+    since: datetime
+    until: datetime
+    department: str | None = None
+
+
+class ReportReader(Protocol):
+    """Tracker's reports, asked with the caller's own `Authorization`."""
+
+    async def request_report(self, request_id: str, authorization: str) -> dict[str, Any] | None:
+        """The request's report; None while tracker has none (it has sent nothing yet)."""
+
+    async def request_csv(self, request_id: str, authorization: str) -> bytes | None: ...
+
+    async def range_report(self, window: ReportWindow, authorization: str) -> dict[str, Any]:
+        """By department over the window (`GET /v1/reports`)."""
+
+    async def range_csv(self, window: ReportWindow, authorization: str) -> bytes: ...
+
+    async def timeline(
+        self, window: ReportWindow, bucket: str, request_id: str | None, authorization: str
+    ) -> dict[str, Any]:
+        """Per hour or day (`GET /v1/reports/timeline`)."""

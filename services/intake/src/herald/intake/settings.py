@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from pydantic import SecretStr
+
 from herald.intake.domain import Limits
 from herald.runtime.settings import ServiceSettings
 
@@ -17,6 +19,23 @@ class IntakeSettings(ServiceSettings):
     """The scheduler's base URL, asked by a dry run."""
     dry_run_timeout_s: float = 10.0
     """How long a dry run waits for review or the scheduler before answering 503."""
+    tracker_url: str = "http://127.0.0.1:8005"
+    """Tracker's base URL, asked by the portal for reports (with the user's own key)."""
+    reports_timeout_s: float = 10.0
+    """How long the portal waits for tracker's reports."""
+    portal_session_secret: SecretStr | None = None
+    """The portal's secret (CSRF tokens, the sealed keys of its sessions); unset: the
+    portal is off (404)."""
+    portal_cookie_secure: bool = True
+    """Mark the portal's cookie Secure (https only); false only for plain-http development."""
+    portal_session_ttl_s: float = 8 * 3600.0
+    """A portal session ends this long after login, however active."""
+    portal_idle_timeout_s: float = 30 * 60.0
+    """A portal session ends after this long without a request."""
+    portal_refresh_s: int = 5
+    """Pages of requests still in flight reload themselves this often (seconds)."""
+    portal_timezone: str = "UTC"
+    """The time zone the portal's form starts with for send and expiry times."""
 
     def limits(self, now: datetime) -> Limits:
         """What a request is checked against, now."""

@@ -23,11 +23,23 @@ from herald.runtime.clock import Clock, utc_now
 from herald.runtime.loops import every
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
+from herald.runtime.websessions import SessionStore
+from herald.runtime.websessions.postgres import PgSessionStore
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: ReviewSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+def _ignore(_exc: BaseException) -> None:
+    """Housekeeping that fails (logged) leaves readiness alone: the next round retries."""
+
+
+def create_app(
+    settings: ReviewSettings | None = None,
+    *,
+    clock: Clock = utc_now,
+    sessions: SessionStore | None = None,
+) -> FastAPI:
+    """Review, wired. `sessions` (the console's) is Postgres unless a test hands in another."""
     settings = settings or ReviewSettings()
     rt = build_runtime("review", settings)
     policy = load_policy(settings.review_policy_file)
@@ -44,7 +56,11 @@ def create_app(settings: ReviewSettings | None = None, *, clock: Clock = utc_now
         build_reviews_http(reviewer, repo, rt.auth),
         build_standing_http(violations, rt.auth),
         build_dry_run(engine, violations.standings, rt.auth),
-        *build_console(settings, reviewer, repo, violations, rt.auth, clock),
     ]
+    store = sessions or PgSessionStore(rt.db, "review")
+    console = build_console(settings, store, reviewer, repo, violations, rt.auth, clock)
+    if console is not None:
+        http.append(console[0])
+        rt.add_loop("console_sessions_purge", every(300, console[1].purge, on_failure=_ignore))
     router = build_router(rt.consumers(), reviewer)
     return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

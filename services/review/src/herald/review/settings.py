@@ -17,8 +17,11 @@ class ReviewSettings(ServiceSettings):
     review_relay_grace_s: float = 30.0
     """A final decision not announced after this long is announced again (crash recovery)."""
     console_session_secret: SecretStr | None = None
-    """HMAC key of the review console's session cookies; unset: the console is off (404)."""
+    """The review console's secret (CSRF tokens, flash messages); unset: the console is off
+    (404). Sessions themselves are kept server-side (`review.web_sessions`)."""
     console_cookie_secure: bool = True
     """Mark the console's cookies Secure (https only); false only for plain-http development."""
     console_session_ttl_s: float = 8 * 3600.0
-    """A console session lasts this long (a revoked key's session ends by then at the latest)."""
+    """A console session ends this long after login, however active."""
+    console_idle_timeout_s: float = 30 * 60.0
+    """A console session ends after this long without a request."""

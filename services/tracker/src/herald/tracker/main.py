@@ -16,6 +16,7 @@ from herald.tracker.engagement import Engagements
 from herald.tracker.handlers import GROUPS, build_router
 from herald.tracker.http.engagement import build_engagement_http
 from herald.tracker.http.reports import build_http
+from herald.tracker.http.timeline import build_timeline_http
 from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.settings import TrackerSettings
 from herald.tracker.tracking import Tracker
@@ -57,7 +58,11 @@ def create_app(settings: TrackerSettings | None = None, *, clock: Clock = utc_no
     return create_service_app(
         rt,
         routers=[build_router(rt.consumers(), tracker, rt.dlq)],
-        http=[build_http(ledger, rt.auth, clock), engagement_http],
+        http=[
+            build_http(ledger, rt.auth, clock),
+            build_timeline_http(ledger, rt.auth, clock),
+            engagement_http,
+        ],
         migrations=MIGRATIONS,
         body_limits={"/v1/engagement": s.engagement_max_bytes},
     )

@@ -102,6 +102,19 @@ class Partitions(Protocol):
     async def ensure(self, months: Iterable[Month]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class TimelineQuery:
+    """Outcomes of one tenant in [since, until), by `bucket` ('hour' or 'day', UTC),
+    optionally of one department or one request."""
+
+    tenant: str
+    since: datetime
+    until: datetime
+    bucket: str
+    department: str | None = None
+    request_id: str | None = None
+
+
 class ReportSource(Protocol):
     async def request(self, tenant: str, request_id: str) -> Mapping[str, Any] | None: ...
 
@@ -110,3 +123,6 @@ class ReportSource(Protocol):
     async def range_rows(
         self, tenant: str, since: datetime, until: datetime, department: str | None
     ) -> Rows: ...
+
+    async def timeline_rows(self, query: TimelineQuery) -> list[Any]:
+        """One row per (bucket, channel, outcome, reason), as queries.TIMELINE_BY_CHANNEL."""

@@ -28,10 +28,15 @@ STATE_DIR = Path(".herald")
 
 def local_env(state: Path, env: Mapping[str, str]) -> dict[str, str]:
     """What the services get locally beyond the stack's own settings: JSON lines for the
-    devstack to relay, and the review console switched on (unless a secret is given)."""
+    devstack to relay, and the review console and the portal switched on (unless a
+    secret is given)."""
     extra = {"LOG_JSON": "true"}
-    if not env.get("CONSOLE_SESSION_SECRET"):
-        extra["CONSOLE_SESSION_SECRET"] = ensure_secret(state, "console")
+    for name, variable in (
+        ("console", "CONSOLE_SESSION_SECRET"),
+        ("portal", "PORTAL_SESSION_SECRET"),
+    ):
+        if not env.get(variable):
+            extra[variable] = ensure_secret(state, name)
     return extra
 
 
@@ -67,6 +72,7 @@ def announce(facts: BannerFacts, log_format: LogFormat, colour: bool) -> None:
         kafka=facts.kafka,
         ports=facts.ports,
         console=facts.console_url,
+        portal=facts.portal_url,
         api_keys=facts.keys_file,
         demo_recipients=sorted(facts.demo),
         try_command=TRY_COMMAND.format(intake=facts.ports["intake"]),
@@ -100,6 +106,7 @@ async def main() -> None:
             tenant=stack.tenant,
             seconds=time.monotonic() - started,
             demo=demo,
+            portal_url=f"http://localhost:{stack.ports['intake']}/portal/",
         )
         announce(facts, log_format, renderer.colour)
         supervisor = asyncio.create_task(stack.supervise())

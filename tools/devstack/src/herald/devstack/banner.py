@@ -29,7 +29,7 @@ class BannerFacts:
     demo: dict[str, str] = field(default_factory=dict)
     """Demo recipient id -> how it is reached; empty when the directory was not seeded."""
     portal_url: str | None = None
-    """The self-service portal, once there is one (it will be listed above the console)."""
+    """The departments' portal (intake's /portal/), listed above the console."""
 
     def url(self, service: str, path: str = "") -> str:
         return f"http://localhost:{self.ports[service]}{path}"
@@ -50,7 +50,8 @@ def render_banner(facts: BannerFacts, colour: bool = True) -> str:
     rows.append(f"  {dim}each serves /healthz, /readyz and /metrics{reset}")
     rows += ["", f"{bold}in a browser{reset}"]
     if facts.portal_url:
-        rows.append(f"  {'portal':<11}{facts.portal_url}")
+        hint = "log in with a submitter, viewer or admin key"
+        rows.append(f"  {'portal':<11}{facts.portal_url:<33}{dim}{hint}{reset}")
     rows.append(f"  {'console':<11}{facts.console_url:<33}{dim}log in with a reviewer key{reset}")
     rows += ["", f"{bold}underneath{reset}"]
     rows.append(f"  {'kafka':<11}{facts.kafka}")

@@ -134,6 +134,7 @@ class Stack:
             DISPATCHER_PUBLIC_URL=f"http://127.0.0.1:{self.ports['dispatcher']}",
             REVIEW_URL=f"http://127.0.0.1:{self.ports['review']}",
             SCHEDULER_URL=f"http://127.0.0.1:{self.ports['scheduler']}",
+            TRACKER_URL=f"http://127.0.0.1:{self.ports['tracker']}",
             # local sinks live on loopback; production refuses private webhook targets
             WEBHOOK_ALLOW_PRIVATE="true",
             XDG_RUNTIME_DIR=env.get("XDG_RUNTIME_DIR", "/tmp"),  # noqa: S108

@@ -77,15 +77,27 @@ class PgRequestRepository:
         return _record(row) if row else None
 
     async def apply_statuses(self, statuses: Sequence[Status]) -> None:
+        """The latest status of each request, and every status in its history (one
+        transaction: the two never disagree)."""
         rows = [
             (s.tenant, s.request_id, s.model_dump(mode="json"))
             for s in statuses
             if s.status != StatusKind.DUPLICATE
         ]
-        if rows:
-            await self._db.pool.executemany(
+        if not rows:
+            return
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.executemany(
                 """UPDATE intake.requests SET status = $3::jsonb, updated_at = now()
                    WHERE tenant = $1 AND request_id = $2""",
+                rows,
+            )
+            await conn.executemany(
+                """INSERT INTO intake.status_history (tenant, request_id, status, at, body)
+                   SELECT $1, $2, $3::jsonb->>'status', ($3::jsonb->>'at')::timestamptz, $3
+                   WHERE EXISTS (SELECT 1 FROM intake.requests
+                                 WHERE tenant = $1 AND request_id = $2)
+                   ON CONFLICT DO NOTHING""",
                 rows,
             )
 

@@ -37,28 +37,36 @@ def build_cancel_http(intake: Intake, repo: RequestRepository, auth: Authenticat
     ) -> dict[str, str]:
         """Cancel what has not been sent yet; the request ends in `cancelled`. Allowed to a
         submitter of the request's department, or an admin."""
-        record = await repo.get(who.tenant, request_id)
-        if record is None:
-            raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no request {request_id}")
-        same_tenant(who, record.tenant)
-        if not may_cancel(who, record):
-            mine = f"department {who.department}" if who.department else "no department"
-            raise Problem(
-                403,
-                ReasonCode.UNAUTHORIZED,
-                "Forbidden",
-                f"request {request_id} belongs to department {record.department}; this key "
-                f"({mine}) may not cancel it: only a submitter of that department or an "
-                "admin may",
-            )
-        if record.status is not None and record.status.status in TERMINAL_STATUSES:
-            raise Problem(
-                409,
-                ReasonCode.INVALID_REQUEST,
-                "Already finished",
-                f"the request is {record.status.status}",
-            )
-        await intake.cancel(who.tenant, request_id, who.user, who.key_id)
+        await cancel_as(who, request_id, intake, repo)
         return {"request_id": request_id, "status": "cancelling"}
 
     return api
+
+
+async def cancel_as(
+    who: Principal, request_id: str, intake: Intake, repo: RequestRepository
+) -> None:
+    """Ask for the request to be cancelled as `who`, or raise the Problem to answer (the
+    API's and the portal's one rule)."""
+    record = await repo.get(who.tenant, request_id)
+    if record is None:
+        raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no request {request_id}")
+    same_tenant(who, record.tenant)
+    if not may_cancel(who, record):
+        mine = f"department {who.department}" if who.department else "no department"
+        raise Problem(
+            403,
+            ReasonCode.UNAUTHORIZED,
+            "Forbidden",
+            f"request {request_id} belongs to department {record.department}; this key "
+            f"({mine}) may not cancel it: only a submitter of that department or an "
+            "admin may",
+        )
+    if record.status is not None and record.status.status in TERMINAL_STATUSES:
+        raise Problem(
+            409,
+            ReasonCode.INVALID_REQUEST,
+            "Already finished",
+            f"the request is {record.status.status}",
+        )
+    await intake.cancel(who.tenant, request_id, who.user, who.key_id)

@@ -1,23 +1,19 @@
 """Intake's HTTP API: submit and read the latest status (cancel: `http.cancel`). Same
 rules as the Kafka path; over HTTP the submitter is the API key's holder."""
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from herald.contracts import PushRequest, ReasonCode, Status
-from herald.intake.domain import Invalid, Limits, Verdict, parse_request
+from herald.intake.domain import Verdict
 from herald.intake.dry_run import DryRun, DryRunAnswer
+from herald.intake.filing import Filing
 from herald.intake.http.dry_run import DRY_RUN_DOC, SUBMIT_200, dry_run_answer
-from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
 from herald.intake.settings import IntakeSettings
-from herald.intake.submission import Intake
-from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
-from herald.runtime.clock import Clock
-from herald.runtime.identity import requester_is_caller
+from herald.runtime.auth import Authenticator, Principal, Role
 from herald.runtime.problems import Problem, problems
 from herald.runtime.tracing import TRACE_HEADER, bind_trace, request_trace_id
 
@@ -27,12 +23,10 @@ def _status_body(status: Status | None) -> dict[str, Any]:
 
 
 def build_http(
-    intake: Intake,
+    filing: Filing,
     repo: RequestRepository,
     auth: Authenticator,
     settings: IntakeSettings,
-    metrics: IntakeMetrics,
-    clock: Clock,
     dry_runs: DryRun,
 ) -> APIRouter:
     api = APIRouter(prefix="/v1/requests", tags=["requests"])
@@ -62,19 +56,10 @@ def build_http(
         and so is a key without a department."""
         raw = await _read_limited(request, settings.max_payload_bytes)
         if dry_run:
-            return await _rehearse(dry_runs, raw, request, who, settings.limits(clock()))
-        metrics.size.observe(len(raw))
+            return await _rehearse(filing, dry_runs, raw, request, who)
         trace_id = request.headers.get(TRACE_HEADER) or request_trace_id()
         bind_trace(trace_id)
-        with metrics.latency.time():
-            parsed = parse_request(raw, settings.limits(clock()))
-            if isinstance(parsed, Invalid):
-                metrics.invalid.labels(ReasonCode.INVALID_REQUEST).inc()
-                metrics.received.labels("http", metrics.tenant(who.tenant), "invalid").inc()
-                raise _invalid_problem(parsed)
-            submits_for_own_tenant(who, parsed.tenant)
-            submitter = requester_is_caller(who, parsed)
-            result = await intake.submit(parsed, submitter, f"http:{uuid.uuid4()}", trace_id)
+        result = await filing.submit(raw, who, trace_id)
         return _answer(result.verdict, result.status, trace_id)
 
     @api.get("/{request_id}", response_model=Status, responses=problems(401, 403, 404))
@@ -92,16 +77,13 @@ def build_http(
 
 
 async def _rehearse(
-    dry_runs: DryRun, raw: bytes, request: Request, who: Principal, limits: Limits
+    filing: Filing, dry_runs: DryRun, raw: bytes, request: Request, who: Principal
 ) -> JSONResponse:
-    """The dry run: the real path's validation and tenant check, then the advisers."""
+    """The dry run: the real path's validation, tenant and identity checks, then the
+    advisers."""
     trace_id = request.headers.get(TRACE_HEADER) or request_trace_id()
     bind_trace(trace_id)
-    parsed = parse_request(raw, limits)
-    if isinstance(parsed, Invalid):
-        raise _invalid_problem(parsed)
-    submits_for_own_tenant(who, parsed.tenant)
-    submitter = requester_is_caller(who, parsed)
+    parsed, submitter = filing.check(raw, who)
     return await dry_run_answer(dry_runs, parsed, submitter, request, trace_id)
 
 
@@ -123,14 +105,6 @@ def _too_large(size: int, limit: int) -> Problem:
         ReasonCode.INVALID_REQUEST,
         "Payload too large",
         f"payload is at least {size} bytes, the limit is {limit}",
-    )
-
-
-def _invalid_problem(parsed: Invalid) -> Problem:
-    errors = [{"field": e.field, "message": e.message} for e in parsed.errors]
-    status = 413 if parsed.too_large else 422
-    return Problem(
-        status, ReasonCode.INVALID_REQUEST, "Invalid request", parsed.message, errors=errors
     )
 
 

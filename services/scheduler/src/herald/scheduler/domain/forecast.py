@@ -47,11 +47,13 @@ class Tally:
     expired: int = 0
     capped_out: int = 0
     hours: Counter[datetime] = field(default_factory=Counter)
+    channels: Counter[str] = field(default_factory=Counter)
     first: datetime | None = None
     last: datetime | None = None
 
-    def send(self, due: datetime) -> None:
+    def send(self, due: datetime, channel: str) -> None:
         self.hours[due.astimezone(UTC).replace(minute=0, second=0, microsecond=0)] += 1
+        self.channels[channel] += 1
         self.first = min(self.first or due, due)
         self.last = max(self.last or due, due)
 
@@ -81,8 +83,8 @@ def judge(
     tally.deferred.update(str(r) for r in d.deferred)
     if d.verdict == Verdict.SUPPRESS:
         tally.capped_out += 1
-    else:
-        tally.send(d.due_at or planned.due_at)
+    else:  # the first channel the caps allow (or, held, the first it can reach) pays
+        tally.send(d.due_at or planned.due_at, str((d.channels or member.channels)[0]))
 
 
 def report(counts: dict[str | None, int], tally: Tally, sampled: bool) -> dict[str, Any]:
@@ -104,6 +106,7 @@ def report(counts: dict[str | None, int], tally: Tally, sampled: bool) -> dict[s
         "deferred": {str(r): up(tally.deferred[str(r)]) for r in DEFERRALS}
         | {"expired": up(tally.expired)},
         "would_send": up(sum(tally.hours.values())),
+        "would_send_by_channel": {c: up(n) for c, n in sorted(tally.channels.items())},
         "spread": {
             "first": tally.first.isoformat() if tally.first else None,
             "last": tally.last.isoformat() if tally.last else None,

@@ -3,64 +3,72 @@
 Entry points stay thin: read the session and the form, then call the same service layer
 as the JSON API (`Reviewer.decide_by_human` behind the four-eyes check), so statuses,
 approved envelopes, audit rows and strikes are identical whichever way a human decides.
+Sessions are the runtime's (herald.runtime.websessions): kept in `review.web_sessions`,
+the key checked again on every request, ended when idle, revoked by logging out.
 """
+
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from fastapi.security import HTTPAuthorizationCredentials
 
 from herald.contracts import StatusKind
 from herald.review.domain import HumanDecision, may_decide_on
 from herald.review.http.console import views, web
-from herald.review.http.console.session import Session, Signer
+from herald.review.http.console.flash import Signer
 from herald.review.ports import ReviewRepository
 from herald.review.reviewing import Reviewer
 from herald.review.settings import ReviewSettings
 from herald.review.violations import Violations
 from herald.runtime.auth import Authenticator, Role
 from herald.runtime.clock import Clock
-from herald.runtime.problems import Problem
+from herald.runtime.websessions import (
+    Form,
+    LoginRefused,
+    SessionPolicy,
+    SessionStore,
+    WebSession,
+    WebSessions,
+)
 
-_REVIEWERS = (Role.REVIEWER, Role.ADMIN)
 _LOGIN = "/console/login"
+
+
+def session_policy(settings: ReviewSettings) -> SessionPolicy:
+    return SessionPolicy(
+        "console",
+        frozenset({Role.REVIEWER, Role.ADMIN}),
+        idle=timedelta(seconds=settings.console_idle_timeout_s),
+        lifetime=timedelta(seconds=settings.console_session_ttl_s),
+        secure_cookie=settings.console_cookie_secure,
+        max_form_bytes=web.MAX_FORM_BYTES,
+    )
 
 
 class Console:
     def __init__(
         self,
-        settings: ReviewSettings,
-        secret: str,
+        sessions: WebSessions,
+        signer: Signer,
         reviewer: Reviewer,
         repo: ReviewRepository,
         violations: Violations,
-        auth: Authenticator,
         clock: Clock,
     ) -> None:
-        self._signer, self._reviewer, self._repo = Signer(secret), reviewer, repo
-        self._violations, self._auth, self._clock = violations, auth, clock
-        self._secure, self._ttl = (
-            settings.console_cookie_secure,
-            int(settings.console_session_ttl_s),
-        )
+        self._sessions, self._signer, self._reviewer, self._repo = sessions, signer, reviewer, repo
+        self._violations, self._clock = violations, clock
+        self._secure = sessions.policy.secure_cookie
         self._env, self._css = web.templates(), (web.HERE / "static" / "console.css").read_bytes()
 
-    def _session(self, request: Request) -> Session | None:
-        found = self._signer.session(request.cookies.get(web.SESSION_COOKIE), self._clock())
-        return found if found and found.principal.role in _REVIEWERS else None
+    async def _session(self, request: Request) -> WebSession | None:
+        return await self._sessions.current(request)
 
-    def _page(self, s: Session, name: str, status: int = 200, **context: object) -> Response:
-        return web.page(
-            self._env, name, status, who=s.principal, csrf=self._signer.csrf(s), **context
-        )
+    def _page(self, s: WebSession, name: str, status: int = 200, **context: object) -> Response:
+        return web.page(self._env, name, status, who=s.principal, csrf=s.csrf, **context)
 
-    async def _form(self, request: Request, s: Session | None) -> dict[str, str] | None:
+    async def _form(self, request: Request, s: WebSession | None) -> Form | None:
         """The form, if it is one, same-site and (with a session) carries its CSRF token."""
-        fields = await web.form(request)
-        if fields is None or web.cross_site(request):
-            return None
-        if s is not None and not self._signer.csrf_ok(s, fields.get("csrf", "")):
-            return None
-        return fields
+        return await self._sessions.form(request, s)
 
     async def stylesheet(self) -> Response:
         answer = web.secured(Response(self._css, media_type="text/css; charset=utf-8"))
@@ -74,31 +82,23 @@ class Console:
         fields = await self._form(request, None)
         if fields is None:
             return web.page(self._env, "login.html", 400, error="The form could not be read.")
-        key = HTTPAuthorizationCredentials(
-            scheme="Bearer", credentials=fields.get("key", "").strip()
-        )
-        try:
-            who = self._auth.principal(key)
-        except Problem:
-            return web.page(self._env, "login.html", 401, error="Unknown or revoked API key.")
-        if who.role not in _REVIEWERS:
-            error = f"A {who.role} key may not review: use a reviewer or admin key."
-            return web.page(self._env, "login.html", 403, error=error)
         answer = web.see_other("/console/")  # always the queue: no redirect target is taken
-        token = self._signer.open_session(who, self._clock(), self._ttl)
-        web.set_cookie(answer, web.SESSION_COOKIE, token, self._ttl, self._secure)
+        try:
+            await self._sessions.log_in(fields.get("key").strip(), answer)
+        except LoginRefused as refused:
+            return web.page(self._env, "login.html", refused.status, error=refused.message)
         return answer
 
     async def logout(self, request: Request) -> Response:
-        s = self._session(request)
+        s = await self._session(request)
         if s is not None and await self._form(request, s) is None:
             return self._page(s, "login.html", 403, error="The form expired: log out again.")
         answer = web.see_other(_LOGIN)
-        web.drop_cookie(answer, web.SESSION_COOKIE, self._secure)
+        await self._sessions.log_out(request, answer)
         return answer
 
     async def queue(self, request: Request) -> Response:
-        s = self._session(request)
+        s = await self._session(request)
         if s is None:
             return web.see_other(_LOGIN)
         now = self._clock()
@@ -111,11 +111,11 @@ class Console:
         return answer
 
     async def one(self, request_id: str, request: Request) -> Response:
-        s = self._session(request)
+        s = await self._session(request)
         return await self._show(s, request_id) if s else web.see_other(_LOGIN)
 
     async def _show(
-        self, s: Session, request_id: str, status: int = 200, error: str = ""
+        self, s: WebSession, request_id: str, status: int = 200, error: str = ""
     ) -> Response:
         review = await self._repo.get(s.principal.tenant, request_id)
         if review is None:
@@ -127,7 +127,7 @@ class Console:
         return self._page(s, "detail.html", status, r=r, error=error)
 
     async def decide(self, request_id: str, request: Request) -> Response:
-        s = self._session(request)
+        s = await self._session(request)
         if s is None:
             return web.see_other(_LOGIN)
         fields = await self._form(request, s)
@@ -161,17 +161,20 @@ class Console:
 
 def build_console(
     settings: ReviewSettings,
+    store: SessionStore,
     reviewer: Reviewer,
     repo: ReviewRepository,
     violations: Violations,
     auth: Authenticator,
     clock: Clock,
-) -> list[APIRouter]:
-    """The console's router, or none when `CONSOLE_SESSION_SECRET` is unset (all 404)."""
+) -> tuple[APIRouter, WebSessions] | None:
+    """The console's router and its sessions, or None when `CONSOLE_SESSION_SECRET` is
+    unset (the console is then off: every path 404)."""
     if settings.console_session_secret is None:
-        return []
+        return None
     secret = settings.console_session_secret.get_secret_value()
-    c = Console(settings, secret, reviewer, repo, violations, auth, clock)
+    sessions = WebSessions(store, auth, secret, session_policy(settings), clock)
+    c = Console(sessions, Signer(secret), reviewer, repo, violations, clock)
     api = APIRouter(prefix="/console", include_in_schema=False)
     api.add_api_route("/static/console.css", c.stylesheet, methods=["GET"])
     api.add_api_route("/login", c.login_form, methods=["GET"])
@@ -180,4 +183,4 @@ def build_console(
     api.add_api_route("/", c.queue, methods=["GET"])
     api.add_api_route("/requests/{request_id}", c.one, methods=["GET"])
     api.add_api_route("/requests/{request_id}/decision", c.decide, methods=["POST"])
-    return [api]
+    return api, sessions

@@ -1,15 +1,13 @@
-"""The console's HTTP plumbing: templates, security headers, forms, cookies."""
+"""The console's HTTP plumbing: templates, security headers, the flash cookie (forms and
+sessions: herald.runtime.websessions)."""
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
-from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 HERE = Path(__file__).parent
-SESSION_COOKIE = "herald_console"
 FLASH_COOKIE = "herald_console_flash"
 MAX_FORM_BYTES = 16 * 1024
 SECURITY_HEADERS = {
@@ -47,24 +45,6 @@ def page(env: Environment, name: str, status: int = 200, **context: Any) -> Resp
 def see_other(path: str) -> Response:
     """A redirect to one of the console's own fixed paths (never one taken from a request)."""
     return secured(RedirectResponse(path, status_code=303))
-
-
-def cross_site(request: Request) -> bool:
-    """A browser says this request came from another site (defence beside the CSRF token)."""
-    site = request.headers.get("sec-fetch-site")
-    return site is not None and site not in ("same-origin", "none")
-
-
-async def form(request: Request) -> dict[str, str] | None:
-    """A small urlencoded form, first value of each field; None if it is not one."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/x-www-form-urlencoded":
-        return None
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return None
-    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return {k: v[0] for k, v in fields.items()}
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int, secure: bool) -> None:

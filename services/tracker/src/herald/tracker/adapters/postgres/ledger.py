@@ -23,6 +23,7 @@ from herald.tracker.ports import (
     PartitionMissingError,
     Recorded,
     Refused,
+    TimelineQuery,
 )
 
 
@@ -166,6 +167,19 @@ class Ledger:
         rows = await self._db.pool.fetch(queries.RANGE_BY_CHANNEL, *args)
         deferrals = await self._db.pool.fetch(queries.RANGE_DEFERRALS, *args)
         return list(rows), list(deferrals)
+
+    async def timeline_rows(self, query: TimelineQuery) -> list[Any]:
+        return list(
+            await self._db.pool.fetch(
+                queries.TIMELINE_BY_CHANNEL,
+                query.tenant,
+                query.since,
+                query.until,
+                query.department,
+                query.bucket,
+                query.request_id,
+            )
+        )
 
     async def erase(self, erased: Sequence[str], restored: Sequence[str]) -> int:
         """Unlink erased recipients from their outcomes; forget restored ones. Counts stay."""

@@ -65,3 +65,23 @@ FROM tracker.outcomes o, unnest(o.deferred) AS d(reason)
 WHERE o.tenant = $1 AND o.at >= $2 AND o.at < $3 AND ($4::text IS NULL OR o.department = $4)
 GROUP BY 1, 2
 """
+
+# Over time: the deliveries of [since, until) grouped by the hour or day (UTC) their
+# outcome falls in, each with its engagement whenever it came, so that each bucket's
+# rates are those of the pushes sent in it. $5 is 'hour' or 'day'; $6 one request or NULL.
+TIMELINE_BY_CHANNEL = f"""
+WITH o AS (
+    SELECT delivery_id, channel, outcome, reason,
+           date_trunc($5, at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket
+    FROM tracker.outcomes
+    WHERE tenant = $1 AND at >= $2 AND at < $3 AND ($4::text IS NULL OR department = $4)
+      AND ($6::text IS NULL OR request_id = $6)),
+e AS (
+    {_ENGAGED}
+      AND ev.at >= $2 - interval '1 day'
+    GROUP BY ev.delivery_id)
+SELECT o.bucket, coalesce(o.channel, '') AS channel, o.outcome,
+       coalesce(o.reason, '') AS reason,
+       {_COUNTED}
+GROUP BY 1, 2, 3, 4
+"""  # noqa: S608 - composed of this module's constants only
