@@ -8,26 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.dryrun.harness import SAMPLE, DryRunStack
+from tests.integration.dryrun.harness import SAMPLE, DryRunStack, request_body
 from tests.support.scheduler import recipient
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-def request_body(rid: str, uid: str, audience: dict[str, Any], **over: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "request_id": rid,
-        "tenant": "acme",
-        "requester": {"department": f"dept-{uid}", "user": f"user-{uid}"},
-        "goal": "Announce the winter sale",
-        "category": "marketing",
-        "channels": ["app_push"],
-        "content": {"title": "冬季特卖", "body": "会员专享 5 折起"},
-        "audience": audience,
-        "labels": {"campaign": "winter"},
-    }
-    return body | over
 
 
 def statuses(stack: DryRunStack, rid: str) -> list[dict[str, Any]]:
