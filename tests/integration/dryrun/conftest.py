@@ -1,7 +1,7 @@
 """The dry-run stack for the module (tests.integration.dryrun.harness)."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -14,7 +14,7 @@ from herald.scheduler.main import create_app as scheduler_app
 from herald.scheduler.settings import SchedulerSettings
 from tests.integration.dryrun.harness import SCHEDULER, DryRunStack, Restartable, env
 from tests.support.kafka import TopicWatcher
-from tests.support.keys import write_keys
+from tests.support.keys import add_key, write_keys
 from tests.support.serve import serving
 from tests.support.service import create_topics, new_prefix, running
 
@@ -56,3 +56,15 @@ async def stack(
         await review.stop()
         for w in watch.values():
             await w.stop()
+
+
+@pytest.fixture(autouse=True)
+def own_submitter(stack: DryRunStack, uid: str) -> Iterator[None]:
+    """The test's own submitter key (`user-<uid>` of `dept-<uid>`, whom `request_body`
+    names), so that strikes and standing never touch other tests."""
+    key = f"key-{uid}"
+    add_key(stack.keys_file, f"acme-{uid}", key, "acme", "submitter", f"user-{uid}", f"dept-{uid}")
+    shared = stack.keys[("acme", "submitter")]
+    stack.keys[("acme", "submitter")] = key
+    yield
+    stack.keys[("acme", "submitter")] = shared

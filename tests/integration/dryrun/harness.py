@@ -7,6 +7,7 @@ groups (their names carry no topic prefix) and upset the broker's group for late
 """
 
 import asyncio
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,8 +28,10 @@ from tests.support.waiting import eventually
 
 SAMPLE = 40
 """The scheduler times at most about this many recipients (tests of sampling exceed it)."""
-POLICY = '{"default": {"caps": {"all": {"per_day": 1}}}}'
-"""One marketing push per recipient and day (only recipients with usage rows feel it)."""
+RATE = 20
+POLICY = json.dumps({"default": {"caps": {"all": {"per_day": 1}}, "rates": {"email": RATE}}})
+"""One marketing push per recipient and day (only recipients with usage rows feel it);
+e-mail is paced at RATE sends a second (the other channels are not paced)."""
 SCHEDULER = {"dry_run_sample": SAMPLE, "scheduler_policy_json": POLICY}
 
 
@@ -126,6 +129,22 @@ class DryRunStack:
                 request_id,
             )
         )
+
+
+def request_body(rid: str, uid: str, audience: dict[str, Any], **over: Any) -> dict[str, Any]:
+    """A marketing push by a requester of its own (strikes never touch other tests)."""
+    body: dict[str, Any] = {
+        "request_id": rid,
+        "tenant": "acme",
+        "requester": {"department": f"dept-{uid}", "user": f"user-{uid}"},
+        "goal": "Announce the winter sale",
+        "category": "marketing",
+        "channels": ["app_push"],
+        "content": {"title": "冬季特卖", "body": "会员专享 5 折起"},
+        "audience": audience,
+        "labels": {"campaign": "winter"},
+    }
+    return body | over
 
 
 def env(kafka: str, database_url: str, prefix: str, keys: Path, **extra: Any) -> dict[str, Any]:

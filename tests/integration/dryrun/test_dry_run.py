@@ -2,46 +2,17 @@
 scheduler on real ports, the real broker and Postgres. A dry run predicts what the real
 path then does, and itself sends and stores nothing."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.integration.dryrun.harness import SAMPLE, DryRunStack
-from tests.support.keys import add_key
+from tests.integration.dryrun.harness import SAMPLE, DryRunStack, request_body
 from tests.support.scheduler import recipient
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(autouse=True)
-def own_submitter(stack: DryRunStack, uid: str) -> Iterator[None]:
-    """The test's own submitter key (`user-<uid>` of `dept-<uid>`, whom `request_body`
-    names), so that strikes and standing never touch other tests."""
-    key = f"key-{uid}"
-    add_key(stack.keys_file, f"acme-{uid}", key, "acme", "submitter", f"user-{uid}", f"dept-{uid}")
-    shared = stack.keys[("acme", "submitter")]
-    stack.keys[("acme", "submitter")] = key
-    yield
-    stack.keys[("acme", "submitter")] = shared
-
-
-def request_body(rid: str, uid: str, audience: dict[str, Any], **over: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "request_id": rid,
-        "tenant": "acme",
-        "requester": {"department": f"dept-{uid}", "user": f"user-{uid}"},
-        "goal": "Announce the winter sale",
-        "category": "marketing",
-        "channels": ["app_push"],
-        "content": {"title": "冬季特卖", "body": "会员专享 5 折起"},
-        "audience": audience,
-        "labels": {"campaign": "winter"},
-    }
-    return body | over
 
 
 def statuses(stack: DryRunStack, rid: str) -> list[dict[str, Any]]:

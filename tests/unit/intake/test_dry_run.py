@@ -98,6 +98,8 @@ async def test_dry_run_answers_what_would_happen_and_sends_and_stores_nothing(
         "intake": {"outcome": "accepted", "reasons": []},
         "review": REVIEWED,
         "schedule": PLANNED,
+        "figures": {},  # this scheduler does not mark its figures
+        "sample": None,
     }
     assert r.headers["x-trace-id"] == "trace-1"
     expected = ("r-1", "Bearer " + world.keys[("acme", "submitter")], "trace-1")
@@ -105,6 +107,26 @@ async def test_dry_run_answers_what_would_happen_and_sends_and_stores_nothing(
     assert world.scheduler.asked == [expected]
     assert world.events.published == []
     assert world.repo.rows == {}
+
+
+async def test_the_combined_answer_says_which_schedule_figures_are_extrapolated(
+    world: World,
+) -> None:
+    sample = {"timed": 40, "reachable": 90, "share": 0.4444}
+    figures = {
+        "audience": "exact",
+        "would_send": "extrapolated",
+        "pacing.last_send": "extrapolated",
+    }
+    world.scheduler.answer = PLANNED | {"sampled": True, "sample": sample, "figures": figures}
+    answer = (await world.dry_run(body())).json()
+    assert answer["figures"] == {
+        "schedule.audience": "exact",
+        "schedule.would_send": "extrapolated",
+        "schedule.pacing.last_send": "extrapolated",
+    }
+    assert answer["sample"] == sample
+    assert answer["schedule"]["figures"] == figures
 
 
 async def test_admin_may_dry_run_but_not_reviewer_or_viewer(world: World) -> None:

@@ -10,7 +10,10 @@ from datetime import UTC, datetime
 from herald.contracts import Engagement, PushRequest, Recipient
 from herald.contracts.push_request import Segment
 from herald.scheduler.domain.caps import Usage
-from herald.scheduler.domain.model import Member, RecipientKey
+from herald.scheduler.domain.forecast_lanes import Backlog
+from herald.scheduler.domain.model import Member, RecipientKey, Timer
+from herald.scheduler.domain.outlook import QueuedSend
+from herald.scheduler.domain.pacing import Bucket
 from herald.scheduler.domain.reach import reach
 from tests.unit.scheduler.fakes import State
 
@@ -21,16 +24,22 @@ class FakeAudience:
 
     @contextlib.asynccontextmanager
     async def snapshot(self) -> AsyncIterator["FakeSnapshot"]:
-        yield FakeSnapshot(dict(self.state.recipients), dict(self.state.caps))
+        s = self.state
+        yield FakeSnapshot(dict(s.recipients), dict(s.caps), dict(s.lanes), list(s.timers.values()))
 
 
 class FakeSnapshot:
     """The directory as it was when the snapshot began."""
 
     def __init__(
-        self, recipients: dict[RecipientKey, Recipient], caps: dict[RecipientKey, dict[str, Usage]]
+        self,
+        recipients: dict[RecipientKey, Recipient],
+        caps: dict[RecipientKey, dict[str, Usage]],
+        lanes: dict[tuple[str, str], Bucket],
+        timers: list[Timer],
     ) -> None:
         self._recipients, self._caps = recipients, caps
+        self._lanes, self._timers = lanes, timers
 
     async def count(self, request: PushRequest, after: str) -> dict[str | None, int]:
         return dict(Counter(m.reason for m in self._members(request, after)))
@@ -53,6 +62,24 @@ class FakeSnapshot:
 
     async def usage(self, tenant: str, ids: Sequence[str]) -> dict[str, dict[str, Usage]]:
         return {rid: dict(self._caps[(tenant, rid)]) for rid in ids if (tenant, rid) in self._caps}
+
+    async def lanes(self, tenant: str, lanes: Sequence[str]) -> list[Bucket]:
+        return [b for (t, lane), b in self._lanes.items() if t == tenant and lane in lanes]
+
+    async def backlog(self, tenant: str, lanes: Sequence[str], now: datetime) -> list[Backlog]:
+        n = Counter(
+            (t.lane, t.priority, max(t.due_at, now))
+            for t in self._timers
+            if t.tenant == tenant and t.lane in lanes
+        )
+        return [Backlog(*key, sends) for key, sends in sorted(n.items(), key=lambda x: x[0][2])]
+
+    async def queued(self, tenant: str, ids: Sequence[str]) -> dict[str, list[QueuedSend]]:
+        out: dict[str, list[QueuedSend]] = {}
+        for t in self._timers:
+            if t.tenant == tenant and t.recipient_id in ids:
+                out.setdefault(t.recipient_id, []).append(QueuedSend(t.due_at, t.lane, t.category))
+        return out
 
     def _members(self, request: PushRequest, after: str) -> list[Member]:
         aud, tenant = request.audience, request.tenant

@@ -10,12 +10,22 @@ published or written anywhere.
 import asyncio
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, ValidationError
 
 from herald.contracts import PushRequest
 from herald.contracts.internal import Submitter
 from herald.intake.domain import dry_run_view, restriction
 from herald.intake.ports import Adviser, AdviserUnavailable, RequestRepository
+
+Basis = Literal["exact", "extrapolated"]
+
+
+class DryRunSample(BaseModel):
+    timed: int
+    """Reachable recipients timed."""
+    reachable: int
+    share: float
+    """timed / reachable."""
 
 
 class DryRunAnswer(BaseModel):
@@ -30,7 +40,15 @@ class DryRunAnswer(BaseModel):
     """Review's `decision` (approved | pending_review | rejected), `findings`, whether a
     human would be required."""
     schedule: dict[str, Any]
-    """Audience size, suppressions and deferrals by reason, the send-time spread."""
+    """Audience size, suppressions and deferrals by reason, the send-time spread, when
+    each lane's last send would go."""
+    figures: dict[str, Basis] = Field(default_factory=dict)
+    """Each figure of `schedule` by its path in this answer (`schedule.would_send`,
+    `schedule.pacing.lanes[].last`): `exact` (counted over the whole audience) or
+    `extrapolated` (timed on a sample and scaled). Empty if the scheduler did not say."""
+    sample: DryRunSample | None = None
+    """The sample the extrapolated figures come from; None when every reachable
+    recipient was timed."""
 
 
 class AdvisersUnavailable(Exception):  # noqa: N818
@@ -62,8 +80,15 @@ class DryRun:
                 raise answer
         assert isinstance(review, dict)
         assert isinstance(schedule, dict)
+        figures, sample = _estimates(schedule)
         return DryRunAnswer(
-            valid=True, request_id=request.request_id, intake=own, review=review, schedule=schedule
+            valid=True,
+            request_id=request.request_id,
+            intake=own,
+            review=review,
+            schedule=schedule,
+            figures=figures,
+            sample=sample,
         )
 
     async def _own(self, request: PushRequest, submitter: Submitter) -> dict[str, Any]:
@@ -72,3 +97,16 @@ class DryRun:
             request.tenant, submitter.user, submitter.department
         )
         return dry_run_view(request, existing, restriction(request, requester, department))
+
+
+def _estimates(schedule: dict[str, Any]) -> tuple[dict[str, Basis], DryRunSample | None]:
+    """The scheduler's marks of its figures, as paths of the combined answer."""
+    marks = schedule.get("figures")
+    figures: dict[str, Basis] = {}
+    if isinstance(marks, dict):
+        figures = {f"schedule.{k}": v for k, v in marks.items() if v in ("exact", "extrapolated")}
+    try:
+        sample = DryRunSample.model_validate(schedule["sample"]) if schedule.get("sample") else None
+    except ValidationError:
+        sample = None
+    return figures, sample

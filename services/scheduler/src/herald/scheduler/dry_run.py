@@ -1,10 +1,13 @@
 """Dry run: who a request would reach and when, planning nothing.
 
-The audience is the planner's own, read in one snapshot: counted by suppression reason,
-then the reachable members streamed and timed by the pure rules (`domain.forecast`: the
-planned time, then the frequency caps as recipients' usage stands now, as a release
-would). Audiences larger than `sample` are timed on a deterministic sample and the
-figures extrapolated; the answer says so. Nothing is written and nothing published.
+In one snapshot: the audience counted by suppression reason, the reachable members
+streamed and timed as planning would time them (`domain.forecast.plan`), then the lanes
+they would be paced on read (bucket, sends already queued) with the sends other
+requests have queued for them, and every lane run forward as releases would take it
+(`domain.forecast_lanes`): when each send would go, which ones pacing makes late past
+`expires_at`, and the caps as usage will stand at each send's time. Audiences larger
+than `sample` are timed on a deterministic sample and the figures extrapolated; the
+answer says which (`domain.forecast_report`). Nothing is written and nothing published.
 """
 
 import contextlib
@@ -13,11 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from herald.contracts import PushRequest
-from herald.scheduler.domain.forecast import Tally, judge, report, sample_of
+from herald.scheduler.domain.forecast import Item, plan, sample_of
+from herald.scheduler.domain.forecast_lanes import Lanes, run_lanes
+from herald.scheduler.domain.forecast_report import report
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.domain.verdict import capped
 from herald.scheduler.engagement import best_hours
-from herald.scheduler.ports import Audience, EngagementLog
+from herald.scheduler.ports import Audience, AudienceSnapshot, EngagementLog
 
 
 class DryRun:
@@ -35,23 +40,43 @@ class DryRun:
 
     async def run(self, req: PushRequest) -> dict[str, Any]:
         now, policy = self._clock(), self._policies.of(req.tenant)
-        tally = Tally()
         async with self._audience.snapshot() as snap:
             counts = await snap.count(req, "")
-            sample = sample_of(counts.get(None, 0), self._sample)
-            chunks = snap.reachable(req, sample.share, sample.limit, self._chunk)
-            async with contextlib.aclosing(chunks):
-                async for members in chunks:
-                    ids = [m.recipient_id for m in members]
-                    usage = (
-                        await snap.usage(req.tenant, ids) if capped(policy, req.category) else {}
-                    )
-                    hours = await best_hours(self._engagement, req, policy, ids, now)
-                    for m in members:
-                        rid = m.recipient_id
-                        judge(req, m, now, policy, usage.get(rid, {}), hours.get(rid), tally)
-        return {
-            "request_id": req.request_id,
-            "at": now.isoformat(),
-            **report(counts, tally, sample.sampled),
-        }
+            items = await self._timed(snap, req, now, counts.get(None, 0))
+            lanes = await self._lanes(snap, req, items, now)
+        reachable = counts.get(None, 0)
+        weight = reachable / len(items) if items else 1.0
+        paced = run_lanes(req, policy, now, items, lanes, weight)
+        return {"request_id": req.request_id, "at": now.isoformat(), **report(counts, items, paced)}
+
+    async def _timed(
+        self, snap: AudienceSnapshot, req: PushRequest, now: datetime, reachable: int
+    ) -> list[Item]:
+        """The reachable members (or a sample of them) timed as planning would."""
+        policy = self._policies.of(req.tenant)
+        sample = sample_of(reachable, self._sample)
+        items: list[Item] = []
+        chunks = snap.reachable(req, sample.share, sample.limit, self._chunk)
+        async with contextlib.aclosing(chunks):
+            async for members in chunks:
+                ids = [m.recipient_id for m in members]
+                usage = await snap.usage(req.tenant, ids) if capped(policy, req.category) else {}
+                hours = await best_hours(self._engagement, req, policy, ids, now)
+                for m in members:
+                    rid = m.recipient_id
+                    items.append(plan(req, m, now, policy, usage.get(rid, {}), hours.get(rid)))
+        return items
+
+    async def _lanes(
+        self, snap: AudienceSnapshot, req: PushRequest, items: list[Item], now: datetime
+    ) -> Lanes:
+        """The lanes the planned sends would wait in, and what is queued before them."""
+        waiting = [i for i in items if i.end is None]
+        names = sorted({i.lane for i in waiting})
+        capping = capped(self._policies.of(req.tenant), req.category)
+        ids = [i.recipient_id for i in waiting] if capping else []
+        return Lanes(
+            {b.lane: b for b in await snap.lanes(req.tenant, names)} if names else {},
+            await snap.backlog(req.tenant, names, now) if names else [],
+            await snap.queued(req.tenant, ids) if ids else {},
+        )

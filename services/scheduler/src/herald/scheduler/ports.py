@@ -17,6 +17,7 @@ from herald.contracts import Engagement, PushRequest, Recipient
 from herald.contracts.internal import RequestEnvelope
 from herald.contracts.recipient import Contacts
 from herald.scheduler.domain.caps import Usage
+from herald.scheduler.domain.forecast_lanes import Backlog
 from herald.scheduler.domain.model import (
     Due,
     Member,
@@ -28,6 +29,7 @@ from herald.scheduler.domain.model import (
     Stopped,
     Timer,
 )
+from herald.scheduler.domain.outlook import QueuedSend
 from herald.scheduler.domain.pacing import Bucket, Budget
 from herald.scheduler.domain.settlement import Settlement
 
@@ -80,6 +82,19 @@ class AudienceSnapshot(Protocol):
 
     async def usage(self, tenant: str, ids: Sequence[str]) -> dict[str, dict[str, Usage]]:
         """Cap usage as it stands (read, never locked), by recipient id and scope."""
+        ...
+
+    async def lanes(self, tenant: str, lanes: Sequence[str]) -> list[Bucket]:
+        """Those of the tenant's lanes that exist, with their buckets as stored."""
+        ...
+
+    async def backlog(self, tenant: str, lanes: Sequence[str], now: datetime) -> list[Backlog]:
+        """The sends waiting in those lanes, by priority and due time (overdue: `now`),
+        earliest first."""
+        ...
+
+    async def queued(self, tenant: str, ids: Sequence[str]) -> dict[str, list[QueuedSend]]:
+        """The sends waiting for those recipients, by recipient id."""
         ...
 
 

@@ -4,14 +4,16 @@ Exit codes: 0 ok, 1 a remote refusal or invalid input, 2 usage (bad flags, bad c
 """
 
 import asyncio
+import urllib.parse
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from aiokafka.errors import KafkaError
 
+from herald.heraldctl import keys
 from herald.heraldctl.client import RemoteError
 from herald.heraldctl.config import ConfigError, Settings, load_settings
 from herald.heraldctl.render import Output
@@ -48,6 +50,8 @@ def env_of(ctx: typer.Context, as_json: bool = False) -> Env:
     except ConfigError as exc:
         out.error(str(exc))
         raise typer.Exit(USAGE) from exc
+    for warning in settings.warnings:
+        out.warn(warning)
     return Env(settings, out)
 
 
@@ -57,9 +61,26 @@ def usage(out: Output, message: str) -> NoReturn:
 
 
 def need_key(env: Env) -> str:
+    """The API key; asked for at the terminal if none was given (and stdin is one)."""
     if not env.settings.api_key:
-        usage(env.out, "no API key: set HERALD_API_KEY, --api-key or api_key in the config file")
+        try:
+            typed = keys.prompt()
+        except keys.KeyProblem as exc:
+            usage(env.out, str(exc))
+        if not typed:
+            usage(
+                env.out,
+                "no API key: set HERALD_API_KEY, --api-key-file FILE or api_key_file in the "
+                "config file, or run in a terminal to be asked for it",
+            )
+        sources = env.settings.sources | {"api_key": "prompt"}
+        env.settings = replace(env.settings, api_key=typed, sources=sources)
     return env.settings.api_key
+
+
+def segment(value: str) -> str:
+    """`value` as one URL path segment (a `/` or `?` in an id stays part of the id)."""
+    return urllib.parse.quote(value, safe="")
 
 
 def run(env: Env, work: Coroutine[Any, Any, int | None]) -> NoReturn:

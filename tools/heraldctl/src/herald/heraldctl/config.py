@@ -1,9 +1,9 @@
 """Settings: flags over environment over config file over defaults.
 
 The defaults are the local stack's (`make run`, docs/contract.md). The config file is TOML
-with the same names as the flags (`api_key`, `intake_url`, `review_url`, `tracker_url`,
-`bootstrap_servers`, `topic_prefix`). The API key is a secret: it is never printed, and
-`describe` shows only where it came from.
+with the same names as the flags (`api_key`, `api_key_file`, `intake_url`, `review_url`,
+`tracker_url`, `bootstrap_servers`, `topic_prefix`). The API key is a secret: it is never
+printed, and `describe` shows only where it came from (`keys` says from where it may).
 """
 
 import os
@@ -12,8 +12,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from herald.heraldctl import keys
+
 ENV = {
     "api_key": "HERALD_API_KEY",
+    "api_key_file": "HERALD_API_KEY_FILE",
     "intake_url": "HERALD_INTAKE_URL",
     "review_url": "HERALD_REVIEW_URL",
     "tracker_url": "HERALD_TRACKER_URL",
@@ -22,11 +25,18 @@ ENV = {
 }
 DEFAULTS = {
     "api_key": "",
+    "api_key_file": "",
     "intake_url": "http://127.0.0.1:8001",
     "review_url": "http://127.0.0.1:8002",
     "tracker_url": "http://127.0.0.1:8005",
     "bootstrap_servers": "127.0.0.1:9092",
     "topic_prefix": "",
+}
+
+
+_BOTH = {
+    "flag": "--api-key and --api-key-file",
+    "env": "HERALD_API_KEY and HERALD_API_KEY_FILE",
 }
 
 
@@ -37,12 +47,15 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Settings:
     api_key: str = ""
+    api_key_file: str = ""
     intake_url: str = DEFAULTS["intake_url"]
     review_url: str = DEFAULTS["review_url"]
     tracker_url: str = DEFAULTS["tracker_url"]
     bootstrap_servers: str = DEFAULTS["bootstrap_servers"]
     topic_prefix: str = ""
     sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    warnings: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    """What the user should fix (a key on the command line, a key file others can read)."""
 
     def __repr__(self) -> str:  # keeps the key out of tracebacks and logs
         shown = {f.name: getattr(self, f.name) for f in fields(self) if f.repr}
@@ -105,4 +118,40 @@ def load_settings(
     for name in ("intake_url", "review_url", "tracker_url"):
         if name in values:
             values[name] = values[name].rstrip("/")
-    return Settings(**values, sources=sources)
+    values.pop("api_key", None)
+    values.pop("api_key_file", None)
+    key, key_file, warnings = _key(layers, path, sources)
+    return Settings(
+        **values, api_key=key, api_key_file=key_file, sources=sources, warnings=tuple(warnings)
+    )
+
+
+def _key(
+    layers: tuple[tuple[str, dict[str, str]], ...], config: Path, sources: dict[str, str]
+) -> tuple[str, str, list[str]]:
+    """The key from the first layer that gives one (a key or a key file, not both), with
+    the warnings its source deserves; `sources` is corrected to say where it came from."""
+    for source, layer in layers:
+        key, key_file = layer.get("api_key"), layer.get("api_key_file")
+        if key and key_file:
+            raise ConfigError(f"{_BOTH.get(source, source)}: give the key or a key file, not both")
+        sources.pop("api_key", None)
+        sources.pop("api_key_file", None)
+        try:
+            if key_file:
+                path = Path(key_file).expanduser()
+                found, warnings = keys.read_key_file(path)
+                sources["api_key"] = f"key file {path} ({source})"
+                sources["api_key_file"] = source
+                return found, str(path), warnings
+            if key:
+                keys.check(key, f"the API key ({source})")
+                sources["api_key"] = source
+                if source == "flag":
+                    return key, "", [keys.FLAG_WARNING]
+                if source.startswith("file "):
+                    return key, "", keys.exposed(config, "config file (it holds the API key)")
+                return key, "", []
+        except keys.KeyProblem as exc:
+            raise ConfigError(str(exc)) from None
+    return "", "", []

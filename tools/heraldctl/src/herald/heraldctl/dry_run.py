@@ -76,4 +76,16 @@ def _show(out: Output, report: dict[str, Any]) -> None:
             out.error(f"  {fe.get('field')}: {fe.get('message')}")
         return
     out.line(f"dry run of {rid}: nothing was sent or stored", "bold")
-    out.show(*generic(report["report"]))
+    answer = dict(report["report"])
+    figures: dict[str, str] = answer.pop("figures", None) or {}
+    sample = answer.pop("sample", None)
+    if isinstance(answer.get("schedule"), dict):
+        answer["schedule"] = {k: v for k, v in answer["schedule"].items() if k != "figures"}
+    out.show(*generic(answer))
+    if sample:
+        guessed = sorted(k for k, v in figures.items() if v == "extrapolated")
+        out.line(
+            f"timed a sample of {sample['timed']} of {sample['reachable']} reachable recipients "
+            f"({sample['share']:.1%}); extrapolated from it: {', '.join(guessed) or '-'}",
+            "yellow",
+        )

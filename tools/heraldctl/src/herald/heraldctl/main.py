@@ -9,16 +9,19 @@ from typing import Annotated
 
 import typer
 
-from herald.heraldctl import dlq, recipients, reviews
+from herald.heraldctl import dlq, recipients, reviews, standing
+from herald.heraldctl.cancel import cancel
 from herald.heraldctl.common import Globals, JsonOpt, env_of
 from herald.heraldctl.render import pairs
 from herald.heraldctl.report import report
+from herald.heraldctl.reports import reports
 from herald.heraldctl.status import status
 from herald.heraldctl.submit import submit
 
 app = typer.Typer(
     name="heraldctl",
-    help="Herald from the terminal: submit pushes, follow them, review, report, dead letters.",
+    help="Herald from the terminal: submit pushes, follow and cancel them, review, standing, "
+    "reports, recipients, dead letters.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -37,7 +40,17 @@ def main(
     api_key: Annotated[
         str | None,
         typer.Option(
-            help="API key (better: HERALD_API_KEY or the config file).", show_default=False
+            help="API key. Other users of the machine can see it in the process list: "
+            "prefer HERALD_API_KEY, --api-key-file or the prompt.",
+            show_default=False,
+        ),
+    ] = None,
+    api_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file holding the API key (only you should be able to read it).",
+            dir_okay=False,
+            show_default=False,
         ),
     ] = None,
     intake_url: Flag = None,
@@ -47,11 +60,14 @@ def main(
     topic_prefix: Flag = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Settings: flags, then environment (HERALD_API_KEY, HERALD_INTAKE_URL, HERALD_REVIEW_URL,
-    HERALD_TRACKER_URL, KAFKA_BOOTSTRAP_SERVERS, HERALD_TOPIC_PREFIX), then the config file,
-    then the local stack's defaults. Exit codes: 0 ok, 1 refused or invalid, 2 usage."""
+    """Settings: flags, then environment (HERALD_API_KEY or HERALD_API_KEY_FILE,
+    HERALD_INTAKE_URL, HERALD_REVIEW_URL, HERALD_TRACKER_URL, KAFKA_BOOTSTRAP_SERVERS,
+    HERALD_TOPIC_PREFIX), then the config file, then the local stack's defaults; with no
+    API key anywhere, a command that needs one asks for it at the terminal.
+    Exit codes: 0 ok, 1 refused or invalid, 2 usage."""
     flags = {
         "api_key": api_key,
+        "api_key_file": str(api_key_file) if api_key_file else None,
         "intake_url": intake_url,
         "review_url": review_url,
         "tracker_url": tracker_url,
@@ -74,7 +90,10 @@ def show_config(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 app.command()(submit)
 app.command()(status)
+app.command()(cancel)
 app.command()(report)
+app.command()(reports)
 app.add_typer(recipients.app, name="recipients")
 app.add_typer(reviews.app, name="reviews")
+app.add_typer(standing.app, name="standing")
 app.add_typer(dlq.app, name="dlq")

@@ -30,6 +30,11 @@ class Output:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
         sys.stdout.flush()
 
+    def raw(self, text: str) -> None:
+        """Text as it came (a CSV document), nothing added."""
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
     def json_line(self, data: Any) -> None:
         """One compact JSON document per line (JSON Lines), for streams."""
         sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
@@ -46,6 +51,10 @@ class Output:
         """A message for the person at the terminal (stderr; silent under --json)."""
         if not self.as_json:
             self.err.print(escape(text), style="dim")
+
+    def warn(self, text: str) -> None:
+        """A warning on stderr, also under --json (stdout stays clean JSON)."""
+        self.err.print(f"[bold yellow]warning:[/] {escape(text)}")
 
     def error(self, text: str) -> None:
         self.err.print(f"[bold red]error:[/] {escape(text)}")

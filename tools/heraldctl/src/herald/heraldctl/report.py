@@ -10,7 +10,16 @@ from typing import Annotated, Any
 import typer
 
 from herald.heraldctl.client import Api
-from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run, usage
+from herald.heraldctl.common import (
+    CommandError,
+    Env,
+    JsonOpt,
+    env_of,
+    need_key,
+    run,
+    segment,
+    usage,
+)
 from herald.heraldctl.render import Output, funnel, pairs, percent, table
 from herald.heraldctl.timespec import parse_time
 
@@ -36,6 +45,13 @@ def report(
     need_key(env)
     if request_id:
         run(env, _one(env, request_id, tenant))
+    run(env, _range(env, range_params(env, since, until, department), tenant))
+
+
+def range_params(
+    env: Env, since: str | None, until: str | None, department: str | None
+) -> dict[str, str]:
+    """Tracker's query for a range report (a bad --since/--until is a usage error)."""
     params = {"department": department} if department else {}
     for name, value in (("since", since), ("until", until)):
         if value:
@@ -43,7 +59,7 @@ def report(
                 params[name] = parse_time(value).isoformat()
             except ValueError as exc:
                 usage(env.out, f"--{name}: {exc}")
-    run(env, _range(env, params, tenant))
+    return params
 
 
 async def _get(env: Env, path: str, params: dict[str, str] | None = None) -> Any:
@@ -52,8 +68,8 @@ async def _get(env: Env, path: str, params: dict[str, str] | None = None) -> Any
 
 
 async def _one(env: Env, request_id: str, tenant: str | None) -> int:
-    found = await _get(env, f"/v1/requests/{request_id}/report")
-    _expect_tenant(found, tenant)
+    found = await _get(env, f"/v1/requests/{segment(request_id)}/report")
+    expect_tenant(found, tenant)
     if env.out.as_json:
         env.out.json(found)
         return 0
@@ -65,7 +81,12 @@ async def _one(env: Env, request_id: str, tenant: str | None) -> int:
 
 async def _range(env: Env, params: dict[str, str], tenant: str | None) -> int:
     found = await _get(env, "/v1/reports", params)
-    _expect_tenant(found, tenant)
+    expect_tenant(found, tenant)
+    return show_range(env, found)
+
+
+def show_range(env: Env, found: dict[str, Any]) -> int:
+    """A range report as tables (or JSON under --json)."""
     if env.out.as_json:
         env.out.json(found)
         return 0
@@ -79,7 +100,7 @@ async def _range(env: Env, params: dict[str, str], tenant: str | None) -> int:
     return 0
 
 
-def _expect_tenant(found: dict[str, Any], tenant: str | None) -> None:
+def expect_tenant(found: dict[str, Any], tenant: str | None) -> None:
     if tenant and found.get("tenant") != tenant:
         raise CommandError(f"the API key belongs to tenant {found.get('tenant')}, not {tenant}")
 

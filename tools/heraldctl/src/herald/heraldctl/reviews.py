@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from herald.heraldctl.client import Api
-from herald.heraldctl.common import Env, JsonOpt, env_of, need_key, run, usage
+from herald.heraldctl.common import Env, JsonOpt, env_of, need_key, run, segment, usage
 from herald.heraldctl.render import Output, pairs, table
 
 app = typer.Typer(help="The human review queue.", no_args_is_help=True)
@@ -46,6 +46,7 @@ def list_(
 ) -> None:
     """Requests waiting for a human (or in another --state), oldest first."""
     env = env_of(ctx, as_json)
+    need_key(env)
     run(env, _list(env, state, limit))
 
 
@@ -75,11 +76,12 @@ async def _list(env: Env, state: str, limit: int) -> int:
 def show(ctx: typer.Context, request_id: IdArg, as_json: JsonOpt = False) -> None:
     """One review: content, findings, decision."""
     env = env_of(ctx, as_json)
+    need_key(env)
     run(env, _show(env, request_id))
 
 
 async def _show(env: Env, request_id: str) -> int:
-    found = await _call(env, "GET", f"/v1/reviews/{request_id}")
+    found = await _call(env, "GET", f"/v1/reviews/{segment(request_id)}")
     _print_review(env.out, found)
     return 0
 
@@ -93,6 +95,7 @@ def approve(
 ) -> None:
     """Approve a pending request: it goes on to the scheduler."""
     env = env_of(ctx, as_json)
+    need_key(env)
     run(env, _decide(env, request_id, "approve", note))
 
 
@@ -107,18 +110,18 @@ def reject(
     env = env_of(ctx, as_json)
     if not note.strip():
         usage(env.out, "reject needs --note: the requester is told why")
+    need_key(env)
     run(env, _decide(env, request_id, "reject", note))
 
 
 async def _decide(env: Env, request_id: str, decision: str, note: str) -> int:
     body = {"decision": decision, "note": note}
-    found = await _call(env, "POST", f"/v1/reviews/{request_id}/decision", json=body)
+    found = await _call(env, "POST", f"/v1/reviews/{segment(request_id)}/decision", json=body)
     _print_review(env.out, found)
     return 0
 
 
 async def _call(env: Env, method: str, path: str, **kwargs: Any) -> Any:
-    need_key(env)
     async with Api(env.settings.review_url, env.settings.api_key, name="review") as api:
         return await api.call(method, path, **kwargs)
 

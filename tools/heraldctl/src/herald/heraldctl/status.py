@@ -14,7 +14,7 @@ import typer
 
 from herald.contracts import TERMINAL_STATUSES, StatusKind
 from herald.heraldctl.client import Api, RemoteError
-from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run
+from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run, segment
 from herald.heraldctl.render import Output, cell, pairs
 
 WatchOpt = Annotated[bool, typer.Option("--watch", "-w", help="Follow until a terminal status.")]
@@ -45,7 +45,7 @@ def status(
 
 async def _once(env: Env, request_id: str) -> int:
     async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
-        found = await api.call("GET", f"/v1/requests/{request_id}")
+        found = await api.call("GET", f"/v1/requests/{segment(request_id)}")
     _show(env.out, found, full=True)
     return 0
 
@@ -72,7 +72,7 @@ async def _watch(env: Env, request_id: str, interval: float, timeout: float) -> 
 
 async def _poll(api: Api, request_id: str) -> dict[str, Any] | None:
     try:
-        found: dict[str, Any] = await api.call("GET", f"/v1/requests/{request_id}")
+        found: dict[str, Any] = await api.call("GET", f"/v1/requests/{segment(request_id)}")
     except RemoteError as exc:
         if exc.status == 404:
             return None

@@ -131,4 +131,5 @@ def openapi_components() -> dict[str, Any]:
     schema = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     defs = schema.pop("$defs", {})
     answer = DryRunAnswer.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs |= answer.pop("$defs", {})
     return {"PushRequest": schema, **defs, "DryRunAnswer": answer}

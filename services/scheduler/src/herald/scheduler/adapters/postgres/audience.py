@@ -10,16 +10,21 @@ import asyncio
 import contextlib
 import math
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from herald.contracts import Category, Channel, PushRequest
 from herald.runtime.db import Database
+from herald.scheduler.adapters.postgres import forecast
 from herald.scheduler.adapters.postgres.connection import transaction
 from herald.scheduler.adapters.postgres.rows import member_of, usage_of
 from herald.scheduler.domain.caps import Usage
+from herald.scheduler.domain.forecast_lanes import Backlog
 from herald.scheduler.domain.model import Member
+from herald.scheduler.domain.outlook import QueuedSend
+from herald.scheduler.domain.pacing import Bucket
 
 _HASH_RANGE = 2**31
 _CONTACT = {
@@ -127,6 +132,15 @@ class Snapshot:
             list(ids),
         )
         return {rid: u for (_t, rid), u in usage_of(found).items()}
+
+    async def lanes(self, tenant: str, lanes: Sequence[str]) -> list[Bucket]:
+        return await forecast.lane_buckets(self._conn, tenant, lanes)
+
+    async def backlog(self, tenant: str, lanes: Sequence[str], now: datetime) -> list[Backlog]:
+        return await forecast.lane_backlog(self._conn, tenant, lanes, now)
+
+    async def queued(self, tenant: str, ids: Sequence[str]) -> dict[str, list[QueuedSend]]:
+        return await forecast.queued_sends(self._conn, tenant, ids)
 
     async def _chunks(
         self, sql: str, args: list[Any], chunk: int, *, ahead: bool

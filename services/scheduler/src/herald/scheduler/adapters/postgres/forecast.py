@@ -1,0 +1,64 @@
+"""The dry run's reads about lanes and queued sends (read only, in the audience snapshot).
+
+Each query is one small function, and none reads more of `scheduler.timers` than
+(tenant, lane, due_at, priority, recipient_id, category): the release path may change
+how timers are stored, and these are the only places to adapt then.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import asyncpg
+
+from herald.scheduler.domain.forecast_lanes import Backlog
+from herald.scheduler.domain.outlook import QueuedSend
+from herald.scheduler.domain.pacing import Bucket
+
+BACKLOG_GROUPS = 100_000
+"""At most this many (lane, priority, due time) groups of a backlog are read, earliest
+first: sends due further out cannot hold up a dry run's sends in practice."""
+
+
+async def lane_buckets(conn: asyncpg.Connection, tenant: str, lanes: Sequence[str]) -> list[Bucket]:
+    found = await conn.fetch(
+        """SELECT tenant, lane, rate, tokens, refilled_at FROM scheduler.lanes
+           WHERE tenant = $1 AND lane = ANY($2::text[])""",
+        tenant,
+        list(lanes),
+    )
+    return [Bucket(r["tenant"], r["lane"], r["rate"], r["tokens"], r["refilled_at"]) for r in found]
+
+
+async def lane_backlog(
+    conn: asyncpg.Connection, tenant: str, lanes: Sequence[str], now: datetime
+) -> list[Backlog]:
+    """Sends waiting in the lanes, grouped by priority and due time (overdue ones: now)."""
+    found = await conn.fetch(
+        """SELECT lane, priority, greatest(due_at, $3) AS due, count(*) AS n
+           FROM scheduler.timers WHERE tenant = $1 AND lane = ANY($2::text[])
+           GROUP BY lane, priority, greatest(due_at, $3)
+           ORDER BY due LIMIT $4""",
+        tenant,
+        list(lanes),
+        now,
+        BACKLOG_GROUPS,
+    )
+    return [Backlog(r["lane"], r["priority"], r["due"], r["n"]) for r in found]
+
+
+async def queued_sends(
+    conn: asyncpg.Connection, tenant: str, ids: Sequence[str]
+) -> dict[str, list[QueuedSend]]:
+    """The sends waiting for these recipients (any request's), by recipient id."""
+    found = await conn.fetch(
+        """SELECT recipient_id, due_at, lane, category FROM scheduler.timers
+           WHERE tenant = $1 AND recipient_id = ANY($2::text[])""",
+        tenant,
+        list(ids),
+    )
+    out: dict[str, list[QueuedSend]] = {}
+    for r in found:
+        out.setdefault(r["recipient_id"], []).append(
+            QueuedSend(r["due_at"], r["lane"], r["category"])
+        )
+    return out
