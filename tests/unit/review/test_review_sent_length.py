@@ -14,7 +14,7 @@ TEXTS = [
     "Sale: https://shop.example.com/a, https://shop.example.com/b). Reply STOP",
     "链接：https://例子.example/路径?q=值。谢谢",
     "no links at all, shop.example.com/bare is not tracked",
-    "already ours: https://t.herald.example.com/r/abc and http://x.example/\"quoted\"",
+    'already ours: https://t.herald.example.com/r/abc and http://x.example/"quoted"',
 ]
 
 
