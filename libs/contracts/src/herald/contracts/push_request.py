@@ -133,7 +133,11 @@ class PushRequest(Model):
     content: Content
     audience: Audience
     schedule: Schedule | None = None
-    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, max_length=MAX_LABELS)
+    labels: dict[LabelKey, LabelValue] = Field(
+        default_factory=dict,
+        max_length=MAX_LABELS,
+        json_schema_extra={"additionalProperties": False},  # every key matches the pattern
+    )
     """At most 32, keys `[A-Za-z0-9_.-]{1,64}`, values at most 256 characters."""
 
     @model_validator(mode="after")
