@@ -80,10 +80,19 @@ def _not_a_template(where: str, text: str, exc: TemplateError) -> Finding:
     )
 
 
+def _may_hold_placeholders(content: Content) -> bool:
+    texts = [content.title, content.body, content.url or ""]
+    for v in content.variants.values():
+        texts += [v.title or "", v.subject or "", v.body or "", v.html or ""]
+    return any("{" in t for t in texts)
+
+
 def project(request: PushRequest) -> Projected:
     """The request with every text a message is built from rendered for review."""
-    r = _Renderer(request)
     c = request.content
+    if not _may_hold_placeholders(c):
+        return Projected(request)  # most requests: nothing to render
+    r = _Renderer(request)
     variants = {
         channel: v.model_copy(
             update={
