@@ -32,6 +32,11 @@ def test_a_label_holding_a_blocked_term_is_caught_as_that_label() -> None:
     assert found == [(ReasonCode.SENSITIVE_CONTENT, "labels.game")]
 
 
+def test_every_one_of_32_labels_is_read() -> None:
+    labels = {f"k{i}": f"value {i}" for i in range(31)} | {"last": "百家乐"}
+    assert blocks(labels=labels) == [(ReasonCode.SENSITIVE_CONTENT, "labels.last")]
+
+
 def test_a_label_holding_an_unsafe_link_is_caught_as_that_label() -> None:
     found = blocks(labels={"go": "http://192.168.1.1/login"})
     assert found == [(ReasonCode.UNSAFE_LINK, "labels.go")]

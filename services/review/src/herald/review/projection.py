@@ -138,7 +138,8 @@ def _view(request: PushRequest, texts: dict[str, str]) -> PushRequest:
         source=None,
         variants={ch: Variant.model_construct(**parts) for ch, parts in variants.items()},
     )
-    return request.model_copy(update={"content": content})
+    # every channel: whichever variants the engine reads, it reads these
+    return request.model_copy(update={"content": content, "channels": tuple(Channel)})
 
 
 def label_views(request: PushRequest) -> list[tuple[PushRequest, dict[str, str]]]:
