@@ -2,7 +2,14 @@
 
 import pytest
 
-from herald.contracts.placeholders import RenderTooLongError, TemplateError, check, parse, render
+from herald.contracts.placeholders import (
+    RenderTooLongError,
+    TemplateError,
+    check,
+    parse,
+    render,
+    scan,
+)
 
 VALUES = {
     "recipient.id": "u-1",
@@ -77,3 +84,24 @@ def test_scanning_is_linear_on_hostile_text() -> None:
     text = "{{ a" * 100_000
     assert check(text) is not None
     assert parse("x" * 1_000_000).is_plain
+
+
+class _CountingText(str):
+    """A text that counts the searches made for each opener."""
+
+    searches: dict[str, int]
+
+    def find(self, sub: str, *args: int | None) -> int:  # type: ignore[override]
+        self.searches[sub] = self.searches.get(sub, 0) + 1
+        return super().find(sub, *args)
+
+
+def test_many_placeholders_are_read_in_one_pass() -> None:
+    # each placeholder used to search the rest of the text for every opener again:
+    # 20,000 placeholders in a 200,000-character HTML part took 12 seconds
+    text = _CountingText("{{ tenant }}<b>" * 20_000 + "{% if %}")
+    text.searches = {}
+    with pytest.raises(TemplateError) as refused:
+        scan(text)
+    assert refused.value.offset == len(text) - len("{% if %}")
+    assert text.searches["{%"] <= 2 and text.searches["{#"] <= 2

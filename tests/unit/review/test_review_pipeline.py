@@ -220,3 +220,16 @@ async def test_decisions_reasons_and_rule_hits_are_counted_once_per_request() ->
     hits = {"rule": "sensitive_terms", "category": "gambling", "severity": "block"}
     assert value("herald_review_rule_hits_total", **hits) == 1
     assert value("herald_review_time_to_decision_seconds_count", by="rules") == 2
+
+
+async def test_a_label_review_never_read_before_is_judged_and_named(h: Harness) -> None:
+    # the text is clean as written; the label it renders is not
+    body = {"body": "今晚 {{ labels.game }} 开局"}
+    request = push("lab-1", content=body, labels={"game": "百家乐"})
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, envelope(request))
+    [status] = [p.json() for p in h.events.on(Topic.STATUS)]
+    assert status["status"] == "rejected"
+    fields = {r["detail"]["field"] for r in status["reasons"]}
+    assert fields == {"content.body", "labels.game"}
+    assert h.approved("lab-1") == []

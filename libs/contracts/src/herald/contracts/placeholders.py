@@ -11,8 +11,10 @@ and template values by review, recipient fields by the dispatcher's check at sen
 time). Rendering cannot build more text than the template plus its values (`render`
 takes a limit as well), so no template can be made to explode.
 
-The scanner is linear in the text: it looks for the openers with `str.find` and reads a
-placeholder of at most `MAX_PLACEHOLDER` characters, character by character.
+The scanner is linear in the text: it finds each opener with `str.find`, searching again
+for an opener only once the scan has passed where it was last found (searching for all
+three after every placeholder would read the rest of the text once per placeholder),
+and reads a placeholder of at most `MAX_PLACEHOLDER` characters.
 """
 
 import functools
@@ -108,9 +110,19 @@ def known_field(field: str) -> bool:
     return False
 
 
-def _next_opener(text: str, start: int) -> int:
-    found = [i for i in (text.find(o, start) for o in OPENERS) if i >= 0]
-    return min(found) if found else -1
+class _Openers:
+    """Where the next `{{`, `{%` and `{#` are, each searched for again only when passed."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._at = [text.find(o) for o in OPENERS]
+
+    def next(self, start: int) -> int:
+        for i, at in enumerate(self._at):
+            if 0 <= at < start:
+                self._at[i] = self._text.find(OPENERS[i], start)
+        found = [at for at in self._at if at >= 0]
+        return min(found) if found else -1
 
 
 def _placeholder(inner: str, offset: int) -> Placeholder:
@@ -133,12 +145,13 @@ def _placeholder(inner: str, offset: int) -> Placeholder:
     return Placeholder(field, filters)
 
 
-@functools.lru_cache(maxsize=128)  # a request's texts repeat for each of its sends
-def parse(text: str) -> Template:
-    """Plain text and placeholders, or `TemplateError` naming where and why."""
+def scan(text: str) -> Template:
+    """Plain text and placeholders, or `TemplateError` naming where and why (uncached:
+    for callers that read each text once, such as intake and review)."""
     parts: list[Part] = []
     pos = 0
-    while (at := _next_opener(text, pos)) >= 0:
+    openers = _Openers(text)
+    while (at := openers.next(pos)) >= 0:
         opener = text[at : at + 2]
         if opener != "{{":
             kind = "blocks" if opener == "{%" else "comments"
@@ -157,9 +170,15 @@ def parse(text: str) -> Template:
     return Template(tuple(parts))
 
 
+parse = functools.lru_cache(maxsize=128)(scan)
+"""`scan`, remembered: the dispatcher parses a request's texts again for each of its sends.
+(The cache holds up to 128 texts of up to 200,000 characters: callers that see each
+text once use `scan`.)"""
+
+
 def check(text: str) -> TemplateError | None:
     try:
-        parse(text)
+        scan(text)
     except TemplateError as exc:
         return exc
     return None

@@ -3,11 +3,20 @@
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import AnyUrl, AwareDatetime, Field, model_validator
+from pydantic import AnyUrl, AwareDatetime, Field, StringConstraints, model_validator
 
 from herald.contracts.common import Channel, Id, Model
 
 Text = Annotated[str, Field(min_length=1)]
+
+MAX_LABELS = 32
+LABEL_KEY_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+LABEL_VALUE_MAX = 256
+"""Labels are bounded (they were any strings): a label can be rendered into every text
+of a message (`{{ labels.key }}`), so its length bounds what personalisation can make.
+A key with a dot is a valid label that no placeholder can name."""
+LabelKey = Annotated[str, StringConstraints(pattern=LABEL_KEY_PATTERN)]
+LabelValue = Annotated[str, Field(max_length=LABEL_VALUE_MAX)]
 
 
 class Category(StrEnum):
@@ -124,7 +133,12 @@ class PushRequest(Model):
     content: Content
     audience: Audience
     schedule: Schedule | None = None
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[LabelKey, LabelValue] = Field(
+        default_factory=dict,
+        max_length=MAX_LABELS,
+        json_schema_extra={"additionalProperties": False},  # every key matches the pattern
+    )
+    """At most 32, keys `[A-Za-z0-9_.-]{1,64}`, values at most 256 characters."""
 
     @model_validator(mode="after")
     def _channels_unique(self) -> Self:

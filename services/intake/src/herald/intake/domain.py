@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from herald.contracts import FieldError, PushRequest, ReasonCode, Status, describe_validation_error
 from herald.contracts.internal import Standing, Submitter
+from herald.intake.personalisation import check_personalisation
 
 
 class Verdict(StrEnum):
@@ -118,7 +119,7 @@ def check_rules(request: PushRequest, limits: Limits) -> list[FieldError]:
         errors.append(
             FieldError("schedule.expires_at", "is in the past", schedule.expires_at.isoformat())
         )
-    return errors
+    return errors + check_personalisation(request)
 
 
 def body_hash(request: PushRequest) -> str:

@@ -16,6 +16,7 @@ from herald.review.http.standing import build_standing_http
 from herald.review.metrics import ReviewMetrics
 from herald.review.policy import load_policy
 from herald.review.reviewing import Reviewer
+from herald.review.sent_length import TrackedLinks
 from herald.review.settings import ReviewSettings
 from herald.review.upkeep import steps
 from herald.review.violations import Violations
@@ -48,14 +49,15 @@ def create_app(
     repo = PgReviewRepository(rt.db)
     violations = Violations(PgStandingRepository(rt.db), rt.events, policy.strikes, metrics, clock)
     engine = Engine(policy, dictionaries.matcher)
-    reviewer = Reviewer(engine, repo, violations, rt.events, metrics, clock)
+    links = TrackedLinks(settings.tracker_public_url, settings.tracking_key_id)
+    reviewer = Reviewer(engine, repo, violations, rt.events, metrics, clock, links)
     background = steps(settings, reviewer, violations, repo, dictionaries, metrics, clock)
     for name, (interval_s, step) in background.items():
         rt.add_loop(name, every(interval_s, step))
     http = [
         build_reviews_http(reviewer, repo, rt.auth),
         build_standing_http(violations, rt.auth),
-        build_dry_run(engine, violations.standings, rt.auth),
+        build_dry_run(engine, violations.standings, rt.auth, links),
     ]
     store = sessions or PgSessionStore(rt.db, "review")
     console = build_console(settings, store, reviewer, repo, violations, rt.auth, clock)

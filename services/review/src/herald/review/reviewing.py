@@ -9,10 +9,11 @@ import structlog
 from herald.contracts import Reason, ReasonCode, StatusKind, Topic
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.review.domain import HumanDecision, decide, submitter_of
-from herald.review.engine.budget import evaluate_within
 from herald.review.engine.engine import Engine
+from herald.review.judging import Judge
 from herald.review.metrics import ReviewMetrics
 from herald.review.ports import Review, ReviewRepository
+from herald.review.sent_length import TrackedLinks
 from herald.review.violations import Violations
 from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
@@ -32,8 +33,10 @@ class Reviewer:
         events: EventBus,
         metrics: ReviewMetrics,
         clock: Clock,
+        links: TrackedLinks | None = None,
     ) -> None:
         self._engine, self._repo, self._violations = engine, repo, violations
+        self._judge = Judge(engine, links)
         self._events, self._metrics, self._clock = events, metrics, clock
 
     async def review(self, envelope: RequestEnvelope) -> None:
@@ -42,7 +45,7 @@ class Reviewer:
         standings = await self._violations.standings(
             req.tenant, submitter.user, submitter.department
         )
-        findings = await evaluate_within(self._engine, req)
+        findings = await self._judge.within(req)
         decision = decide(req, findings, self._engine.policy, standings)
         recorded = await self._repo.record(envelope, decision, self._clock())
         if recorded.fresh:

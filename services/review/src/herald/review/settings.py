@@ -16,6 +16,11 @@ class ReviewSettings(ServiceSettings):
     review_queue_refresh_s: float = 15.0
     review_relay_grace_s: float = 30.0
     """A final decision not announced after this long is announced again (crash recovery)."""
+    tracker_public_url: str = "http://127.0.0.1:8005"
+    """The dispatcher's TRACKER_PUBLIC_URL: SMS length is judged with links as tracked."""
+    tracking_key_id: str = "dev1"
+    """The id (not the secret) of the first key of the dispatcher's TRACKING_KEYS: it is
+    part of every tracked link, so of its length."""
     console_session_secret: SecretStr | None = None
     """The review console's secret (CSRF tokens, flash messages); unset: the console is off
     (404). Sessions themselves are kept server-side (`review.web_sessions`)."""

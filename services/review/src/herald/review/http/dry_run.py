@@ -1,8 +1,8 @@
 """Dry run: what review would decide about a request, deciding nothing.
 
-The same engine and the same `domain.decide` as the consumer, over the caller's standing
-as it is now (the caller is the submitter: the body must name them, as on intake);
-nothing is recorded, audited, struck or published.
+The same engine, fed the same way (`judging.Judge`), and the same `domain.decide` as
+the consumer, over the caller's standing as it is now (the caller is the submitter: the
+body must name them, as on intake); nothing is recorded, audited, struck or published.
 """
 
 from collections.abc import Awaitable, Callable
@@ -13,9 +13,10 @@ from fastapi import APIRouter
 from herald.contracts import PushRequest, StatusKind
 from herald.contracts.internal import Standing
 from herald.review.domain import Decision, decide, needs_human
-from herald.review.engine.budget import evaluate_within
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding
+from herald.review.judging import Judge
+from herald.review.sent_length import TrackedLinks
 from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
 from herald.runtime.identity import requester_is_caller
 from herald.runtime.problems import problems
@@ -57,8 +58,11 @@ def answer(decision: Decision, policy_why: str, standings: tuple[Standing, ...])
     }
 
 
-def build_dry_run(engine: Engine, standings: Standings, auth: Authenticator) -> APIRouter:
+def build_dry_run(
+    engine: Engine, standings: Standings, auth: Authenticator, links: TrackedLinks | None = None
+) -> APIRouter:
     api = APIRouter(prefix="/v1/dry-run", tags=["dry run"])
+    judge = Judge(engine, links)
 
     @api.post("", responses=_ERRORS)
     async def dry_run(
@@ -68,7 +72,7 @@ def build_dry_run(engine: Engine, standings: Standings, auth: Authenticator) -> 
         submits_for_own_tenant(who, body.tenant)
         submitter = requester_is_caller(who, body)
         found = await standings(body.tenant, submitter.user, submitter.department)
-        decision = decide(body, await evaluate_within(engine, body), engine.policy, found)
+        decision = decide(body, await judge.within(body), engine.policy, found)
         return {
             "request_id": body.request_id,
             **answer(decision, needs_human(body, engine.policy, found), found),

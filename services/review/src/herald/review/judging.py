@@ -1,0 +1,67 @@
+"""What review feeds its engine, and the findings it gets back.
+
+The engine judges requests (`Engine.evaluate(request, deadline)`); review hands it
+what will be sent rather than what was written (`projection`): the request's texts
+rendered, then each label value on its own, whose content findings (terms, links,
+markup, personal data) are named `labels.<key>`. Beside the engine, SMS segments are
+counted as sent, tracked links included (`sent_length`). All of it runs in one worker
+thread under one time budget, as `engine.budget.evaluate_within` runs the engine alone:
+a request not judged in time waits for a human.
+"""
+
+import asyncio
+import time
+from dataclasses import replace
+
+from herald.contracts import PushRequest, ReasonCode
+from herald.review.engine.budget import over_budget
+from herald.review.engine.engine import Engine, OverBudget
+from herald.review.engine.findings import Finding
+from herald.review.policy import Policy
+from herald.review.projection import label_views, project
+from herald.review.sent_length import TrackedLinks, sms_as_sent
+
+LABEL_CODES = frozenset(
+    {
+        ReasonCode.SENSITIVE_CONTENT,
+        ReasonCode.UNSAFE_LINK,
+        ReasonCode.UNSAFE_MARKUP,
+        ReasonCode.PERSONAL_DATA,
+    }
+)
+"""What a label value is judged for on its own (not format or sources: it is no title
+or body, and the request's own texts carry its sources)."""
+
+
+class Judge:
+    def __init__(self, engine: Engine, links: TrackedLinks | None = None) -> None:
+        self._engine = engine
+        self._links = links or TrackedLinks()
+
+    @property
+    def policy(self) -> Policy:
+        return self._engine.policy
+
+    def evaluate(self, request: PushRequest, deadline: float | None = None) -> list[Finding]:
+        """Every finding; OverBudget once past `deadline` (time.monotonic())."""
+        projected = project(request)
+        found = projected.invalid + self._engine.evaluate(projected.request, deadline)
+        for view, labels in label_views(request):
+            found += [
+                replace(f, field=labels[f.field])
+                for f in self._engine.evaluate(view, deadline)
+                if f.code in LABEL_CODES and f.field in labels
+            ]
+        max_segments = self.policy.sms.max_segments
+        return found + sms_as_sent(projected.request, max_segments, self._links)
+
+    async def within(self, request: PushRequest, budget_s: float | None = None) -> list[Finding]:
+        """Every finding, or the over-budget hold past the policy's `budget_ms`."""
+        budget = budget_s if budget_s is not None else self.policy.budget_ms / 1000
+        deadline = time.monotonic() + budget
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(self.evaluate, request, deadline), timeout=budget
+            )
+        except (TimeoutError, OverBudget):
+            return [over_budget(budget)]
