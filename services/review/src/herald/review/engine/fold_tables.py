@@ -39,6 +39,7 @@ _BUCKETS = 255
 
 Table = npt.NDArray[np.uint16]
 Buckets = npt.NDArray[np.uint8]
+Marks = npt.NDArray[np.uint8]
 
 
 def _is_han(cp: int) -> bool:
@@ -99,6 +100,18 @@ def fold_table() -> Table:
         table[cp] = ord(folded) if one else (MULTI if folded else 0)
     table[0] = BARRIER
     table[MULTI] = MULTI
+    return table
+
+
+@cache
+def mark_table() -> Marks:
+    """What each folded character is, as one byte: `d` a digit, `a` a Latin letter, `h`
+    a character from U+2E80 on (Chinese, kana, full-width forms), `o` anything else."""
+    table = np.full(LIMIT, ord("o"), dtype=np.uint8)
+    table[ord("0") : ord("9") + 1] = ord("d")
+    table[ord("a") : ord("z") + 1] = ord("a")
+    table[ord("A") : ord("Z") + 1] = ord("a")
+    table[0x2E80:] = ord("h")
     return table
 
 

@@ -24,7 +24,7 @@ from herald.review.engine.entries import Hit, TermEntry
 from herald.review.engine.findings import Severity
 from herald.review.engine.fold_tables import syllable_table
 from herald.review.engine.keys import Role, add_rules, automaton
-from herald.review.engine.normalize import Folded, as_bytes, fold, fold_term
+from herald.review.engine.normalize import Folded, fold, fold_term
 from herald.review.engine.pairs import PairRule, Span, pairs_of
 from herald.review.engine.spans import Allowed, outermost
 from herald.review.engine.variants import homophone_key, real_word, spellings
@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 ALLOW = "__allow__"
 __all__ = ["ALLOW", "Hit", "TermEntry", "TermMatcher"]
-_LETTERS = re.compile(r"(?<![a-z])[a-z]{3,8}(?![a-z])")
+_AFTER_HAN = re.compile(rb"haaaa{0,5}+(?!a)")
+"""In the folded text's marks (see Folded.marks), Chinese then a whole run of three to
+eight Latin letters. Its literal start `haaa` is searched for in C; the same pattern
+over the reversed marks finds the runs that end before Chinese."""
 
 
 _Found = tuple[int, int, TermEntry, str]
@@ -77,25 +80,26 @@ class TermMatcher:
         keys.pop("", None)
         self.size = count
         self._initials = dict(initials)
-        self._words = automaton({as_bytes(k): (len(k), tuple(v)) for k, v in keys.items()})
-        self._sounds = automaton({k: (len(k), tuple(v)) for k, v in sounds.items()})
+        self._words = automaton({k: tuple(v) for k, v in keys.items()})
+        self._sounds = automaton({k.encode("latin-1"): tuple(v) for k, v in sounds.items()})
 
-    def find(self, text: str) -> list[Hit]:
-        """Every hit in the text, context rules applied."""
-        folded = fold(text)
-        matches = list(self._words.iter(folded.utf8)) if self._words is not None else []
+    def find(self, text: str | Folded) -> list[Hit]:
+        """Every hit in the text (or in a text already folded), context rules applied."""
+        folded = fold(text) if isinstance(text, str) else text
+        matches = self._words.find(folded.text) if self._words is not None else []
         hits = self._homophones(folded) + self._abbreviated(folded)
         if not matches and not hits:
             return []
         scene = Scene(len(self.contexts))
         allowed: list[tuple[int, int]] = []
         sides: dict[tuple[str, int], list[Span]] = defaultdict(list)
-        ends = folded.chars_at([m[0] for m in matches]) if matches else []
-        for end, (_, (length, roles)) in zip(ends, matches, strict=True):
-            start = end - length + 1
-            for role in roles:
-                if role.kind == "term" and _bounded(folded, start, end):
-                    hits.append((start, end, role.entry, role.how))
+        values = self._words.values if self._words is not None else []
+        for key, start, stop in matches:
+            end = stop - 1
+            for role in values[key]:
+                if role.entry is not None:  # a term or one of its spellings
+                    if _bounded(folded, start, end):
+                        hits.append((start, end, role.entry, role.how))
                 elif role.kind == "allow":
                     allowed.append((start, end))
                 elif role.kind in ("cue", "offer"):
@@ -132,30 +136,33 @@ class TermMatcher:
         (`最火bjl平台`; not inside English, where spaces are folded away)."""
         if not self._initials:
             return []
-        text = folded.text
-        found: list[_Found] = []
-        for m in _LETTERS.finditer(text):
-            start, end = m.span()
-            if (start and text[start - 1] >= "\u2e80") or (
-                end < len(text) and text[end] >= "\u2e80"
-            ):
-                found += [(start, end - 1, e, "initials") for e in self._initials.get(m[0], ())]
-        return found
+        marks, text = folded.marks, folded.text
+        size = len(marks)
+        runs = {(m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks)}
+        runs |= {(size - m.end(), size - m.start() - 1) for m in _AFTER_HAN.finditer(marks[::-1])}
+        return [
+            (start, end - 1, e, "initials")
+            for start, end in runs
+            for e in self._initials.get(text[start:end], ())
+        ]
 
     def _homophones(self, folded: Folded) -> list[_Found]:
+        if self._sounds is None:
+            return []
         stream, where = folded.han
-        if self._sounds is None or not stream:
+        if not stream:
             return []
         found: list[_Found] = []
         text = folded.text
         syllables = syllable_table()
-        for end, (length, terms) in self._sounds.iter(stream):
-            start, last = int(where[end - length + 1]), int(where[end])
-            if last - start != length - 1:
+        for index, first, stop in self._sounds.find(stream):
+            start, last = int(where[first]), int(where[stop - 1])
+            if last - start != stop - first - 1:
                 continue  # the characters are not next to each other in the text
+            length = stop - first
             written = text[start : last + 1]
             heard = tuple(int(n) for n in syllables.take(folded.codes[start : last + 1]))
-            for entry, key, sounds in terms:
+            for entry, key, sounds in self._sounds.values[index]:
                 own = sum(a == b for a, b in zip(written, key, strict=True))
                 near = heard == sounds and length > own and own * 2 >= length
                 if near and not real_word(text, start, key):
