@@ -91,7 +91,9 @@ def build_matcher(policy: Policy, folder: Path | None) -> TermMatcher:
         parse_folder(folder, policy, parsed)
     entries = [e for k, e in parsed.entries.items() if k not in parsed.dropped]
     live = policy if policy.path else None  # a policy from a file is reloaded with it
-    return TermMatcher(entries, parsed.allowed, parsed.contexts, live, parsed.pairs)
+    return TermMatcher(
+        entries, parsed.allowed, parsed.contexts, live, parsed.pairs, policy.source.repost_markers
+    )
 
 
 class Dictionaries:

@@ -39,9 +39,9 @@ class Engine:
         reading = Reading(request)
         steps: list[Callable[[], list[Finding]]] = [
             lambda: sensitive_terms(matcher, reading, lambda c: p.applies(c, request.category)),
-            lambda: unsafe_links(reading.texts, p.links),
+            lambda: unsafe_links(reading.texts, p.links, reading.marks),
             lambda: unsafe_markup(reading.texts),
-            lambda: missing_source(reading, p.source),
+            lambda: missing_source(reading, p.source, matcher),
             lambda: (
                 personal_data(reading.plain, p.personal_data)
                 if reading.may_hold_personal_data()

@@ -103,14 +103,45 @@ def fold_table() -> Table:
     return table
 
 
+_SEPARATOR_MARKS = {".": ".", ":": ":", "/": "/", "\\": "/", "@": "@", "<": "<"} | dict.fromkeys(
+    "。．｡", "e"
+)
+_OWN_MARKS = {"p": "p", "P": "p", "t": "t", "T": "t", "a": "A", "A": "A"}
+SEPARATORS = b"s.:/@<e"
+"""The marks of characters that folding drops."""
+TO_FOLDED = bytes.maketrans(b"ptA", b"aaa")
+"""From an original character's mark to its folded character's (all letters `a`)."""
+
+
 @cache
 def mark_table() -> Marks:
-    """What each folded character is, as one byte: `d` a digit, `a` a Latin letter, `h`
-    a character from U+2E80 on (Chinese, kana, full-width forms), `o` anything else."""
+    """What each original character is, as one byte, so that C string search over a
+    text's marks answers what a regex would scan the text for. A character folding
+    keeps: `d` a digit, `a` a Latin letter (`p`, `t`, `A` for p, t, a: the ends of
+    `javascript:`, `vbscript:` and `data:`), `h` a character from U+2E80 on (Chinese,
+    kana, full-width forms), `m` one that folds to several, `o` anything else. One it
+    drops: `.` `:` `/` (and `\\`) `@` `<` as themselves, `e` the ideographic full stops,
+    `s` any other. The folded text's marks are these, translated by TO_FOLDED with the
+    SEPARATORS deleted."""
+    folded = fold_table()
+    table = np.full(LIMIT, ord("o"), dtype=np.uint8)
+    table[folded == 0] = ord("s")
+    table[(folded >= ord("0")) & (folded <= ord("9"))] = ord("d")
+    table[(folded >= ord("a")) & (folded <= ord("z"))] = ord("a")
+    table[(folded >= 0x2E80) & (folded != MULTI)] = ord("h")
+    table[folded == MULTI] = ord("m")
+    for ch, mark in (_SEPARATOR_MARKS | _OWN_MARKS).items():
+        table[ord(ch)] = ord(mark)
+    return table
+
+
+@cache
+def folded_mark_table() -> Marks:
+    """mark_table's marks for the characters of a folded text (which has no separators,
+    and where 1 is the BARRIER)."""
     table = np.full(LIMIT, ord("o"), dtype=np.uint8)
     table[ord("0") : ord("9") + 1] = ord("d")
     table[ord("a") : ord("z") + 1] = ord("a")
-    table[ord("A") : ord("Z") + 1] = ord("a")
     table[0x2E80:] = ord("h")
     return table
 

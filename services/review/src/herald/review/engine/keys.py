@@ -16,7 +16,7 @@ from herald.review.engine.pairs import PairRule
 
 @dataclass(frozen=True, slots=True)
 class Role:
-    kind: str  # term, allow, cue, offer, verb, thing
+    kind: str  # term, allow, cue, offer, verb, thing, marker
     entry: TermEntry | None = None
     how: str = "exact"
     rule: int = -1

@@ -15,10 +15,13 @@ import numpy.typing as npt
 from herald.review.engine.fold_tables import (
     LIMIT,
     MULTI,
+    SEPARATORS,
+    TO_FOLDED,
     Table,
     bucket_table,
     fold_char,
     fold_table,
+    folded_mark_table,
     mark_table,
 )
 
@@ -31,9 +34,13 @@ class Folded:
     in the original text of folded character i) and `han` (see below). Plain lazy
     attributes: cached_property takes a lock."""
 
-    def __init__(self, original: str, text: str, mapped: Table | None = None) -> None:
+    def __init__(
+        self, original: str, text: str, mapped: Table | None = None, units: Table | None = None
+    ) -> None:
         self.original = original
         self.text = text
+        self._units = units
+        """The original's UTF-16 code units, when `mapped` is their fold one for one."""
         self._mapped = mapped
         """The table's value for every original character (0: dropped), when the
         folded text is those values without the zeros; None when origin is given."""
@@ -41,6 +48,7 @@ class Folded:
         self._codes: Table | None = None
         self._han: tuple[bytes, Indices] | None = None
         self._marks: bytes | None = None
+        self._original_marks: bytes | None = None
 
     @classmethod
     def mapped_as(cls, original: str, codes: Table, origin: Indices) -> "Folded":
@@ -72,13 +80,25 @@ class Folded:
         return self._han
 
     @property
+    def original_marks(self) -> bytes:
+        """One byte per UTF-16 code unit of the original text saying what it is (see
+        fold_tables.mark_table); for finding out cheaply that something is absent."""
+        if self._original_marks is None:
+            units = self._units
+            if units is None:
+                units = np.frombuffer(self.original.encode("utf-16-le", "surrogatepass"), np.uint16)
+            self._original_marks = mark_table().take(units).tobytes()
+        return self._original_marks
+
+    @property
     def marks(self) -> bytes:
-        """One byte per folded character saying what it is (see fold_tables.mark_table):
-        `d` a digit, `a` a Latin letter, `h` Chinese (or any character from U+2E80),
-        `o` anything else. C string search over it answers what a regex would scan
-        the whole text for."""
+        """One byte per folded character saying what it is: `d` a digit, `a` a Latin
+        letter, `h` Chinese (or any character from U+2E80), `o` anything else."""
         if self._marks is None:
-            self._marks = mark_table().take(self.codes).tobytes()
+            if self._units is not None:
+                self._marks = self.original_marks.translate(TO_FOLDED, SEPARATORS)
+            else:
+                self._marks = folded_mark_table().take(self.codes).tobytes()
         return self._marks
 
     def at_original(self, index: int) -> int:
@@ -99,7 +119,7 @@ def fold(text: str) -> Folded:
     folded = mapped.tobytes().decode("utf-16-le", "surrogatepass")
     if _MULTI in folded:
         return _expand(text, mapped)
-    return Folded(text, folded.replace("\0", ""), mapped)
+    return Folded(text, folded.replace("\0", ""), mapped, units)
 
 
 def _fold_wide_text(text: str) -> Folded:

@@ -14,6 +14,7 @@ from itertools import accumulate
 from herald.contracts import PushRequest
 from herald.review.engine.findings import HTML, PLAIN, URL, Piece, pieces
 from herald.review.engine.normalize import Folded, fold
+from herald.review.engine.terms import Hit, Marked, TermMatcher
 
 _NUMBER = b"d" * 11
 """Eleven digits in a row in the folded text (separators are folded away): the least
@@ -56,6 +57,7 @@ class Reading:
             self.joined = "\0".join([p.text for p in self.plain])
         self._starts: list[int] | None = None
         self._folded: Folded | None = None
+        self._scan: tuple[TermMatcher, list[Hit], list[Marked]] | None = None
 
     @property
     def starts(self) -> list[int]:
@@ -70,9 +72,22 @@ class Reading:
             self._folded = fold(self.joined)
         return self._folded
 
+    def scan(self, matcher: TermMatcher) -> tuple[list[Hit], list[Marked]]:
+        """The matcher's hits and repost markers in the joined texts (one pass, which
+        the term rule and the source rule share)."""
+        if self._scan is None or self._scan[0] is not matcher:
+            hits, marked = matcher.scan(self.folded)
+            self._scan = (matcher, hits, marked)
+        return self._scan[1], self._scan[2]
+
     def piece_at(self, offset: int) -> int:
         """The index (in `plain`) of the piece holding this offset of `joined`."""
         return bisect_right(self.starts, offset) - 1
+
+    @property
+    def marks(self) -> bytes:
+        """The marks of `joined` (see fold_tables.mark_table)."""
+        return self.folded.original_marks
 
     def may_hold_personal_data(self) -> bool:
         """False when no text has eleven digits or an `@`: then no rule of personal

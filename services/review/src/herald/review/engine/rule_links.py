@@ -5,6 +5,8 @@ userinfo tricks, look-alike domains, deny/allow lists, shorteners and redirector
 from bisect import bisect_right
 from itertools import accumulate
 
+import ahocorasick_rs
+
 from herald.contracts import ReasonCode
 from herald.policy import LinkFinding, LinkPolicy, check_url, urls_in
 from herald.review.engine.findings import HTML, PLAIN, URL, Finding, Piece, Severity
@@ -17,6 +19,18 @@ def links_in(piece: Piece) -> list[str]:
     if piece.kind is HTML:
         return html_links(piece.text)
     return urls_in(piece.text)
+
+
+_ANCHORS = ahocorasick_rs.BytesAhoCorasick(
+    [b".a", b".d", b".t", b".p", b".A", b":/", b"pt:", b"tA:", b"ea", b"et", b"ep", b"eA"]
+)
+"""In a text's marks (see fold_tables.mark_table), the places urls_in would look: a dot
+before a letter or digit, `:/`, the colon of `javascript:`, `vbscript:` or `data:`, an
+ideographic full stop before a letter. A text with none of them has no link."""
+
+
+def may_hold_links(marks: bytes) -> bool:
+    return bool(_ANCHORS.find_matches_as_indexes(marks))
 
 
 def _plain_links(texts: list[Piece]) -> dict[int, list[str]]:
@@ -69,10 +83,14 @@ class _Answers:
 checked = _Answers()
 
 
-def unsafe_links(texts: list[Piece], policy: LinkPolicy) -> list[Finding]:
-    """One finding per bad link: its worst severity, every problem in the message."""
+def unsafe_links(
+    texts: list[Piece], policy: LinkPolicy, marks: bytes | None = None
+) -> list[Finding]:
+    """One finding per bad link: its worst severity, every problem in the message.
+    `marks`, the marks of the plain texts (see Reading), skip the search of texts that
+    cannot hold a link."""
     found = []
-    plain = _plain_links(texts)
+    plain = _plain_links(texts) if marks is None or may_hold_links(marks) else {}
     for i, piece in enumerate(texts):
         urls = plain.get(i, ()) if piece.kind is PLAIN else links_in(piece)
         for url in urls:

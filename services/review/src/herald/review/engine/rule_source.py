@@ -1,12 +1,19 @@
-"""Source attribution: quoted or reposted content must say where it comes from."""
+"""Source attribution: quoted or reposted content must say where it comes from.
+
+Repost markers (转载, 来源：, via @) are found by the term matcher's pass over the
+folded text, when the matcher was built with this policy's markers (see
+TermMatcher.markers), else by an automaton of their own; either way a folded match only
+says where to look, and the marker must be there as written (case aside).
+"""
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from herald.contracts import PushRequest, ReasonCode
 from herald.review.engine.findings import Finding
-from herald.review.engine.keys import Automaton, automaton
 from herald.review.engine.normalize import fold_term
 from herald.review.engine.reading import Reading
+from herald.review.engine.terms import MARKER_MIN, Marked, TermMatcher
 from herald.review.policy import SourcePolicy
 
 _SLACK = 8
@@ -18,41 +25,65 @@ def _attributed(request: PushRequest) -> bool:
     return source is not None and bool(source.author or source.origin)
 
 
-_Marker = tuple[str, str]
-"""A marker, lower-case, and the characters folding drops from it (`rt @`: ` @`)."""
+class _Need(NamedTuple):
+    marker: str
+    """Lower-case."""
+    dropped: str
+    """What folding drops from it (`rt @`: ` @`): the text must hold these."""
+    short: bool
+    """Too short for the matchers (see terms.MARKER_MIN): this rule looks for it."""
 
 
 @lru_cache(maxsize=16)
-def _markers(markers: tuple[str, ...]) -> Automaton[tuple[_Marker, ...]] | None:
-    """The markers, folded like the texts, in one automaton: a pass over the folded
-    text the term matcher reads anyway finds where one may be."""
-    keys: dict[str, tuple[_Marker, ...]] = {}
+def _needs(markers: tuple[str, ...]) -> tuple[_Need, ...]:
+    found = []
     for marker in markers:
         key = fold_term(marker)
-        if key:
-            dropped = "".join(set(marker) - set(key) - set(key.upper()))
-            keys[key] = (*keys.get(key, ()), (marker.lower(), dropped))
-    return automaton(keys)
+        dropped = "".join(set(marker) - set(key) - set(key.upper()))
+        found.append(_Need(marker.lower(), dropped, key.isascii() and len(key) < MARKER_MIN))
+    return tuple(found)
 
 
-def _repost_marker(reading: Reading, policy: SourcePolicy) -> tuple[str, str] | None:
-    """The first marker in what a recipient reads, as written (case aside; the folded
-    match only says where to look), and the field it is in."""
-    markers = _markers(policy.repost_markers)
-    if markers is None:
-        return None
-    folded, joined = reading.folded, reading.joined
-    for key, start, stop in markers.find(folded.text):
-        for marker, dropped in markers.values[key]:
-            if not all(ch in joined for ch in dropped):
-                continue  # `rt` in `starts` is no `rt @` when there is no @ at all
+@lru_cache(maxsize=16)
+def _own_scan(markers: tuple[str, ...]) -> TermMatcher:
+    """A matcher of nothing but these markers (when the term matcher has others)."""
+    return TermMatcher([], markers=markers)
+
+
+def _marked(reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None) -> list[Marked]:
+    if matcher is not None and matcher.markers == policy.repost_markers:
+        return reading.scan(matcher)[1]
+    return _own_scan(policy.repost_markers).scan(reading.folded)[1]
+
+
+def _repost_marker(
+    reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None
+) -> tuple[str, str] | None:
+    """The first marker in what a recipient reads, and the field it is in."""
+    needs = _needs(policy.repost_markers)
+    joined, folded = reading.joined, reading.folded
+    found = []
+    for start, stop, i in _marked(reading, policy, matcher):
+        if all(ch in joined for ch in needs[i].dropped):
             first, last = folded.span(start, stop)
-            if marker in joined[max(0, first - _SLACK) : last + _SLACK].lower():
-                return reading.plain[reading.piece_at(first)].field, marker
-    return None
+            if needs[i].marker in joined[max(0, first - _SLACK) : last + _SLACK].lower():
+                found.append((first, i))
+    lowered = ""
+    for i, need in enumerate(needs):
+        if need.short and all(ch in joined for ch in need.dropped):
+            lowered = lowered or joined.lower()
+            at = lowered.find(need.marker)
+            if at >= 0:
+                found.append((at, i))
+    if not found:
+        return None
+    first, i = min(found)
+    return reading.plain[reading.piece_at(first)].field, policy.repost_markers[i]
 
 
-def missing_source(reading: Reading, policy: SourcePolicy) -> list[Finding]:
+def missing_source(
+    reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None = None
+) -> list[Finding]:
     request = reading.request
     if request.category not in policy.categories_of(request.tenant) or _attributed(request):
         return []
@@ -67,7 +98,7 @@ def missing_source(reading: Reading, policy: SourcePolicy) -> list[Finding]:
                 f"tenant {request.tenant} requires content.source on every {request.category} push",
             )
         ]
-    marker = _repost_marker(reading, policy)
+    marker = _repost_marker(reading, policy, matcher)
     if marker is None:
         return []
     return [

@@ -24,7 +24,7 @@ def sensitive_terms(
     category judges this request."""
     joined = reading.joined
     grouped: dict[tuple[int, str, Severity], tuple[list[str], list[str]]] = {}
-    for hit in matcher.find(reading.folded):
+    for hit in reading.scan(matcher)[0]:
         if not applies(hit.entry.category):
             continue
         at = reading.piece_at(hit.start)

@@ -28,6 +28,7 @@ from herald.review.engine.normalize import Folded, fold, fold_term
 from herald.review.engine.pairs import PairRule, Span, pairs_of
 from herald.review.engine.spans import Allowed, outermost
 from herald.review.engine.variants import homophone_key, real_word, spellings
+from herald.review.policy import SourcePolicy
 
 if TYPE_CHECKING:
     from herald.review.policy import Policy
@@ -40,6 +41,11 @@ eight Latin letters. Its literal start `haaa` is searched for in C; the same pat
 over the reversed marks finds the runs that end before Chinese."""
 
 
+MARKER_MIN = 4
+"""A marker folded to fewer Latin letters (`rt @` is `rt`) would match inside every
+other English word: the source rule looks for those itself."""
+Marked = tuple[int, int, int]
+"""(folded start, end exclusive, index) of a repost marker's folded form."""
 _Found = tuple[int, int, TermEntry, str]
 """(folded start, folded end inclusive, entry, how) of a hit before filtering."""
 
@@ -52,9 +58,13 @@ class TermMatcher:
         contexts: Iterable[ContextRule] = (),
         policy: "Policy | None" = None,
         pairs: Iterable[PairRule] = (),
+        markers: Iterable[str] | None = None,
     ) -> None:
         self.policy = policy
         """The policy the dictionaries were read with (the engine's, when set)."""
+        self.markers = tuple(SourcePolicy().repost_markers if markers is None else markers)
+        """Repost markers (转载, 来源：) found in the same pass for the source rule, which
+        uses them when they are its policy's (see rule_source)."""
         keys: dict[str, list[Role]] = defaultdict(list)
         sounds: dict[str, list[tuple[TermEntry, str, tuple[int, ...]]]] = defaultdict(list)
         initials: dict[str, list[TermEntry]] = defaultdict(list)
@@ -75,6 +85,10 @@ class TermMatcher:
                 sounds[sound[0]].append((entry, key, sound[1]))
         for phrase in allowed:
             keys[fold_term(phrase)].append(Role("allow"))
+        for i, marker in enumerate(self.markers):
+            key = fold_term(marker)
+            if not key.isascii() or len(key) >= MARKER_MIN:
+                keys[key].append(Role("marker", rule=i))
         self.contexts, self.pairs = tuple(contexts), tuple(pairs)
         add_rules(keys, self.contexts, self.pairs)
         keys.pop("", None)
@@ -85,11 +99,16 @@ class TermMatcher:
 
     def find(self, text: str | Folded) -> list[Hit]:
         """Every hit in the text (or in a text already folded), context rules applied."""
-        folded = fold(text) if isinstance(text, str) else text
+        return self.scan(fold(text) if isinstance(text, str) else text)[0]
+
+    def scan(self, folded: Folded) -> tuple[list[Hit], list[Marked]]:
+        """Every hit in a folded text, context rules applied, and where a repost marker
+        may be (folded start, end exclusive, index in `markers`)."""
         matches = self._words.find(folded.text) if self._words is not None else []
         hits = self._homophones(folded) + self._abbreviated(folded)
+        marked: list[Marked] = []
         if not matches and not hits:
-            return []
+            return [], marked
         scene = Scene(len(self.contexts))
         allowed: list[tuple[int, int]] = []
         sides: dict[tuple[str, int], list[Span]] = defaultdict(list)
@@ -107,6 +126,10 @@ class TermMatcher:
                 elif role.kind in ("verb", "thing"):
                     word = folded.text[start : end + 1]
                     sides[(role.kind, role.rule)].append((start, end, word))
+                elif role.kind == "marker":
+                    marked.append((start, stop, role.rule))
+        if not hits and not sides:
+            return [], marked
         innocent = Allowed(allowed)
         if sides:
             sides = {k: [w for w in v if not innocent.covers(*w[:2])] for k, v in sides.items()}
@@ -114,10 +137,11 @@ class TermMatcher:
         kept = [h for h in hits if not innocent.covers(h[0], h[1])]
         kept = [h for h in kept if not scene.clears(h[2], self.contexts)]
         shapes = [(s, e, entry.category, how.startswith("pair")) for s, e, entry, how in kept]
-        return [
+        found = [
             Hit(kept[i][2], *folded.span(kept[i][0], kept[i][1] + 1), kept[i][3])
             for i in outermost(shapes)
         ]
+        return found, marked
 
     def _pairs(self, sides: dict[tuple[str, int], list[Span]]) -> list[_Found]:
         found: list[_Found] = []
