@@ -7,6 +7,7 @@ evidence is always quoted from what the requester wrote); that map is only built
 something matched.
 """
 
+import codecs
 from functools import lru_cache
 
 import numpy as np
@@ -26,6 +27,9 @@ from herald.review.engine.fold_tables import (
 )
 
 Indices = npt.NDArray[np.intp]
+_encode, _decode = codecs.utf_16_le_encode, codecs.utf_16_le_decode
+"""The codec's own functions: `str.encode("utf-16-le")` finds them through the codec
+registry and a Python wrapper on every call."""
 _MULTI = chr(MULTI)
 
 
@@ -52,14 +56,14 @@ class Folded:
 
     @classmethod
     def mapped_as(cls, original: str, codes: Table, origin: Indices) -> "Folded":
-        folded = cls(original, codes.tobytes().decode("utf-16-le"))
+        folded = cls(original, _decode(codes.data, "surrogatepass", True)[0])
         folded._codes, folded._origin = codes, origin
         return folded
 
     @property
     def codes(self) -> Table:
         if self._codes is None:
-            self._codes = np.frombuffer(self.text.encode("utf-16-le"), dtype=np.uint16)
+            self._codes = np.frombuffer(_encode(self.text)[0], dtype=np.uint16)
         return self._codes
 
     @property
@@ -86,7 +90,7 @@ class Folded:
         if self._original_marks is None:
             units = self._units
             if units is None:
-                units = np.frombuffer(self.original.encode("utf-16-le", "surrogatepass"), np.uint16)
+                units = np.frombuffer(_encode(self.original, "surrogatepass")[0], np.uint16)
             self._original_marks = mark_table().take(units).tobytes()
         return self._original_marks
 
@@ -112,11 +116,11 @@ class Folded:
 
 
 def fold(text: str) -> Folded:
-    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    units = np.frombuffer(_encode(text, "surrogatepass")[0], dtype=np.uint16)
     if len(units) != len(text):
         return _fold_wide_text(text)
     mapped = fold_table().take(units)
-    folded = mapped.tobytes().decode("utf-16-le", "surrogatepass")
+    folded = _decode(mapped.data, "surrogatepass", True)[0]
     if _MULTI in folded:
         return _expand(text, mapped)
     return Folded(text, folded.replace("\0", ""), mapped, units)

@@ -80,6 +80,8 @@ def content_format(request: PushRequest, policy: FormatPolicy) -> list[Finding]:
                 )
             )
     media = request.content.media
+    if not media:
+        return found
     images = sum(1 for m in media if m.kind == "image")
     if images > policy.max_images:
         found.append(

@@ -35,13 +35,14 @@ class _Need(NamedTuple):
 
 
 @lru_cache(maxsize=16)
-def _needs(markers: tuple[str, ...]) -> tuple[_Need, ...]:
+def _needs(markers: tuple[str, ...]) -> tuple[tuple[_Need, ...], tuple[int, ...]]:
+    """What each marker needs, and which markers are short."""
     found = []
     for marker in markers:
         key = fold_term(marker)
         dropped = "".join(set(marker) - set(key) - set(key.upper()))
         found.append(_Need(marker.lower(), dropped, key.isascii() and len(key) < MARKER_MIN))
-    return tuple(found)
+    return tuple(found), tuple(i for i, need in enumerate(found) if need.short)
 
 
 @lru_cache(maxsize=16)
@@ -60,7 +61,7 @@ def _repost_marker(
     reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None
 ) -> tuple[str, str] | None:
     """The first marker in what a recipient reads, and the field it is in."""
-    needs = _needs(policy.repost_markers)
+    needs, short = _needs(policy.repost_markers)
     joined, folded = reading.joined, reading.folded
     found = []
     for start, stop, i in _marked(reading, policy, matcher):
@@ -69,10 +70,10 @@ def _repost_marker(
             if needs[i].marker in joined[max(0, first - _SLACK) : last + _SLACK].lower():
                 found.append((first, i))
     lowered = ""
-    for i, need in enumerate(needs):
-        if need.short and all(ch in joined for ch in need.dropped):
+    for i in short:
+        if all(ch in joined for ch in needs[i].dropped):
             lowered = lowered or joined.lower()
-            at = lowered.find(need.marker)
+            at = lowered.find(needs[i].marker)
             if at >= 0:
                 found.append((at, i))
     if not found:
