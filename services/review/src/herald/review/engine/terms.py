@@ -110,6 +110,7 @@ class TermMatcher:
         if not matches and not hits:
             return [], marked
         scene = Scene(len(self.contexts))
+        offers: list[tuple[int, int, int]] = []
         allowed: list[tuple[int, int]] = []
         sides: dict[tuple[str, int], list[Span]] = defaultdict(list)
         values = self._words.values if self._words is not None else []
@@ -121,8 +122,10 @@ class TermMatcher:
                         hits.append((start, end, role.entry, role.how))
                 elif role.kind == "allow":
                     allowed.append((start, end))
-                elif role.kind in ("cue", "offer"):
+                elif role.kind == "cue":
                     scene.saw(role.kind, role.rule)
+                elif role.kind == "offer":
+                    offers.append((start, end, role.rule))
                 elif role.kind in ("verb", "thing"):
                     word = folded.text[start : end + 1]
                     sides[(role.kind, role.rule)].append((start, end, word))
@@ -131,6 +134,9 @@ class TermMatcher:
         if not hits and not sides:
             return [], marked
         innocent = Allowed(allowed)
+        for start, end, rule in offers:
+            if not innocent.covers(start, end):  # 要求下载 in a warning offers nothing
+                scene.saw("offer", rule)
         if sides:
             sides = {k: [w for w in v if not innocent.covers(*w[:2])] for k, v in sides.items()}
             hits += self._pairs(sides)
