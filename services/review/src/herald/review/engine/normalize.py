@@ -75,8 +75,9 @@ class Folded:
 
     @property
     def han(self) -> tuple[bytes, Indices]:
-        """The Chinese characters' syllable bytes (see fold_tables.bucket_table) and where
-        each sits in the folded text (a match must be contiguous there too)."""
+        """The Chinese characters' syllables, one byte each (see fold_tables.bucket_table:
+        what the homophone automaton reads), and where each sits in the folded text (a
+        homophone's characters must be next to each other there too)."""
         if self._han is None:
             buckets = bucket_table().take(self.codes)
             where = buckets.nonzero()[0]

@@ -42,12 +42,12 @@ def homophones(folded: Folded, sounds: Automaton[tuple[Heard, ...]] | None) -> l
     if sounds is None:
         return []
     stream, where = folded.han
-    if not stream:
+    if not stream or not (matches := sounds.find(stream)):
         return []
     found: list[Found] = []
     text = folded.text
     syllables = syllable_table()
-    for index, first, stop in sounds.find(stream):
+    for index, first, stop in matches:
         start, last = int(where[first]), int(where[stop - 1])
         if last - start != stop - first - 1:
             continue  # the characters are not next to each other in the text
