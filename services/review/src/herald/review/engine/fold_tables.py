@@ -83,7 +83,9 @@ def fold_char(ch: str) -> str:
     """What one character becomes (see the module's doc)."""
     look_alikes, simplified = _look_alikes(), _simplified()
     out = []
-    for c in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch).casefold()):
+    # look-alikes before case folding too: Cyrillic В imitates B, its lower case в no b
+    upper = "".join(look_alikes.get(c, c) for c in unicodedata.normalize("NFKC", ch))
+    for c in unicodedata.normalize("NFKD", upper.casefold()):
         if unicodedata.category(c)[0] not in _DROP:
             latin = look_alikes.get(c, c)
             simple = simplified.get(latin, latin)
@@ -161,11 +163,15 @@ def _syllables() -> dict[str, int]:
 
 @cache
 def syllable_table() -> Table:
+    """The syllable of each folded Chinese character; digits have their numeral's (六合彩
+    folds to 6合彩, and 6盒彩 must still sound like it)."""
     numbers = _syllables()
     table = np.zeros(LIMIT, dtype=np.uint16)
     for cp in pinyin_dict:
         if cp < LIMIT and _is_han(cp):
             table[cp] = numbers.get(syllable_of(chr(cp)), 0)
+    for digit, numeral in zip("0123456789", "零一二三四五六七八九", strict=True):
+        table[ord(digit)] = numbers[syllable_of(numeral)]
     return table
 
 
