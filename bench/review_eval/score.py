@@ -22,9 +22,9 @@ from herald.contracts import PushRequest
 HERE = Path(__file__).resolve().parent
 SPLITS = {
     "dev": ("dev_flagged.tsv", "dev_clean.tsv"),
-    "holdout": tuple(f"holdout{n}.tsv" for n in ("", 2, 3, 4, 5, 6, 7, 8)),
+    "holdout": tuple(f"holdout{n}.tsv" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9)),
     "holdout1": ("holdout.tsv",),
-    **{f"holdout{n}": (f"holdout{n}.tsv",) for n in range(2, 9)},
+    **{f"holdout{n}": (f"holdout{n}.tsv",) for n in range(2, 10)},
 }
 
 
