@@ -40,6 +40,10 @@ def categories(body: str, category: str = "marketing") -> set[str]:
         ("陆合彩开奖直播", "gambling", "六合彩"),
         ("百家樂線上娛樂城", "gambling", "百家乐"),
         ("ｂａｉｊｉａｌｅ", "gambling", "百家乐 (pinyin)"),
+        ("六盒彩资料大全", "gambling", "六合彩 (homophone)"),
+        ("6盒彩今晚开奖", "gambling", "六合彩 (homophone)"),
+        ("ВЕТ365 体育 注册即送", "gambling", "bet365"),
+        ("ЅВ 客服", "insults", "sb"),
     ],
 )
 def test_evasions_match_and_name_the_entry_they_evade(body: str, category: str, how: str) -> None:

@@ -28,7 +28,7 @@ _FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthC
 @given(texts)
 def test_folding_keeps_a_map_back_to_every_original_character(text: str) -> None:
     folded = fold(text)
-    assert len(folded.origin) == len(folded.codes) == len(folded.text)
+    assert len(folded.origin) == len(folded.codes) == len(folded.text) == len(folded.marks)
     assert list(folded.origin) == sorted(folded.origin)
     assert all(0 <= int(i) < len(text) for i in folded.origin)
 

@@ -86,6 +86,29 @@ def test_links_inside_text_and_html_are_checked_but_emails_are_not_links() -> No
     }
 
 
+@pytest.mark.parametrize(
+    ("title", "body", "field", "url"),
+    [
+        ("通知", "领奖请访问 evil。com/prize", "content.body", "evil。com/prize"),
+        ("通知", "点这里 JavaScript:alert(1) 领取", "content.body", "JavaScript:alert(1)"),
+        ("通知", "内容见 DATA:text/html,hi", "content.body", "DATA:text/html,hi"),
+        (
+            "通知",
+            "下载：HTTP://198.51.100.2:8080/a.apk",
+            "content.body",
+            "HTTP://198.51.100.2:8080/a.apk",
+        ),
+        ("见 http:\\\\bad.example/x", "正文", "content.title", "http:\\\\bad.example/x"),
+        ("通知", "退款：https://0x7f.1/refund", "content.body", "https://0x7f.1/refund"),
+    ],
+)
+def test_a_link_written_in_any_field_in_any_form_is_judged(
+    title: str, body: str, field: str, url: str
+) -> None:
+    [finding] = findings(push(content={"title": title, "body": body}), code="unsafe_link")
+    assert (finding.field, finding.evidence) == (field, url)
+
+
 def test_media_urls_are_checked() -> None:
     request = push(content={"media": [{"kind": "image", "url": "http://cdn.example.com/a.png"}]})
     [finding] = findings(request, code="unsafe_link")

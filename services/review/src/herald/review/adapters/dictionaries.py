@@ -29,7 +29,10 @@ PAIRS_FILE = "pairs.toml"
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    entries: dict[str, TermEntry]
+    entries: dict[tuple[str, str], TermEntry]
+    """By (term, category): a term may sit in several categories (稳赚不赔 is a gambling
+    lure and an advertising absolute); an operator's file replaces a shipped line of the
+    same category."""
     dropped: set[str]
     allowed: list[str]
     contexts: list[ContextRule]
@@ -55,7 +58,7 @@ def parse_folder(folder: Path, policy: Policy, into: Parsed) -> None:
                 into.dropped.add(line[1:].strip().casefold())
             else:
                 entry = _entry(line, category, policy)
-                into.entries[entry.term.casefold()] = entry
+                into.entries[(entry.term.casefold(), category)] = entry
     if (folder / CONTEXT_FILE).is_file():
         into.contexts.extend(parse_contexts(folder / CONTEXT_FILE))
     if (folder / PAIRS_FILE).is_file():
@@ -89,9 +92,11 @@ def build_matcher(policy: Policy, folder: Path | None) -> TermMatcher:
     parse_folder(DEFAULTS, policy, parsed)
     if folder is not None and folder.is_dir():
         parse_folder(folder, policy, parsed)
-    entries = [e for k, e in parsed.entries.items() if k not in parsed.dropped]
+    entries = [e for (term, _), e in parsed.entries.items() if term not in parsed.dropped]
     live = policy if policy.path else None  # a policy from a file is reloaded with it
-    return TermMatcher(entries, parsed.allowed, parsed.contexts, live, parsed.pairs)
+    return TermMatcher(
+        entries, parsed.allowed, parsed.contexts, live, parsed.pairs, policy.source.repost_markers
+    )
 
 
 class Dictionaries:

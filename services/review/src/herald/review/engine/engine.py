@@ -5,14 +5,15 @@ import time
 from collections.abc import Callable
 
 from herald.contracts import PushRequest
-from herald.review.engine.findings import Finding, pieces
+from herald.review.engine.findings import Finding
+from herald.review.engine.reading import Reading
 from herald.review.engine.rule_format import content_format, sms_format
 from herald.review.engine.rule_links import unsafe_links
 from herald.review.engine.rule_markup import unsafe_markup
 from herald.review.engine.rule_personal import personal_data
 from herald.review.engine.rule_social import social_format
 from herald.review.engine.rule_source import missing_source
-from herald.review.engine.rule_terms import readable, sensitive_terms
+from herald.review.engine.rule_terms import sensitive_terms
 from herald.review.engine.terms import TermMatcher
 from herald.review.policy import Policy
 
@@ -35,14 +36,17 @@ class Engine:
         """Every finding; with a `deadline` (time.monotonic()), OverBudget once past it."""
         matcher = self._matcher()
         p = getattr(matcher, "policy", None) or self._policy
-        texts = pieces(request)
-        words = readable(texts)
+        reading = Reading(request)
         steps: list[Callable[[], list[Finding]]] = [
-            lambda: sensitive_terms(matcher, words, lambda c: p.applies(c, request.category)),
-            lambda: unsafe_links(texts, p.links),
-            lambda: unsafe_markup(texts),
-            lambda: missing_source(request, words, p.source),
-            lambda: personal_data(words, p.personal_data),
+            lambda: sensitive_terms(matcher, reading, lambda c: p.applies(c, request.category)),
+            lambda: unsafe_links(reading.texts, p.links, reading.marks),
+            lambda: unsafe_markup(reading.texts),
+            lambda: missing_source(reading, p.source, matcher),
+            lambda: (
+                personal_data(reading.plain, p.personal_data)
+                if reading.may_hold_personal_data()
+                else []
+            ),
             lambda: sms_format(request, p.sms),
             lambda: content_format(request, p.format),
             lambda: social_format(request, p.social),

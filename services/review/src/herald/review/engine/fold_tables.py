@@ -39,6 +39,7 @@ _BUCKETS = 255
 
 Table = npt.NDArray[np.uint16]
 Buckets = npt.NDArray[np.uint8]
+Marks = npt.NDArray[np.uint8]
 
 
 def _is_han(cp: int) -> bool:
@@ -82,7 +83,9 @@ def fold_char(ch: str) -> str:
     """What one character becomes (see the module's doc)."""
     look_alikes, simplified = _look_alikes(), _simplified()
     out = []
-    for c in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch).casefold()):
+    # look-alikes before case folding too: Cyrillic В imitates B, its lower case в no b
+    upper = "".join(look_alikes.get(c, c) for c in unicodedata.normalize("NFKC", ch))
+    for c in unicodedata.normalize("NFKD", upper.casefold()):
         if unicodedata.category(c)[0] not in _DROP:
             latin = look_alikes.get(c, c)
             simple = simplified.get(latin, latin)
@@ -102,6 +105,49 @@ def fold_table() -> Table:
     return table
 
 
+_SEPARATOR_MARKS = {".": ".", ":": ":", "/": "/", "\\": "/", "@": "@", "<": "<"} | dict.fromkeys(
+    "。．｡", "e"
+)
+_OWN_MARKS = {"p": "p", "P": "p", "t": "t", "T": "t", "a": "A", "A": "A"}
+SEPARATORS = b"s.:/@<e"
+"""The marks of characters that folding drops."""
+TO_FOLDED = bytes.maketrans(b"ptA", b"aaa")
+"""From an original character's mark to its folded character's (all letters `a`)."""
+
+
+@cache
+def mark_table() -> Marks:
+    """What each original character is, as one byte, so that C string search over a
+    text's marks answers what a regex would scan the text for. A character folding
+    keeps: `d` a digit, `a` a Latin letter (`p`, `t`, `A` for p, t, a: the ends of
+    `javascript:`, `vbscript:` and `data:`), `h` a character from U+2E80 on (Chinese,
+    kana, full-width forms), `m` one that folds to several, `o` anything else. One it
+    drops: `.` `:` `/` (and `\\`) `@` `<` as themselves, `e` the ideographic full stops,
+    `s` any other. The folded text's marks are these, translated by TO_FOLDED with the
+    SEPARATORS deleted."""
+    folded = fold_table()
+    table = np.full(LIMIT, ord("o"), dtype=np.uint8)
+    table[folded == 0] = ord("s")
+    table[(folded >= ord("0")) & (folded <= ord("9"))] = ord("d")
+    table[(folded >= ord("a")) & (folded <= ord("z"))] = ord("a")
+    table[(folded >= 0x2E80) & (folded != MULTI)] = ord("h")
+    table[folded == MULTI] = ord("m")
+    for ch, mark in (_SEPARATOR_MARKS | _OWN_MARKS).items():
+        table[ord(ch)] = ord(mark)
+    return table
+
+
+@cache
+def folded_mark_table() -> Marks:
+    """mark_table's marks for the characters of a folded text (which has no separators,
+    and where 1 is the BARRIER)."""
+    table = np.full(LIMIT, ord("o"), dtype=np.uint8)
+    table[ord("0") : ord("9") + 1] = ord("d")
+    table[ord("a") : ord("z") + 1] = ord("a")
+    table[0x2E80:] = ord("h")
+    return table
+
+
 def syllable_of(ch: str) -> str:
     """The toneless Mandarin syllable of a Chinese character ("" for anything else)."""
     reading = pinyin_dict.get(ord(ch), "").split(",")[0]
@@ -117,11 +163,15 @@ def _syllables() -> dict[str, int]:
 
 @cache
 def syllable_table() -> Table:
+    """The syllable of each folded Chinese character; digits have their numeral's (六合彩
+    folds to 6合彩, and 6盒彩 must still sound like it)."""
     numbers = _syllables()
     table = np.zeros(LIMIT, dtype=np.uint16)
     for cp in pinyin_dict:
         if cp < LIMIT and _is_han(cp):
             table[cp] = numbers.get(syllable_of(chr(cp)), 0)
+    for digit, numeral in zip("0123456789", "零一二三四五六七八九", strict=True):
+        table[ord(digit)] = numbers[syllable_of(numeral)]
     return table
 
 

@@ -1,11 +1,13 @@
 """Fold a text so that evasions match (see fold_tables for what folding does).
 
-The whole text is folded in a few numpy operations over its UTF-16 code units: this is
-what keeps the engine near the speed of a bare matcher. The folded text keeps, for
-every character, the index of the original character it came from, so evidence is
-always quoted from what the requester wrote.
+The whole text is folded by one table lookup over its UTF-16 code units (numpy) and one
+decode: this is what keeps the engine near the speed of a bare matcher. The folded text
+can say, for every character, the index of the original character it came from (so
+evidence is always quoted from what the requester wrote); that map is only built when
+something matched.
 """
 
+import codecs
 from functools import lru_cache
 
 import numpy as np
@@ -14,50 +16,95 @@ import numpy.typing as npt
 from herald.review.engine.fold_tables import (
     LIMIT,
     MULTI,
+    SEPARATORS,
+    TO_FOLDED,
     Table,
     bucket_table,
     fold_char,
     fold_table,
+    folded_mark_table,
+    mark_table,
 )
 
 Indices = npt.NDArray[np.intp]
-
-
-def as_bytes(text: str) -> str:
-    """A folded term as the automaton reads it (see Folded.utf8)."""
-    return text.encode().decode("latin-1")
+_encode, _decode = codecs.utf_16_le_encode, codecs.utf_16_le_decode
+"""The codec's own functions: `str.encode("utf-16-le")` finds them through the codec
+registry and a Python wrapper on every call."""
+_MULTI = chr(MULTI)
 
 
 class Folded:
-    """A folded text: `text`, its UTF-16 `codes`, `origin[i]` (the index in the original
-    text of folded character i) and `utf8`, the folded text's UTF-8 bytes, one Latin-1
-    character per byte (the automaton's input: pyahocorasick walks bytes fastest, no
-    node having over 256 children). Plain attributes: cached_property takes a lock."""
+    """A folded text: `text`, and on demand its UTF-16 `codes`, `origin[i]` (the index
+    in the original text of folded character i) and `han` (see below). Plain lazy
+    attributes: cached_property takes a lock."""
 
-    def __init__(self, original: str, codes: Table, origin: Indices) -> None:
+    def __init__(
+        self, original: str, text: str, mapped: Table | None = None, units: Table | None = None
+    ) -> None:
         self.original = original
-        self.codes = codes
-        self.origin = origin
-        self.text = codes.tobytes().decode("utf-16-le")
-        self.utf8 = self.text.encode().decode("latin-1")
-        self._han: tuple[str, Indices] | None = None
+        self.text = text
+        self._units = units
+        """The original's UTF-16 code units, when `mapped` is their fold one for one."""
+        self._mapped = mapped
+        """The table's value for every original character (0: dropped), when the
+        folded text is those values without the zeros; None when origin is given."""
+        self._origin: Indices | None = None
+        self._codes: Table | None = None
+        self._han: tuple[bytes, Indices] | None = None
+        self._marks: bytes | None = None
+        self._original_marks: bytes | None = None
 
-    def chars_at(self, end_bytes: list[int]) -> list[int]:
-        """The folded characters whose UTF-8 encodings end at these bytes."""
-        c = self.codes
-        sizes = 1 + (c >= 0x80).astype(np.intp) + (c >= 0x800)
-        found: list[int] = np.searchsorted(np.cumsum(sizes) - 1, end_bytes).tolist()
-        return found
+    @classmethod
+    def mapped_as(cls, original: str, codes: Table, origin: Indices) -> "Folded":
+        folded = cls(original, _decode(codes.data, "surrogatepass", True)[0])
+        folded._codes, folded._origin = codes, origin
+        return folded
 
     @property
-    def han(self) -> tuple[str, Indices]:
-        """The Chinese characters' syllable bytes (see fold_tables.bucket_table) and where
-        each sits in the folded text (a match must be contiguous there too)."""
+    def codes(self) -> Table:
+        if self._codes is None:
+            self._codes = np.frombuffer(_encode(self.text)[0], dtype=np.uint16)
+        return self._codes
+
+    @property
+    def origin(self) -> Indices:
+        if self._origin is None:
+            assert self._mapped is not None
+            self._origin = self._mapped.nonzero()[0]
+        return self._origin
+
+    @property
+    def han(self) -> tuple[bytes, Indices]:
+        """The Chinese characters' syllables, one byte each (see fold_tables.bucket_table:
+        what the homophone automaton reads), and where each sits in the folded text (a
+        homophone's characters must be next to each other there too)."""
         if self._han is None:
             buckets = bucket_table().take(self.codes)
             where = buckets.nonzero()[0]
-            self._han = buckets[where].tobytes().decode("latin-1"), where
+            self._han = buckets[where].tobytes(), where
         return self._han
+
+    @property
+    def original_marks(self) -> bytes:
+        """One byte per UTF-16 code unit of the original text saying what it is (see
+        fold_tables.mark_table); for finding out cheaply that something is absent."""
+        if self._original_marks is None:
+            units = self._units
+            if units is None:
+                units = np.frombuffer(_encode(self.original, "surrogatepass")[0], np.uint16)
+            self._original_marks = mark_table().take(units).tobytes()
+        return self._original_marks
+
+    @property
+    def marks(self) -> bytes:
+        """One byte per folded character saying what it is: `d` a digit, `a` a Latin
+        letter, `h` Chinese (or any character from U+2E80), `o` anything else."""
+        if self._marks is None:
+            if self._units is not None:
+                self._marks = self.original_marks.translate(TO_FOLDED, SEPARATORS)
+            else:
+                self._marks = folded_mark_table().take(self.codes).tobytes()
+        return self._marks
 
     def at_original(self, index: int) -> int:
         """The first folded character that comes from original index `index` or later."""
@@ -65,23 +112,32 @@ class Folded:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original [start, end) covering folded characters start..end-1."""
-        return int(self.origin[start]), int(self.origin[end - 1]) + 1
+        origin = self.origin
+        return int(origin[start]), int(origin[end - 1]) + 1
 
 
 def fold(text: str) -> Folded:
-    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    if len(units) == len(text):
-        mapped = fold_table().take(units)
-    else:  # characters outside the plane (emoji): fold those few one by one
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        wide = points >= LIMIT
-        mapped = fold_table().take(np.where(wide, 0, points).astype(np.uint16))
-        for cp in np.unique(points[wide]).tolist():
-            mapped[points == cp] = _fold_wide(cp)
-    if len(mapped) and mapped.max() == MULTI:
+    units = np.frombuffer(_encode(text, "surrogatepass")[0], dtype=np.uint16)
+    if len(units) != len(text):
+        return _fold_wide_text(text)
+    mapped = fold_table().take(units)
+    folded = _decode(mapped.data, "surrogatepass", True)[0]
+    if _MULTI in folded:
+        return _expand(text, mapped)
+    return Folded(text, folded.replace("\0", ""), mapped, units)
+
+
+def _fold_wide_text(text: str) -> Folded:
+    """Characters outside the plane (emoji): fold those few one by one."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wide = points >= LIMIT
+    mapped = fold_table().take(np.where(wide, 0, points).astype(np.uint16))
+    for cp in np.unique(points[wide]).tolist():
+        mapped[points == cp] = _fold_wide(cp)
+    if (mapped == MULTI).any():
         return _expand(text, mapped)
     kept = mapped.nonzero()[0]
-    return Folded(text, mapped[kept], kept)
+    return Folded.mapped_as(text, mapped[kept], kept)
 
 
 @lru_cache(maxsize=4096)
@@ -112,7 +168,7 @@ def _expand(text: str, mapped: Table) -> Folded:
             codes.append(np.array(extra, dtype=np.uint16))
             origin.append(np.full(len(extra), i, dtype=np.intp))
         last = i + 1
-    return Folded(text, np.concatenate(codes), np.concatenate(origin))
+    return Folded.mapped_as(text, np.concatenate(codes), np.concatenate(origin))
 
 
 def fold_term(term: str) -> str:

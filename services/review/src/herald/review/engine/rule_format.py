@@ -7,6 +7,7 @@ from herald.policy import sms_segments as segments_of
 from herald.review.engine.findings import Finding, Severity
 from herald.review.policy import FormatPolicy, SmsPolicy
 
+_SMS, _EMAIL = Channel.SMS, Channel.EMAIL
 _SIGNATURE = re.compile(r"^\s{0,20}【[^】]{1,16}】|【[^】]{1,16}】\s{0,20}$")
 
 
@@ -29,9 +30,9 @@ def _fail(field: str, evidence: str, message: str) -> Finding:
 
 
 def sms_format(request: PushRequest, policy: SmsPolicy) -> list[Finding]:
-    if Channel.SMS not in request.channels:
+    if _SMS not in request.channels:
         return []
-    variant = request.content.variants.get(Channel.SMS)
+    variant = request.content.variants.get(_SMS)
     field, text = (
         ("content.variants.sms.body", variant.body)
         if variant and variant.body
@@ -58,7 +59,7 @@ def sms_format(request: PushRequest, policy: SmsPolicy) -> list[Finding]:
 
 def _title(request: PushRequest, channel: Channel) -> tuple[str, str]:
     variant = request.content.variants.get(channel)
-    if variant and channel == Channel.EMAIL and variant.subject:
+    if variant and channel == _EMAIL and variant.subject:
         return f"content.variants.{channel}.subject", variant.subject
     if variant and variant.title:
         return f"content.variants.{channel}.title", variant.title
@@ -79,6 +80,8 @@ def content_format(request: PushRequest, policy: FormatPolicy) -> list[Finding]:
                 )
             )
     media = request.content.media
+    if not media:
+        return found
     images = sum(1 for m in media if m.kind == "image")
     if images > policy.max_images:
         found.append(

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import nh3
 
 from herald.contracts import ReasonCode
-from herald.review.engine.findings import Finding, Kind, Piece, Severity
+from herald.review.engine.findings import HTML, PLAIN, URL, Finding, Piece, Severity
 
 _PRESENTATION = {
     "style",
@@ -153,9 +153,9 @@ def markup_in_plain_text(piece: Piece) -> Finding | None:
 def unsafe_markup(texts: list[Piece]) -> list[Finding]:
     found = []
     for piece in texts:
-        if piece.kind == Kind.URL:
+        if piece.kind is URL or (piece.kind is PLAIN and "<" not in piece.text):
             continue
-        judge = unsafe_html if piece.kind == Kind.HTML else markup_in_plain_text
+        judge = unsafe_html if piece.kind is HTML else markup_in_plain_text
         finding = judge(piece)
         if finding is not None:
             found.append(finding)

@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from herald.contracts import ReasonCode
-from herald.review.engine.findings import Finding, Kind, Piece, Severity
+from herald.review.engine.findings import URL, Finding, Piece, Severity
 from herald.review.policy import PersonalDataPolicy
 
 _RUN = re.compile(r"[0-9０-９](?:[-\s]?[0-9０-９]){10,21}[Xx]?")
@@ -67,13 +67,15 @@ def _emails(text: str) -> Iterator[re.Match[str]]:
 
 
 def _scan(text: str, policy: PersonalDataPolicy) -> Iterator[tuple[str, Severity, str]]:
+    stretches = list(_numbers(text))
+    if not stretches and "@" not in text:
+        return
     taken: list[tuple[int, int]] = []
     checks: list[tuple[re.Pattern[str], str, Severity, Callable[[str], bool]]] = [
         (_ID, "resident ID number", policy.id_number, valid_id_number),
         (_MOBILE, "mobile number", policy.mobile, lambda _: True),
         (_CARD, "bank card number", policy.bank_card, lambda s: luhn(_digits(s))),
     ]
-    stretches = list(_numbers(text))
     for pattern, what, severity, check in checks:
         for offset, stretch in stretches:
             for m in pattern.finditer(stretch):
@@ -100,6 +102,6 @@ def personal_data(texts: list[Piece], policy: PersonalDataPolicy) -> list[Findin
             what.replace(" ", "_").lower(),
         )
         for piece in texts
-        if piece.kind != Kind.URL
+        if piece.kind is not URL
         for what, severity, evidence in _scan(piece.text, policy)
     ]

@@ -11,9 +11,11 @@ from herald.contracts import Category, Channel, PushRequest, ReasonCode
 from herald.review.engine.findings import Finding, Severity
 from herald.review.policy import SocialPolicy
 
+_SOCIAL, _MARKETING = Channel.SOCIAL, Category.MARKETING
+
 
 def _text(request: PushRequest, part: str) -> tuple[str, str]:
-    variant = request.content.variants.get(Channel.SOCIAL)
+    variant = request.content.variants.get(_SOCIAL)
     own = getattr(variant, part) if variant else None
     if own:
         return f"content.variants.social.{part}", own
@@ -27,10 +29,10 @@ def _finding(field: str, evidence: str, message: str, severity: Severity) -> Fin
 
 
 def social_format(request: PushRequest, policy: SocialPolicy) -> list[Finding]:
-    if Channel.SOCIAL not in request.channels:
+    if _SOCIAL not in request.channels:
         return []
     found = []
-    if request.category == Category.MARKETING:
+    if request.category == _MARKETING:
         found.append(
             _finding(
                 "category",

@@ -1,11 +1,23 @@
-"""Source attribution: quoted or reposted content must say where it comes from."""
+"""Source attribution: quoted or reposted content must say where it comes from.
 
-import re
+Repost markers (转载, 来源：, via @) are found by the term matcher's pass over the
+folded text, when the matcher was built with this policy's markers (see
+TermMatcher.markers), else by an automaton of their own; either way a folded match only
+says where to look, and the marker must be there as written (case aside).
+"""
+
 from functools import lru_cache
+from typing import NamedTuple
 
 from herald.contracts import PushRequest, ReasonCode
-from herald.review.engine.findings import Finding, Kind, Piece
+from herald.review.engine.findings import Finding
+from herald.review.engine.normalize import fold_term
+from herald.review.engine.reading import Reading
+from herald.review.engine.terms import MARKER_MIN, Marked, TermMatcher
 from herald.review.policy import SourcePolicy
+
+_SLACK = 8
+"""Characters either side of a folded match that a marker's punctuation may take (来源：)."""
 
 
 def _attributed(request: PushRequest) -> bool:
@@ -13,26 +25,67 @@ def _attributed(request: PushRequest) -> bool:
     return source is not None and bool(source.author or source.origin)
 
 
+class _Need(NamedTuple):
+    marker: str
+    """Lower-case."""
+    dropped: str
+    """What folding drops from it (`rt @`: ` @`): the text must hold these."""
+    short: bool
+    """Too short for the matchers (see terms.MARKER_MIN): this rule looks for it."""
+
+
 @lru_cache(maxsize=16)
-def _any_marker(markers: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(m.lower()) for m in markers) or "(?!)")
+def _needs(markers: tuple[str, ...]) -> tuple[tuple[_Need, ...], tuple[int, ...]]:
+    """What each marker needs, and which markers are short."""
+    found = []
+    for marker in markers:
+        key = fold_term(marker)
+        dropped = "".join(set(marker) - set(key) - set(key.upper()))
+        found.append(_Need(marker.lower(), dropped, key.isascii() and len(key) < MARKER_MIN))
+    return tuple(found), tuple(i for i, need in enumerate(found) if need.short)
 
 
-def _repost_marker(texts: list[Piece], policy: SourcePolicy) -> tuple[str, str] | None:
-    everything = "\n".join(p.text for p in texts if p.kind != Kind.URL).lower()
-    if not _any_marker(policy.repost_markers).search(everything):
+@lru_cache(maxsize=16)
+def _own_scan(markers: tuple[str, ...]) -> TermMatcher:
+    """A matcher of nothing but these markers (when the term matcher has others)."""
+    return TermMatcher([], markers=markers)
+
+
+def _marked(reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None) -> list[Marked]:
+    if matcher is not None and matcher.markers == policy.repost_markers:
+        return reading.scan(matcher)[1]
+    return _own_scan(policy.repost_markers).scan(reading.folded)[1]
+
+
+def _repost_marker(
+    reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None
+) -> tuple[str, str] | None:
+    """The first marker in what a recipient reads, and the field it is in."""
+    needs, short = _needs(policy.repost_markers)
+    joined, folded = reading.joined, reading.folded
+    found = []
+    for start, stop, i in _marked(reading, policy, matcher):
+        if all(ch in joined for ch in needs[i].dropped):
+            first, last = folded.span(start, stop)
+            if needs[i].marker in joined[max(0, first - _SLACK) : last + _SLACK].lower():
+                found.append((first, i))
+    lowered = ""
+    for i in short:
+        if all(ch in joined for ch in needs[i].dropped):
+            lowered = lowered or joined.lower()
+            at = lowered.find(needs[i].marker)
+            if at >= 0:
+                found.append((at, i))
+    if not found:
         return None
-    for piece in texts:
-        if piece.kind == Kind.URL:
-            continue
-        lowered = piece.text.lower()
-        for marker in policy.repost_markers:
-            if marker.lower() in lowered:
-                return piece.field, marker
-    return None
+    first, i = min(found)
+    return reading.plain[reading.piece_at(first)].field, policy.repost_markers[i]
 
 
-def missing_source(request: PushRequest, texts: list[Piece], policy: SourcePolicy) -> list[Finding]:
+def missing_source(
+    reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None = None
+) -> list[Finding]:
+    request = reading.request
     if request.category not in policy.categories_of(request.tenant) or _attributed(request):
         return []
     if request.tenant in policy.required_tenants:
@@ -46,7 +99,7 @@ def missing_source(request: PushRequest, texts: list[Piece], policy: SourcePolic
                 f"tenant {request.tenant} requires content.source on every {request.category} push",
             )
         ]
-    marker = _repost_marker(texts, policy)
+    marker = _repost_marker(reading, policy, matcher)
     if marker is None:
         return []
     return [

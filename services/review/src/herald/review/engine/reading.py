@@ -1,0 +1,95 @@
+"""What the rules read, worked out once per request.
+
+Every rule reads the same texts; a Reading holds them in each form a rule needs, so
+that none is built twice: the pieces (`texts`), what a recipient reads (`words`: the
+email HTML as its visible text), the plain ones joined by NUL (`joined`: one pass of the
+term matcher sees the whole request, and a NUL is a barrier no term spans), and their
+fold (`folded`, see normalize), made on first use.
+"""
+
+from bisect import bisect_right
+from html.parser import HTMLParser
+from itertools import accumulate
+
+from herald.contracts import PushRequest
+from herald.review.engine.findings import HTML, PLAIN, URL, Piece, pieces
+from herald.review.engine.normalize import Folded, fold
+from herald.review.engine.terms import Hit, Marked, TermMatcher
+
+_NUMBER = b"d" * 11
+"""Eleven digits in a row in the folded text (separators are folded away): the least
+that a mobile number, an ID number or a bank card number takes."""
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts += [v for k, v in attrs if k in ("alt", "title") and v]
+
+
+def visible_text(html: str) -> str:
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return "\n".join(parser.parts)
+
+
+def readable(texts: list[Piece]) -> list[Piece]:
+    """What a recipient reads: the email HTML becomes its visible text."""
+    return [Piece(p.field, visible_text(p.text), PLAIN) if p.kind is HTML else p for p in texts]
+
+
+class Reading:
+    def __init__(self, request: PushRequest) -> None:
+        self.request = request
+        self.texts = pieces(request)
+        self.words = readable(self.texts) if any(p.kind is HTML for p in self.texts) else self.texts
+        self.plain = [p for p in self.words if p.kind is not URL]
+        self.joined = "\0".join([p.text for p in self.plain])
+        if self.joined.count("\0") >= len(self.plain):  # a text of its own holds a NUL
+            self.plain = [Piece(p.field, p.text.replace("\0", ""), PLAIN) for p in self.plain]
+            self.joined = "\0".join([p.text for p in self.plain])
+        self._starts: list[int] | None = None
+        self._folded: Folded | None = None
+        self._scan: tuple[TermMatcher, list[Hit], list[Marked]] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        """Where each plain piece begins in `joined`."""
+        if self._starts is None:
+            self._starts = list(accumulate((len(p.text) + 1 for p in self.plain), initial=0))
+        return self._starts
+
+    @property
+    def folded(self) -> Folded:
+        if self._folded is None:
+            self._folded = fold(self.joined)
+        return self._folded
+
+    def scan(self, matcher: TermMatcher) -> tuple[list[Hit], list[Marked]]:
+        """The matcher's hits and repost markers in the joined texts (one pass, which
+        the term rule and the source rule share)."""
+        if self._scan is None or self._scan[0] is not matcher:
+            hits, marked = matcher.scan(self.folded)
+            self._scan = (matcher, hits, marked)
+        return self._scan[1], self._scan[2]
+
+    def piece_at(self, offset: int) -> int:
+        """The index (in `plain`) of the piece holding this offset of `joined`."""
+        return bisect_right(self.starts, offset) - 1
+
+    @property
+    def marks(self) -> bytes:
+        """The marks of `joined` (see fold_tables.mark_table)."""
+        return self.folded.original_marks
+
+    def may_hold_personal_data(self) -> bool:
+        """False when no text has eleven digits or an `@`: then no rule of personal
+        data can fire, and none need read the texts."""
+        return "@" in self.joined or _NUMBER in self.folded.marks

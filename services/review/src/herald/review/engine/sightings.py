@@ -1,0 +1,72 @@
+"""What the automaton's matches in a folded text are, sorted by their roles (see
+keys.Role): terms and their spellings (hits), innocent phrases, context cues and offers,
+pair rules' verbs and things, repost markers."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from herald.review.engine.entries import TermEntry
+from herald.review.engine.keys import Role
+from herald.review.engine.normalize import Folded
+from herald.review.engine.pairs import Span
+
+Found = tuple[int, int, TermEntry, str]
+"""(folded start, folded end inclusive, entry, how) of a hit before filtering."""
+Marked = tuple[int, int, int]
+"""(folded start, end exclusive, index) of a repost marker's folded form."""
+
+
+@dataclass(slots=True)
+class Sightings:
+    hits: list[Found] = field(default_factory=list)
+    allowed: list[tuple[int, int]] = field(default_factory=list)
+    cues: list[int] = field(default_factory=list)
+    """The context rules whose cues were seen."""
+    offers: list[tuple[int, int, int]] = field(default_factory=list)
+    """(start, end inclusive, context rule) of each offer seen."""
+    sides: dict[tuple[str, int], list[Span]] = field(default_factory=lambda: defaultdict(list))
+    """(verb or thing, pair rule) -> where each was seen."""
+    marked: list[Marked] = field(default_factory=list)
+
+
+def sort_matches(
+    folded: Folded, matches: list[tuple[int, int, int]], roles: Sequence[tuple[Role, ...]]
+) -> Sightings:
+    seen = Sightings()
+    for key, start, stop in matches:
+        end = stop - 1
+        for role in roles[key]:
+            if role.entry is not None:  # a term or one of its spellings
+                if _bounded(folded, start, end):
+                    seen.hits.append((start, end, role.entry, role.how))
+            elif role.kind == "allow":
+                seen.allowed.append((start, end))
+            elif role.kind == "cue":
+                seen.cues.append(role.rule)
+            elif role.kind == "offer":
+                seen.offers.append((start, end, role.rule))
+            elif role.kind in ("verb", "thing"):
+                word = folded.text[start : end + 1]
+                seen.sides[(role.kind, role.rule)].append((start, end, word))
+            elif role.kind == "marker":
+                seen.marked.append((start, stop, role.rule))
+    return seen
+
+
+def _bounded(folded: Folded, start: int, end: int) -> bool:
+    """An ASCII end of a match must be a word boundary of the original text."""
+    text, codes = folded.original, folded.codes
+    if _word_char(chr(codes[start])):
+        first = int(folded.origin[start])
+        if first > 0 and _word_char(text[first - 1]):
+            return False
+    if _word_char(chr(codes[end])):
+        last = int(folded.origin[end])
+        if last + 1 < len(text) and _word_char(text[last + 1]):
+            return False
+    return True
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
