@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from herald.contracts import Status, StatusKind
+from herald.contracts.internal import Standing, StandingChanged
 from herald.devstack.ports import free_port
 from herald.intake.callbacks.signing import verify
 from tests.integration.dispatcher.stub import Seen, Stub, reply, stub
@@ -302,3 +303,48 @@ async def test_a_name_that_rebinds_to_loopback_after_registration_is_never_reach
         assert loopback.seen == []
     assert attempts[0]["error"] == "refused: target is not a public address"
     assert attempts[0]["status_code"] is None
+
+
+async def test_a_change_of_standing_is_announced_to_the_departments_subscriptions(
+    callback_intake: Intake, uid: str
+) -> None:
+    intake = callback_intake
+    async with stub() as mine, stub() as statuses_only, stub() as theirs:
+        sub = await subscribe(intake, mine.url("/h"), events=["standing"])
+        await subscribe(intake, statuses_only.url("/h"), events=["status"])
+        await subscribe(intake, theirs.url("/h"), role="ops-submitter")
+        await submit(intake, f"std-{uid}")  # li.wei's latest request: marketing's
+        at = datetime.now(UTC)
+        changes = [
+            StandingChanged(
+                tenant="acme", subject_kind=kind, subject=who, standing=Standing.WARNED, at=at
+            )
+            for kind, who in (("requester", "li.wei"), ("department", "marketing"))
+        ]
+        await produce(
+            intake.kafka,
+            intake.topic("push.standing.v1"),
+            [(f"acme:{c.subject_kind}:{c.subject}", c.model_dump_json().encode()) for c in changes],
+        )
+        await eventually(lambda: len(_standing(mine.seen, at)) == 2, what="both announced")
+    announced = _standing(mine.seen, at)
+    # two subjects: each in its own order, not one after the other
+    assert {(b["data"]["subject_kind"], b["data"]["subject"]) for b in announced} == {
+        ("requester", "li.wei"),
+        ("department", "marketing"),
+    }
+    assert {(b["data"]["standing"], b["data"]["department"]) for b in announced} == {
+        ("warned", "marketing")
+    }
+    assert _standing(statuses_only.seen, at) == _standing(theirs.seen, at) == []
+    seen = next(s for s in mine.seen if _standing([s], at))
+    assert verify(sub["secret"], seen.headers["herald-signature"], seen.body, int(time.time()))
+
+
+def _standing(seen: list[Seen], at: datetime) -> list[dict[str, Any]]:
+    bodies = [json.loads(s.body) for s in seen]
+    return [
+        b
+        for b in bodies
+        if b["type"] == "standing" and datetime.fromisoformat(b["data"]["at"]) == at
+    ]
