@@ -5,14 +5,17 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from herald.review.adapters.dictionaries import Dictionaries
+from herald.review.adapters.postgres.board import PgBoard
 from herald.review.adapters.postgres.reviews import PgReviewRepository
 from herald.review.adapters.postgres.standing import PgStandingRepository
+from herald.review.board import Board
 from herald.review.engine.engine import Engine
 from herald.review.handlers import build_router
 from herald.review.http.console.routes import build_console
 from herald.review.http.dry_run import build_dry_run
 from herald.review.http.reviews import build_reviews_http
 from herald.review.http.standing import build_standing_http
+from herald.review.http.violations import build_violations_http
 from herald.review.metrics import ReviewMetrics
 from herald.review.policy import load_policy
 from herald.review.reviewing import Reviewer
@@ -38,13 +41,15 @@ def create_app(settings: ReviewSettings | None = None, *, clock: Clock = utc_now
     engine = Engine(policy, dictionaries.matcher)
     reviewer = Reviewer(engine, repo, violations, rt.events, metrics, clock)
     background = steps(settings, reviewer, violations, repo, dictionaries, metrics, clock)
+    board = Board(PgBoard(rt.db), lambda: dictionaries.policy, clock)
     for name, (interval_s, step) in background.items():
         rt.add_loop(name, every(interval_s, step))
     http = [
         build_reviews_http(reviewer, repo, rt.auth),
         build_standing_http(violations, rt.auth),
+        build_violations_http(board, rt.auth),
         build_dry_run(engine, violations.standings, rt.auth),
-        *build_console(settings, reviewer, repo, violations, rt.auth, clock),
+        *build_console(settings, reviewer, repo, violations, rt.auth, clock, board),
     ]
     router = build_router(rt.consumers(), reviewer)
     return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from herald.contracts import StatusKind
+from herald.review.board import Board, NotShownError, visible
 from herald.review.domain import HumanDecision, may_decide_on
 from herald.review.http.console import views, web
 from herald.review.http.console.session import Session, Signer
@@ -23,6 +24,7 @@ from herald.runtime.problems import Problem
 
 _REVIEWERS = (Role.REVIEWER, Role.ADMIN)
 _LOGIN = "/console/login"
+_BOARD = "/console/violations"
 
 
 class Console:
@@ -35,8 +37,10 @@ class Console:
         violations: Violations,
         auth: Authenticator,
         clock: Clock,
+        board: Board,
     ) -> None:
         self._signer, self._reviewer, self._repo = Signer(secret), reviewer, repo
+        self._board = board
         self._violations, self._auth, self._clock = violations, auth, clock
         self._secure, self._ttl = (
             settings.console_cookie_secure,
@@ -44,14 +48,22 @@ class Console:
         )
         self._env, self._css = web.templates(), (web.HERE / "static" / "console.css").read_bytes()
 
-    def _session(self, request: Request) -> Session | None:
+    def _session(self, request: Request, *, board: bool = False) -> Session | None:
+        """The reviewer's session (or, with `board`, one the violations board admits)."""
         found = self._signer.session(request.cookies.get(web.SESSION_COOKIE), self._clock())
-        return found if found and found.principal.role in _REVIEWERS else None
+        if found is None:
+            return None
+        ok = found.principal.role in _REVIEWERS or (board and self._sees_board(found))
+        return found if ok else None
+
+    def _sees_board(self, s: Session) -> bool:
+        return visible(self._board.policy(), s.principal)
 
     def _page(self, s: Session, name: str, status: int = 200, **context: object) -> Response:
         return web.page(
-            self._env, name, status, who=s.principal, csrf=self._signer.csrf(s), **context
-        )
+            self._env, name, status, who=s.principal, csrf=self._signer.csrf(s),
+            board_link=self._sees_board(s), **context,
+        )  # fmt: skip
 
     async def _form(self, request: Request, s: Session | None) -> dict[str, str] | None:
         """The form, if it is one, same-site and (with a session) carries its CSRF token."""
@@ -81,10 +93,12 @@ class Console:
             who = self._auth.principal(key)
         except Problem:
             return web.page(self._env, "login.html", 401, error="Unknown or revoked API key.")
-        if who.role not in _REVIEWERS:
+        board_only = who.role not in _REVIEWERS
+        if board_only and not visible(self._board.policy(), who):
             error = f"A {who.role} key may not review: use a reviewer or admin key."
             return web.page(self._env, "login.html", 403, error=error)
-        answer = web.see_other("/console/")  # always the queue: no redirect target is taken
+        # a fixed page, never a redirect target taken from the request
+        answer = web.see_other(_BOARD if board_only else "/console/")
         token = self._signer.open_session(who, self._clock(), self._ttl)
         web.set_cookie(answer, web.SESSION_COOKIE, token, self._ttl, self._secure)
         return answer
@@ -100,7 +114,7 @@ class Console:
     async def queue(self, request: Request) -> Response:
         s = self._session(request)
         if s is None:
-            return web.see_other(_LOGIN)
+            return web.see_other(_BOARD if self._session(request, board=True) else _LOGIN)
         now = self._clock()
         found = await self._repo.listing(s.principal.tenant, StatusKind.PENDING_REVIEW, 200)
         flash = self._signer.verify("flash", request.cookies.get(web.FLASH_COOKIE, ""), now)
@@ -151,6 +165,17 @@ class Console:
             message = f"{request_id} {'approved' if human.approve else 'rejected'}."
         return self._flashed(web.see_other("/console/"), message)
 
+    async def violations(self, request: Request) -> Response:
+        s = self._session(request, board=True)
+        if s is None:
+            return web.see_other(_LOGIN)
+        try:
+            board = await self._board.listing(s.principal)
+        except NotShownError:  # the policy changed since the login
+            return web.see_other(_LOGIN)
+        may_review = s.principal.role in _REVIEWERS
+        return self._page(s, "violations.html", board=board, may_review=may_review)
+
     def _flashed(self, response: Response, message: str) -> Response:
         token = self._signer.sign(
             "flash", {"m": message, "exp": int(self._clock().timestamp()) + 60}
@@ -166,18 +191,20 @@ def build_console(
     violations: Violations,
     auth: Authenticator,
     clock: Clock,
+    board: Board,
 ) -> list[APIRouter]:
     """The console's router, or none when `CONSOLE_SESSION_SECRET` is unset (all 404)."""
     if settings.console_session_secret is None:
         return []
     secret = settings.console_session_secret.get_secret_value()
-    c = Console(settings, secret, reviewer, repo, violations, auth, clock)
+    c = Console(settings, secret, reviewer, repo, violations, auth, clock, board)
     api = APIRouter(prefix="/console", include_in_schema=False)
     api.add_api_route("/static/console.css", c.stylesheet, methods=["GET"])
     api.add_api_route("/login", c.login_form, methods=["GET"])
     api.add_api_route("/login", c.login, methods=["POST"])
     api.add_api_route("/logout", c.logout, methods=["POST"])
     api.add_api_route("/", c.queue, methods=["GET"])
+    api.add_api_route("/violations", c.violations, methods=["GET"])
     api.add_api_route("/requests/{request_id}", c.one, methods=["GET"])
     api.add_api_route("/requests/{request_id}/decision", c.decide, methods=["POST"])
     return [api]
