@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from herald.heraldctl import dlq, recipients, reviews
+from herald.heraldctl import callbacks, dlq, recipients, reviews
 from herald.heraldctl.common import Globals, JsonOpt, env_of
 from herald.heraldctl.render import pairs
 from herald.heraldctl.report import report
@@ -18,7 +18,8 @@ from herald.heraldctl.submit import submit
 
 app = typer.Typer(
     name="heraldctl",
-    help="Herald from the terminal: submit pushes, follow them, review, report, dead letters.",
+    help="Herald from the terminal: submit pushes, follow them, review, report, status "
+    "callbacks, dead letters.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -78,3 +79,4 @@ app.command()(report)
 app.add_typer(recipients.app, name="recipients")
 app.add_typer(reviews.app, name="reviews")
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(callbacks.app, name="callbacks")
