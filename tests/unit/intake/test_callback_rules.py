@@ -3,7 +3,11 @@ backoff and giving up, who gets which event, who manages which subscription, URL
 the sender's round on fakes."""
 
 import json
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -193,3 +197,24 @@ async def test_a_failure_is_retried_after_a_backoff_until_the_deadline() -> None
     later, given_up = outbox.recorded
     assert later.next_at == NOW + timedelta(seconds=40)  # the third failure
     assert given_up.next_at is None  # 10 s from now is past its deadline (5 s)
+
+
+def documented_verify() -> Callable[..., bool]:
+    """The receivers' recipe from docs/callbacks.md, run as written."""
+    doc = (Path(__file__).parents[3] / "docs" / "callbacks.md").read_text(encoding="utf-8")
+    section = doc.split("## Verifying a callback", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(code, scope)
+    return scope["verify"]  # type: ignore[no-any-return]
+
+
+def test_the_documented_recipe_verifies_what_herald_signs() -> None:
+    verify = documented_verify()
+    body, now = b'{"type":"status","id":"evt_1"}', int(time.time())
+    header = signing.signature(["whsec_new", "whsec_old"], now, body)
+    assert verify("whsec_new", header, body) and verify("whsec_old", header, body)
+    assert not verify("whsec_other", header, body)
+    assert not verify("whsec_new", header, body + b"\n")
+    stale = signing.signature(["whsec_new"], now - 600, body)
+    assert not verify("whsec_new", stale, body)

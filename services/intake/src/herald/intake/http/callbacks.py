@@ -68,7 +68,9 @@ def build_callbacks_http(
     api = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
     manages = auth.requires(Role.SUBMITTER)
 
-    @api.post("", status_code=201, response_model=SubscriptionOut, responses=_ERRORS)
+    @api.post(
+        "", status_code=201, response_model=SubscriptionOut, responses=problems(400, 401, 403)
+    )
     async def register(new: NewSubscription, who: Annotated[Principal, manages]) -> SubscriptionOut:
         """Register a callback URL. The answer carries the subscription's signing secret:
         the only time it is shown (rotate it to get a new one)."""
