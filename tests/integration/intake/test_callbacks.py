@@ -6,16 +6,19 @@ refused when registered and when sent to (DNS rebinding)."""
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from herald.contracts import Status, StatusKind
 from herald.contracts.internal import Standing, StandingChanged
 from herald.devstack.ports import free_port
+from herald.intake.adapters.callbacks.outbox import PgOutbox
 from herald.intake.callbacks.signing import verify
+from herald.runtime.db import Database
 from tests.integration.dispatcher.stub import Seen, Stub, reply, stub
 from tests.integration.intake.builders import request_body
 from tests.integration.intake.harness import DNS, Intake
@@ -82,6 +85,10 @@ async def test_every_status_reaches_the_departments_subscription_signed_and_in_o
         wanted = ["accepted", *LATER]
         await eventually(lambda: len(about(mine.seen, rid)) == len(wanted), what="6 POSTs")
         await eventually(lambda: len(about(tenant_wide.seen, rid)) == len(wanted))
+        # a redelivery of them all, then one more status behind them on the same partition
+        await publish_statuses(intake, rid, (*LATER, "cancelled"))
+        wanted.append("cancelled")
+        await eventually(lambda: len(about(mine.seen, rid)) >= len(wanted), what="cancelled")
 
     assert [b["data"]["status"] for b in about(mine.seen, rid)] == wanted
     assert about(theirs.seen, rid) == []  # another department's subscription
@@ -348,3 +355,24 @@ def _standing(seen: list[Seen], at: datetime) -> list[dict[str, Any]]:
         for b in bodies
         if b["type"] == "standing" and datetime.fromisoformat(b["data"]["at"]) == at
     ]
+
+
+async def test_finished_deliveries_are_forgotten_after_the_retention(
+    callback_intake: Intake, uid: str
+) -> None:
+    """Last in the module: it forgets every finished delivery of the module's database."""
+    intake = callback_intake
+    async with stub() as receiver:
+        sub = await subscribe(intake, receiver.url("/h"), events=["status"])
+        await submit(intake, f"old-{uid}")
+        await eventually(lambda: _delivered(intake, sub["id"]), what="delivered")
+    pool = await asyncpg.create_pool(intake.settings.database_url.get_secret_value())
+    db = Database()
+    db.attach(pool)
+    try:
+        outbox = PgOutbox(db)
+        assert await outbox.purge(datetime.now(UTC) - timedelta(days=1)) == 0
+        assert await outbox.purge(datetime.now(UTC) + timedelta(seconds=1)) >= 1
+    finally:
+        await pool.close()
+    assert await deliveries(intake, sub["id"]) == []

@@ -99,6 +99,9 @@ def _callbacks(
         on_failure=lambda _e: metrics.loop_failures.inc(),
     )
     rt.add_loop("callbacks", step)
+    kept, failed = timedelta(days=s.callbacks_retention_days), metrics.loop_failures.inc
+    purge = every(3600, lambda: outbox.purge(clock() - kept), on_failure=lambda _e: failed())
+    rt.add_loop("callbacks-retention", purge)
     grace = timedelta(seconds=s.callbacks_rotation_grace_s)
     subscriptions = Subscriptions(
         store, outbox, Rules(s.callbacks_allow_http, targets, max_age, grace), clock

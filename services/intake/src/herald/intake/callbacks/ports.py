@@ -79,6 +79,9 @@ class Outbox(Protocol):
     async def enqueue(self, items: Sequence[Queued], now: datetime, deadline: datetime) -> int:
         """Queue each once per (subscription, event), in order; how many were new."""
 
+    async def purge(self, before: datetime) -> int:
+        """Forget finished deliveries (and their attempts) queued before `before`."""
+
     async def expire(self, now: datetime) -> int:
         """Fail the pending deliveries past their deadline; how many."""
 

@@ -41,6 +41,19 @@ RETURNING d.id AS delivery_id, d.event_id, d.body, d.failures AS delivery_failur
           d.expires_at, s.*
 """
 
+# One statement for the batch; rows are numbered (`seq`) in the events' order.
+_ENQUEUE = """
+INSERT INTO intake.callback_deliveries (id, subscription_id, event_id, type, subject, label,
+    body, next_at, expires_at, created_at)
+SELECT i.id, i.subscription_id, i.event_id, i.type, i.subject, i.label, i.body, $8, $9, $8
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+            $7::bytea[]) WITH ORDINALITY
+     AS i(id, subscription_id, event_id, type, subject, label, body, n)
+ORDER BY i.n
+ON CONFLICT (subscription_id, event_id) DO NOTHING
+RETURNING seq
+"""
+
 _RECORD = """
 WITH attempt AS (
     UPDATE intake.callback_deliveries SET attempts = attempts + 1 WHERE id = $1
@@ -80,27 +93,25 @@ class PgOutbox(PgDeliveryReads):
         return {(r["tenant"], r["requester"]): r["department"] for r in rows}
 
     async def enqueue(self, items: Sequence[Queued], now: datetime, deadline: datetime) -> int:
-        fresh = 0
-        async with self._db.pool.acquire() as conn, conn.transaction():
-            for q in items:  # one by one: `seq` follows the events' order
-                e = q.event
-                added = await conn.fetchval(
-                    """INSERT INTO intake.callback_deliveries (id, subscription_id, event_id,
-                           type, subject, label, body, next_at, expires_at, created_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
-                       ON CONFLICT (subscription_id, event_id) DO NOTHING RETURNING true""",
-                    "dlv_" + secrets.token_hex(12),
-                    q.subscription_id,
-                    e.id,
-                    str(e.type),
-                    e.subject,
-                    e.label,
-                    e.body,
-                    now,
-                    deadline,
-                )
-                fresh += bool(added)
-        return fresh
+        columns = (
+            ["dlv_" + secrets.token_hex(12) for _ in items],
+            [q.subscription_id for q in items],
+            [q.event.id for q in items],
+            [str(q.event.type) for q in items],
+            [q.event.subject for q in items],
+            [q.event.label for q in items],
+            [q.event.body for q in items],
+        )
+        added = await self._db.pool.fetch(_ENQUEUE, *columns, now, deadline)
+        return len(added)
+
+    async def purge(self, before: datetime) -> int:
+        done: str = await self._db.pool.execute(
+            """DELETE FROM intake.callback_deliveries
+               WHERE state <> 'pending' AND created_at < $1""",
+            before,
+        )
+        return int(done.rsplit(maxsplit=1)[-1])
 
     async def expire(self, now: datetime) -> int:
         found: str = await self._db.pool.execute(

@@ -4,6 +4,7 @@ connection is opened to (DNS rebinding), with no proxies and no redirects (a 3xx
 failed attempt). The receiver's answer is read with a small cap and not kept: only its
 status counts. Errors name their kind, never the URL (it may carry a token)."""
 
+import asyncio
 import contextlib
 import time
 import zlib
@@ -32,9 +33,18 @@ class PinnedPoster:
         self._targets, self._allow_http = targets, allow_http
         limits = httpx.Limits(max_connections=max_connections)
         self._client = pinned_client(targets, timeout_s, limits)
+        # the checks resolve names too: the whole attempt has a bound (the lease is longer)
+        self._deadline_s = 2 * timeout_s
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
         started = time.monotonic()
+        try:
+            async with asyncio.timeout(self._deadline_s):
+                return await self._post(url, body, headers, started)
+        except TimeoutError:
+            return Answer(None, _ms(started), "timeout: the attempt as a whole")
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str], started: float) -> Answer:
         refused = await self._refused(url)
         if refused is not None:
             return Answer(None, _ms(started), refused)
