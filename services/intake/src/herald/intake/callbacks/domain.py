@@ -65,8 +65,9 @@ class Subscription:
     def secrets(self, now: datetime) -> list[str]:
         """The secrets a body is signed with now: the current one, and the one it
         replaced while its grace period lasts."""
-        keep = self.previous_secret and self.previous_until and now < self.previous_until
-        return [self.secret, self.previous_secret] if keep else [self.secret]  # type: ignore[list-item]
+        if self.previous_secret and self.previous_until and now < self.previous_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 def may_manage(who: Principal, sub: Subscription) -> bool:
