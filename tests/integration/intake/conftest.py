@@ -1,13 +1,22 @@
 """One intake for the module, in-process against the real broker and Postgres."""
 
+import ipaddress
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from herald.devstack.postgres import create_database
 from herald.intake.main import create_app
-from tests.integration.intake.harness import Intake, intake_settings
+from herald.runtime.egress.addresses import Targets
+from tests.integration.intake.harness import (
+    CALLBACK_SETTINGS,
+    DNS,
+    Intake,
+    answers,
+    intake_settings,
+)
 from tests.support.kafka import TopicWatcher
 from tests.support.keys import write_keys
 from tests.support.service import create_topics, new_prefix, running
@@ -35,3 +44,41 @@ async def intake(
             yield Intake(http, keys, kafka, prefix, settings, status)
     finally:
         await status.stop()
+
+
+async def _started(
+    kafka: str, pg_admin_url: str, folder: Path, targets: Targets
+) -> AsyncIterator[Intake]:
+    database_url = await create_database(pg_admin_url, f"intake_{uuid.uuid4().hex[:10]}")
+    prefix = new_prefix()
+    await create_topics(kafka, prefix)
+    keys = write_keys(folder / "keys.json")
+    settings = intake_settings(
+        kafka, database_url, prefix, folder / "keys.json", **CALLBACK_SETTINGS
+    )
+    status = await TopicWatcher(kafka, prefix + "push.status.v1").start()
+    try:
+        async with running(create_app(settings, callback_targets=targets)) as http:
+            yield Intake(http, keys, kafka, prefix, settings, status)
+    finally:
+        await status.stop()
+
+
+@pytest.fixture(scope="module")
+async def callback_intake(
+    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Intake]:
+    """Intake whose callbacks may reach receivers on loopback (the tests' own)."""
+    loopback = Targets(allowed=(ipaddress.ip_network("127.0.0.0/8"),))
+    async for intake in _started(kafka, pg_admin_url, tmp_path_factory.mktemp("cb"), loopback):
+        yield intake
+
+
+@pytest.fixture(scope="module")
+async def strict_intake(
+    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Intake]:
+    """Intake with production's address policy, resolving names through `DNS`."""
+    targets = Targets(resolver=answers(DNS))
+    async for intake in _started(kafka, pg_admin_url, tmp_path_factory.mktemp("st"), targets):
+        yield intake

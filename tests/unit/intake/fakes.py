@@ -2,10 +2,12 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from herald.contracts import PushRequest, Status, StatusKind
 from herald.contracts.internal import Standing, StandingChanged
+from herald.intake.callbacks.ports import Answer, Claimed, Tried
 from herald.intake.domain import RequestRecord
 from herald.intake.ports import (
     AdviserRefused,
@@ -144,3 +146,38 @@ class FakeReportReader:
     ) -> dict[str, Any]:
         self._ask("timeline", (window, bucket, request_id), authorization)
         return self.series
+
+
+@dataclass
+class FakeOutbox:
+    """The sender's side of the callbacks outbox: what is due, what was recorded."""
+
+    due: list[Claimed] = field(default_factory=list)
+    recorded: list[Tried] = field(default_factory=list)
+    disable: bool = False
+
+    async def expire(self, now: datetime) -> int:
+        return 0
+
+    async def claim(
+        self, now: datetime, lease: datetime, per_subscription: int, limit: int
+    ) -> list[Claimed]:
+        taken, self.due = self.due[:limit], self.due[limit:]
+        return taken
+
+    async def record(self, tried: Tried, disable_after: int) -> bool:
+        self.recorded.append(tried)
+        return self.disable
+
+
+@dataclass
+class FakePoster:
+    """A receiver answering one status to every POST (200 is success)."""
+
+    status_code: int | None
+    posted: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
+        self.posted.append((url, body, headers))
+        error = None if self.status_code == 200 else "HTTP 503"
+        return Answer(self.status_code, 12, error)

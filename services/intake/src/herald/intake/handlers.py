@@ -1,6 +1,7 @@
 """Intake's Kafka entrypoints: requests in, and the status and standing it mirrors."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
 
 from faststream.kafka import KafkaRouter
 
@@ -14,6 +15,8 @@ from herald.runtime.consumer import Received, raw_value
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.subscriptions import Consumers
 from herald.runtime.tracing import bind_trace, new_trace_id
+
+T = TypeVar("T")
 
 
 class RequestHandler:
@@ -64,11 +67,40 @@ class RequestHandler:
             await self._intake.reject_invalid(rid, tenant, parsed.message, trace_id)
 
 
+class Callbacks(Protocol):
+    """Status callbacks' outbox: what is mirrored is then queued for the subscribers."""
+
+    async def statuses(self, statuses: Sequence[Status]) -> None: ...
+
+    async def standing(self, changes: Sequence[StandingChanged]) -> None: ...
+
+
+def _then(
+    first: Callable[[list[T]], Awaitable[object]],
+    then: Callable[[list[T]], Awaitable[object]] | None,
+) -> Callable[[list[T]], Awaitable[object]]:
+    """Mirror first, then queue callbacks: a crash between redelivers the batch to both
+    (each is idempotent)."""
+    if then is None:
+        return first
+
+    async def both(items: list[T]) -> None:
+        await first(items)
+        await then(items)
+
+    return both
+
+
 def build_router(
-    consumers: Consumers, on_request: RequestHandler, repo: RequestRepository
+    consumers: Consumers,
+    on_request: RequestHandler,
+    repo: RequestRepository,
+    callbacks: Callbacks | None = None,
 ) -> KafkaRouter:
-    c = consumers
+    c, cb = consumers, callbacks
     c.add(Topic.REQUESTS, "herald-intake", raw_value, on_request, max_records=100)
-    c.add_values(Topic.STATUS, "herald-intake-status", Status, repo.apply_statuses)
-    c.add_values(Topic.STANDING, "herald-intake-standing", StandingChanged, repo.set_standing)
+    statuses = _then(repo.apply_statuses, cb.statuses if cb else None)
+    c.add_values(Topic.STATUS, "herald-intake-status", Status, statuses)
+    standing = _then(repo.set_standing, cb.standing if cb else None)
+    c.add_values(Topic.STANDING, "herald-intake-standing", StandingChanged, standing)
     return c.router

@@ -1,18 +1,29 @@
 """Intake's composition root."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from herald.intake.adapters.advisers import HttpAdviser
+from herald.intake.adapters.callbacks.outbox import PgOutbox
+from herald.intake.adapters.callbacks.poster import PinnedPoster
+from herald.intake.adapters.callbacks.subscriptions import PgSubscriptionStore
 from herald.intake.adapters.filed import PgFiledRequests
 from herald.intake.adapters.postgres import PgRequestRepository
 from herald.intake.adapters.tracker import HttpReportReader
+from herald.intake.callbacks.metrics import CallbackMetrics
+from herald.intake.callbacks.outbox import CallbackOutbox
+from herald.intake.callbacks.retrying import Backoff
+from herald.intake.callbacks.sender import Sender, SendPolicy
+from herald.intake.callbacks.subscriptions import Rules, Subscriptions
 from herald.intake.dry_run import DryRun
 from herald.intake.filing import Filing
 from herald.intake.handlers import RequestHandler, build_router
+from herald.intake.http.callback_deliveries import build_deliveries_http
+from herald.intake.http.callbacks import build_callbacks_http
 from herald.intake.http.cancel import build_cancel_http
 from herald.intake.http.portal.routes import PortalParts, build_portal
 from herald.intake.http.requests import build_http, openapi_components
@@ -20,8 +31,9 @@ from herald.intake.metrics import IntakeMetrics
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
 from herald.runtime.clock import Clock, utc_now
+from herald.runtime.egress.addresses import Targets
 from herald.runtime.loops import every
-from herald.runtime.service import build_runtime
+from herald.runtime.service import Runtime, build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.runtime.websessions.postgres import PgSessionStore
 
@@ -32,14 +44,22 @@ def _ignore(_exc: BaseException) -> None:
     """Housekeeping that fails (logged) leaves readiness alone: the next round retries."""
 
 
-def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+def create_app(
+    settings: IntakeSettings | None = None,
+    *,
+    clock: Clock = utc_now,
+    callback_targets: Targets | None = None,
+) -> FastAPI:
+    """The app. `callback_targets` replaces the address policy the settings describe
+    (tests: a resolver of their own, loopback receivers)."""
     settings = settings or IntakeSettings()
     rt = build_runtime("intake", settings)
     repo = PgRequestRepository(rt.db)
     metrics = IntakeMetrics(rt.registry, settings.tenant_set)
     intake = Intake(repo, rt.events, clock, metrics)
     on_request = RequestHandler(intake, rt.dlq, metrics, lambda: settings.limits(clock()))
-    router = build_router(rt.consumers(), on_request, repo)
+    callbacks, callback_http = _callbacks(rt, settings, clock, callback_targets)
+    router = build_router(rt.consumers(), on_request, repo, callbacks)
     timeout = settings.dry_run_timeout_s
     dry_runs = DryRun(
         repo,
@@ -50,6 +70,7 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     http = [
         build_http(filing, repo, rt.auth, settings, dry_runs),
         build_cancel_http(intake, repo, rt.auth),
+        *callback_http,
     ]
     reports = HttpReportReader(settings.tracker_url, settings.reports_timeout_s)
     parts = PortalParts(filing, intake, repo, PgFiledRequests(rt.db), reports)
@@ -66,6 +87,46 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
     )
     _document_push_request(app)
     return app
+
+
+def _callbacks(
+    rt: Runtime, settings: IntakeSettings, clock: Clock, targets: Targets | None
+) -> tuple[CallbackOutbox, list[APIRouter]]:
+    """Status callbacks: the outbox the status consumer fills, the sender loop, the API."""
+    s, metrics = settings, CallbackMetrics(rt.registry)
+    store, outbox = PgSubscriptionStore(rt.db), PgOutbox(rt.db)
+    targets = targets or Targets(s.callbacks_allow_private, s.callback_networks)
+    max_age = timedelta(seconds=s.callbacks_max_age_s)
+    poster = PinnedPoster(targets, s.callbacks_allow_http, s.callbacks_timeout_s, 100)
+    rt.on_close(poster.close)
+    policy = SendPolicy(
+        Backoff(s.callbacks_backoff_base_s, s.callbacks_backoff_max_s),
+        lease=timedelta(seconds=2 * s.callbacks_timeout_s + 5),
+        per_subscription=s.callbacks_concurrency,
+        batch=s.callbacks_batch,
+        disable_after=s.callbacks_disable_after,
+    )
+    sender = Sender(outbox, poster, policy, clock, metrics)
+    full = s.callbacks_batch
+    step = every(
+        s.callbacks_interval_s,
+        sender.round,
+        again=lambda n: n >= full,
+        on_failure=lambda _e: metrics.loop_failures.inc(),
+    )
+    rt.add_loop("callbacks", step)
+    kept, failed = timedelta(days=s.callbacks_retention_days), metrics.loop_failures.inc
+    purge = every(3600, lambda: outbox.purge(clock() - kept), on_failure=lambda _e: failed())
+    rt.add_loop("callbacks-retention", purge)
+    grace = timedelta(seconds=s.callbacks_rotation_grace_s)
+    subscriptions = Subscriptions(
+        store, outbox, Rules(s.callbacks_allow_http, targets, max_age, grace), clock
+    )
+    http = [
+        build_callbacks_http(subscriptions, store, rt.auth),
+        build_deliveries_http(subscriptions, store, outbox, rt.auth),
+    ]
+    return CallbackOutbox(store, outbox, max_age, clock, metrics), http
 
 
 def _document_push_request(app: FastAPI) -> None:

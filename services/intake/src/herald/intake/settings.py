@@ -4,11 +4,13 @@ from datetime import datetime, timedelta
 
 from pydantic import SecretStr
 
+from herald.intake.callbacks.settings import CallbackSettings
 from herald.intake.domain import Limits
-from herald.runtime.settings import ServiceSettings
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(CallbackSettings):
+    """Intake's own settings, and its status callbacks' (`callbacks.settings`)."""
+
     http_port: int = 8001
     max_payload_bytes: int = 256 * 1024
     send_at_grace_s: int = 300

@@ -5,14 +5,17 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from herald.review.adapters.dictionaries import Dictionaries
+from herald.review.adapters.postgres.board import PgBoard
 from herald.review.adapters.postgres.reviews import PgReviewRepository
 from herald.review.adapters.postgres.standing import PgStandingRepository
+from herald.review.board import Board
 from herald.review.engine.engine import Engine
 from herald.review.handlers import build_router
 from herald.review.http.console.routes import build_console
 from herald.review.http.dry_run import build_dry_run
 from herald.review.http.reviews import build_reviews_http
 from herald.review.http.standing import build_standing_http
+from herald.review.http.violations import build_violations_http
 from herald.review.metrics import ReviewMetrics
 from herald.review.policy import load_policy
 from herald.review.reviewing import Reviewer
@@ -52,15 +55,17 @@ def create_app(
     links = TrackedLinks(settings.tracker_public_url, settings.tracking_key_id)
     reviewer = Reviewer(engine, repo, violations, rt.events, metrics, clock, links)
     background = steps(settings, reviewer, violations, repo, dictionaries, metrics, clock)
+    board = Board(PgBoard(rt.db), lambda: dictionaries.policy, clock)
     for name, (interval_s, step) in background.items():
         rt.add_loop(name, every(interval_s, step))
     http = [
         build_reviews_http(reviewer, repo, rt.auth),
         build_standing_http(violations, rt.auth),
+        build_violations_http(board, rt.auth),
         build_dry_run(engine, violations.standings, rt.auth, links),
     ]
     store = sessions or PgSessionStore(rt.db, "review")
-    console = build_console(settings, store, reviewer, repo, violations, rt.auth, clock)
+    console = build_console(settings, store, reviewer, repo, violations, rt.auth, clock, board)
     if console is not None:
         http.append(console[0])
         rt.add_loop("console_sessions_purge", every(300, console[1].purge, on_failure=_ignore))

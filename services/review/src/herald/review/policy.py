@@ -16,6 +16,7 @@ from herald.contracts import Category, Channel
 from herald.contracts.internal import Standing
 from herald.policy import links
 from herald.review.engine.findings import Severity
+from herald.review.violations_policy import ViolationsPolicy
 
 
 class _Model(BaseModel):
@@ -174,6 +175,8 @@ class Policy(_Model):
     )
     """Requests of a requester or department in this standing always go to a human."""
     strikes: StrikePolicy = StrikePolicy()
+    violations: ViolationsPolicy = ViolationsPolicy()
+    """What the violations board shows to whom (issue 18's 曝光)."""
 
     _path: str | None = PrivateAttr(default=None)
 

@@ -137,6 +137,9 @@ class Stack:
             TRACKER_URL=f"http://127.0.0.1:{self.ports['tracker']}",
             # local sinks live on loopback; production refuses private webhook targets
             WEBHOOK_ALLOW_PRIVATE="true",
+            # and local callback receivers too, over plain http (production: https only)
+            CALLBACKS_ALLOW_HTTP="true",
+            CALLBACKS_ALLOW_PRIVATE="true",
             XDG_RUNTIME_DIR=env.get("XDG_RUNTIME_DIR", "/tmp"),  # noqa: S108
         )
         env.update(self.extra_env)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from herald.heraldctl import dlq, recipients, reviews, standing
+from herald.heraldctl import callbacks, dlq, recipients, reviews, standing
 from herald.heraldctl.cancel import cancel
 from herald.heraldctl.common import Globals, JsonOpt, env_of
 from herald.heraldctl.render import pairs
@@ -21,7 +21,7 @@ from herald.heraldctl.submit import submit
 app = typer.Typer(
     name="heraldctl",
     help="Herald from the terminal: submit pushes, follow and cancel them, review, standing, "
-    "reports, recipients, dead letters.",
+    "reports, status callbacks, recipients, dead letters.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -97,3 +97,4 @@ app.add_typer(recipients.app, name="recipients")
 app.add_typer(reviews.app, name="reviews")
 app.add_typer(standing.app, name="standing")
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(callbacks.app, name="callbacks")

@@ -1,10 +1,8 @@
 """What every HTTP provider shares: one capped way to call, classify answers, never raise.
 
-Every answer is read as a stream of raw bytes and refused past `ANSWER_CAP` (a peer, or
-something pretending to be one, cannot make us buffer an unbounded body). We ask for
-`Accept-Encoding: identity`; a peer that compresses anyway is decoded here with the same
-cap on the inflated size (gzip and zlib; other encodings are not read), so a small gzip
-body that inflates to hundreds of megabytes costs us `ANSWER_CAP` bytes at most.
+Every answer is read with the runtime's capped reader (`herald.runtime.egress.capped`)
+and refused past `ANSWER_CAP`, raw or inflated: a peer, or something pretending to be
+one, cannot make us buffer an unbounded body, nor a gzip bomb inflate past the cap.
 """
 
 import json
@@ -17,12 +15,16 @@ from typing import Any
 import httpx
 
 from herald.dispatcher.providers.base import Attempt, Blame, Result
+from herald.runtime.egress.capped import (
+    IDENTITY,
+    TooLargeError,
+    UnsupportedEncodingError,
+    read_capped,
+)
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})
 ANSWER_CAP = 64 * 1024
 """Largest answer we read; every documented provider answer is a few hundred bytes."""
-IDENTITY = {"accept-encoding": "identity"}
-_INFLATE = frozenset({"gzip", "x-gzip", "deflate"})
 
 
 def classify(status: int) -> Result:
@@ -64,25 +66,6 @@ class Answer:
         return self.data.get(name) if isinstance(self.data, dict) else None
 
 
-class _Capped:
-    """Collects a body's bytes, inflating gzip/zlib itself, never past `cap` either way."""
-
-    def __init__(self, encoding: str, cap: int) -> None:
-        self.cap, self.body, self.raw = cap, bytearray(), 0
-        self._inflate = zlib.decompressobj(zlib.MAX_WBITS | 32) if encoding in _INFLATE else None
-
-    def feed(self, chunk: bytes) -> bool:
-        """Take a raw chunk; False once the raw or the decoded body passes the cap."""
-        self.raw += len(chunk)
-        if self._inflate is None:
-            self.body += chunk
-        else:
-            self.body += self._inflate.decompress(chunk, self.cap - len(self.body) + 1)
-            if self._inflate.unconsumed_tail:
-                return False
-        return self.raw <= self.cap and len(self.body) <= self.cap
-
-
 async def exchange(
     client: httpx.AsyncClient,
     name: str,
@@ -120,21 +103,18 @@ async def exchange(
 async def _read(
     response: httpx.Response, name: str, need_body: bool, blame: Blame
 ) -> Answer | Attempt:
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
     status, headers = response.status_code, response.headers
-    if encoding not in _INFLATE and encoding not in ("", "identity"):
+    try:
+        body = await read_capped(response, ANSWER_CAP)
+    except UnsupportedEncodingError as exc:
         if not need_body:
             return Answer(status, headers, None)
-        detail = f"answer in unsupported encoding {encoding[:20]}"
-        return Attempt(Result.RETRYABLE, name, detail, blame=blame)
-    capped = _Capped(encoding, ANSWER_CAP)
-    async for chunk in response.aiter_raw():
-        if not capped.feed(chunk):
-            if not need_body:
-                return Answer(status, headers, None)
-            detail = f"answer over {ANSWER_CAP} bytes"
-            return Attempt(Result.RETRYABLE, name, detail, blame=blame)
-    return Answer(status, headers, _json(bytes(capped.body)))
+        return Attempt(Result.RETRYABLE, name, str(exc), blame=blame)
+    except TooLargeError:
+        if not need_body:
+            return Answer(status, headers, None)
+        return Attempt(Result.RETRYABLE, name, f"answer over {ANSWER_CAP} bytes", blame=blame)
+    return Answer(status, headers, _json(body))
 
 
 def _json(body: bytes) -> Any:

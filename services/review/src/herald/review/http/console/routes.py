@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from herald.contracts import StatusKind
+from herald.review.board import Board, NotShownError, visible
 from herald.review.domain import HumanDecision, may_decide_on
 from herald.review.http.console import views, web
 from herald.review.http.console.flash import Signer
@@ -20,7 +21,7 @@ from herald.review.ports import ReviewRepository
 from herald.review.reviewing import Reviewer
 from herald.review.settings import ReviewSettings
 from herald.review.violations import Violations
-from herald.runtime.auth import Authenticator, Role
+from herald.runtime.auth import Authenticator, Role, hash_key
 from herald.runtime.clock import Clock
 from herald.runtime.websessions import (
     Form,
@@ -32,12 +33,16 @@ from herald.runtime.websessions import (
 )
 
 _LOGIN = "/console/login"
+_BOARD = "/console/violations"
+_REVIEWERS = frozenset({Role.REVIEWER, Role.ADMIN})
 
 
 def session_policy(settings: ReviewSettings) -> SessionPolicy:
     return SessionPolicy(
         "console",
-        frozenset({Role.REVIEWER, Role.ADMIN}),
+        # every role may hold a session; each page says which roles it serves (reviewers
+        # the queue, the violations board whomever its policy shows it to)
+        frozenset(Role),
         idle=timedelta(seconds=settings.console_idle_timeout_s),
         lifetime=timedelta(seconds=settings.console_session_ttl_s),
         secure_cookie=settings.console_cookie_secure,
@@ -54,17 +59,30 @@ class Console:
         repo: ReviewRepository,
         violations: Violations,
         clock: Clock,
+        board: Board,
+        auth: Authenticator,
     ) -> None:
         self._sessions, self._signer, self._reviewer, self._repo = sessions, signer, reviewer, repo
-        self._violations, self._clock = violations, clock
+        self._violations, self._clock, self._board, self._auth = violations, clock, board, auth
         self._secure = sessions.policy.secure_cookie
         self._env, self._css = web.templates(), (web.HERE / "static" / "console.css").read_bytes()
 
-    async def _session(self, request: Request) -> WebSession | None:
-        return await self._sessions.current(request)
+    async def _session(self, request: Request, *, board: bool = False) -> WebSession | None:
+        """The reviewer's session (or, with `board`, one the violations board admits)."""
+        found = await self._sessions.current(request)
+        if found is None:
+            return None
+        ok = found.principal.role in _REVIEWERS or (board and self._sees_board(found))
+        return found if ok else None
+
+    def _sees_board(self, s: WebSession) -> bool:
+        return visible(self._board.policy(), s.principal)
 
     def _page(self, s: WebSession, name: str, status: int = 200, **context: object) -> Response:
-        return web.page(self._env, name, status, who=s.principal, csrf=s.csrf, **context)
+        return web.page(
+            self._env, name, status, who=s.principal, csrf=s.csrf,
+            board_link=self._sees_board(s), **context,
+        )  # fmt: skip
 
     async def _form(self, request: Request, s: WebSession | None) -> Form | None:
         """The form, if it is one, same-site and (with a session) carries its CSRF token."""
@@ -82,9 +100,16 @@ class Console:
         fields = await self._form(request, None)
         if fields is None:
             return web.page(self._env, "login.html", 400, error="The form could not be read.")
-        answer = web.see_other("/console/")  # always the queue: no redirect target is taken
+        key = fields.get("key").strip()
+        who = self._auth.holder(hash_key(key)) if key else None
+        board_only = who is not None and who.role not in _REVIEWERS
+        if who is not None and board_only and not visible(self._board.policy(), who):
+            error = f"A {who.role} key may not review: use a reviewer or admin key."
+            return web.page(self._env, "login.html", 403, error=error)
+        # a fixed page, never a redirect target taken from the request
+        answer = web.see_other(_BOARD if board_only else "/console/")
         try:
-            await self._sessions.log_in(fields.get("key").strip(), answer)
+            await self._sessions.log_in(key, answer)
         except LoginRefused as refused:
             return web.page(self._env, "login.html", refused.status, error=refused.message)
         return answer
@@ -100,7 +125,8 @@ class Console:
     async def queue(self, request: Request) -> Response:
         s = await self._session(request)
         if s is None:
-            return web.see_other(_LOGIN)
+            board = await self._session(request, board=True)
+            return web.see_other(_BOARD if board else _LOGIN)
         now = self._clock()
         found = await self._repo.listing(s.principal.tenant, StatusKind.PENDING_REVIEW, 200)
         flash = self._signer.verify("flash", request.cookies.get(web.FLASH_COOKIE, ""), now)
@@ -151,6 +177,17 @@ class Console:
             message = f"{request_id} {'approved' if human.approve else 'rejected'}."
         return self._flashed(web.see_other("/console/"), message)
 
+    async def violations(self, request: Request) -> Response:
+        s = await self._session(request, board=True)
+        if s is None:
+            return web.see_other(_LOGIN)
+        try:
+            board = await self._board.listing(s.principal)
+        except NotShownError:  # the policy changed since the login
+            return web.see_other(_LOGIN)
+        may_review = s.principal.role in _REVIEWERS
+        return self._page(s, "violations.html", board=board, may_review=may_review)
+
     def _flashed(self, response: Response, message: str) -> Response:
         token = self._signer.sign(
             "flash", {"m": message, "exp": int(self._clock().timestamp()) + 60}
@@ -167,6 +204,7 @@ def build_console(
     violations: Violations,
     auth: Authenticator,
     clock: Clock,
+    board: Board,
 ) -> tuple[APIRouter, WebSessions] | None:
     """The console's router and its sessions, or None when `CONSOLE_SESSION_SECRET` is
     unset (the console is then off: every path 404)."""
@@ -174,7 +212,7 @@ def build_console(
         return None
     secret = settings.console_session_secret.get_secret_value()
     sessions = WebSessions(store, auth, secret, session_policy(settings), clock)
-    c = Console(sessions, Signer(secret), reviewer, repo, violations, clock)
+    c = Console(sessions, Signer(secret), reviewer, repo, violations, clock, board, auth)
     api = APIRouter(prefix="/console", include_in_schema=False)
     api.add_api_route("/static/console.css", c.stylesheet, methods=["GET"])
     api.add_api_route("/login", c.login_form, methods=["GET"])
@@ -183,4 +221,5 @@ def build_console(
     api.add_api_route("/", c.queue, methods=["GET"])
     api.add_api_route("/requests/{request_id}", c.one, methods=["GET"])
     api.add_api_route("/requests/{request_id}/decision", c.decide, methods=["POST"])
+    api.add_api_route("/violations", c.violations, methods=["GET"])
     return api, sessions

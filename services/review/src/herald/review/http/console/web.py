@@ -38,6 +38,7 @@ def page(env: Environment, name: str, status: int = 200, **context: Any) -> Resp
     context.setdefault("who", None)
     context.setdefault("flash", None)
     context.setdefault("error", "")
+    context.setdefault("board_link", False)
     html = env.get_template(name).render(**context)
     return secured(HTMLResponse(html, status_code=status))
 

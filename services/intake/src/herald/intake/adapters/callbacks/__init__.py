@@ -1,0 +1,1 @@
+"""Status callbacks' adapters: Postgres (subscriptions, the outbox) and the pinned poster."""
