@@ -22,3 +22,7 @@ class Engagement(Model):
     kind: EngagementKind
     at: AwareDatetime
     url: str | None = Field(default=None, max_length=2000)
+    tenant: Id | None = None
+    """The tenant reporting the event (added in v1): on Kafka Herald sets it to the
+    producer credential's tenant (one naming another tenant is refused); the tracker counts
+    an event only for a delivery of that tenant."""

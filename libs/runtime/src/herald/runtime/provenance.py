@@ -29,12 +29,23 @@ import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from herald.contracts import Topic
+
 PRODUCER_HEADER = "x-herald-producer"
 SIGNATURE_HEADER = "x-herald-signature"
 HERALD = "herald"
 """The producer id of Herald's own services."""
 _DOMAIN = b"herald-record-v1"
 _VERSION = "v1="
+
+
+UPSTREAM_TOPICS: frozenset[str] = frozenset({Topic.REQUESTS, Topic.RECIPIENTS, Topic.ENGAGEMENT})
+"""The public topics upstream producers write; every other topic only Herald writes."""
+
+
+def upstream_may_write(topic: str) -> bool:
+    """Whether producers other than Herald may write `topic` (named without a prefix)."""
+    return topic in UPSTREAM_TOPICS
 
 
 class ProvenanceError(Exception):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import structlog
 
 from herald.contracts import PushRequest, Reason, ReasonCode, Status, StatusKind, Topic
-from herald.contracts.internal import CancelRequested, RequestEnvelope
+from herald.contracts.internal import CancelRequested, RequestEnvelope, Submitter
 from herald.intake.domain import RequestRecord, Verdict, body_hash, restriction
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
@@ -34,9 +34,17 @@ class Intake:
     ) -> None:
         self._repo, self._events, self._clock, self._metrics = repo, events, clock, metrics
 
-    async def submit(self, request: PushRequest, via: str, source: str, trace_id: str) -> Submitted:
+    async def submit(
+        self,
+        request: PushRequest,
+        via: str,
+        source: str,
+        trace_id: str,
+        submitter: Submitter | None = None,
+    ) -> Submitted:
         """Accept, or answer duplicate/conflict/rejected. `source` names where this copy
-        came from, so that a redelivered Kafka message is not taken for a resubmission."""
+        came from, so that a redelivered Kafka message is not taken for a resubmission.
+        `submitter`: who submitted it, as its credential says (rides on the envelope)."""
         record = RequestRecord(
             request.tenant,
             request.request_id,
@@ -57,10 +65,12 @@ class Intake:
                 await self._publish_status(request, StatusKind.DUPLICATE, trace_id, DUPLICATE)
                 return self._count(via, request, Submitted(Verdict.DUPLICATE, existing.status))
             record = existing  # our own earlier attempt died before passing it on: finish it
-        result = await self._decide(request, record.trace_id)
+        result = await self._decide(request, record.trace_id, submitter)
         return self._count(via, request, result)
 
-    async def _decide(self, request: PushRequest, trace_id: str) -> Submitted:
+    async def _decide(
+        self, request: PushRequest, trace_id: str, submitter: Submitter | None
+    ) -> Submitted:
         requester, department = await self._repo.standing(
             request.tenant, request.requester.user, request.requester.department
         )
@@ -71,7 +81,9 @@ class Intake:
             await self._repo.mark_emitted(request.tenant, request.request_id, status)
             return Submitted(Verdict.REJECTED, status)
         status = await self._publish_status(request, StatusKind.ACCEPTED, trace_id)
-        envelope = RequestEnvelope(request=request, trace_id=trace_id, at=self._clock())
+        envelope = RequestEnvelope(
+            request=request, trace_id=trace_id, at=self._clock(), submitter=submitter
+        )
         await self._events.publish(
             Topic.ACCEPTED, request.request_id, envelope, trace_headers(trace_id)
         )
@@ -79,11 +91,12 @@ class Intake:
         log.info("request_accepted", request_id=request.request_id, tenant=request.tenant)
         return Submitted(Verdict.ACCEPTED, status)
 
-    async def reject_invalid(
-        self, request_id: str, tenant: str, message: str, trace_id: str
+    async def reject(
+        self, request_id: str, tenant: str, code: ReasonCode, message: str, trace_id: str
     ) -> None:
-        """Tell upstream about a request that failed validation (it is not stored)."""
-        reason = Reason(code=ReasonCode.INVALID_REQUEST, message=message[:2000])
+        """Tell upstream about a request refused before it was stored (invalid, or not
+        the producer's to submit)."""
+        reason = Reason(code=code, message=message[:2000])
         await self._publish_status(
             RequestRef(request_id, tenant), StatusKind.REJECTED, trace_id, reason
         )
