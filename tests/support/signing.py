@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from herald.contracts import Topic
+from herald.devstack.keys import ProducerCredential
 from herald.runtime.provenance import (
     UPSTREAM_TOPICS,
     Producer,
@@ -19,6 +20,7 @@ from herald.runtime.provenance import (
     RecordSigner,
     RecordVerifier,
     derive_secret,
+    secret_text,
 )
 from herald.runtime.record_keys import parse_record_keys
 
@@ -37,6 +39,13 @@ def herald_signer() -> RecordSigner:
 def producer_signer(tenant: str = "acme") -> RecordSigner:
     producer = PRODUCERS[tenant]
     return RecordSigner(producer.id, derive_secret(next(iter(KEYS.values())), producer.id))
+
+
+def credential(tenant: str = "acme") -> ProducerCredential:
+    """The test producer's credential, as its team is handed it."""
+    producer = PRODUCERS[tenant]
+    secret = derive_secret(next(iter(KEYS.values())), producer.id)
+    return ProducerCredential(producer.id, secret_text(secret))
 
 
 def verifier() -> RecordVerifier:
@@ -66,6 +75,11 @@ def producers_file() -> str:
     path = folder / "producers.json"
     path.write_text(producer_entries(*PRODUCERS.values()))
     return str(path)
+
+
+def stack_env() -> dict[str, str]:
+    """What a devstack Stack under test gives every service: the test key and producers."""
+    return {"RECORD_KEYS": RECORD_KEYS, "PRODUCERS_FILE": producers_file()}
 
 
 def base_topic(name: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 from herald.devstack.ports import free_port
 from herald.devstack.stack import SERVICE_PORTS, Stack
 from herald.runtime.topics import ensure_topics
+from tests.support.signing import credential, stack_env
 from tests.support.sink import HttpSink
 
 
@@ -27,6 +28,8 @@ async def stack(
         log_dir=logs,
         database_name=f"e2e_{uuid.uuid4().hex[:8]}",
         topic_prefix=f"e2e{uuid.uuid4().hex[:6]}.",
+        extra_env=stack_env(),
+        producer=credential("acme"),
     )
     s.bootstrap = kafka
     await ensure_topics(kafka, prefix=s.topic_prefix)
