@@ -56,9 +56,7 @@ async def intake(kafka: str, database_url: str, tmp_path: Path) -> AsyncIterator
     await create_topics(kafka, prefix)
     file = tmp_path / "producers.json"
     file.write_text(producer_entries(ACME, GLOBEX))
-    env = service_env(
-        kafka, database_url, prefix, producers_file=str(file), producers_reload_s=0.2
-    )
+    env = service_env(kafka, database_url, prefix, producers_file=str(file), producers_reload_s=0.2)
     status = await TopicWatcher(kafka, prefix + "push.status.v1").start()
     dlq = await TopicWatcher(kafka, prefix + "push.dlq.v1").start()
     try:

@@ -98,6 +98,7 @@ async def test_a_signed_link_records_a_click_and_redirects(app: App, uid: str) -
         r = await app.http.get(f"/r/{token}")
         assert r.status_code == 302
         assert r.headers["location"] == "https://shop.example.com/winter?x=1"
+
     def both() -> list[dict[str, str]] | None:
         seen = [s.json() for s in app.engagement.for_key(f"d-{uid}-0")]
         return seen if len(seen) >= 2 else None

@@ -43,6 +43,7 @@ PLACEHOLDERS = {
     "tenants": "acme",
     "signing_secret": "unused",
     "tracking_keys": "k1:unused",
+    "record_keys": "k1:a-placeholder-record-key-nothing-is-signed",
 }
 BINDING = "0.5.0"
 _PUBLISH = re.compile(r"\.publish(?:_many)?\(\s*Topic\.([A-Z_]+)")

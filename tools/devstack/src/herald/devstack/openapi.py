@@ -16,6 +16,7 @@ _PLACEHOLDERS = {
     "tenants": "acme",
     "signing_secret": "unused",
     "tracking_keys": "k1:unused",
+    "record_keys": "k1:a-placeholder-record-key-nothing-is-signed",
 }
 
 
