@@ -27,11 +27,8 @@ def secret_from_text(text: str) -> bytes:
 
 
 def record_mac(secret: bytes, topic: str, key: bytes | None, value: bytes | None) -> str:
-    mac = hmac.new(secret, _DOMAIN, hashlib.sha256)
-    for part in (topic.encode(), key or b"", value or b""):
-        mac.update(b"\x00")
-        mac.update(part)
-    return b64url(mac.digest())
+    message = b"\x00".join((_DOMAIN, topic.encode(), key or b"", value or b""))
+    return b64url(hmac.digest(secret, message, hashlib.sha256))
 
 
 def signature_headers(
