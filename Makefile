@@ -14,6 +14,7 @@ help:
 	@echo "make chaos   - kill -9 each service under load and check the ledger (a small run is in make test)"
 	@echo "make schemas - write the contract's JSON Schemas to schemas/"
 	@echo "make openapi - write the services' OpenAPI documents to docs/openapi/"
+	@echo "make asyncapi - write the AsyncAPI document of every topic to docs/asyncapi.json"
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv

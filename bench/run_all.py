@@ -17,6 +17,7 @@ SCRIPTS = (
     ("tracker_ingest.py", []),
     ("dispatcher_channels.py", []),
     ("record_signing.py", []),
+    ("provider_bulk.py", []),
 )
 
 

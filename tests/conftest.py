@@ -2,6 +2,10 @@
 
 Each runs locally unless KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL point at existing ones.
 Tests that share them use their own database or unique ids and topics.
+
+A test that uses them is marked `integration` (or `e2e` when it runs the whole stack), and
+only such a test is: collection fails otherwise, so `pytest -m "not integration and not
+e2e"` runs exactly the tests that need neither broker nor Postgres.
 """
 
 import os
@@ -22,6 +26,8 @@ from tests.support.stack import sink, stack  # noqa: F401 - session fixtures for
 # Every service settings object a test builds signs and verifies with the test record key
 # (a required setting); what tests produce is signed with it (tests/support/signing.py).
 os.environ["RECORD_KEYS"] = RECORD_KEYS
+REAL = frozenset({"kafka", "pg_admin_url", "database_url"})
+"""The fixtures that start (or reach) the real broker or Postgres."""
 
 _xdg = os.environ.get("XDG_RUNTIME_DIR", "")
 if not _xdg or not os.path.isdir(_xdg) or (os.stat(_xdg).st_mode & 0o077):
@@ -78,3 +84,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         reporter.write_sep("=", "checks skipped on this machine", yellow=True)
         for line in summary_lines(groups):
             reporter.write_line(line)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Hold the `integration` and `e2e` markers to the fixtures each test really uses."""
+    wrong = []
+    for item in items:
+        uses = bool(REAL & set(getattr(item, "fixturenames", ())))
+        marked = any(item.iter_markers("integration")) or any(item.iter_markers("e2e"))
+        # an e2e test may start the whole system itself, as a newcomer would (make run)
+        starts_its_own = any(m.kwargs.get("own_stack") for m in item.iter_markers("e2e"))
+        if uses != marked and not starts_its_own:
+            wrong.append(f"{item.nodeid}: {'uses' if uses else 'does not use'} {sorted(REAL)}")
+    if wrong:
+        raise pytest.UsageError(
+            "mark exactly the tests that use the real broker or Postgres `integration` "
+            "(or `e2e`):\n  " + "\n  ".join(wrong)
+        )

@@ -19,7 +19,8 @@ import pytest
 
 from herald.review.main import create_app
 from herald.review.settings import ReviewSettings
-from tests.integration.review.helpers import accept, auth, request, write_keys
+from tests.integration.review.builders import accept, request
+from tests.integration.review.harness import auth, write_keys
 from tests.support.kafka import TopicWatcher
 from tests.support.serve import serving
 from tests.support.service import create_topics, new_prefix, service_env

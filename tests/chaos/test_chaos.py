@@ -9,6 +9,8 @@ flight. Also: Postgres restarted under load, a provider failing 30% of calls, a
 provider timing out.
 
 `make test` runs a small version; `make chaos` (HERALD_CHAOS=full) a larger one.
+Phases are measured in requests the load got through, and a restarted service is waited
+for until its /readyz says ready, never for a fixed time.
 """
 
 import asyncio
@@ -35,7 +37,7 @@ from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.signing import stack_env
 from tests.support.sink import HttpSink, Received
 from tests.support.stack import directory_has
-from tests.support.waiting import eventually
+from tests.support.waiting import eventually, while_progressing
 
 pytestmark = pytest.mark.e2e
 FULL = os.environ.get("HERALD_CHAOS") == "full"
@@ -69,6 +71,8 @@ class Chaos:
     retried: set[str] = field(default_factory=set)
     """Requests the load client sent again after a failed attempt (a timeout can hide
     an acceptance: the retry is then a resubmission, answered `duplicate`)."""
+    refused: int = 0
+    """Attempts intake did not accept (down, or unable to store)."""
 
     async def answer(self, got: Received) -> int:
         """Deterministic trouble by delivery id: some fail (500), some hang past the timeout."""
@@ -192,10 +196,34 @@ async def steady_load(c: Chaos, name: str, stop: asyncio.Event) -> None:
                         break
                 except httpx.TransportError:
                     pass
+                c.refused += 1
                 await asyncio.sleep(0.3)
             c.submitted.append((rid, PER_REQUEST))
             i += 1
             await asyncio.sleep(max(0.0, started + i / RATE - time.monotonic()))
+
+
+async def load_gets_through(c: Chaos, requests: float) -> None:
+    """Wait until the load has put this many more requests through intake."""
+    target = len(c.submitted) + int(requests)
+    await eventually(lambda: len(c.submitted) >= target, timeout=120, interval=0.1, what="the load")
+
+
+async def readiness(c: Chaos, name: str) -> bool:
+    """The service's own /readyz: consumers and producer up, Postgres answering."""
+    try:
+        async with httpx.AsyncClient(timeout=3) as http:
+            answer = await http.get(f"http://127.0.0.1:{c.stack.ports[name]}/readyz")
+    except httpx.TransportError:
+        return False
+    return answer.status_code == 200
+
+
+async def all_ready(c: Chaos, *names: str) -> None:
+    async def every() -> bool:
+        return all([await readiness(c, n) for n in names or c.stack.services])
+
+    await eventually(every, timeout=120, interval=0.2, what=f"{names or 'every service'} ready")
 
 
 async def check_ledger(c: Chaos, name: str) -> dict[str, Any]:
@@ -211,12 +239,11 @@ async def check_ledger(c: Chaos, name: str) -> dict[str, Any]:
     def unfinished() -> list[str]:
         return [rid for rid, _ in mine if not ends(rid)]
 
-    await eventually(
-        lambda: not unfinished(),
-        timeout=240 if FULL else 150,
-        interval=0.5,
-        what=f"every {name} request to end",
-    )
+    try:
+        await while_progressing(lambda: len(unfinished()), stall=60, what=f"{name} requests to end")
+    except AssertionError as exc:
+        late = {rid: [s.json()["status"] for s in c.status.for_key(rid)] for rid in unfinished()}
+        raise AssertionError(f"{exc}; e.g. {list(late.items())[:5]}") from exc
     for rid, _ in mine:
         assert ends(rid) == {"completed"}, (rid, ends(rid))
         if any(s.json()["status"] == "duplicate" for s in c.status.for_key(rid)):
@@ -272,20 +299,27 @@ async def in_flight(c: Chaos) -> int:
 async def test_kill_each_service_under_load_loses_and_doubles_nothing(chaos: Chaos) -> None:
     stop = asyncio.Event()
     load = asyncio.create_task(steady_load(chaos, "kill", stop))
-    await asyncio.sleep(3)
+    await load_gets_through(chaos, 3 * RATE)
+    ready_after: list[float] = []
     for name in ("intake", "review", "scheduler", "dispatcher", "tracker", "dispatcher"):
         chaos.stack.services[name].kill()
         await chaos.stack.services[name].process.wait()  # type: ignore[union-attr]
         if name == "dispatcher":
             chaos.in_flight_at_kills.append(await in_flight(chaos))
+        killed = time.monotonic()
         await chaos.stack.restart(name)
-        await asyncio.sleep(2 if FULL else 1)
+        await all_ready(chaos, name)
+        ready_after.append(round(time.monotonic() - killed, 1))
+        await load_gets_through(chaos, (2 if FULL else 1) * RATE)
     stop.set()
     await load
     before = len(chaos.sink.received)
     result = await check_ledger(chaos, "kill")
     bound = sum(chaos.in_flight_at_kills)
-    record("kill -9 each service", {**result, "in_flight_at_dispatcher_kills": bound})
+    record(
+        "kill -9 each service",
+        {**result, "in_flight_at_dispatcher_kills": bound, "ready_after_kill_s": ready_after},
+    )
     assert before > 0
     # a repeat is a call made before a kill whose outcome was not recorded yet: the
     # dispatcher records what finished every FLUSH_S, so only the calls in flight at a
@@ -296,11 +330,19 @@ async def test_kill_each_service_under_load_loses_and_doubles_nothing(chaos: Cha
 async def test_postgres_restart_under_load(chaos: Chaos) -> None:
     stop = asyncio.Event()
     load = asyncio.create_task(steady_load(chaos, "pg", stop))
-    await asyncio.sleep(3)
+    await load_gets_through(chaos, 3 * RATE)
     await chaos.postgres.pause()
-    await asyncio.sleep(3)
+    refused = chaos.refused
+
+    async def noticed() -> bool:
+        return not any([await readiness(chaos, n) for n in chaos.stack.services])
+
+    # down until every service has noticed and the load has been refused a while
+    await eventually(noticed, timeout=60, what="every service to report Postgres down")
+    await eventually(lambda: chaos.refused >= refused + 5, timeout=60, what="refused load")
     await chaos.postgres.resume()
-    await asyncio.sleep(3)
+    await all_ready(chaos)
+    await load_gets_through(chaos, 3 * RATE)
     stop.set()
     await load
     record("postgres restart", await check_ledger(chaos, "pg"))
@@ -311,7 +353,7 @@ async def test_provider_failing_30_percent_and_timing_out(chaos: Chaos) -> None:
     try:
         stop = asyncio.Event()
         load = asyncio.create_task(steady_load(chaos, "flaky", stop))
-        await asyncio.sleep(6)
+        await load_gets_through(chaos, 6 * RATE)
         stop.set()
         await load
         result = await check_ledger(chaos, "flaky")

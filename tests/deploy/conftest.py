@@ -1,8 +1,9 @@
 """Fixtures for the deployment checks: rendered overlays and the services as built.
 
 Nothing here needs a cluster, an image build or a running broker: overlays are rendered
-with `kubectl kustomize`, and each service's app is built with placeholder settings,
-which connects to nothing but shows its settings, subscriptions and metrics.
+with `kubectl kustomize`; each service's consumer groups come from its manifest (held to
+its app by tests/unit/test_manifests.py), and its app is built from the manifest with
+placeholder settings, which connects to nothing but shows its settings and metrics.
 """
 
 import shutil
@@ -15,8 +16,9 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
-from herald.devstack.asyncapi import SERVICES, build_service, subscriptions
+from herald.devstack.services import SERVICES
 from herald.runtime.settings import ServiceSettings
+from tests.support.apps import build
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -57,9 +59,10 @@ def rendered() -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture(scope="session")
 def services() -> dict[str, Built]:
     built = {}
-    for name in SERVICES:
-        _app, rt = build_service(name)
-        built[name] = Built(name, rt.settings, subscriptions(rt), rt.registry)
+    for manifest in SERVICES:
+        rt = build(manifest).runtime
+        groups = [(c.group, str(c.topic)) for c in sorted(manifest.consumes)]
+        built[manifest.name] = Built(manifest.name, rt.settings, groups, rt.registry)
     return built
 
 

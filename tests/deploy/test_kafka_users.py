@@ -2,9 +2,10 @@
 topics its code reads and writes (and join exactly its consumer groups); an upstream
 producer may only write the public topics producers write.
 
-The local broker has no ACLs, so this is checked on the manifests, against the code's
-own topic ownership: what each app subscribes (built with placeholder settings) and what
-each service's source publishes (herald.devstack.asyncapi, herald.devstack.kafka_users).
+The local broker has no ACLs, so this is checked on the Kubernetes manifests, against
+the services' own manifests (herald.<service>.manifest: topics and groups in, topics
+out), which tests/unit/test_manifests.py holds to what each app subscribes and each
+service's source publishes.
 """
 
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from herald.contracts import Topic
 from herald.devstack.kafka_users import files, service_acls
+from herald.devstack.services import BY_NAME
 from herald.runtime.provenance import UPSTREAM_TOPICS
 from tests.deploy.conftest import DEPLOY, Built, load_yaml_docs, of_kind
 from tests.deploy.test_manifests import container, env_of
@@ -53,7 +55,7 @@ def test_each_service_reads_and_writes_exactly_its_own_topics(
         assert {n for k, n, op in got if k == "group"} == groups, name
         assert {op for k, _n, op in got if k == "group"} == {"Read"}, name
         writes = {n for k, n, op in got if k == "topic" and op == "Write"}
-        assert str(Topic.DLQ) in writes or not built.subscriptions, name
+        assert writes == {str(t) for t in BY_NAME[name].produces}, name
         assert not {op for _k, _n, op in got} - {"Read", "Write", "Describe"}, name
         expected = service_acls(built.subscriptions, sorted(writes))
         assert got == {(a.kind, a.name, op) for a in expected for op in a.operations}, name

@@ -75,10 +75,13 @@ def test_custom_resources_have_their_required_fields(
         assert all(isinstance(v, str) for v in topic["spec"]["config"].values())
     for sm in of_kind(docs, "ServiceMonitor").values():
         assert sm["apiVersion"] == "monitoring.coreos.com/v1"
-        assert sm["spec"]["endpoints"][0]["port"] == "http"
+        assert sm["spec"]["endpoints"][0]["port"] == "admin"
     for rule in of_kind(docs, "PrometheusRule").values():
         assert rule["apiVersion"] == "monitoring.coreos.com/v1"
         assert all(g["rules"] for g in rule["spec"]["groups"])
+
+
+NS = "kubernetes.io/metadata.name"
 
 
 def container(deployment: dict[str, Any]) -> dict[str, Any]:
@@ -154,8 +157,18 @@ def test_ports_probes_services_and_monitors_use_the_services_own_port(
         d = of_kind(docs, "Deployment")[f"herald-{name}"]
         port = built.settings.http_port
         assert int(env_of(d, docs).get("HTTP_PORT", port)) == port
-        assert container(d)["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
-        assert svcs[f"herald-{name}"]["spec"]["ports"][0]["targetPort"] == "http"
+        admin = int(env_of(d, docs)["HTTP_ADMIN_PORT"])
+        assert admin != port
+        assert container(d)["ports"] == [
+            {"name": "http", "containerPort": port, "protocol": "TCP"},
+            {"name": "admin", "containerPort": admin, "protocol": "TCP"},
+        ]
+        assert [p["targetPort"] for p in svcs[f"herald-{name}"]["spec"]["ports"]] == [
+            "http",
+            "admin",
+        ]
+        assert container(d)["readinessProbe"]["httpGet"]["port"] == "admin"
+        assert container(d)["livenessProbe"]["httpGet"]["port"] == "http"
 
 
 def test_secrets_are_referenced_never_shipped_outside_dev(
@@ -189,7 +202,17 @@ def test_disruption_budgets_network_policies_and_monitors_cover_every_service(
         app = f"herald-{svc}"
         assert pdbs[app]["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": app}
         ingress = policies[f"{app}-ingress"]["spec"]["ingress"]
-        assert [p["port"] for rule in ingress for p in rule["ports"]] == [built.settings.http_port]
+        assert {p["port"] for rule in ingress for p in rule["ports"]} <= {built.settings.http_port}
+        for rule in ingress:  # the public port is never opened to the monitoring namespace
+            assert all(
+                f.get("namespaceSelector", {}).get("matchLabels", {}).get(NS) != "monitoring"
+                for f in rule["from"]
+            )
+    admin = policies["herald-admin-ingress"]["spec"]
+    assert admin["podSelector"] == {"matchLabels": {"app.kubernetes.io/part-of": "herald"}}
+    [rule] = admin["ingress"]
+    assert [p["port"] for p in rule["ports"]] == [9090]
+    assert [f["namespaceSelector"]["matchLabels"][NS] for f in rule["from"]] == ["monitoring"]
     if name == "prod":
         assert set(of_kind(docs, "ServiceMonitor")) == {f"herald-{s}" for s in services}
 

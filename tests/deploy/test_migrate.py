@@ -6,8 +6,6 @@ import pytest
 from herald.devstack import migrate
 from tests.deploy.conftest import ROOT
 
-pytestmark = pytest.mark.integration
-
 
 def test_runner_knows_every_service_with_migrations() -> None:
     with_migrations = {
@@ -18,6 +16,7 @@ def test_runner_knows_every_service_with_migrations() -> None:
     assert set(migrate.SERVICES) == with_migrations
 
 
+@pytest.mark.integration
 async def test_runner_applies_every_migration_once(database_url: str) -> None:
     first = await migrate.apply_all(database_url)
     again = await migrate.apply_all(database_url)

@@ -25,7 +25,7 @@ import pytest
 from herald.devstack.stack import SERVICE_PORTS
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.e2e(own_stack=True)
 ROOT = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 UNSET = ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "LOG_FORMAT", "NO_COLOR", "LOG_JSON")

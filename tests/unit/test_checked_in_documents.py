@@ -7,6 +7,7 @@ import pytest
 
 from herald.contracts.schemas import PUBLIC_MODELS, render
 from herald.devstack.openapi import render as render_openapi
+from herald.devstack.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,10 +18,15 @@ def test_json_schema_is_up_to_date(name: str) -> None:
     assert checked_in == render(PUBLIC_MODELS[name]), "run `make schemas`"
 
 
-@pytest.mark.parametrize("service", ["intake"])
+@pytest.mark.parametrize("service", [m.name for m in SERVICES])
 def test_openapi_document_is_up_to_date(service: str) -> None:
     checked_in = (ROOT / "docs" / "openapi" / f"{service}.json").read_text(encoding="utf-8")
     assert json.loads(checked_in) == json.loads(render_openapi(service)), "run `make openapi`"
+
+
+def test_every_checked_in_openapi_document_is_a_services() -> None:
+    on_disk = {p.stem for p in (ROOT / "docs" / "openapi").glob("*.json")}
+    assert on_disk == {m.name for m in SERVICES}
 
 
 def test_push_request_schema_accepts_the_contract_example() -> None:

@@ -60,12 +60,31 @@ class Mailbox:
     rcpt_answers: list[str] = field(default_factory=list)
     data_answers: list[str] = field(default_factory=list)
     tls_seen: list[bool] = field(default_factory=list)
+    pipelining: bool = False
+    """Advertise PIPELINING (RFC 2920) in the EHLO answer."""
+    logins: int = 0
+    """Successful AUTHs: one per connection the client opened."""
+    data_waiting: list[bool] = field(default_factory=list)
+    """Per RCPT: whether the client's DATA had already arrived (it pipelined)."""
+    refuse: dict[str, str] = field(default_factory=dict)
+    """Recipient address -> the answer to its RCPT."""
+
+    async def handle_EHLO(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # aiosmtpd leaves this to a handler that has the hook
+        if self.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
+        self.data_waiting.append(b"DATA\r\n" in bytes(server._reader._buffer))
         if self.rcpt_answers:
             return self.rcpt_answers.pop(0)
+        if address in self.refuse:
+            return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -85,6 +104,7 @@ class Mailbox:
             and data.login.decode() == self.user
             and data.password.decode() == self.password
         )
+        self.logins += ok
         return AuthResult(success=ok, handled=False)
 
 

@@ -27,6 +27,8 @@ class Seen:
     headers: dict[str, str]
     body: bytes
     http_version: str
+    peer: str = ""
+    """The client's address and port: one value per connection."""
 
 
 def reply(
@@ -56,6 +58,7 @@ class Stub:
             dict(request.headers),
             await request.body(),
             request.scope.get("http_version", ""),
+            f"{request.client.host}:{request.client.port}" if request.client else "",
         )
         self.seen.append(seen)
         answer = self.handler(seen)

@@ -15,9 +15,8 @@ from herald.dispatcher.domain.outcomes import Done, Later
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.registry import Registry
 from tests.integration.dispatcher.stub import Seen, Stub, reply
-from tests.unit.dispatcher.fakes import Clock, FakeInbox, send
-
-pytestmark = pytest.mark.integration
+from tests.unit.dispatcher.builders import send
+from tests.unit.dispatcher.fakes import Clock, FakeInbox
 
 
 @pytest.fixture

@@ -23,9 +23,7 @@ from herald.dispatcher.providers.fcm import FcmConfig, FcmProvider
 from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
 from herald.dispatcher.providers.webhook import WebhookProvider
 from tests.integration.dispatcher.stub import Seen, reply, stub
-from tests.unit.dispatcher.fakes import send
-
-pytestmark = pytest.mark.integration
+from tests.unit.dispatcher.builders import send
 
 
 @pytest.fixture
@@ -271,12 +269,15 @@ async def test_dingtalk_robot_receives_a_signed_url_it_can_verify(
         )
 
     async with stub(handle) as robot:
-        provider = WebhookProvider(client, b"x", allow_private=True, pinned=DingTalk(secret))
+        here = frozenset({robot.url()})  # the robot's own origin, as oapi.dingtalk.com is
+        provider = WebhookProvider(
+            client, b"x", allow_private=True, pinned=DingTalk(secret, origins=here)
+        )
         good = await provider.send(
             msg(Channel.WEBHOOK, contacts={"webhook": robot.url("/robot/send?access_token=abc")})
         )
         bad = await WebhookProvider(
-            client, b"x", allow_private=True, pinned=DingTalk("wrong")
+            client, b"x", allow_private=True, pinned=DingTalk("wrong", origins=here)
         ).send(
             msg(Channel.WEBHOOK, contacts={"webhook": robot.url("/robot/send?access_token=abc")})
         )
@@ -300,7 +301,10 @@ async def test_feishu_robot_receives_a_sign_it_can_verify(client: httpx.AsyncCli
 
     async with stub(handle) as robot:
         attempt = await WebhookProvider(
-            client, b"x", allow_private=True, pinned=Feishu(secret)
+            client,
+            b"x",
+            allow_private=True,
+            pinned=Feishu(secret, origins=frozenset({robot.url()})),
         ).send(msg(Channel.WEBHOOK, contacts={"webhook": robot.url("/open-apis/bot/v2/hook/x")}))
     assert attempt.result is Result.DELIVERED
 

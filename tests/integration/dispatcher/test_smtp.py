@@ -1,5 +1,6 @@
 """The e-mail provider against a real SMTP server: STARTTLS, AUTH, multipart, headers."""
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -9,12 +10,11 @@ import pytest
 from herald.contracts import Channel
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.rendering import render
-from herald.dispatcher.providers.base import Result
+from herald.dispatcher.providers.base import Blame, Result
 from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
 from tests.integration.dispatcher.smtp_server import SmtpServer
-from tests.unit.dispatcher.fakes import SIGNER, T0, send
+from tests.unit.dispatcher.builders import SIGNER, T0, send
 
-pytestmark = pytest.mark.integration
 LINKS = TrackingLinks(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
 
 
@@ -139,3 +139,109 @@ async def test_a_pooled_connection_the_server_dropped_is_replaced_transparently(
     finally:
         await p.aclose()
     assert len(smtp.mailbox.messages) == 2
+
+
+# --- hostile input (issue 16) ----------------------------------------------------------------
+
+
+async def test_a_line_break_in_the_subject_is_sent_as_a_space_and_adds_no_header(
+    smtp: SmtpServer,
+) -> None:
+    content = {
+        "title": "t",
+        "body": "b",
+        "variants": {"email": {"subject": "Sale\r\nBcc: evil@example.net\nX-Evil: 1"}},
+    }
+    p = provider(smtp)
+    try:
+        attempt = await p.send(render(send(channels=("email",), content=content), Channel.EMAIL))
+    finally:
+        await p.aclose()
+    assert attempt.result is Result.SENT
+    [mail] = smtp.mailbox.messages
+    assert mail["Subject"] == "Sale  Bcc: evil@example.net X-Evil: 1"
+    assert mail["Bcc"] is None
+    assert mail["X-Evil"] is None
+    assert smtp.mailbox.envelopes == [("news@acme.example", ["li@example.com"])]
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "li@example.com, evil@example.net",
+        "li@example.com; evil@example.net",
+        "Li <li@example.com> <evil@example.net>",
+        "li@example.com\r\nRCPT TO:<evil@example.net>",
+        '"li,evil"@example.com',
+    ],
+)
+async def test_a_contact_that_is_not_exactly_one_address_fails_that_send_only(
+    smtp: SmtpServer, contact: str
+) -> None:
+    attempt = await provider(smtp).send(message(contacts={"email": contact}))
+    assert attempt.result is Result.PERMANENT
+    assert attempt.blame is Blame.SEND
+    assert smtp.mailbox.envelopes == []
+
+
+async def test_a_message_that_cannot_be_encoded_fails_that_send_only(smtp: SmtpServer) -> None:
+    # a lone surrogate cannot be encoded; a batch path that skips validation could carry it
+    broken = dataclasses.replace(message(), body="broken \ud800 surrogate")
+    attempt = await provider(smtp).send(broken)
+    assert attempt.result is Result.PERMANENT
+    assert attempt.blame is Blame.SEND
+    assert "cannot be built" in attempt.detail
+
+
+async def test_a_refused_recipient_is_blamed_on_the_send_not_the_server(smtp: SmtpServer) -> None:
+    smtp.mailbox.rcpt_answers = ["450 mailbox full"]
+    p = provider(smtp)
+    try:
+        attempt = await p.send(message())
+    finally:
+        await p.aclose()
+    assert (attempt.result, attempt.blame) == (Result.RETRYABLE, Blame.SEND)
+
+
+# --- batches: one connection, pipelined where offered ------------------------------------
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+async def test_a_batch_reuses_its_connections_and_pipelines_when_offered(
+    smtp: SmtpServer, pipelining: bool
+) -> None:
+    smtp.mailbox.pipelining = pipelining
+    smtp.mailbox.refuse = {"gone@example.com": "550 no such user"}
+    p = provider(smtp, pool_size=2)
+    batch = [message(delivery_id=f"d-{i}") for i in range(10)]
+    batch[3] = message(delivery_id="d-3", contacts={"email": "gone@example.com"})
+    batch[6] = message(delivery_id="d-6", contacts={"email": "a@x.example, b@y.example"})
+    try:
+        attempts = await p.send_many(batch)
+    finally:
+        await p.aclose()
+    assert smtp.mailbox.logins == 2  # one connection per lane, not one per message
+    assert all(smtp.mailbox.data_waiting) is pipelining
+    refused = [i for i, a in enumerate(attempts) if a.result is not Result.SENT]
+    assert refused == [3, 6]
+    assert (attempts[3].detail, attempts[3].blame) == ("smtp RCPT 550", Blame.SEND)
+    assert attempts[6].detail == "e-mail contact is not exactly one address"
+    assert {m["Message-ID"] for m in smtp.mailbox.messages} == {
+        f"<d-{i}@acme.example>" for i in range(10) if i not in refused
+    }
+
+
+async def test_a_pooled_connection_that_died_is_replaced_before_a_batch_uses_it(
+    smtp: SmtpServer,
+) -> None:
+    smtp.mailbox.pipelining = True
+    p = provider(smtp, pool_size=1)
+    try:
+        assert (await p.send(message())).result is Result.SENT
+        pooled = p._idle.get_nowait()
+        pooled.transport.abort()  # dies under us, unnoticed until used
+        p._idle.put_nowait(pooled)
+        attempts = await p.send_many([message(delivery_id=f"d-{i}") for i in range(3)])
+    finally:
+        await p.aclose()
+    assert [a.result for a in attempts] == [Result.SENT] * 3

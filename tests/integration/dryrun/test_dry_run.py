@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.dryrun.conftest import SAMPLE, DryRunStack
+from tests.integration.dryrun.harness import SAMPLE, DryRunStack
 from tests.support.scheduler import recipient
 from tests.support.waiting import eventually
 

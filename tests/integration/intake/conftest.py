@@ -1,56 +1,16 @@
-"""Intake in-process against the real broker and Postgres."""
+"""One intake for the module, in-process against the real broker and Postgres."""
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from herald.devstack.postgres import create_database
 from herald.intake.main import create_app
-from herald.intake.settings import IntakeSettings
+from tests.integration.intake.harness import Intake, intake_settings
 from tests.support.kafka import TopicWatcher
-from tests.support.keys import bearer, write_keys
-from tests.support.service import create_topics, new_prefix, running, service_env
-
-
-@dataclass
-class Intake:
-    http: httpx.AsyncClient
-    keys: dict[tuple[str, str], str]
-    kafka: str
-    prefix: str
-    settings: IntakeSettings
-    status: TopicWatcher
-
-    def topic(self, name: str) -> str:
-        return self.prefix + name
-
-    def as_(self, tenant: str, role: str) -> dict[str, str]:
-        return bearer(self.keys[(tenant, role)])
-
-
-def request_body(rid: str, **over: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "request_id": rid,
-        "tenant": "acme",
-        "requester": {"department": "marketing", "user": "li.wei"},
-        "goal": "Announce the winter sale",
-        "category": "marketing",
-        "channels": ["sms"],
-        "content": {"title": "冬季特卖", "body": "会员专享 5 折起"},
-        "audience": {"segment": {"tags_all": ["vip"]}},
-        "labels": {"campaign": "winter"},
-    }
-    body.update(over)
-    return body
-
-
-def intake_settings(kafka: str, database_url: str, prefix: str, keys_file: Path) -> IntakeSettings:
-    return IntakeSettings(**service_env(kafka, database_url, prefix, api_keys_file=str(keys_file)))
+from tests.support.keys import write_keys
+from tests.support.service import create_topics, new_prefix, running
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ import pytest
 
 from herald.intake.main import create_app
 from herald.runtime.auth import hash_key
-from tests.integration.intake.conftest import Intake, request_body
+from tests.integration.intake.builders import request_body
+from tests.integration.intake.harness import Intake
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.service import running
 from tests.support.waiting import eventually

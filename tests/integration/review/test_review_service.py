@@ -7,7 +7,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from tests.integration.review.helpers import Clock, accept, auth, cancel, request, write_keys
+from tests.integration.review.builders import accept, cancel, request
+from tests.integration.review.harness import Clock, auth, write_keys
 from tests.support.kafka import TopicWatcher
 from tests.support.service import create_topics, new_prefix, running, service_env
 from tests.support.waiting import eventually

@@ -8,8 +8,6 @@ from herald.scheduler.domain.policy import Policies
 from tests.integration.scheduler.harness import Harness
 from tests.support.scheduler import Clock
 
-pytestmark = pytest.mark.integration
-
 START = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 

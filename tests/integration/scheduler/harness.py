@@ -2,12 +2,14 @@
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import PushRequest, Recipient
+from herald.contracts.internal import RequestEnvelope
 from herald.runtime.db import Database, create_pool, migrate
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
 from herald.scheduler.cancelling import Canceller
@@ -16,8 +18,11 @@ from herald.scheduler.domain.policy import Policies
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.planning import Planner
 from herald.scheduler.releasing import Releaser
+from herald.scheduler.settings import SchedulerSettings
 from tests.support.fakes import FakeEventBus
+from tests.support.kafka import produce
 from tests.support.scheduler import Clock, Published, envelope
+from tests.support.service import service_env
 
 
 class Harness(Published):
@@ -93,3 +98,26 @@ async def copy_recipients(
         await conn.execute("ANALYZE scheduler.recipients")
     finally:
         await conn.close()
+
+
+def settings(kafka: str, database_url: str, prefix: str, **extra: Any) -> SchedulerSettings:
+    env = service_env(kafka, database_url, prefix, timer_poll_ms=50, metrics_interval_s=0.5)
+    env |= {"kafka_session_timeout_ms": 2000, "kafka_heartbeat_interval_ms": 600}
+    return SchedulerSettings(**(env | extra))
+
+
+async def approve(kafka: str, prefix: str, request: PushRequest, at: datetime) -> None:
+    env = RequestEnvelope(request=request, trace_id="t-" + request.request_id, at=at)
+    await produce(
+        kafka,
+        prefix + "push.approved.v1",
+        [(request.request_id, env.model_dump_json().encode())],
+    )
+
+
+def distinct(seen: list[Any]) -> set[str]:
+    return {s.key for s in seen if s.key}
+
+
+def payloads(seen: list[Any]) -> list[dict[str, Any]]:
+    return [json.loads(s.value) for s in seen if s.value is not None]

@@ -147,3 +147,18 @@ async def test_expansion_interrupted_midway_resumes_after_the_last_chunk(h: Harn
     assert await h.pool.fetchval("SELECT count(*) FROM scheduler.timers") == 1200
     assert [s["status"] for s in h.statuses("r-6")] == ["scheduled"]
     assert h.statuses("r-6")[0]["counts"]["recipients"] == 1200
+
+
+async def test_social_channel_goes_to_recipients_with_a_wechat_openid(h: Harness) -> None:
+    await h.add(
+        recipient("w-1", contacts={"wechat_openid": "o-1", "phone": "+8613800000001"}),
+        recipient("w-2", contacts={"phone": "+8613800000002"}),
+        recipient("w-3", contacts={}),
+    )
+    ids = {"recipients": ["w-1", "w-2", "w-3"]}
+    await h.plan(push_request("r-social", ids, category="notification", channels=["social", "sms"]))
+    assert await h.release() == 2
+    by = {s["recipient_id"]: s["channels"] for s in h.sends("r-social")}
+    assert by == {"w-1": ["social", "sms"], "w-2": ["sms"]}
+    [o] = h.outcomes("r-social")
+    assert (o["recipient_id"], o["reason"]) == ("w-3", "no_contact")

@@ -10,8 +10,7 @@ import pytest
 from herald.devstack.ports import free_port
 from herald.devstack.stack import ServiceProcess
 from herald.scheduler.main import create_app
-from tests.integration.scheduler.harness import copy_recipients
-from tests.integration.scheduler.kafka_env import approve, settings
+from tests.integration.scheduler.harness import approve, copy_recipients, settings
 from tests.support.kafka import TopicWatcher
 from tests.support.scheduler import push_request
 from tests.support.service import create_topics, new_prefix, running

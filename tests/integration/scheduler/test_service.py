@@ -8,7 +8,7 @@ import pytest
 from herald.contracts import Channel
 from herald.contracts.internal import CancelRequested, ContactInvalidated
 from herald.scheduler.main import create_app
-from tests.integration.scheduler.kafka_env import approve, payloads, settings
+from tests.integration.scheduler.harness import approve, payloads, settings
 from tests.support.kafka import TopicWatcher, produce
 from tests.support.scheduler import push_request, recipient
 from tests.support.service import create_topics, new_prefix, running

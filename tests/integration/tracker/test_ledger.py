@@ -8,8 +8,8 @@ import pytest
 from herald.contracts import Topic
 from herald.tracker.domain.erasure import RecipientSeen
 from herald.tracker.ports import Expected
-from tests.integration.tracker.conftest import NOW, Ledgered
-from tests.integration.tracker.factories import event, outcome, scheduled
+from tests.integration.tracker.builders import NOW, event, outcome, scheduled
+from tests.integration.tracker.harness import Ledgered
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,8 @@ import asyncpg
 import pytest
 
 from herald.devstack.postgres import LocalPostgres, create_database
-from tests.integration.tracker.factories import outcome, scheduled
-from tests.integration.tracker.service import App, tracker_app
+from tests.integration.tracker.builders import outcome, scheduled
+from tests.integration.tracker.harness import App, tracker_app
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

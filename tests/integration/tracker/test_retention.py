@@ -6,8 +6,8 @@ import asyncpg
 import pytest
 
 from herald.tracker.domain.report import build_range_reports
-from tests.integration.tracker.conftest import Clock, Ledgered, build_ledgered
-from tests.integration.tracker.factories import event, outcome
+from tests.integration.tracker.builders import event, outcome
+from tests.integration.tracker.harness import Clock, Ledgered, build_ledgered
 
 pytestmark = pytest.mark.integration
 JAN = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)

@@ -13,9 +13,8 @@ import pytest
 
 from herald.devstack.postgres import create_database
 from herald.runtime.links import PIXEL_URL, LinkSigner, parse_keys
-from tests.integration.tracker.conftest import TRACKING_KEYS
-from tests.integration.tracker.factories import outcome, scheduled
-from tests.integration.tracker.service import App, tracker_app
+from tests.integration.tracker.builders import outcome, scheduled
+from tests.integration.tracker.harness import TRACKING_KEYS, App, tracker_app
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

@@ -1,30 +1,18 @@
-"""Hand-written fakes of the dispatcher's ports, and a harness wiring them together."""
+"""Hand-written fakes of the dispatcher's ports, and a clock a test moves by hand."""
 
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from prometheus_client import CollectorRegistry
-
-from herald.contracts import Channel, Recipient
+from herald.contracts import Recipient
 from herald.contracts.internal import CancelRequested, Outcome, Send
-from herald.dispatcher.builders import Parts
-from herald.dispatcher.config import ProvidersConfig
-from herald.dispatcher.delivery import Deliverer, Policy
-from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.domain.consent import ConsentRow
-from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Later, Progress
-from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.ports import Claim
-from herald.dispatcher.providers.base import Attempt, Message, Result
-from herald.dispatcher.registry import Registry
-from herald.runtime.links import LinkSigner
-from tests.support.fakes import FakeEventBus
-
-T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from tests.unit.dispatcher.builders import T0
 
 
 @dataclass
@@ -96,7 +84,7 @@ class FakeViews:
 
 
 @dataclass
-class ScriptedProvider:
+class ScriptedProvider(Provider):
     """Answers from a script (the last answer repeats); records what it was sent."""
 
     name: str
@@ -115,110 +103,10 @@ class ScriptedProvider:
 class FakeInbox:
     async def put(self, message: Message) -> None: ...
 
+    async def put_many(self, messages: Sequence[Message]) -> None: ...
+
     async def list(self, tenant: str, recipient_id: str, unread: bool, limit: int) -> list[Any]:
         return []
 
     async def mark_read(self, tenant: str, recipient_id: str, delivery_id: str) -> bool | None:
         return None
-
-
-SIGNER = LinkSigner({"k1": b"secret-one"})
-
-
-def send(did: str = "d-1", channels: tuple[str, ...] = ("sms",), **over: Any) -> Send:
-    body: dict[str, Any] = {
-        "delivery_id": did,
-        "request_id": "r-1",
-        "tenant": "acme",
-        "department": "mkt",
-        "recipient_id": "u-1",
-        "category": "notification",
-        "priority": "normal",
-        "channels": channels,
-        "contacts": {
-            "phone": "+8613800000000",
-            "email": "li@example.com",
-            "webhook": "https://hooks.example.com/u-1",
-            "push_tokens": [{"platform": "fcm", "token": "tok-1"}],
-        },
-        "content": {"title": "Sale", "body": "Half price https://shop.example.com/w now"},
-        "due_at": T0.isoformat(),
-    }
-    body.update(over)
-    return Send.model_validate(body)
-
-
-class Harness:
-    def __init__(
-        self,
-        channels: dict[str, list[ScriptedProvider]],
-        *,
-        max_attempts: int = 3,
-        deadline_s: float = 5.0,
-        gate_wait_s: float = 0.5,
-        rate: float | None = None,
-        concurrency: int = 32,
-    ) -> None:
-        self.clock = Clock()
-        self.events = FakeEventBus()
-        self.ledger, self.views = FakeLedger(), FakeViews()
-        self.metrics = DispatcherMetrics(CollectorRegistry())
-        self.providers = {p.name: p for ps in channels.values() for p in ps}
-        spec = {"kind": "log", "concurrency": concurrency, **({"rate_per_s": rate} if rate else {})}
-        config = ProvidersConfig.model_validate(
-            {
-                "providers": dict.fromkeys(self.providers, spec),
-                "channels": {c: [p.name for p in ps] for c, ps in channels.items()},
-            }
-        )
-        parts = Parts(
-            None,
-            b"s",
-            str,
-            FakeInbox(),
-            breaker_threshold=2,
-            breaker_reset_s=30,  # type: ignore[arg-type]
-            gate_wait_s=gate_wait_s,
-            monotonic=self.clock.monotonic,
-            on_circuit=self.metrics.on_circuit,
-        )
-        self.registry = Registry(config, frozenset({"acme"}), parts)
-        for table in self.registry._routes.values():
-            for routes in table.values():
-                routes[:] = [replace(r, provider=self.providers[r.provider.name]) for r in routes]
-        links = TrackingLinks(
-            SIGNER, "https://t.example", lambda: self.clock() + timedelta(days=30)
-        )
-        policy = Policy(max_attempts, 1.0, 60.0, deferral_s=1.0)
-        self.deliverer = Deliverer(self.registry, links, self.metrics, self.clock, policy)
-        self.dispatcher = Dispatcher(
-            self.ledger,
-            self.views,
-            self.deliverer,
-            self.events,
-            self.metrics,
-            self.clock,
-            batch_deadline_s=deadline_s,
-        )
-
-    def outcomes(self) -> list[dict[str, Any]]:
-        from herald.contracts import Topic
-
-        return [p.json() for p in self.events.on(Topic.OUTCOMES)]
-
-    def breaker(self, name: str) -> Any:
-        return next(
-            r.gate.breaker
-            for t in self.registry._routes.values()
-            for rs in t.values()
-            for r in rs
-            if r.provider.name == name
-        )
-
-    async def retry_due(self) -> None:
-        """Run whatever is due in the retry table, as the retry loop would."""
-        await self.dispatcher.resume_due()
-
-
-def channel(name: str) -> Channel:
-    return Channel(name)

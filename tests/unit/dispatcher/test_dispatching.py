@@ -4,8 +4,10 @@ import asyncio
 
 from herald.contracts import Topic
 from herald.dispatcher.domain.consent import ConsentRow
-from herald.dispatcher.providers.base import Attempt, Result
-from tests.unit.dispatcher.fakes import Harness, ScriptedProvider, send
+from herald.dispatcher.providers.base import Attempt, Blame, Result
+from tests.unit.dispatcher.builders import send
+from tests.unit.dispatcher.fakes import ScriptedProvider
+from tests.unit.dispatcher.harness import Harness
 
 
 async def test_sent_send_reports_one_sent_outcome_with_channel_and_provider() -> None:
@@ -119,6 +121,19 @@ async def test_breaker_opens_after_failures_skips_the_provider_then_half_opens()
     await h.dispatcher.dispatch([send("d-4")])
     assert h.outcomes()[-1]["provider"] == "gw-a"
     assert h.breaker("gw-a").state == 0
+
+
+async def test_a_tenants_own_failing_target_never_opens_the_shared_breaker() -> None:
+    """A dead webhook receiver or a refused mailbox is the send's problem (Blame.SEND):
+    however often it happens, every other tenant's sends still go through the provider."""
+    theirs = Attempt(Result.RETRYABLE, "hooks", "HTTP 503", blame=Blame.SEND)
+    hooks = ScriptedProvider("hooks", [theirs])
+    h = Harness({"webhook": [hooks]}, max_attempts=1)
+    await h.dispatcher.dispatch([send(f"d-{i}", channels=("webhook",)) for i in range(6)])
+    assert h.breaker("hooks").state == 0
+    hooks.script[:] = [Result.SENT]
+    await h.dispatcher.dispatch([send("d-ok", channels=("webhook",))])
+    assert h.outcomes()[-1]["outcome"] == "sent"
 
 
 async def test_a_failed_half_open_probe_opens_the_breaker_again() -> None:

@@ -9,7 +9,7 @@ from herald.contracts import Channel
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.rendering import RenderError, render
 from herald.runtime.links import PIXEL_URL
-from tests.unit.dispatcher.fakes import SIGNER, T0, send
+from tests.unit.dispatcher.builders import SIGNER, T0, send
 
 LINKS = TrackingLinks(SIGNER, "https://t.example", lambda: T0 + timedelta(days=30))
 

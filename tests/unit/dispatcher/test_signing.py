@@ -10,7 +10,7 @@ from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.providers.chat import DingTalk, Feishu, dingtalk_sign, feishu_sign, shape_for
 from herald.dispatcher.providers.push import fit, size
 from herald.dispatcher.providers.webhook import sign
-from tests.unit.dispatcher.fakes import send
+from tests.unit.dispatcher.builders import send
 
 
 def test_webhook_signature_is_hmac_sha256_over_timestamp_and_body() -> None:

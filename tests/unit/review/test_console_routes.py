@@ -44,7 +44,10 @@ async def test_without_a_session_secret_the_console_is_not_there() -> None:
 @pytest.fixture
 def console(tmp_path: Path) -> httpx.AsyncClient:
     return client(
-        console_session_secret="s3cret", console_cookie_secure=False, api_keys_file=keys(tmp_path)
+        console_session_secret="s3cret",
+        console_cookie_secure=False,
+        api_keys_file=keys(tmp_path),
+        http_docs=True,
     )
 
 

@@ -273,3 +273,24 @@ def test_video_lasts_one_to_three_hundred_seconds(duration: float, ok: bool) -> 
     media = [{"kind": "video", "url": "https://cdn.example.com/v.mp4", "duration_s": duration}]
     found = findings(push(content={"media": media}), code="channel_format")
     assert (found == []) is ok
+
+
+def test_social_notification_within_wechat_value_limits_passes() -> None:
+    ok = push(channels=["social"], category="notification",
+              content={"title": "订单已发货", "body": "预计明天送达"})  # fmt: skip
+    assert findings(ok, code="channel_format") == []
+
+
+def test_social_marketing_and_over_long_values_are_blocked() -> None:
+    marketing = push(channels=["social", "app_push"], category="marketing",
+                     content={"title": "冬季特卖", "body": "会员五折"})  # fmt: skip
+    [f] = findings(marketing, code="channel_format")
+    assert (f.field, f.severity) == ("category", Severity.BLOCK)
+    body = "您的订单已经从上海仓库发出，预计明天下午送达，请注意查收"
+    long_body = push(channels=["social"], category="notification",
+                     content={"title": "订单已发货", "body": body})  # fmt: skip
+    [f] = findings(long_body, code="channel_format")
+    assert f.field == "content.body"
+    short = {"title": "订单已发货", "body": body, "variants": {"social": {"body": "明天送达"}}}
+    with_variant = push(channels=["social"], category="notification", content=short)
+    assert findings(with_variant, code="channel_format") == []

@@ -78,3 +78,20 @@ def test_exceptions_are_rendered_into_the_line(lines: io.StringIO) -> None:
 def test_redact_text_leaves_ordinary_numbers_alone() -> None:
     assert redact_text("order 20261127 of 3 items") == "order 20261127 of 3 items"
     assert redact_text("call 13912345678") == "call [redacted]"
+
+
+def test_exception_text_is_masked_in_ours_and_the_standard_librarys(lines: io.StringIO) -> None:
+    def fail() -> None:
+        raise ValueError("could not deliver to li@example.com (+8613800138000)")
+
+    for log in (structlog.get_logger("herald.demo"), logging.getLogger("lib")):
+        try:
+            fail()
+        except ValueError:
+            log.exception("send_failed")
+    both = parsed(lines)
+    assert len(both) == 2
+    for line in both:
+        assert "ValueError" in str(line["exception"])
+        assert "li@example.com" not in json.dumps(line)
+        assert "13800138000" not in json.dumps(line)

@@ -113,3 +113,13 @@ def test_over_the_cap_a_send_waits_for_the_next_slot_then_quiet_hours() -> None:
     assert (dropped.verdict, dropped.reason) == (Verdict.SUPPRESS, "frequency_capped")
     alert = within_caps(Category.ALERT, (Channel.SMS,), NOW, timing, policy, usage, soon, ())
     assert (alert.verdict, alert.channels) == (Verdict.SEND, (Channel.SMS,))
+
+
+def test_social_channel_reaches_a_recipient_with_a_wechat_openid() -> None:
+    req = push_request("r", {"all": True}, channels=["social", "sms"], category="notification")
+    who = Recipient(recipient_id="u", tenant="acme", contacts=Contacts(wechat_openid="o-1"))
+    assert reach(req, who).channels == (Channel.SOCIAL,)
+    without = who.model_copy(update={"contacts": Contacts(phone="+1")})
+    assert reach(req, without).channels == (Channel.SMS,)
+    assert drop_contact(who.contacts, Channel.SOCIAL, "o-1").wechat_openid is None
+    assert drop_contact(who.contacts, Channel.SOCIAL, "o-2") == who.contacts

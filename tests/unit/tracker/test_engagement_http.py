@@ -183,3 +183,30 @@ async def test_posted_engagement_needs_a_submitter_key_and_a_valid_body(
         ("d-1", "e-2"),
         ("d-2", "e-3"),
     ]
+
+
+@pytest.mark.parametrize("path", ["/r/", "/o/"])
+async def test_a_non_ascii_signature_is_404_not_a_server_error(
+    h: tuple[Harness, httpx.AsyncClient], path: str
+) -> None:
+    harness, http = h
+    good = SIGNER.sign("d-1", "https://shop.example.com/", LATER)
+    body, kid, _mac = good.split(".")
+    r = await http.get(f"{path}{body}.{kid}.签名")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    assert harness.events.published == []
+
+
+async def test_deeply_nested_engagement_is_a_400_problem(
+    h: tuple[Harness, httpx.AsyncClient],
+) -> None:
+    harness, http = h
+    deep = b"[" * 2000 + b"]" * 2000  # under the 4 KiB cap, deeper than json recurses
+    r = await http.post(
+        "/v1/engagement",
+        content=deep,
+        headers={**bearer(harness.keys[("acme", "submitter")]), "content-type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_request"

@@ -19,6 +19,8 @@ class Channel(StrEnum):
     EMAIL = "email"
     IN_APP = "in_app"
     WEBHOOK = "webhook"
+    SOCIAL = "social"
+    """Herald's addition: social-media accounts (a WeChat official account's template messages)."""
 
 
 class Model(BaseModel):

@@ -120,7 +120,7 @@ class PushRequest(Model):
     goal: Annotated[str, Field(min_length=1, max_length=1000)]
     category: Category
     priority: Priority = Priority.NORMAL
-    channels: Annotated[tuple[Channel, ...], Field(min_length=1, max_length=5)]
+    channels: Annotated[tuple[Channel, ...], Field(min_length=1, max_length=6)]
     content: Content
     audience: Audience
     schedule: Schedule | None = None

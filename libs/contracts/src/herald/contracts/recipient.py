@@ -11,6 +11,8 @@ ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$
 
 class PushToken(Model):
     platform: Annotated[str, Field(min_length=1, max_length=32)]
+    """Who issued the token: `fcm`, `apns`; Herald's additions `huawei`, `xiaomi`, `oppo`,
+    `vivo`, `jpush` (the Android vendors' push services in mainland China)."""
     token: Annotated[str, Field(min_length=1, max_length=4096)]
 
 
@@ -19,6 +21,8 @@ class Contacts(Model):
     email: str | None = Field(default=None, max_length=320)
     push_tokens: tuple[PushToken, ...] = ()
     webhook: str | None = Field(default=None, max_length=2000)
+    wechat_openid: str | None = Field(default=None, max_length=128)
+    """Herald's addition: the recipient's openid under the tenant's WeChat official account."""
 
 
 class Consent(Model):

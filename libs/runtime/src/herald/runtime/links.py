@@ -70,7 +70,7 @@ class LinkSigner:
         if len(parts) != 3 or parts[1] not in self._keys:
             return None
         body, kid, mac = parts
-        if not hmac.compare_digest(self._mac(kid, f"{body}.{kid}"), mac):
+        if not hmac.compare_digest(self._mac(kid, f"{body}.{kid}").encode(), mac.encode()):
             return None
         try:
             payload = json.loads(_unb64(body))

@@ -24,8 +24,9 @@ _SECRET_KEYS = frozenset(
         "address",
     }
 )
-_PII = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{7,15}\b|(?<!\d)1[3-9]\d{9}(?!\d)")
-"""E-mail addresses, international numbers, and mainland mobile numbers: one pass."""
+_PII = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,253}|\+\d{7,15}\b|(?<!\d)1[3-9]\d{9}(?!\d)")
+"""E-mail addresses, international numbers, and mainland mobile numbers: one pass.
+Every repetition is bounded, so a long run of word characters costs linear time."""
 REDACTED = "[redacted]"
 
 
@@ -52,6 +53,18 @@ def redact_processor(
             event_dict[key] = REDACTED
         elif key not in ("timestamp", "level", "logger", "service"):
             event_dict[key] = _redact(event_dict[key])
+    return event_dict
+
+
+def redact_exception(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Tracebacks are formatted after `redact_processor` ran (by `format_exc_info`), and an
+    exception's message often quotes the value that failed (an address, a number):
+    redact the formatted text too."""
+    text = event_dict.get("exception")
+    if isinstance(text, str):
+        event_dict["exception"] = redact_text(text)
     return event_dict
 
 
@@ -101,6 +114,7 @@ def configure_logging(
             structlog.stdlib.add_logger_name,
             *shared,
             structlog.processors.format_exc_info,
+            redact_exception,
             renderer,
         ],
         logger_factory=_writer_factory(sys.stdout),
@@ -114,6 +128,7 @@ def configure_logging(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redact_exception,
                 renderer,
             ],
         )

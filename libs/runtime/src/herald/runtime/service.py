@@ -15,18 +15,20 @@ a background loop re-reads when it changes.
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 
+from herald.runtime import ops
 from herald.runtime.auth import ApiKeyStore, Authenticator
+from herald.runtime.bodylimit import BodyLimit
 from herald.runtime.db import Database, create_pool, migrate, ping
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.events import KafkaEventBus
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
     from herald.runtime.telemetry import Telemetry
 
 log = structlog.get_logger(__name__)
+NO_DOCS: dict[str, Any] = {"docs_url": None, "redoc_url": None, "openapi_url": None}
+"""API docs are served only when `HTTP_DOCS` asks (the OpenAPI documents are checked in)."""
 
 
 @dataclass
@@ -171,7 +175,10 @@ def create_app(
     migrations: Path | None = None,
     title: str | None = None,
     extra_ready: Callable[[], Awaitable[dict[str, str]]] | None = None,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
+    """The service's app. `body_limits` caps request bodies by path prefix beyond the
+    default `HTTP_MAX_BODY_BYTES` (herald.runtime.bodylimit)."""
     for router in routers:
         rt.broker.include_router(router)
 
@@ -204,28 +211,22 @@ def create_app(
                 await pool.close()
             rt.db.attach(None)
 
-    app = FastAPI(title=title or f"Herald {rt.name}", version="1", lifespan=lifespan)
+    s = rt.settings
+    docs: dict[str, Any] = {} if s.http_docs else NO_DOCS
+    app = FastAPI(title=title or f"Herald {rt.name}", version="1", lifespan=lifespan, **docs)
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, metrics=HttpMetrics(rt.registry))
+    app.add_middleware(BodyLimit, default=s.http_max_body_bytes, limits=body_limits or {})
     if rt.telemetry is not None:
         rt.telemetry.instrument(app)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "alive"}
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(response: Response) -> dict[str, Any]:
+    async def ready() -> dict[str, str]:
         problems = await readiness(rt, migrations is not None)
         if extra_ready is not None:
             problems |= await extra_ready()
-        response.status_code = 503 if problems else 200
-        return {"ready": not problems, "problems": problems}
+        return problems
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(rt.registry), media_type=CONTENT_TYPE_LATEST)
-
+    ops.install(app, rt.name, ready, rt.registry, s.http_admin_port)
     for api in http:
         app.include_router(api)
     return app

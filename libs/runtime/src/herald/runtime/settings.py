@@ -18,6 +18,13 @@ class ServiceSettings(BaseSettings):
     tenants: str = Field(description="comma-separated tenants this deployment serves")
     http_host: str = "0.0.0.0"  # noqa: S104 - a container serves on all its interfaces
     http_port: int = 8000
+    http_admin_port: int | None = None
+    """When set, `/readyz` details and `/metrics` are served on this port only (see
+    herald.runtime.ops); every deployment manifest sets it."""
+    http_docs: bool = False
+    """Serve `/docs` and `/openapi.json` (off: the documents are checked in under docs/)."""
+    http_max_body_bytes: int = 256 * 1024
+    """The default cap on every request body; routes that need more say so."""
     log_level: str = "INFO"
     log_json: bool | None = None
     """JSON logs; by default on unless stdout is a terminal."""

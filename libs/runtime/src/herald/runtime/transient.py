@@ -17,6 +17,7 @@ from asyncpg import InterfaceError, PostgresConnectionError
 from asyncpg.exceptions import (
     CannotConnectNowError,
     InsufficientResourcesError,
+    InternalClientError,
     LockNotAvailableError,
     OperatorInterventionError,
     TransactionRollbackError,
@@ -36,6 +37,7 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     TimeoutError,
     PostgresConnectionError,
     InterfaceError,
+    InternalClientError,  # asyncpg's state after a connection broke mid-operation (a restart)
     CannotConnectNowError,  # Postgres starting up or shutting down
     OperatorInterventionError,  # e.g. admin shutdown, terminated connections
     InsufficientResourcesError,  # e.g. too many connections

@@ -21,12 +21,18 @@ from herald.dispatcher.domain.resilience import Circuit
 from herald.dispatcher.providers.apns import ApnsConfig, ApnsProvider
 from herald.dispatcher.providers.base import Provider
 from herald.dispatcher.providers.chat import DingTalk, Feishu, Shape, WeCom
+from herald.dispatcher.providers.egress import pinned_client
 from herald.dispatcher.providers.fcm import FcmConfig, FcmProvider
 from herald.dispatcher.providers.inbox import Inbox, InboxProvider
 from herald.dispatcher.providers.log import LogProvider
+from herald.dispatcher.providers.refs import MemoryRefs, Refs
 from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
 from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
+from herald.dispatcher.providers.targets import Resolver, Targets, system_resolver
 from herald.dispatcher.providers.webhook import WebhookProvider
+from herald.dispatcher.providers.wechat_tokens import MemorySharedTokens, SharedTokens
+from herald.dispatcher.vendor_builders import build_vendor
+from herald.dispatcher.vendor_config import VendorSpec
 
 
 @dataclass
@@ -45,6 +51,12 @@ class Parts:
     monotonic: Callable[[], float] = time.monotonic
     on_circuit: Callable[[str, Circuit], None] = lambda _n, _c: None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    refs: Refs = field(default_factory=MemoryRefs)
+    """Vendor message ids -> delivery ids, for receipts that carry only the vendor's id."""
+    shared_tokens: SharedTokens = field(default_factory=MemorySharedTokens)
+    """Access tokens all replicas share (WeChat)."""
+    resolver: Resolver = system_resolver
+    """How webhook hosts are resolved (checked and connected to as one step, egress.py)."""
 
 
 def _shape(kind: str, secret: str | None) -> Shape:
@@ -61,13 +73,11 @@ def _webhook(spec: WebhookSpec, name: str, parts: Parts) -> Provider:
         k: _shape(k, v.resolve().get_secret_value() if v else None) for k, v in spec.robots.items()
     }
     pinned = None if spec.kind == "webhook" else _shape(spec.kind, secret)
+    targets = Targets(parts.webhook_allow_private, tuple(spec.allow_networks), parts.resolver)
+    client = pinned_client(targets, spec.timeout_s, httpx.Limits(max_connections=spec.concurrency))
+    parts.closers.append(client.aclose)
     return WebhookProvider(
-        parts.client,
-        parts.signing_secret,
-        name=name,
-        robots=robots,
-        pinned=pinned,
-        allow_private=parts.webhook_allow_private,
+        client, parts.signing_secret, name=name, robots=robots, pinned=pinned, targets=targets
     )
 
 
@@ -95,6 +105,9 @@ def _sms(spec: SmsSpec, name: str, parts: Parts) -> Provider:
 
 
 def _fcm(spec: FcmSpec, name: str, parts: Parts) -> Provider:
+    # FCM HTTP v1 has no multicast: a batch is many requests multiplexed on one HTTP/2 link
+    client = httpx.AsyncClient(http2=True, timeout=spec.timeout_s)
+    parts.closers.append(client.aclose)
     account = json.loads(spec.service_account.resolve().get_secret_value())
     cfg = FcmConfig(
         project_id=account["project_id"],
@@ -103,7 +116,7 @@ def _fcm(spec: FcmSpec, name: str, parts: Parts) -> Provider:
         token_uri=spec.token_uri or account.get("token_uri", "https://oauth2.googleapis.com/token"),
         endpoint=spec.endpoint,
     )
-    return FcmProvider(parts.client, cfg, name)
+    return FcmProvider(client, cfg, name)
 
 
 def _apns(spec: ApnsSpec, name: str, parts: Parts) -> Provider:
@@ -129,6 +142,8 @@ def build_provider(spec: ProviderSpec, name: str, parts: Parts) -> Provider:
         return _webhook(spec, name, parts)
     if isinstance(spec, SmtpSpec):
         return _smtp(spec, name)
+    if isinstance(spec, VendorSpec):
+        return build_vendor(spec, name, parts.client, parts.refs, parts.shared_tokens)
     return _push_or_sms(spec, name, parts)
 
 

@@ -12,40 +12,19 @@ secret field is `{"env": "NAME"}` or `{"file": "/path"}` and is resolved at star
 """
 
 import json
-import os
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from herald.contracts import Channel
+from herald.dispatcher.providers.targets import listable
 
-
-class SecretRef(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    env: str | None = None
-    file: str | None = None
-
-    def resolve(self) -> SecretStr:
-        if self.env:
-            value = os.environ.get(self.env)
-            if value is None:
-                raise ValueError(f"secret env var {self.env} is not set")
-            return SecretStr(value)
-        if self.file:
-            return SecretStr(Path(self.file).read_text(encoding="utf-8").strip())
-        raise ValueError("a secret is {'env': NAME} or {'file': PATH}")
-
-
-class Limits(BaseModel):
-    """What every provider spec accepts."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    rate_per_s: float | None = None
-    """Token bucket across the whole deployment; each replica takes rate / replicas."""
-    burst: int | None = None
-    concurrency: int = 32
-    timeout_s: float = 10.0
+# re-exported: providers' specs here and elsewhere build on them
+from herald.dispatcher.spec_base import Limits as Limits  # noqa: PLC0414
+from herald.dispatcher.spec_base import SecretRef as SecretRef  # noqa: PLC0414
+from herald.dispatcher.vendor_config import VendorSpec
 
 
 class LogSpec(Limits):
@@ -64,6 +43,17 @@ class WebhookSpec(Limits):
         default_factory=dict
     )
     """webhook: robot hosts to send in their own shape, with their signing secrets."""
+    allow_networks: list[IPv4Network | IPv6Network] = Field(default_factory=list, max_length=64)
+    """Private ranges this provider's receivers may live in (never loopback, link-local or
+    multicast); everything else private stays refused (providers/targets.py)."""
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _private_only(cls, value: list[IPv4Network | IPv6Network]) -> list[Any]:
+        bad = [str(n) for n in value if not listable(n)]
+        if bad:
+            raise ValueError(f"loopback, link-local or multicast ranges cannot be allowed: {bad}")
+        return value
 
 
 class SmtpSpec(Limits):
@@ -115,7 +105,7 @@ class ApnsSpec(Limits):
 
 
 ProviderSpec = Annotated[
-    LogSpec | InboxSpec | WebhookSpec | SmtpSpec | SmsSpec | FcmSpec | ApnsSpec,
+    LogSpec | InboxSpec | WebhookSpec | SmtpSpec | SmsSpec | FcmSpec | ApnsSpec | VendorSpec,
     Field(discriminator="kind"),
 ]
 BUILTIN: dict[str, Any] = {

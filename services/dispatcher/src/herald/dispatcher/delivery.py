@@ -18,7 +18,7 @@ from herald.dispatcher.domain.outcomes import Done, Later, Progress, outcome
 from herald.dispatcher.domain.rendering import RenderError, render
 from herald.dispatcher.domain.resilience import backoff
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Result
 from herald.dispatcher.registry import Registry, Route
 from herald.runtime.clock import Clock
 
@@ -139,7 +139,10 @@ class Deliverer:
         if attempt.result is Result.PERMANENT:
             breaker.success()  # it answered: the provider is up, this message is the problem
             return _next(p, f"{route.channel}/{name}: {attempt.detail}")
-        breaker.failure()
+        if attempt.blame is Blame.SEND:  # this send's own target failed: not the provider
+            breaker.success()
+        else:
+            breaker.failure()
         tries = p.attempt + 1
         if tries >= self._policy.max_attempts:
             return _next(p, f"{route.channel}/{name}: {attempt.detail} after {tries} attempts")

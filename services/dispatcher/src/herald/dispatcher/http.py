@@ -86,7 +86,7 @@ async def _fields(request: Request) -> dict[str, str]:
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
             body = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
         return {str(k): str(v) for k, v in body.items()} if isinstance(body, dict) else {}
     return {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode("utf-8", "replace")).items()}

@@ -8,6 +8,9 @@ from fastapi import FastAPI
 from herald.dispatcher import config
 from herald.dispatcher.adapters.postgres import PgLedger, PgViews
 from herald.dispatcher.builders import Parts
+from herald.dispatcher.callbacks import CallbackUrls
+from herald.dispatcher.callbacks_http import MAX_BYTES as CALLBACK_MAX_BYTES
+from herald.dispatcher.callbacks_http import Callbacks, build_callbacks
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
 from herald.dispatcher.domain.links import TrackingLinks
@@ -18,6 +21,7 @@ from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.inbox import PgInbox
 from herald.dispatcher.registry import Registry
 from herald.dispatcher.settings import DispatcherSettings
+from herald.dispatcher.vendor_store import PgRefs, PgReplies, PgSharedTokens
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.links import LinkSigner, parse_keys
 from herald.runtime.loops import every
@@ -53,6 +57,7 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     secret = settings.signing_secret.get_secret_value().encode()
     receipts = ReceiptUrls(secret, settings.dispatcher_public_url)
     inbox = PgInbox(rt.db)
+    refs = PgRefs(rt.db)
     parts = Parts(
         client,
         secret,
@@ -64,6 +69,8 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         gate_wait_s=settings.gate_wait_s,
         webhook_allow_private=settings.webhook_allow_private,
         on_circuit=metrics.on_circuit,
+        refs=refs,
+        shared_tokens=PgSharedTokens(rt.db),
     )
     providers = config.load(
         settings.providers_file, settings.providers_json, settings.channel_providers
@@ -94,5 +101,17 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     for closer in parts.closers:
         rt.on_close(closer)
     http = build_http(inbox, receipts, rt.events, rt.auth, metrics, clock)
+    vendor = Callbacks(
+        providers, settings.tenant_set, refs, PgReplies(rt.db), rt.events, metrics, clock
+    )
+    callbacks = build_callbacks(
+        CallbackUrls(secret, settings.dispatcher_public_url), vendor, providers
+    )
     router = build_router(rt.consumers(), dispatcher, views, settings.send_consumers)
-    return create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)
+    return create_service_app(
+        rt,
+        routers=[router],
+        http=[http, callbacks],
+        migrations=MIGRATIONS,
+        body_limits={"/v1/callbacks/": CALLBACK_MAX_BYTES},
+    )

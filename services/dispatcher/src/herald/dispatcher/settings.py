@@ -21,7 +21,9 @@ class DispatcherSettings(ServiceSettings):
     providers_file: str | None = None
     """JSON providers configuration (docs/providers.md); or PROVIDERS_JSON inline."""
     providers_json: str | None = None
-    channel_providers: str = "webhook=webhook,sms=log,email=log,app_push=log,in_app=inbox"
+    channel_providers: str = (
+        "webhook=webhook,sms=log,email=log,app_push=log,in_app=inbox,social=log"
+    )
     """Used when the providers configuration names no default channels."""
     webhook_allow_private: bool = False
     """Let webhooks reach private, loopback and link-local addresses (local development)."""

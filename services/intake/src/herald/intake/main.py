@@ -36,7 +36,13 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock = utc_now
         HttpAdviser("scheduler", settings.scheduler_url, timeout),
     )
     http = build_http(intake, repo, rt.auth, settings, metrics, clock, dry_runs)
-    app = create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)
+    app = create_service_app(
+        rt,
+        routers=[router],
+        http=[http],
+        migrations=MIGRATIONS,
+        body_limits={"/v1/requests": settings.max_payload_bytes},
+    )
     _document_push_request(app)
     return app
 

@@ -1,7 +1,8 @@
 """The operators' review policy: every rule's knobs, human review and the strike ladder.
 
-Loaded once at start-up from `REVIEW_POLICY_FILE` (JSON or TOML); every field has a
-default, so an empty file (or none) means the defaults documented in docs/review-rules.md.
+Loaded from `REVIEW_POLICY_FILE` (JSON or TOML) at start-up and again whenever the file
+changes (see dictionaries.Dictionaries.refresh); every field has a default, so an empty
+file (or none) means the defaults documented in docs/review-rules.md.
 """
 
 import json
@@ -9,10 +10,11 @@ import tomllib
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from herald.contracts import Category, Channel
 from herald.contracts.internal import Standing
+from herald.policy import links
 from herald.review.engine.findings import Severity
 
 
@@ -21,25 +23,14 @@ class _Model(BaseModel):
 
 
 # fmt: off
-SHORTENERS = (
-    "bit.ly", "t.cn", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "buff.ly", "t.co",
-    "rebrand.ly", "cutt.ly", "dwz.cn", "suo.im", "url.cn", "sohu.gg", "w.url.cn", "s.id",
-    "shorturl.at", "rb.gy", "tiny.cc", "v.gd",
-)
 ROLE_MAILBOXES = (
     "support", "service", "help", "info", "contact", "noreply", "no-reply", "kefu", "admin",
     "hr", "sales", "marketing", "press", "feedback",
 )
 # fmt: on
-
-
-class LinkPolicy(_Model):
-    https_only: bool = True
-    deny_domains: tuple[str, ...] = ()
-    allow_domains: tuple[str, ...] | None = None
-    """When set, links to any other domain are blocked."""
-    shorteners: tuple[str, ...] = SHORTENERS
-    shortener_severity: Severity = Severity.HOLD
+SHORTENERS = links.SHORTENERS
+LinkPolicy = links.LinkPolicy
+"""Links: herald.policy's, shared with the dispatcher (see libs/policy)."""
 
 
 class SmsPolicy(_Model):
@@ -72,6 +63,15 @@ class FormatPolicy(_Model):
     video_max_s: float = 300.0
 
 
+class SocialPolicy(_Model):
+    """The social channel (WeChat template messages): value limits and no marketing."""
+
+    title_max: int = Field(default=20, ge=1)
+    body_max: int = Field(default=20, ge=1)
+    """A WeChat `thing` value: at most 20 characters."""
+    marketing: Severity = Severity.BLOCK
+
+
 class PersonalDataPolicy(_Model):
     mobile: Severity = Severity.HOLD
     id_number: Severity = Severity.BLOCK
@@ -102,6 +102,12 @@ class SourcePolicy(_Model):
     required_tenants: tuple[str, ...] = ()
     """Tenants whose marketing/notification pushes must always carry content.source."""
     required_severity: Severity = Severity.BLOCK
+    tenant_categories: dict[str, tuple[Category, ...]] = Field(default_factory=dict)
+    """Per tenant, the request categories that must attribute reposts (replaces
+    `categories` for that tenant; an empty tuple turns the check off for it)."""
+
+    def categories_of(self, tenant: str) -> tuple[Category, ...]:
+        return self.tenant_categories.get(tenant, self.categories)
 
 
 class HumanReviewRule(_Model):
@@ -133,14 +139,30 @@ class StrikePolicy(_Model):
     department: Ladder = Ladder(warned=3, restricted=6, banned=10)
 
 
+_SCOPE: dict[str, tuple[Category, ...]] = {"advertising": (Category.MARKETING,)}
+
+
 class Policy(_Model):
     term_severity: dict[str, Severity] = Field(
-        default_factory=lambda: {"violence": Severity.HOLD, "custom": Severity.HOLD}
+        default_factory=lambda: {
+            "violence": Severity.HOLD,
+            "custom": Severity.HOLD,
+            "rumours": Severity.HOLD,
+            "insults": Severity.HOLD,
+            "superstition": Severity.HOLD,
+            "advertising": Severity.NOTE,
+        }
     )
     """Per dictionary category; categories not listed block."""
+    term_scope: dict[str, tuple[Category, ...]] = Field(default_factory=lambda: dict(_SCOPE))
+    """Dictionary categories that apply only to these request categories (the
+    advertising-law absolutes judge marketing, not a news alert saying 最高气温)."""
+    budget_ms: float = Field(default=250.0, gt=0)
+    """A request the engine cannot judge within this long is held for a human."""
     links: LinkPolicy = LinkPolicy()
     sms: SmsPolicy = SmsPolicy()
     format: FormatPolicy = FormatPolicy()
+    social: SocialPolicy = SocialPolicy()
     personal_data: PersonalDataPolicy = PersonalDataPolicy()
     source: SourcePolicy = SourcePolicy()
     human_review: tuple[HumanReviewRule, ...] = ()
@@ -153,8 +175,19 @@ class Policy(_Model):
     """Requests of a requester or department in this standing always go to a human."""
     strikes: StrikePolicy = StrikePolicy()
 
+    _path: str | None = PrivateAttr(default=None)
+
     def severity_of(self, category: str) -> Severity:
         return self.term_severity.get(category, Severity.BLOCK)
+
+    def applies(self, term_category: str, request_category: Category) -> bool:
+        scope = self.term_scope.get(term_category)
+        return scope is None or request_category in scope
+
+    @property
+    def path(self) -> str | None:
+        """The file this policy was loaded from (reloaded when it changes)."""
+        return self._path
 
 
 def load_policy(path: str | None) -> Policy:
@@ -162,4 +195,6 @@ def load_policy(path: str | None) -> Policy:
         return Policy()
     text = Path(path).read_text(encoding="utf-8")
     data = tomllib.loads(text) if path.endswith(".toml") else json.loads(text or "{}")
-    return Policy.model_validate(data)
+    policy = Policy.model_validate(data)
+    policy._path = path
+    return policy

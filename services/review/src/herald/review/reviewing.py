@@ -9,6 +9,7 @@ import structlog
 from herald.contracts import Reason, ReasonCode, StatusKind, Topic
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.review.domain import HumanDecision, decide
+from herald.review.engine.budget import evaluate_within
 from herald.review.engine.engine import Engine
 from herald.review.metrics import ReviewMetrics
 from herald.review.ports import Review, ReviewRepository
@@ -40,7 +41,7 @@ class Reviewer:
         standings = await self._violations.standings(
             req.tenant, req.requester.user, req.requester.department
         )
-        findings = self._engine.evaluate(req)
+        findings = await evaluate_within(self._engine, req)
         decision = decide(req, findings, self._engine.policy, standings)
         recorded = await self._repo.record(envelope, decision, self._clock())
         if recorded.fresh:

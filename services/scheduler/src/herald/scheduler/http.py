@@ -9,7 +9,9 @@ from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_
 from herald.runtime.problems import PROBLEM_RESPONSE
 from herald.scheduler.dry_run import DryRun
 
-_ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 422, 503), PROBLEM_RESPONSE)
+_ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys(
+    (400, 401, 403, 422, 503), PROBLEM_RESPONSE
+)
 
 
 def build_http(dry_run: DryRun, auth: Authenticator) -> APIRouter:

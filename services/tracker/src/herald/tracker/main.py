@@ -59,4 +59,5 @@ def create_app(settings: TrackerSettings | None = None, *, clock: Clock = utc_no
         routers=[build_router(rt.consumers(), tracker)],
         http=[build_http(ledger, rt.auth, clock), engagement_http],
         migrations=MIGRATIONS,
+        body_limits={"/v1/engagement": s.engagement_max_bytes},
     )

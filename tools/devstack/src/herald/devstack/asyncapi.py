@@ -1,26 +1,21 @@
 """`python -m herald.devstack.asyncapi [FILE]`: the AsyncAPI 3.0 document of every topic.
 
 Written to docs/asyncapi.json (`make asyncapi`); a test fails when the code drifts from
-it. Everything comes from the code: channels from the `Topic` enum and `DEFAULT_LAYOUT`
-(partitions, configs), payloads from the pydantic models in `herald.contracts`, receive
-operations from the consumer groups each service's app really subscribes (its app is
-built with placeholder settings; nothing connects), and send operations from the
-`publish`/`publish_many` calls in each service's source. `faststream docs gen` sees
-only one app's subscribers and none of Herald's publishing (which goes through
-herald.runtime.events), hence this module.
+it. Channels come from the `Topic` enum and `DEFAULT_LAYOUT` (partitions, configs),
+payloads from the pydantic models in `herald.contracts`, and operations from the
+services' manifests: a receive per consumer group and topic, a send per topic a service
+produces (tests/unit/test_manifests.py holds the manifests to what the services do).
+`faststream docs gen` sees only one app's subscribers and none of Herald's publishing
+(which goes through herald.runtime.events), hence this module.
 """
 
-import importlib
 import json
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
-from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -33,20 +28,10 @@ from herald.contracts.internal import (
     Send,
     StandingChanged,
 )
-from herald.runtime.service import Runtime
-from herald.runtime.settings import ServiceSettings
+from herald.devstack.services import SERVICES
 from herald.runtime.topics import DEFAULT_LAYOUT
 
-SERVICES = ("intake", "review", "scheduler", "dispatcher", "tracker")
-PLACEHOLDERS = {
-    "database_url": "postgresql://unused/unused",
-    "tenants": "acme",
-    "signing_secret": "unused",
-    "tracking_keys": "k1:unused",
-    "record_keys": "k1:a-placeholder-record-key-nothing-is-signed",
-}
 BINDING = "0.5.0"
-_PUBLISH = re.compile(r"\.publish(?:_many)?\(\s*Topic\.([A-Z_]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,58 +57,12 @@ PAYLOADS: dict[Topic, Payload] = {
     Topic.STANDING: Payload(StandingChanged, "tenant:subject_kind:subject"),
     Topic.CONTACTS: Payload(ContactInvalidated, "recipient_id"),
 }
-# Public topics other teams write (docs/contract.md); Herald's own writers are found in code.
+# Public topics other teams write (docs/contract.md); Herald's own writers are in manifests.
 EXTERNAL_PRODUCERS: dict[Topic, str] = {
     Topic.REQUESTS: "upstream systems",
     Topic.RECIPIENTS: "upstream systems",
     Topic.ENGAGEMENT: "client apps",
 }
-
-
-def build_service(name: str) -> tuple[FastAPI, Runtime]:
-    """The service's app and the Runtime it was built on, with placeholder settings."""
-    main = importlib.import_module(f"herald.{name}.main")
-    settings_mod = importlib.import_module(f"herald.{name}.settings")
-    settings_cls: type[ServiceSettings] = next(
-        v
-        for k, v in vars(settings_mod).items()
-        if k.endswith("Settings") and isinstance(v, type) and k != "ServiceSettings"
-    )
-    fields = settings_cls.model_fields
-    settings = settings_cls.model_validate({k: v for k, v in PLACEHOLDERS.items() if k in fields})
-    built: list[Runtime] = []
-    real = main.build_runtime
-
-    def capture(service: str, s: ServiceSettings) -> Runtime:
-        built.append(real(service, s))
-        return built[-1]
-
-    with mock.patch.object(main, "build_runtime", capture):
-        app: FastAPI = main.create_app(settings)
-    if len(built) != 1:
-        raise RuntimeError(f"herald.{name}.main.create_app built {len(built)} runtimes")
-    return app, built[0]
-
-
-def subscriptions(rt: Runtime) -> list[tuple[str, str]]:
-    """(consumer group, topic) for every subscriber on the service's broker."""
-    prefix = rt.settings.kafka_topic_prefix
-    found: list[tuple[str, str]] = []
-    for sub in rt.broker.subscribers:
-        # Kafka subscribers carry these; the broker's generic type does not say so
-        group = str(getattr(sub, "group_id", None))
-        topics: list[str] = list(getattr(sub, "topic_names", ()))
-        found.extend((group, topic.removeprefix(prefix)) for topic in topics)
-    return sorted(set(found))  # several consumers of one group count once
-
-
-def publications(name: str) -> set[Topic]:
-    """Topics the service's code publishes to, plus the DLQ every consumer may write."""
-    package = Path(importlib.import_module(f"herald.{name}").__path__[0])
-    found = {Topic.DLQ}
-    for path in package.rglob("*.py"):
-        found.update(Topic[m] for m in _PUBLISH.findall(path.read_text(encoding="utf-8")))
-    return found
 
 
 def _schemas() -> tuple[dict[type[BaseModel], str], dict[str, Any]]:
@@ -182,26 +121,24 @@ def _operations(names: dict[type[BaseModel], str]) -> Iterator[tuple[str, dict[s
         return [{"$ref": f"#/channels/{topic}/messages/{i}"} for i in ids]
 
     for service in SERVICES:
-        _app, rt = build_service(service)
-        for group, topic_name in subscriptions(rt):
-            topic = Topic(topic_name)
+        for group, topic in sorted((c.group, c.topic) for c in service.consumes):
             yield (
                 f"{group}.receive.{topic}",
                 {
                     "action": "receive",
                     "channel": {"$ref": f"#/channels/{topic}"},
-                    "summary": f"{service} consumes as group {group}",
+                    "summary": f"{service.name} consumes as group {group}",
                     "messages": refs(topic),
                     "bindings": {"kafka": {"groupId": {"type": "string", "enum": [group]}}},
                 },
             )
-        for topic in sorted(publications(service)):
+        for topic in sorted(service.produces):
             yield (
-                f"herald-{service}.send.{topic}",
+                f"herald-{service.name}.send.{topic}",
                 {
                     "action": "send",
                     "channel": {"$ref": f"#/channels/{topic}"},
-                    "summary": f"{service} publishes",
+                    "summary": f"{service.name} publishes",
                     "messages": refs(topic),
                 },
             )

@@ -2,12 +2,12 @@
 ACLs allow exactly the topics the service's code reads and writes.
 
 Written to deploy/components/kafka-users/ (`make kafka-users`); tests/deploy fails when
-the code drifts from the files. What a service reads (topic and consumer group) comes
-from the subscriptions its app really makes, what it writes from the `publish` calls in
-its source, push.dlq.v1 included for every consumer (herald.devstack.asyncapi finds
-both). Also written: the patch that gives each Deployment its SCRAM credentials and the
-cluster CA, and an example user for an upstream producer (Write on the three public
-topics it may write, nothing else).
+the files drift from the code. What a service reads (topic and consumer group) and writes
+comes from its manifest (herald.runtime.manifest), which tests/unit/test_manifests.py
+holds to the subscriptions its app really makes and the `publish` calls in its source
+(push.dlq.v1 included for every consumer). Also written: the patch that gives each
+Deployment its SCRAM credentials and the cluster CA, and an example user for an upstream
+producer (Write on the three public topics it may write, nothing else).
 """
 
 import sys
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from herald.devstack.asyncapi import SERVICES, build_service, publications, subscriptions
+from herald.devstack.services import SERVICES
 from herald.runtime.provenance import UPSTREAM_TOPICS
 
 CLUSTER = "herald"
@@ -49,12 +49,13 @@ def service_acls(reads: Iterable[tuple[str, str]], writes: Iterable[str]) -> lis
 
 
 def ownership() -> dict[str, list[Acl]]:
-    """Each service's ACLs, from its code."""
-    out = {}
-    for name in SERVICES:
-        _app, rt = build_service(name)
-        out[name] = service_acls(subscriptions(rt), sorted(map(str, publications(name))))
-    return out
+    """Each service's ACLs, from its manifest."""
+    return {
+        m.name: service_acls(
+            [(c.group, str(c.topic)) for c in m.consumes], sorted(map(str, m.produces))
+        )
+        for m in SERVICES
+    }
 
 
 def _user(name: str, what: str, acls: list[Acl]) -> str:

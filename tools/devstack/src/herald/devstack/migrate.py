@@ -1,35 +1,36 @@
 """`python -m herald.devstack.migrate [SERVICE ...]`: apply the services' Postgres migrations.
 
 The Kubernetes migration Job runs this before a rollout (deploy/base/migrate-job.yaml,
-image deploy/migrate/Dockerfile). Each service also applies its own folder at start-up
-under the same advisory lock (herald.runtime.db.migrate), so this is a gate that fails
-a release early, never a second source of truth: the folders are the services' own
-`MIGRATIONS` constants, and migrations are recorded under the same service names.
+image: deploy/Dockerfile, SERVICE=migrate). Each service also applies its own folder at
+start-up under the same advisory lock (herald.runtime.db.migrate), so this is a gate that fails
+a release early, never a second source of truth: the folders are the ones the services'
+manifests declare, and migrations are recorded under the same service names.
 
-This module imports only herald.runtime and the services, so the migrate image can
-carry it without the rest of herald-devstack.
+This module imports only herald.runtime and the services' manifests (through
+herald.devstack.services), so the migrate image can carry the two modules without the
+rest of herald-devstack.
 """
 
 import asyncio
-import importlib
 import os
 import sys
 from pathlib import Path
 
 import structlog
 
+from herald.devstack.services import BY_NAME
 from herald.runtime.db import create_pool, migrate
 from herald.runtime.logging import configure_logging
 
-SERVICES = ("intake", "review", "scheduler", "dispatcher", "tracker")
+SERVICES = tuple(name for name, m in BY_NAME.items() if m.migrations is not None)
 log = structlog.get_logger("herald.migrate")
 
 
 def migrations_folder(service: str) -> Path:
-    """The folder the service itself migrates from at start-up."""
-    folder = importlib.import_module(f"herald.{service}.main").MIGRATIONS
-    if not isinstance(folder, Path):
-        raise TypeError(f"herald.{service}.main.MIGRATIONS is not a Path")
+    """The folder the service itself migrates from at start-up (its manifest says)."""
+    folder = BY_NAME[service].migrations
+    if folder is None:
+        raise LookupError(f"{service} keeps nothing in Postgres: no migrations")
     return folder
 
 

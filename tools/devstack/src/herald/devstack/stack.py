@@ -26,17 +26,13 @@ from herald.devstack.keys import (
 )
 from herald.devstack.ports import wait_for_port
 from herald.devstack.postgres import LocalPostgres, create_database
+from herald.devstack.services import SERVICES
 from herald.runtime.topics import ensure_topics
 
 log = structlog.get_logger(__name__)
 
-SERVICE_PORTS = {
-    "intake": 8001,
-    "review": 8002,
-    "scheduler": 8003,
-    "dispatcher": 8004,
-    "tracker": 8005,
-}
+SERVICE_PORTS = {m.name: m.http_port for m in SERVICES}
+"""Each service on its own port (its manifest's), started in this order."""
 Relay = Callable[[str, asyncio.StreamReader], Coroutine[Any, Any, None]]
 """Takes a service's name and its output (stdout and stderr) until the process ends."""
 

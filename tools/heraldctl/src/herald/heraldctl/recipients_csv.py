@@ -2,8 +2,9 @@
 
 Columns (header row required, any order; only `recipient_id` is mandatory, and `tenant`
 unless a default tenant is given): recipient_id, tenant, timezone, locale, phone, email,
-webhook, tags (separated by `|` or `;`), consent_marketing, consent_<channel> (app_push,
-sms, email, in_app, webhook), quiet_start, quiet_end (HH:MM, both or neither).
+webhook, wechat_openid, tags (separated by `|` or `;`), consent_marketing,
+consent_<channel> (app_push, sms, email, in_app, webhook, social), quiet_start, quiet_end
+(HH:MM, both or neither).
 Booleans are true/false, yes/no, y/n or 1/0; an empty cell means "not given".
 Pure apart from reading the file.
 """
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 from herald.contracts import Channel, Recipient, describe_validation_error
 from herald.heraldctl.common import CommandError
 
-CONTACTS = ("phone", "email", "webhook")
+CONTACTS = ("phone", "email", "webhook", "wechat_openid")
 PLAIN = ("recipient_id", "tenant", "timezone", "locale")
 KNOWN = (
     *PLAIN,

@@ -26,7 +26,7 @@ class ReceiptUrls:
         return f"{self._base}/v1/receipts/sms/{delivery_id}/{self.sig(delivery_id)}"
 
     def verify(self, delivery_id: str, sig: str) -> bool:
-        return hmac.compare_digest(self.sig(delivery_id), sig)
+        return hmac.compare_digest(self.sig(delivery_id).encode(), sig.encode())
 
 
 def receipt_status(form: dict[str, str]) -> str:

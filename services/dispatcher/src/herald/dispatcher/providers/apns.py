@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import jwt
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
-from herald.dispatcher.providers.http import answer, call
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, answer, exchange
 from herald.dispatcher.providers.push import each_token, fit, tokens
 
 PLATFORMS = frozenset({"apns", "ios"})
@@ -42,14 +42,16 @@ def apns_payload(message: Message, body: str) -> dict[str, Any]:
     return out
 
 
-def reason(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("reason", ""))
-    except (ValueError, AttributeError):
-        return ""
+def reason(got: Answer) -> str:
+    return str(got.field("reason") or "")
 
 
-class ApnsProvider:
+def well_formed(token: str) -> bool:
+    """A device token is hex (64 digits today); anything else must not reach the URL path."""
+    return 0 < len(token) <= 200 and token.isascii() and token.isalnum()
+
+
+class ApnsProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: ApnsConfig, name: str = "apns") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         self._jwt: tuple[str, float] | None = None
@@ -80,19 +82,23 @@ class ApnsProvider:
         )
 
     async def _one(self, message: Message, token: str) -> Attempt:
+        if not well_formed(token):
+            detail = "malformed device token"
+            return Attempt(Result.PERMANENT, self.name, detail, None, (token,), Blame.SEND)
         payload = fit(lambda body: apns_payload(message, body), message.body)
         if payload is None:
-            return Attempt(Result.PERMANENT, self.name, "payload over 4 KB")
+            return Attempt(Result.PERMANENT, self.name, "payload over 4 KB", blame=Blame.SEND)
         url = f"{self._cfg.endpoint}/3/device/{token}"
-        got = await call(
-            self.name, self._client.post(url, json=payload, headers=self._headers(message))
+        headers = self._headers(message)
+        got = await exchange(
+            self._client, self.name, "POST", url, need_body=False, json=payload, headers=headers
         )
         if isinstance(got, Attempt):
             return got
         why = reason(got)
-        if got.status_code == 410 or why in DEAD_REASONS:
+        if got.status == 410 or why in DEAD_REASONS:
             return Attempt(
-                Result.PERMANENT, self.name, f"HTTP {got.status_code} {why}", dead_contacts=(token,)
+                Result.PERMANENT, self.name, f"HTTP {got.status} {why}", dead_contacts=(token,)
             )
         if why == "ExpiredProviderToken":
             self._jwt = None

@@ -1,11 +1,21 @@
-"""The provider port: render nothing, decide nothing, just deliver one message."""
+"""The provider port: render nothing, decide nothing, just deliver messages.
 
+`send` delivers one message; `send_many` delivers a batch, one Attempt per message in
+the same order. Its default runs `send` for each message, at most `concurrency` at once
+(a provider's own attribute if it has one, else `DEFAULT_CONCURRENCY`); providers whose
+vendor has a bulk API override it (docs/providers.md, "Bulk sends").
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
 from herald.contracts import Channel
 from herald.contracts.recipient import Contacts
+
+DEFAULT_CONCURRENCY = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,17 @@ class Result(StrEnum):
     PERMANENT = "permanent"  # no retry helps
 
 
+class Blame(StrEnum):
+    """Whose health an answer speaks for, which decides whether it moves the breaker."""
+
+    PROVIDER = "provider"
+    """The provider's own: counts toward the circuit breaker every tenant shares."""
+    SEND = "send"
+    """This send's own input or target (a tenant's webhook receiver, a contact or message
+    that cannot be sent): never counts as the provider failing, so one tenant's bad data
+    or dead endpoint cannot open the breaker for every tenant."""
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
     result: Result
@@ -50,6 +71,7 @@ class Attempt:
     """Seconds the provider asked us to wait (Retry-After), if it said."""
     dead_contacts: tuple[str, ...] = field(default=())
     """Contacts the provider says no longer exist (unregistered push tokens)."""
+    blame: Blame = Blame.PROVIDER
 
     @property
     def ok(self) -> bool:
@@ -60,3 +82,21 @@ class Provider(Protocol):
     name: str
 
     async def send(self, message: Message) -> Attempt: ...
+
+    async def send_many(self, messages: Sequence[Message]) -> list[Attempt]:
+        """One Attempt per message, in order; by default `send` for each, concurrently."""
+        limit = getattr(self, "concurrency", DEFAULT_CONCURRENCY)
+        return await each(self.send, messages, limit)
+
+
+async def each(
+    send: Callable[[Message], Awaitable[Attempt]], messages: Sequence[Message], limit: int
+) -> list[Attempt]:
+    """`send` for every message, at most `limit` at once; answers in the messages' order."""
+    slots = asyncio.Semaphore(max(1, limit))
+
+    async def one(message: Message) -> Attempt:
+        async with slots:
+            return await send(message)
+
+    return list(await asyncio.gather(*(one(m) for m in messages)))

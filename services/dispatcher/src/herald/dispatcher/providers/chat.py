@@ -2,6 +2,11 @@
 
 Each shape turns a message into the robot's JSON body (and, for DingTalk, a signed URL)
 and reads the robot's own answer code, which arrives with HTTP 200 even on failure.
+
+A robot's signature is made with the provider's secret, and DingTalk accepts a signed
+timestamp for an hour: it goes only to the robot's own origins (`https://oapi.dingtalk.com`,
+`https://open.feishu.cn`, `https://open.larksuite.com`; `origins` for tests), never to
+whatever URL a recipient's profile names, even when a provider is pinned to the shape.
 """
 
 import base64
@@ -10,7 +15,7 @@ import hmac
 import time
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from herald.dispatcher.providers.base import Message, Result
@@ -18,6 +23,20 @@ from herald.dispatcher.providers.base import Message, Result
 WECOM_RETRYABLE = frozenset({45009, -1})  # api freq out of limit; system busy
 DINGTALK_RETRYABLE = frozenset({130101, -1})  # sending too fast
 FEISHU_RETRYABLE = frozenset({9499, 11232})  # too many requests
+DINGTALK_ORIGINS = frozenset({"https://oapi.dingtalk.com"})
+FEISHU_ORIGINS = frozenset({"https://open.feishu.cn", "https://open.larksuite.com"})
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL, the port only when it is not the scheme's default."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    suffix = f":{port}" if port is not None and port != default else ""
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}{suffix}"
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -75,9 +94,10 @@ class WeCom:
 class DingTalk:
     secret: str | None = None
     name: str = "dingtalk"
+    origins: frozenset[str] = field(default=DINGTALK_ORIGINS)
 
     def request(self, message: Message, url: str) -> tuple[str, dict[str, Any]]:
-        if self.secret:
+        if self.secret and origin(url) in self.origins:
             ts = int(time.time() * 1000)
             sep = "&" if "?" in url else "?"
             url = f"{url}{sep}timestamp={ts}&sign={dingtalk_sign(self.secret, ts)}"
@@ -96,10 +116,11 @@ class DingTalk:
 class Feishu:
     secret: str | None = None
     name: str = "feishu"
+    origins: frozenset[str] = field(default=FEISHU_ORIGINS)
 
     def request(self, message: Message, url: str) -> tuple[str, dict[str, Any]]:
         body: dict[str, Any] = {"msg_type": "text", "content": {"text": _text(message)}}
-        if self.secret:
+        if self.secret and origin(url) in self.origins:
             ts = int(time.time())
             body = {"timestamp": str(ts), "sign": feishu_sign(self.secret, ts), **body}
         return url, body

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import jwt
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
-from herald.dispatcher.providers.http import answer, call
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
+from herald.dispatcher.providers.http import Answer, answer, exchange
 from herald.dispatcher.providers.push import each_token, fit, tokens
 
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
@@ -57,10 +57,12 @@ class AccessTokens:
                 "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
                 "assertion": self.assertion(now),
             }
-            response = await self._client.post(self._cfg.token_uri, data=grant)
-            response.raise_for_status()
-            data = response.json()
-            self._token = (str(data["access_token"]), now + float(data.get("expires_in", 3600)))
+            got = await exchange(self._client, "fcm", "POST", self._cfg.token_uri, data=grant)
+            if isinstance(got, Attempt) or got.status != 200 or not got.field("access_token"):
+                raise httpx.TransportError("oauth token endpoint refused or failed")
+            ttl = got.field("expires_in")
+            ttl_s = float(ttl) if isinstance(ttl, int | float) else 3600.0
+            self._token = (str(got.field("access_token")), now + ttl_s)
             return self._token[0]
 
     def forget(self) -> None:
@@ -79,18 +81,19 @@ def fcm_message(message: Message, token: str, body: str) -> dict[str, Any]:
     return {"message": out}
 
 
-def is_dead(response: httpx.Response) -> bool:
-    if response.status_code == 404:
+def is_dead(got: Answer) -> bool:
+    if got.status == 404:
         return True
-    try:
-        error = response.json().get("error", {})
-    except (ValueError, AttributeError):
+    error = got.field("error")
+    if not isinstance(error, dict):
         return False
-    codes = {d.get("errorCode") for d in error.get("details", []) if isinstance(d, dict)}
+    details = error.get("details")
+    found = details if isinstance(details, list) else []
+    codes = {d.get("errorCode") for d in found if isinstance(d, dict)}
     return "UNREGISTERED" in codes or error.get("status") == "UNREGISTERED"
 
 
-class FcmProvider:
+class FcmProvider(Provider):
     def __init__(self, client: httpx.AsyncClient, cfg: FcmConfig, name: str = "fcm") -> None:
         self.name, self._client, self._cfg = name, client, cfg
         self._tokens = AccessTokens(client, cfg)
@@ -110,17 +113,20 @@ class FcmProvider:
         except (httpx.HTTPError, KeyError, ValueError) as exc:
             return Attempt(Result.RETRYABLE, self.name, f"oauth token: {type(exc).__name__}")
         headers = {"authorization": f"Bearer {access}"}
-        got = await call(self.name, self._client.post(self._url, json=payload, headers=headers))
+        got = await exchange(
+            self._client, self.name, "POST", self._url, need_body=False, json=payload,
+            headers=headers,
+        )  # fmt: skip
         if isinstance(got, Attempt):
             return got
-        if got.status_code == 401:
+        if got.status == 401:
             self._tokens.forget()
             return Attempt(Result.RETRYABLE, self.name, "HTTP 401 (token refreshed)")
         if is_dead(got):
             return Attempt(
                 Result.PERMANENT,
                 self.name,
-                f"HTTP {got.status_code} UNREGISTERED",
+                f"HTTP {got.status} UNREGISTERED",
                 dead_contacts=(token,),
             )
         return answer(self.name, got)

@@ -1,10 +1,13 @@
-"""In-app: an inbox in Postgres; the app lists it and marks messages read over HTTP."""
+"""In-app: an inbox in Postgres; the app lists it and marks messages read over HTTP.
 
+A batch is stored with one INSERT ... SELECT FROM unnest(...) (one round trip)."""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
 from herald.runtime.db import Database
 
 
@@ -22,6 +25,9 @@ class InboxItem:
 
 class Inbox(Protocol):
     async def put(self, message: Message) -> None: ...
+
+    async def put_many(self, messages: Sequence[Message]) -> None:
+        """All of them in one write (a repeat of a stored delivery changes nothing)."""
 
     async def list(
         self, tenant: str, recipient_id: str, unread: bool, limit: int
@@ -48,6 +54,21 @@ class PgInbox:
             message.body,
             message.url,
             message.html,
+        )
+
+    async def put_many(self, messages: Sequence[Message]) -> None:
+        columns = [
+            [getattr(m, name) for m in messages]
+            for name in ("delivery_id", "tenant", "recipient_id", "request_id",
+                         "title", "body", "url", "html")
+        ]  # fmt: skip
+        await self._db.pool.execute(
+            """INSERT INTO dispatcher.inbox
+                 (delivery_id, tenant, recipient_id, request_id, title, body, url, html)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                                    $5::text[], $6::text[], $7::text[], $8::text[])
+               ON CONFLICT (delivery_id) DO NOTHING""",
+            *columns,
         )
 
     async def list(
@@ -84,10 +105,15 @@ class PgInbox:
         return bool(row["now"])
 
 
-class InboxProvider:
+class InboxProvider(Provider):
     def __init__(self, inbox: Inbox, name: str = "inbox") -> None:
         self.name, self._inbox = name, inbox
 
     async def send(self, message: Message) -> Attempt:
         await self._inbox.put(message)
         return Attempt(Result.SENT, self.name, "stored in inbox")
+
+    async def send_many(self, messages: Sequence[Message]) -> list[Attempt]:
+        """A batch is one INSERT of all its rows, not one per message."""
+        await self._inbox.put_many(messages)
+        return [Attempt(Result.SENT, self.name, "stored in inbox") for _ in messages]

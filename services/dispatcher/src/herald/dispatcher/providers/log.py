@@ -2,12 +2,12 @@
 
 import structlog
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
 
 log = structlog.get_logger(__name__)
 
 
-class LogProvider:
+class LogProvider(Provider):
     def __init__(self, name: str = "log") -> None:
         self.name = name
 

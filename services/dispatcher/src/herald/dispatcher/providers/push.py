@@ -5,7 +5,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Result
 
 PUSH_LIMIT_BYTES = 4096
 """Both FCM and APNs refuse a notification payload above 4 KB."""
@@ -40,17 +40,30 @@ def fit(
 async def each_token(
     name: str, found: Sequence[str], one: Callable[[str], Awaitable[Attempt]]
 ) -> Attempt:
-    """Send to every token; sent if any took it, dead tokens reported either way."""
+    """Send to every token on its own; sent if any took it, dead tokens reported either way."""
+    return await in_groups(name, found, 1, lambda group: one(group[0]))
+
+
+async def in_groups(
+    name: str,
+    found: Sequence[str],
+    size: int,
+    call: Callable[[list[str]], Awaitable[Attempt]],
+) -> Attempt:
+    """Send to the tokens `size` at a time (a vendor's token list); merged as each_token."""
     if not found:
-        return Attempt(Result.PERMANENT, name, "no push token for this provider")
-    answers = await asyncio.gather(*(one(t) for t in found))
+        return Attempt(Result.PERMANENT, name, "no push token for this provider", blame=Blame.SEND)
+    groups = [list(found[i : i + size]) for i in range(0, len(found), size)]
+    return merge(name, await asyncio.gather(*(call(g) for g in groups)), len(found))
+
+
+def merge(name: str, answers: Sequence[Attempt], count: int) -> Attempt:
+    """One message's answer from its tokens' answers: sent if any took it, dead ones kept."""
+    if not answers:
+        return Attempt(Result.PERMANENT, name, "no push token for this provider", blame=Blame.SEND)
     dead = tuple(d for a in answers for d in a.dead_contacts)
     best = next((a for a in answers if a.ok), None)
     if best is None:
         best = next((a for a in answers if a.result is Result.RETRYABLE), answers[0])
-    detail = (
-        best.detail
-        if len(answers) == 1
-        else f"{best.detail} ({len(answers)} tokens, {len(dead)} dead)"
-    )
-    return Attempt(best.result, name, detail, best.retry_after, dead)
+    detail = best.detail if count == 1 else f"{best.detail} ({count} tokens, {len(dead)} dead)"
+    return Attempt(best.result, name, detail, best.retry_after, dead, best.blame)

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
-from herald.dispatcher.providers.http import answer, call
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, Result
+from herald.dispatcher.providers.http import answer, exchange
 
 DEAD_NUMBER_CODES = frozenset({21211, 21614})  # Twilio: invalid 'To', not a mobile number
 
@@ -48,16 +48,12 @@ def twilio_body(cfg: SmsConfig, values: dict[str, str]) -> dict[str, str]:
     return body
 
 
-def error_code(response: httpx.Response) -> int | None:
-    try:
-        data: Any = response.json()
-    except ValueError:
-        return None
+def error_code(data: Any) -> int | None:
     code = data.get("code") if isinstance(data, dict) else None
     return code if isinstance(code, int) else None
 
 
-class SmsProvider:
+class SmsProvider(Provider):
     def __init__(
         self,
         client: httpx.AsyncClient,
@@ -86,16 +82,21 @@ class SmsProvider:
     async def send(self, message: Message) -> Attempt:
         phone = message.contacts.phone
         if not phone:
-            return Attempt(Result.PERMANENT, self.name, "no phone number")
-        got = await call(
-            self.name, self._client.post(self._cfg.url, **self._request(message, phone))
+            return Attempt(Result.PERMANENT, self.name, "no phone number", blame=Blame.SEND)
+        request = self._request(message, phone)
+        got = await exchange(
+            self._client, self.name, "POST", self._cfg.url, need_body=False, **request
         )
         if isinstance(got, Attempt):
             return got
         attempt = answer(self.name, got)
-        code = error_code(got) if not attempt.ok else None
+        code = error_code(got.data) if not attempt.ok else None
         if code in DEAD_NUMBER_CODES:
             return Attempt(
-                Result.PERMANENT, self.name, f"{attempt.detail} code {code}", dead_contacts=(phone,)
+                Result.PERMANENT,
+                self.name,
+                f"{attempt.detail} code {code}",
+                dead_contacts=(phone,),
+                blame=Blame.SEND,
             )
         return attempt

@@ -1,20 +1,30 @@
 """E-mail over SMTP (aiosmtplib): STARTTLS and AUTH, multipart text + HTML, List-Unsubscribe.
 
-Connections are pooled (one per concurrent send) and dropped on any error. The
+Connections are pooled (at most `pool_size`) and reused: `send_many` splits a batch into
+one lane per connection, and each lane sends its messages one after another on its
+connection, pipelined where the server offers PIPELINING (smtp_session.py). A connection
+that fails is dropped; a message that cannot have reached the server (the failure came
+before its content was written) is tried once more on a fresh connection. The
 Message-ID is derived from the delivery id, so a message sent again after a crash
 carries the same id and receiving systems can drop the repeat.
+
+A message that cannot be built (mail.py: not exactly one address, unencodable content)
+is this send's permanent failure, and so is a refused recipient, temporary or not: both
+are `Blame.SEND`, so they never count against the breaker every tenant's e-mail shares.
 """
 
 import asyncio
-import contextlib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formataddr
 
 import aiosmtplib
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, Result
+from herald.dispatcher.providers.mail import BuildError, Mail, build
+from herald.dispatcher.providers.smtp_session import Pipeline, SessionLostError, drop, plain
+
+CONNECT_ERRORS = (aiosmtplib.SMTPException, OSError, TimeoutError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,32 +45,7 @@ class SmtpConfig:
     ca_file: str | None = None
 
 
-def build_email(cfg: SmtpConfig, message: Message) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = formataddr((cfg.sender_name or "", cfg.sender))
-    mail["To"] = message.contacts.email or ""
-    mail["Subject"] = message.subject or message.title
-    domain = cfg.sender.rpartition("@")[2] or "herald.local"
-    mail["Message-ID"] = f"<{message.delivery_id}@{domain}>"
-    unsub = (cfg.unsubscribe or "mailto:{sender}?subject=unsubscribe").format(
-        recipient_id=message.recipient_id, delivery_id=message.delivery_id, sender=cfg.sender
-    )
-    mail["List-Unsubscribe"] = f"<{unsub}>"
-    if unsub.startswith("https://"):
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail["X-Herald-Delivery-Id"] = message.delivery_id
-    mail.set_content(message.body)
-    if message.html:
-        mail.add_alternative(message.html, subtype="html")
-    return mail
-
-
 def classify(exc: Exception) -> Result:
-    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
-        codes = [r.code for r in exc.recipients]
-        return (
-            Result.RETRYABLE if codes and all(400 <= c < 500 for c in codes) else Result.PERMANENT
-        )
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return Result.PERMANENT
     if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 500:
@@ -68,9 +53,10 @@ def classify(exc: Exception) -> Result:
     return Result.RETRYABLE
 
 
-class SmtpProvider:
+class SmtpProvider(Provider):
     def __init__(self, cfg: SmtpConfig, name: str = "smtp") -> None:
         self.name, self._cfg = name, cfg
+        self.concurrency = cfg.pool_size
         self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] = asyncio.LifoQueue()
         self._slots = asyncio.Semaphore(cfg.pool_size)
 
@@ -97,46 +83,99 @@ class SmtpProvider:
         await client.connect()
         return client
 
-    async def send(self, message: Message) -> Attempt:
+    def _build(self, message: Message) -> Mail | Attempt:
         if not message.contacts.email:
-            return Attempt(Result.PERMANENT, self.name, "no e-mail address")
-        mail = build_email(self._cfg, message)
-        async with self._slots:
-            pooled = None if self._idle.empty() else self._idle.get_nowait()
-            if pooled is not None:
-                try:
-                    return await self._send_on(pooled, mail)
-                except aiosmtplib.SMTPServerDisconnected:
-                    await self._discard(pooled)  # the server closed an idle connection
-                except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                    await self._discard(pooled)
-                    return self._failed(exc)
-            try:
-                return await self._send_on(await self._connect(), mail)
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                return self._failed(exc)
-
-    async def _send_on(self, client: aiosmtplib.SMTP, mail: EmailMessage) -> Attempt:
-        """Send on this connection; it goes back to the pool only if all went well."""
+            return Attempt(Result.PERMANENT, self.name, "no e-mail address", blame=Blame.SEND)
+        c = self._cfg
         try:
-            _errors, reply = await client.send_message(mail)
-        except BaseException:
-            await self._discard(client)
-            raise
-        self._idle.put_nowait(client)
-        return Attempt(Result.SENT, self.name, f"smtp {reply.split(' ', 1)[0]}")
+            return build(message, c.sender, c.sender_name, c.unsubscribe)
+        except BuildError as exc:
+            return Attempt(Result.PERMANENT, self.name, str(exc), blame=Blame.SEND)
+
+    async def send(self, message: Message) -> Attempt:
+        return (await self.send_many([message]))[0]
+
+    async def send_many(self, messages: Sequence[Message]) -> list[Attempt]:
+        built = [self._build(m) for m in messages]
+        todo = [(i, b) for i, b in enumerate(built) if isinstance(b, Mail)]
+        width = max(1, min(self._cfg.pool_size, len(todo)))
+        lanes = [todo[k::width] for k in range(width)]
+        answers = await asyncio.gather(*(self._lane([m for _, m in lane]) for lane in lanes))
+        out = {
+            i: a
+            for lane, got in zip(lanes, answers, strict=True)
+            for (i, _), a in zip(lane, got, strict=True)
+        }
+        return [b if isinstance(b, Attempt) else out[i] for i, b in enumerate(built)]
+
+    async def _lane(self, mails: list[Mail]) -> list[Attempt]:
+        """Send `mails` in order on one connection (replaced if it fails)."""
+        if not mails:
+            return []
+        out: list[Attempt] = []
+        again = -1  # the index of a message already given its second connection
+        async with self._slots:
+            conn = self._pooled()
+            while len(out) < len(mails):
+                if conn is None:
+                    try:
+                        conn = await self._connect()
+                    except CONNECT_ERRORS as exc:
+                        return out + [self._failed(exc)] * (len(mails) - len(out))
+                try:
+                    await self._run(conn, mails, out)
+                except SessionLostError as exc:
+                    drop(conn)
+                    conn = None
+                    if exc.maybe_sent or again == len(out):
+                        detail = f"smtp connection lost: {exc}"[:120]
+                        out.append(Attempt(Result.RETRYABLE, self.name, detail))
+                    else:
+                        again = len(out)
+            self._release(conn)
+        return out
+
+    async def _run(self, conn: aiosmtplib.SMTP, mails: list[Mail], out: list[Attempt]) -> None:
+        """Appends each message's Attempt as it is known: a lost connection keeps them."""
+        pipe = Pipeline(conn, self.name, self._cfg.timeout_s) if _pipelines(conn) else None
+        try:
+            for mail in mails[len(out) :]:
+                attempt = await (pipe.transact(mail) if pipe else plain(conn, self.name, mail))
+                out.append(attempt)
+        finally:
+            if pipe is not None:
+                pipe.close()
+
+    def _pooled(self) -> aiosmtplib.SMTP | None:
+        while not self._idle.empty():
+            conn = self._idle.get_nowait()
+            if _usable(conn):
+                return conn
+            drop(conn)
+        return None
+
+    def _release(self, conn: aiosmtplib.SMTP | None) -> None:
+        if conn is not None and _usable(conn):
+            self._idle.put_nowait(conn)
+        elif conn is not None:
+            drop(conn)
 
     def _failed(self, exc: Exception) -> Attempt:
         code = getattr(exc, "code", None)
         return Attempt(classify(exc), self.name, f"smtp {type(exc).__name__} {code or ''}".strip())
 
-    async def _discard(self, client: aiosmtplib.SMTP | None) -> None:
-        if client is not None and client.is_connected:
-            with contextlib.suppress(Exception):
-                client.close()
-
     async def aclose(self) -> None:
         while not self._idle.empty():
-            client = self._idle.get_nowait()
-            with contextlib.suppress(Exception):
-                await client.quit()
+            conn = self._idle.get_nowait()
+            try:
+                await conn.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                drop(conn)
+
+
+def _pipelines(conn: aiosmtplib.SMTP) -> bool:
+    return conn.supports_extension("pipelining")
+
+
+def _usable(conn: aiosmtplib.SMTP) -> bool:
+    return conn.is_connected and conn.transport is not None and not conn.transport.is_closing()

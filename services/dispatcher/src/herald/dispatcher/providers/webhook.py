@@ -4,8 +4,13 @@ Receivers verify `X-Herald-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
 "<t>.<body>">` and drop repeats by `X-Herald-Delivery-Id` (also sent as `Idempotency-Key`).
 A URL of a known chat robot (WeCom, DingTalk, Feishu/Lark) is sent in that robot's own
 shape instead when the provider is configured with it (see chat.py); a provider can also
-be pinned to one shape (`kind: dingtalk` ...), whatever the URL's host. Targets on
-private addresses are refused unless allowed (targets.py).
+be pinned to one shape (`kind: dingtalk` ...), whatever the URL's host.
+
+The URL is the tenant's, so: it is checked against the address policy before the call
+and the client connects only to vetted addresses (targets.py, egress.py); the answer is
+read with a byte cap (a generic receiver's body is not needed at all); and whatever the
+receiver does is blamed on this send, never on the provider every tenant shares, with a
+per-host circuit so one dead receiver does not hold the provider's slots (hosts.py).
 """
 
 import hashlib
@@ -17,10 +22,13 @@ from typing import Any
 
 import httpx
 
-from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, Result
 from herald.dispatcher.providers.chat import Shape, shape_for
-from herald.dispatcher.providers.http import answer, call
-from herald.dispatcher.providers.targets import refuse
+from herald.dispatcher.providers.hosts import HostCircuits
+from herald.dispatcher.providers.http import Answer, answer, exchange
+from herald.dispatcher.providers.targets import TargetRefusedError, Targets
+
+SEND = Blame.SEND
 
 
 def sign(secret: bytes, timestamp: int, body: bytes) -> str:
@@ -41,7 +49,7 @@ def payload(message: Message) -> dict[str, Any]:
     }
 
 
-class WebhookProvider:
+class WebhookProvider(Provider):
     def __init__(
         self,
         client: httpx.AsyncClient,
@@ -51,19 +59,32 @@ class WebhookProvider:
         robots: Mapping[str, Shape] | None = None,
         pinned: Shape | None = None,
         allow_private: bool = False,
+        targets: Targets | None = None,
+        hosts: HostCircuits | None = None,
     ) -> None:
         self.name = name
         self._client, self._secret = client, secret
         self._robots, self._pinned = robots or {}, pinned
-        self._allow_private = allow_private
+        self._targets = targets or Targets(allow_all=allow_private)
+        self._hosts = hosts or HostCircuits()
 
     async def send(self, message: Message) -> Attempt:
         url = message.contacts.webhook
         if not url:
-            return Attempt(Result.PERMANENT, self.name, "no webhook url")
-        refused = await refuse(self.name, url, self._allow_private)
+            return Attempt(Result.PERMANENT, self.name, "no webhook url", blame=SEND)
+        refused = await self._targets.refuse(self.name, url)
         if refused is not None:
             return refused
+        host = httpx.URL(url).host
+        wait = self._hosts.wait(host)
+        if wait is not None:
+            detail = "receiver failing: skipped for now"
+            return Attempt(Result.RETRYABLE, self.name, detail, wait, blame=SEND)
+        attempt = await self._deliver(message, url)
+        self._hosts.record(host, attempt.result is not Result.RETRYABLE)
+        return attempt
+
+    async def _deliver(self, message: Message, url: str) -> Attempt:
         shape = self._pinned or shape_for(url, self._robots)
         if shape is not None:
             return await self._robot(shape, message, url)
@@ -74,23 +95,32 @@ class WebhookProvider:
             "idempotency-key": message.delivery_id,
             "x-herald-signature": sign(self._secret, int(time.time()), body),
         }
-        got = await call(self.name, self._client.post(url, content=body, headers=headers))
+        got = await self._post(url, need_body=False, content=body, headers=headers)
         if isinstance(got, Attempt):
             return got
-        return answer(self.name, got, ok=Result.DELIVERED)
+        return answer(self.name, got, ok=Result.DELIVERED, blame=SEND)
 
     async def _robot(self, shape: Shape, message: Message, url: str) -> Attempt:
         target, body = shape.request(message, url)
-        got = await call(self.name, self._client.post(target, json=body))
+        got = await self._post(target, json=body)
         if isinstance(got, Attempt):
             return got
-        if got.status_code != 200:
-            return answer(self.name, got, shape.name)
-        try:
-            decoded = got.json()
-        except ValueError:
-            return Attempt(Result.RETRYABLE, self.name, f"{shape.name}: answer is not JSON")
-        result, detail = shape.result(decoded)
+        if got.status != 200:
+            return answer(self.name, got, shape.name, blame=SEND)
+        if got.data is None:
+            detail = f"{shape.name}: answer is not JSON"
+            return Attempt(Result.RETRYABLE, self.name, detail, blame=SEND)
+        result, detail = shape.result(got.data)
         if result is Result.SENT:
             result = Result.DELIVERED  # a robot posts into the group synchronously
-        return Attempt(result, self.name, f"{shape.name} {detail}")
+        return Attempt(result, self.name, f"{shape.name} {detail}", blame=SEND)
+
+    async def _post(self, url: str, need_body: bool = True, **kwargs: Any) -> Answer | Attempt:
+        try:
+            return await exchange(
+                self._client, self.name, "POST", url, need_body=need_body, blame=SEND, **kwargs
+            )
+        except (
+            TargetRefusedError
+        ) as exc:  # the connection-time check: the name now resolves elsewhere
+            return Attempt(Result.PERMANENT, self.name, str(exc), blame=SEND)

@@ -21,6 +21,9 @@ class Finding:
     evidence: str
     message: str
     category: str = ""
+    entries: tuple[str, ...] = ()
+    """What fired: the dictionary entries (`百家乐`, `百家乐 (pinyin)`), or the link
+    check (`ip_host`), so an operator can tune exactly that."""
 
 
 class Kind(StrEnum):

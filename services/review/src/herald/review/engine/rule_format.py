@@ -3,26 +3,17 @@
 import re
 
 from herald.contracts import Channel, PushRequest, ReasonCode
+from herald.policy import sms_segments as segments_of
 from herald.review.engine.findings import Finding, Severity
 from herald.review.policy import FormatPolicy, SmsPolicy
 
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXT = set("^{}\\[~]|€\f")
-_SIGNATURE = re.compile(r"^\s*【[^】]{1,16}】|【[^】]{1,16}】\s*$")
+_SIGNATURE = re.compile(r"^\s{0,20}【[^】]{1,16}】|【[^】]{1,16}】\s{0,20}$")
 
 
 def sms_segments(text: str) -> tuple[int, str]:
-    """How many segments the text takes, and its encoding (GSM-7 or UCS-2)."""
-    if all(c in _GSM7 or c in _GSM7_EXT for c in text):
-        units = sum(2 if c in _GSM7_EXT else 1 for c in text)
-        single, multi, encoding = 160, 153, "GSM-7"
-    else:
-        units = len(text.encode("utf-16-le")) // 2
-        single, multi, encoding = 70, 67, "UCS-2"
-    return (1 if units <= single else -(-units // multi)), encoding
+    """How many segments the text takes, and its encoding (see herald.policy.sms)."""
+    counted = segments_of(text)
+    return counted.count, counted.encoding
 
 
 def _fail(field: str, evidence: str, message: str) -> Finding:

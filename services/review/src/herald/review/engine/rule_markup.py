@@ -133,7 +133,7 @@ def unsafe_html(piece: Piece) -> Finding | None:
 
 
 def markup_in_plain_text(piece: Piece) -> Finding | None:
-    if not nh3.is_html(piece.text):
+    if "<" not in piece.text or not nh3.is_html(piece.text):
         return None
     inv = _inventory(piece.text)
     if not inv.tags:

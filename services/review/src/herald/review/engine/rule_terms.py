@@ -1,11 +1,13 @@
 """Sensitive terms by category, over every plain text and the text of the email HTML."""
 
-from collections import defaultdict
+from bisect import bisect_right
+from collections.abc import Callable
 from html.parser import HTMLParser
+from itertools import accumulate
 
 from herald.contracts import ReasonCode
 from herald.review.engine.findings import Finding, Kind, Piece, Severity
-from herald.review.engine.terms import TermMatcher
+from herald.review.engine.terms import Hit, TermMatcher
 
 
 class _TextOf(HTMLParser):
@@ -32,30 +34,43 @@ def readable(texts: list[Piece]) -> list[Piece]:
     return [Piece(p.field, visible_text(p.text)) if p.kind == Kind.HTML else p for p in texts]
 
 
-def sensitive_terms(matcher: TermMatcher, texts: list[Piece]) -> list[Finding]:
-    """Terms in the readable texts (see `readable`), grouped by category and field."""
-    found: list[Finding] = []
-    for piece in texts:
-        if piece.kind == Kind.URL:
+def _entry(hit: Hit) -> str:
+    return hit.entry.term if hit.how == "exact" else f"{hit.entry.term} ({hit.how})"
+
+
+def sensitive_terms(
+    matcher: TermMatcher, texts: list[Piece], applies: Callable[[str], bool] = bool
+) -> list[Finding]:
+    """Terms in the readable texts (see `readable`), grouped by category and field.
+
+    The texts are joined (by NUL, which folding keeps as a barrier no term spans) and
+    matched in one pass, so context cues in the title explain a term in the body.
+    `applies(category)` says whether a dictionary category judges this request."""
+    plain = [p for p in texts if p.kind != Kind.URL]
+    joined = "\0".join(p.text.replace("\0", "") for p in plain)
+    starts = list(accumulate((len(p.text.replace("\0", "")) + 1 for p in plain), initial=0))
+    grouped: dict[tuple[int, str, Severity], tuple[list[str], list[str]]] = {}
+    for hit in matcher.find(joined):
+        if not applies(hit.entry.category):
             continue
-        text = piece.text
-        by_category: dict[tuple[str, Severity], list[str]] = defaultdict(list)
-        for hit in matcher.find(text):
-            quoted = text[hit.start : hit.end]
-            key = (hit.entry.category, hit.entry.severity)
-            if quoted not in by_category[key]:
-                by_category[key].append(quoted)
-        found += [
-            Finding(
-                rule="sensitive_terms",
-                code=ReasonCode.SENSITIVE_CONTENT,
-                severity=severity,
-                field=piece.field,
-                evidence=", ".join(terms),
-                message=f"matched {len(terms)} term{'s' if len(terms) > 1 else ''} "
-                f"in category {category}",
-                category=category,
-            )
-            for (category, severity), terms in by_category.items()
-        ]
-    return found
+        at = bisect_right(starts, hit.start) - 1
+        terms, entries = grouped.setdefault((at, hit.entry.category, hit.entry.severity), ([], []))
+        quoted = joined[hit.start : hit.end]
+        if quoted not in terms:
+            terms.append(quoted)
+        if _entry(hit) not in entries:
+            entries.append(_entry(hit))
+    return [
+        Finding(
+            rule="sensitive_terms",
+            code=ReasonCode.SENSITIVE_CONTENT,
+            severity=severity,
+            field=plain[at].field,
+            evidence=", ".join(terms),
+            message=f"matched {len(terms)} term{'s' if len(terms) > 1 else ''} "
+            f"in category {category}",
+            category=category,
+            entries=tuple(entries),
+        )
+        for (at, category, severity), (terms, entries) in grouped.items()
+    ]

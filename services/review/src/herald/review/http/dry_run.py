@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from herald.contracts import PushRequest, StatusKind
 from herald.contracts.internal import Standing
 from herald.review.domain import Decision, decide, needs_human
+from herald.review.engine.budget import evaluate_within
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding
 from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
@@ -20,7 +21,7 @@ from herald.runtime.problems import problems
 Standings = Callable[[str, str, str], Awaitable[tuple[Standing, ...]]]
 """(tenant, requester, department) -> their standings, read only."""
 
-_ERRORS = problems(401, 403)
+_ERRORS = problems(400, 401, 403)
 _ANSWERS = {
     StatusKind.APPROVED: "approved",
     StatusKind.PENDING_REVIEW: "pending_review",
@@ -37,6 +38,7 @@ def finding_view(f: Finding) -> dict[str, Any]:
         "severity": str(f.severity),
         "message": f.message,
         "category": f.category or None,
+        "entries": list(f.entries),
     }
 
 
@@ -63,7 +65,7 @@ def build_dry_run(engine: Engine, standings: Standings, auth: Authenticator) -> 
         """What the rules would decide about this request; nothing is stored or sent."""
         submits_for_own_tenant(who, body.tenant)
         found = await standings(body.tenant, body.requester.user, body.requester.department)
-        decision = decide(body, engine.evaluate(body), engine.policy, found)
+        decision = decide(body, await evaluate_within(engine, body), engine.policy, found)
         return {
             "request_id": body.request_id,
             **answer(decision, needs_human(body, engine.policy, found), found),

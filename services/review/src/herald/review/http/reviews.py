@@ -75,7 +75,7 @@ def build_reviews_http(
             raise _not_found(request_id)
         return view(review)
 
-    @api.post("/{request_id}/decision", responses=_ERRORS)
+    @api.post("/{request_id}/decision", responses=_ERRORS | problems(400))
     async def decision(
         request_id: str, body: DecisionBody, who: Annotated[Principal, auth.requires(Role.REVIEWER)]
     ) -> dict[str, Any]:

@@ -17,7 +17,7 @@ def delivery_id(tenant: str, request_id: str, recipient_id: str) -> str:
     return f"d-{digest}"
 
 
-def has_contact(channel: Channel, contacts: Contacts) -> bool:
+def has_contact(channel: Channel, contacts: Contacts) -> bool:  # noqa: PLR0911 - one per channel
     match channel:
         case Channel.SMS:
             return bool(contacts.phone)
@@ -27,6 +27,8 @@ def has_contact(channel: Channel, contacts: Contacts) -> bool:
             return bool(contacts.push_tokens)
         case Channel.WEBHOOK:
             return bool(contacts.webhook)
+        case Channel.SOCIAL:
+            return bool(contacts.wechat_openid)
         case Channel.IN_APP:
             return True  # the inbox needs no contact
     return False
@@ -70,4 +72,6 @@ def drop_contact(contacts: Contacts, channel: Channel, contact: str) -> Contacts
             return contacts.model_copy(update={"email": None})
         case Channel.WEBHOOK if contacts.webhook == contact:
             return contacts.model_copy(update={"webhook": None})
+        case Channel.SOCIAL if contacts.wechat_openid == contact:
+            return contacts.model_copy(update={"wechat_openid": None})
     return contacts

@@ -54,8 +54,9 @@ class Parser:
             return [Engagement.model_validate(body)]
         except ValidationError as exc:
             raise invalid(exc) from exc
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Problem(400, ReasonCode.INVALID_REQUEST, "Not JSON", str(exc)) from exc
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            # RecursionError: json refuses nesting deeper than the interpreter's limit
+            raise Problem(400, ReasonCode.INVALID_REQUEST, "Not JSON", str(exc)[:200]) from exc
 
 
 def build_engagement_http(

@@ -27,6 +27,7 @@ _CONTACT = {
     Channel.EMAIL: "coalesce(r.contacts->>'email', '') <> ''",
     Channel.APP_PUSH: "jsonb_array_length(coalesce(r.contacts->'push_tokens', '[]')) > 0",
     Channel.WEBHOOK: "coalesce(r.contacts->>'webhook', '') <> ''",
+    Channel.SOCIAL: "coalesce(r.contacts->>'wechat_openid', '') <> ''",
     Channel.IN_APP: "true",
 }
 

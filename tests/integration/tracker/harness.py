@@ -1,0 +1,130 @@
+"""Tracker wired for a test on the real Postgres: its service layer with a fake event bus
+and clock (`Ledgered`, fast), or the whole app in-process on the real broker too."""
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from prometheus_client import CollectorRegistry
+
+from herald.runtime.db import Database
+from herald.tracker.adapters.postgres.ledger import Ledger
+from herald.tracker.adapters.postgres.partitions import PartitionKeeper, Retention
+from herald.tracker.main import create_app
+from herald.tracker.metrics import TrackerMetrics
+from herald.tracker.settings import TrackerSettings
+from herald.tracker.tracking import Tracker
+from tests.integration.tracker.builders import NOW
+from tests.support.fakes import FakeEventBus
+from tests.support.kafka import TopicWatcher, jbytes, produce
+from tests.support.keys import bearer, write_keys
+from tests.support.service import create_topics, new_prefix, running, service_env
+
+TRACKING_KEYS = "k2:second-secret-for-tests,k1:first-secret-for-tests"
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Ledgered:
+    """Tracker's service layer on a real database, with a fake event bus and clock."""
+
+    pool: asyncpg.Pool
+    tracker: Tracker
+    ledger: Ledger
+    keeper: PartitionKeeper
+    events: FakeEventBus
+    clock: Clock
+    metrics: TrackerMetrics
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.pool.fetch(sql, *args)]
+
+    async def value(self, sql: str, *args: Any) -> Any:
+        return await self.pool.fetchval(sql, *args)
+
+
+def build_ledgered(
+    pool: asyncpg.Pool, retention_days: int = 395, clock: Callable[[], datetime] | None = None
+) -> Ledgered:
+    db = Database()
+    db.attach(pool)
+    registry = CollectorRegistry()
+    metrics = TrackerMetrics(registry, {"acme", "globex"})
+    the_clock = clock if isinstance(clock, Clock) else Clock()
+    keeper = PartitionKeeper(db, Retention(retention_days, 2), the_clock, metrics)
+    events = FakeEventBus()
+    ledger = Ledger(db)
+    tracker = Tracker(ledger, keeper, events, metrics, the_clock)  # type: ignore[arg-type]
+    return Ledgered(pool, tracker, ledger, keeper, events, the_clock, metrics, registry)
+
+
+@dataclass
+class App:
+    http: httpx.AsyncClient
+    kafka: str
+    prefix: str
+    keys: dict[tuple[str, str], str]
+    status: TopicWatcher
+    engagement: TopicWatcher
+
+    def topic(self, name: str) -> str:
+        return self.prefix + name
+
+    def as_(self, role: str, tenant: str = "acme") -> dict[str, str]:
+        return bearer(self.keys[(tenant, role)])
+
+    async def send(
+        self, name: str, items: list[tuple[str, Any]], headers: dict[str, str] | None = None
+    ) -> None:
+        await produce(
+            self.kafka,
+            self.topic(name),
+            [(k, None if v is None else jbytes(v)) for k, v in items],
+            headers,
+        )
+
+
+def tracker_settings(kafka: str, database_url: str, prefix: str, **extra: Any) -> TrackerSettings:
+    env = service_env(
+        kafka,
+        database_url,
+        prefix,
+        tracking_keys=TRACKING_KEYS,
+        status_update_interval_s=0.3,
+        lag_interval_s=0.3,
+        **extra,
+    )
+    return TrackerSettings(**env)
+
+
+@contextlib.asynccontextmanager
+async def tracker_app(
+    kafka: str, database_url: str, folder: Path, **extra: Any
+) -> AsyncIterator[App]:
+    prefix = new_prefix()
+    await create_topics(kafka, prefix)
+    keys = write_keys(folder / "keys.json")
+    settings = tracker_settings(
+        kafka, database_url, prefix, api_keys_file=str(folder / "keys.json"), **extra
+    )
+    status = await TopicWatcher(kafka, prefix + "push.status.v1").start()
+    engagement = await TopicWatcher(kafka, prefix + "push.engagement.v1").start()
+    try:
+        async with running(create_app(settings)) as http:
+            yield App(http, kafka, prefix, keys, status, engagement)
+    finally:
+        await status.stop()
+        await engagement.stop()
