@@ -10,7 +10,7 @@ import pytest
 from herald.intake.main import create_app
 from herald.intake.settings import IntakeSettings
 from herald.runtime.provenance import Producer
-from tests.integration.intake.conftest import request_body
+from tests.integration.intake.builders import request_body
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.service import create_topics, new_prefix, running, service_env
 from tests.support.signing import PRODUCERS, producer_entries, producer_signer
