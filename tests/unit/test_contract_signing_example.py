@@ -31,7 +31,7 @@ class Producer:
 
 async def test_the_documented_example_signs_records_herald_accepts() -> None:
     code = example()
-    assert len(code.strip().splitlines()) <= 15, "a short example"
+    assert len([line for line in code.splitlines() if line.strip()]) <= 13, "a short example"
     given = credential("acme")
     code = code.replace('"crm"', repr(given.id)).replace(
         '"<HERALD_PRODUCER_SECRET>"', repr(given.secret)
