@@ -67,7 +67,7 @@ chaos: setup
 clean:
 	rm -rf .venv .herald .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: deploy-check asyncapi
+.PHONY: deploy-check asyncapi kafka-users
 
 deploy-check: setup
 	@tools/test-tools.sh
@@ -75,3 +75,6 @@ deploy-check: setup
 
 asyncapi: setup
 	$(RUN) python -m herald.devstack.asyncapi docs/asyncapi.json
+
+kafka-users: setup
+	$(RUN) python -m herald.devstack.kafka_users deploy/components/kafka-users

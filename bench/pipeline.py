@@ -43,6 +43,7 @@ from bench.common import emit, machine, peak_rss_mib
 from bench.fast_sink import FastSink, ceiling
 from herald.devstack.ports import free_port
 from herald.devstack.stack import SERVICE_PORTS, Stack
+from herald.runtime.provenance import RecordSigner
 
 SEND_SIZE = 700  # bytes: about what one Send message weighs
 
@@ -110,10 +111,13 @@ async def load_recipients(stack: Stack, tag: str, n: int, hook: str | None) -> N
     )
     await producer.start()
     topic = stack.topic_prefix + "push.recipients.v1"
-    futures = [
-        await producer.send(topic, recipient(f"{tag}-{i}", tag, hook), key=f"{tag}-{i}".encode())
-        for i in range(n)
-    ]
+    assert stack.producer is not None, "the devstack writes a producer credential"
+    signer = RecordSigner.from_text(stack.producer.id, stack.producer.secret)
+    futures = []
+    for i in range(n):
+        key, value = f"{tag}-{i}".encode(), recipient(f"{tag}-{i}", tag, hook)
+        headers = signer.headers("push.recipients.v1", key, value)  # as any upstream signs
+        futures.append(await producer.send(topic, value, key=key, headers=headers))
     await asyncio.gather(*futures)
     await producer.stop()
     conn = await asyncpg.connect(stack.database_url)

@@ -19,9 +19,13 @@ import pytest
 from herald.devstack.broker import LocalBroker
 from herald.devstack.ports import free_port
 from herald.devstack.postgres import LocalPostgres, create_database
+from tests.support.signing import RECORD_KEYS
 from tests.support.skips import skipped_checks, summary_lines
 from tests.support.stack import sink, stack  # noqa: F401 - session fixtures for e2e and CLI tests
 
+# Every service settings object a test builds signs and verifies with the test record key
+# (a required setting); what tests produce is signed with it (tests/support/signing.py).
+os.environ["RECORD_KEYS"] = RECORD_KEYS
 REAL = frozenset({"kafka", "pg_admin_url", "database_url"})
 """The fixtures that start (or reach) the real broker or Postgres."""
 

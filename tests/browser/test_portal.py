@@ -85,7 +85,9 @@ async def read_in_app(stack: Stack, rid: str) -> None:
 async def test_a_department_files_a_request_follows_it_and_downloads_its_report(
     stack: Stack, browser: "Browser", tmp_path: Path
 ) -> None:
-    assert await seed_demo_directory(stack.bootstrap, stack.database_url, stack.topic_prefix)
+    assert await seed_demo_directory(
+        stack.bootstrap, stack.database_url, stack.producer, stack.topic_prefix
+    )
     await directory_has(stack, "u-1001", "u-1002", "u-1003")
     rid = f"mkt-portal-{uuid.uuid4().hex[:8]}"
     page = await log_in(browser, stack, "submitter")

@@ -34,6 +34,7 @@ from herald.devstack.postgres import LocalPostgres, create_database
 from herald.devstack.stack import SERVICE_PORTS, Stack
 from herald.runtime.topics import ensure_topics
 from tests.support.kafka import TopicWatcher, jbytes, produce
+from tests.support.signing import stack_env
 from tests.support.sink import HttpSink, Received
 from tests.support.stack import add_key, directory_has
 from tests.support.waiting import eventually, while_progressing
@@ -133,6 +134,7 @@ async def chaos(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
             "BREAKER_FAILURES": "1000",
             "MAX_IN_FLIGHT": str(MAX_IN_FLIGHT),
             "LOG_LEVEL": "WARNING",
+            **stack_env(),
         },
     )
     stack.bootstrap = kafka

@@ -30,6 +30,8 @@ def cli_env(stack: Stack, role: str, home: Path) -> dict[str, str]:
         HERALD_TRACKER_URL=f"http://127.0.0.1:{stack.ports['tracker']}",
         KAFKA_BOOTSTRAP_SERVERS=stack.bootstrap,
         HERALD_TOPIC_PREFIX=stack.topic_prefix,
+        HERALD_PRODUCER_ID=stack.producer.id if stack.producer else "",
+        HERALD_PRODUCER_SECRET=stack.producer.secret if stack.producer else "",
         HOME=str(home),  # no ~/.config/heraldctl.toml of the machine's user
         XDG_CONFIG_HOME=str(home / ".config"),
         COLUMNS="240",

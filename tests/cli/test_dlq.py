@@ -38,11 +38,14 @@ async def test_a_dead_letter_is_listed_and_replayed_to_its_source_topic(
     [done] = replay.json()["replayed"]
     assert done["topic"] == source and done["key"] == key
 
-    # still broken, so intake dead-letters the replayed copy again: same key and bytes
+    # still broken, so intake dead-letters the replayed copy again: same key and bytes, and
+    # the original producer's signature (kept in the letter's headers) still verifies
     twice = await eventually(
         lambda: _two(letters()), timeout=30, interval=0.5, what="the replay dead-lettered"
     )
     assert twice[0]["value_base64"] == twice[1]["value_base64"]
+    assert twice[1]["error"] == "invalid_request"
+    assert twice[1]["headers"] == twice[0]["headers"]
     assert twice[1]["offset"] != twice[0]["offset"]
 
     missing = await ctl("dlq", "replay", "--id", "0:999999999", role="admin")

@@ -10,7 +10,7 @@ import kubernetes_validate
 
 from tests.deploy.conftest import DEPLOY, ROOT, Built, of_kind, render
 
-CUSTOM_KINDS = {"ScaledObject", "KafkaTopic", "ServiceMonitor", "PrometheusRule"}
+CUSTOM_KINDS = {"ScaledObject", "KafkaTopic", "KafkaUser", "ServiceMonitor", "PrometheusRule"}
 K8S_VERSIONS = ("1.30", kubernetes_validate.utils.latest_version())
 # read by things other than the services' settings classes
 NOT_SETTINGS = re.compile(r"^OTEL_")
@@ -19,6 +19,11 @@ SECRETS_OPERATORS_CREATE = {
     "herald-signing",
     "herald-tracking-keys",
     "herald-delivery-id",
+    "herald-record-keys",
+}
+# written by Strimzi's User Operator, one per KafkaUser (components/kafka-users)
+SECRETS_STRIMZI_CREATES = {
+    f"herald-{s}" for s in ("intake", "review", "scheduler", "dispatcher", "tracker")
 }
 
 
@@ -56,6 +61,14 @@ def test_custom_resources_have_their_required_fields(
             assert {"consumerGroup", "topic", "lagThreshold"} <= set(meta)
             assert "bootstrapServers" in meta or "bootstrapServersFromEnv" in meta
             assert all(isinstance(v, str) for v in meta.values()), "KEDA metadata are strings"
+    for user in of_kind(docs, "KafkaUser").values():
+        assert user["apiVersion"] == "kafka.strimzi.io/v1beta2"
+        assert "strimzi.io/cluster" in user["metadata"]["labels"]
+        assert user["spec"]["authentication"]["type"] in {"scram-sha-512", "tls"}
+        assert user["spec"]["authorization"]["type"] == "simple"
+        for rule in user["spec"]["authorization"]["acls"]:
+            assert rule["resource"]["type"] in {"topic", "group"}
+            assert rule["operations"] and all(isinstance(o, str) for o in rule["operations"])
     for topic in of_kind(docs, "KafkaTopic").values():
         assert topic["apiVersion"] == "kafka.strimzi.io/v1beta2"
         assert "strimzi.io/cluster" in topic["metadata"]["labels"]
@@ -170,7 +183,7 @@ def test_secrets_are_referenced_never_shipped_outside_dev(
                 for var in c.get("env", []):
                     if "secretKeyRef" in var.get("valueFrom", {}):
                         refs.add(var["valueFrom"]["secretKeyRef"]["name"])
-    assert refs == SECRETS_OPERATORS_CREATE
+    assert refs == SECRETS_OPERATORS_CREATE | SECRETS_STRIMZI_CREATES
     for secret in of_kind(rendered["dev"], "Secret").values():
         for value in secret.get("data", {}).values():
             text = base64.b64decode(value).decode()

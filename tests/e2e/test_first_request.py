@@ -20,7 +20,10 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "push-requ
 async def test_the_readme_request_to_the_demo_directory_is_delivered_and_read(
     stack: Stack,
 ) -> None:
-    assert await seed_demo_directory(stack.bootstrap, stack.database_url, stack.topic_prefix)
+    assert stack.producer is not None
+    assert await seed_demo_directory(
+        stack.bootstrap, stack.database_url, stack.producer, stack.topic_prefix
+    )
     example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     rid = example["request_id"]
     assert sorted(example["audience"]["recipients"]) == [r.recipient_id for r in DEMO_RECIPIENTS]

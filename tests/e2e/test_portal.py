@@ -40,7 +40,9 @@ async def logged_in(stack: Stack, key: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_filing_from_the_portal_reaches_completed_and_its_report(stack: Stack) -> None:
-    assert await seed_demo_directory(stack.bootstrap, stack.database_url, stack.topic_prefix)
+    assert await seed_demo_directory(
+        stack.bootstrap, stack.database_url, stack.producer, stack.topic_prefix
+    )
     await directory_has(stack, "u-1001", "u-1003")
     rid = f"mkt-e2e-portal-{uuid.uuid4().hex[:8]}"
     async with logged_in(stack, stack.keys["submitter"]) as http:

@@ -1,4 +1,5 @@
-"""Test helpers on plain aiokafka: produce raw bytes, watch a topic from its start."""
+"""Test helpers on plain aiokafka: produce raw bytes (signed as a real producer would sign
+them, unless the test forges), watch a topic from its start."""
 
 import asyncio
 import contextlib
@@ -7,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from herald.runtime.provenance import RecordSigner
+from tests.support.signing import base_topic, signer_for
 
 
 @dataclass
@@ -26,15 +30,25 @@ async def produce(
     topic: str,
     items: list[tuple[str | None, bytes | None]],
     headers: dict[str, str] | None = None,
+    *,
+    signer: RecordSigner | None = None,
+    unsigned: bool = False,
 ) -> None:
+    """Each record signed by `signer`, else by whoever may write the topic (Herald on its
+    own topics, the test producer of the value's tenant on upstream ones); `unsigned`
+    sends no signature at all."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=8 * 1024 * 1024)
     await producer.start()
     try:
-        hdrs = [(k, v.encode()) for k, v in (headers or {}).items()] or None
-        futures = [
-            await producer.send(topic, value, key=key.encode() if key else None, headers=hdrs)
-            for key, value in items
-        ]
+        given = [(k, v.encode()) for k, v in (headers or {}).items()]
+        futures = []
+        for key, value in items:
+            raw_key = key.encode() if key else None
+            by = None if unsigned else signer or signer_for(topic, value)
+            signed = by.headers(base_topic(topic), raw_key, value) if by else []
+            futures.append(
+                await producer.send(topic, value, key=raw_key, headers=(given + signed) or None)
+            )
         await asyncio.gather(*futures)
     finally:
         await producer.stop()

@@ -14,6 +14,7 @@ import httpx
 from fastapi import FastAPI
 
 from herald.runtime.topics import ensure_topics
+from tests.support.signing import RECORD_KEYS, producers_file
 
 DELIVERY_ID_KEY = "test-delivery-id-key-0123456789abcdef"
 """The scheduler's key for delivery ids in tests (a secret in production)."""
@@ -24,11 +25,14 @@ def new_prefix() -> str:
 
 
 def service_env(kafka: str, database_url: str, prefix: str, **extra: Any) -> dict[str, Any]:
-    """Settings for a service under test: its own topics, short consumer-group timings."""
+    """Settings for a service under test: its own topics, short consumer-group timings, the
+    test record key and producers (tests/support/signing.py)."""
     return {
         "kafka_bootstrap_servers": kafka,
         "database_url": database_url,
         "tenants": "acme,globex",
+        "record_keys": RECORD_KEYS,
+        "producers_file": producers_file(),
         "kafka_topic_prefix": prefix,
         "kafka_session_timeout_ms": 3000,
         "kafka_heartbeat_interval_ms": 1000,

@@ -12,6 +12,7 @@ import pytest
 from herald.devstack.ports import free_port
 from herald.devstack.stack import SERVICE_PORTS, Stack
 from herald.runtime.topics import ensure_topics
+from tests.support.signing import credential, stack_env
 from tests.support.sink import HttpSink
 
 
@@ -28,11 +29,13 @@ async def stack(
         database_name=f"e2e_{uuid.uuid4().hex[:8]}",
         topic_prefix=f"e2e{uuid.uuid4().hex[:6]}.",
         # the portal on, over plain http (the browser tests reach it on 127.0.0.1)
-        extra_env={
+        extra_env=stack_env()
+        | {
             "PORTAL_SESSION_SECRET": uuid.uuid4().hex * 2,
             "PORTAL_COOKIE_SECURE": "false",
             "PORTAL_REFRESH_S": "2",
         },
+        producer=credential("acme"),
     )
     s.bootstrap = kafka
     await ensure_topics(kafka, prefix=s.topic_prefix)

@@ -43,9 +43,14 @@ async def test_a_publish_while_handling_a_batch_continues_the_upstream_producer_
 
     router = KafkaRouter()
     consumer = BatchConsumer(
-        "accepted", model_decoder(Happened), handle, downstream.dlq, downstream.health
+        Topic.ACCEPTED,
+        model_decoder(Happened),
+        handle,
+        downstream.dlq,
+        downstream.health,
+        downstream.verifier,
     )
-    subscribe(router, Topic.ACCEPTED, consumer, group_id="herald-otel-test", settings=settings)
+    subscribe(router, consumer, group_id="herald-otel-test", settings=settings)
     trace_id = new_trace_id()
 
     async with running(create_app(downstream, routers=[router])):

@@ -79,10 +79,24 @@ async def test_cancel_before_the_request_ends_it_cancelled_with_no_recipients(h:
 
 async def test_tombstone_erases_and_a_later_profile_replaces(h: Harness) -> None:
     await h.add(recipient("t-1"), recipient("t-2"))
-    await h.directory.apply([(None, "t-1", None)])
+    await h.directory.apply([("acme", "t-1", None)])
     await h.add(recipient("t-2", tags=["new"]))
     rows = await h.pool.fetch("SELECT recipient_id, tags FROM scheduler.recipients")
     assert [(r["recipient_id"], r["tags"]) for r in rows] == [("t-2", ["new"])]
+
+
+async def test_a_tenant_erases_and_replaces_only_its_own_recipients(h: Harness) -> None:
+    await h.add(recipient("t-1"), recipient("t-2"))
+    await h.directory.apply([("globex", "t-1", None)])
+    await h.add(recipient("t-2", tenant="globex", tags=["theirs"]))
+    rows = await h.pool.fetch(
+        "SELECT tenant, recipient_id, tags FROM scheduler.recipients ORDER BY tenant, recipient_id"
+    )
+    assert [(r["tenant"], r["recipient_id"], r["tags"]) for r in rows] == [
+        ("acme", "t-1", ["vip"]),
+        ("acme", "t-2", ["vip"]),
+        ("globex", "t-2", ["theirs"]),
+    ]
 
 
 async def test_dead_push_token_is_dropped_from_the_directory(h: Harness) -> None:

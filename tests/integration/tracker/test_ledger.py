@@ -127,7 +127,11 @@ async def test_a_tombstone_unlinks_the_recipient_and_the_counts_stay(
     person = f"u-{uid}-0"
     await h.tracker.on_outcomes([outcome(uid, 0, "failed", detail="+8613800000000 unreachable")])
     await h.tracker.on_outcomes([outcome(uid, 1)])
-    await h.tracker.on_recipients([RecipientSeen(person, True)])
+    await h.tracker.on_recipients([RecipientSeen("globex", person, True)])
+    assert (  # another tenant's tombstone of the same id changes nothing here
+        await h.value("SELECT count(*) FROM tracker.outcomes WHERE recipient_id = $1", person) == 1
+    )
+    await h.tracker.on_recipients([RecipientSeen("acme", person, True)])
 
     rows = await h.fetch(
         "SELECT recipient_id, detail FROM tracker.outcomes WHERE delivery_id = $1", f"d-{uid}-0"
@@ -147,7 +151,9 @@ async def test_a_tombstone_unlinks_the_recipient_and_the_counts_stay(
     )
 
     # a new profile under the id: it is a person again
-    await h.tracker.on_recipients([RecipientSeen(person, True), RecipientSeen(person, False)])
+    await h.tracker.on_recipients(
+        [RecipientSeen("acme", person, True), RecipientSeen("acme", person, False)]
+    )
     await h.tracker.on_outcomes([outcome(f"{uid}c", 0, recipient_id=person)])
     assert (
         await h.value("SELECT count(*) FROM tracker.outcomes WHERE recipient_id = $1", person) == 1

@@ -63,20 +63,20 @@ class FakeLedger:
 @dataclass
 class FakeViews:
     cancels: set[tuple[str, str]] = field(default_factory=set)
-    consents: dict[str, ConsentRow] = field(default_factory=dict)
+    consents: dict[tuple[str, str], ConsentRow] = field(default_factory=dict)
 
     async def cancelled(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
         return keys & self.cancels
 
-    async def consent(self, recipient_ids: Sequence[str]) -> dict[str, ConsentRow]:
-        return {r: self.consents[r] for r in recipient_ids if r in self.consents}
+    async def consent(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], ConsentRow]:
+        return {k: self.consents[k] for k in keys if k in self.consents}
 
     async def add_cancels(self, cancels: Sequence[CancelRequested]) -> None:
         self.cancels |= {(c.tenant, c.request_id) for c in cancels}
 
-    async def apply_recipients(self, changes: Sequence[tuple[str, Recipient | None]]) -> None:
-        for rid, r in changes:
-            self.consents[rid] = (
+    async def apply_recipients(self, changes: Sequence[tuple[str, str, Recipient | None]]) -> None:
+        for tenant, rid, r in changes:
+            self.consents[(tenant, rid)] = (
                 ConsentRow(r.consent.marketing, {str(k): v for k, v in r.consent.channels.items()})
                 if r
                 else ConsentRow(False, {}, True)

@@ -177,7 +177,7 @@ async def test_expired_send_is_not_sent() -> None:
 async def test_consent_withdrawn_since_scheduling_suppresses_or_skips_the_channel() -> None:
     sms, mail = ScriptedProvider("gw"), ScriptedProvider("smtp")
     h = Harness({"sms": [sms], "email": [mail]})
-    h.views.consents["u-1"] = ConsentRow(marketing=True, channels={"sms": False})
+    h.views.consents[("acme", "u-1")] = ConsentRow(marketing=True, channels={"sms": False})
     await h.dispatcher.dispatch([send(channels=("sms", "email"))])
     assert h.outcomes()[-1]["channel"] == "email"
     assert sms.sent == []
@@ -187,9 +187,16 @@ async def test_consent_withdrawn_since_scheduling_suppresses_or_skips_the_channe
 
 async def test_marketing_send_to_someone_who_withdrew_marketing_consent_is_suppressed() -> None:
     h = Harness({"sms": [ScriptedProvider("gw")]})
-    h.views.consents["u-1"] = ConsentRow(marketing=False, channels={})
+    h.views.consents[("acme", "u-1")] = ConsentRow(marketing=False, channels={})
     await h.dispatcher.dispatch([send(category="marketing")])
     assert h.outcomes()[-1]["reason"] == "opted_out"
+
+
+async def test_another_tenants_consent_for_the_same_recipient_id_does_not_count() -> None:
+    h = Harness({"sms": [ScriptedProvider("gw")]})
+    h.views.consents[("globex", "u-1")] = ConsentRow(marketing=False, channels={}, erased=True)
+    await h.dispatcher.dispatch([send(category="marketing")])
+    assert h.outcomes()[-1]["outcome"] == "sent"
 
 
 async def test_dead_push_token_publishes_contact_invalidated_and_fails_over() -> None:

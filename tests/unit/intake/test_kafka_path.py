@@ -8,6 +8,7 @@ import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from prometheus_client import CollectorRegistry
 from tests.support.fakes import FakeEventBus, dead_letters, health
+from tests.support.signing import producer_signer, signed, verifier
 from tests.unit.intake.fakes import FakeRequestRepository
 
 from herald.contracts import Topic
@@ -45,14 +46,19 @@ class Harness:
         intake = Intake(self.repo, self.events, lambda: NOW, metrics)  # type: ignore[arg-type]
         dlq = dead_letters(self.events, "intake")
         on_request = RequestHandler(intake, dlq, metrics, lambda: settings.limits(NOW))
-        consumers = Consumers(dlq, health(), settings)
+        consumers = Consumers(dlq, health(), settings, verifier())
         self.broker = KafkaBroker()
         self.broker.include_router(build_router(consumers, on_request, self.repo))
 
-    async def send(self, br: Any, *payloads: bytes, key: str = "k") -> None:
+    async def send(
+        self, br: Any, *payloads: bytes, key: str = "k", headers: dict[str, str] | None = None
+    ) -> None:
+        """Signed by the test producer of acme, unless `headers` are given."""
         # the in-memory broker gives every message offset 0: partitions keep them apart
         for i, p in enumerate(payloads):
-            await br.publish(p, topic=str(Topic.REQUESTS), key=key.encode(), partition=i)
+            topic, k = str(Topic.REQUESTS), key.encode()
+            h = signed(topic, k, p, producer_signer()) if headers is None else headers
+            await br.publish(p, topic=topic, key=k, partition=i, headers=h)
 
     def statuses(self, rid: str) -> list[str]:
         return [p.json()["status"] for p in self.events.on(Topic.STATUS) if p.key == rid]
@@ -114,8 +120,11 @@ async def test_different_body_under_the_same_id_is_dead_lettered_as_conflict(h: 
 
 
 async def test_tenant_the_deployment_does_not_serve_is_rejected(h: Harness) -> None:
+    raw = json.dumps(request(tenant="globex")).encode()  # the harness serves acme only
     async with TestKafkaBroker(h.broker) as br:
-        await h.send(br, json.dumps(request(tenant="other")).encode())
+        await h.send(
+            br, raw, headers=signed(str(Topic.REQUESTS), b"k", raw, producer_signer("globex"))
+        )
     [status] = [p.json() for p in h.events.on(Topic.STATUS)]
     assert status["status"] == "rejected"
     assert "tenant: this deployment does not serve that tenant" in status["reasons"][0]["message"]
@@ -171,3 +180,69 @@ async def test_deeply_nested_json_is_dead_lettered_not_dropped(h: Harness) -> No
     assert letter.json()["error"] == "invalid_request"
     assert "recursion" in letter.json()["message"]
     assert h.statuses("after") == ["accepted"]
+
+
+async def test_the_submitter_is_the_producer_credential_not_the_body(h: Harness) -> None:
+    body = request(requester={"department": "finance", "user": "someone.else"})
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(body).encode())
+    [passed] = h.events.on(Topic.ACCEPTED)
+    assert passed.json()["submitter"] == {
+        "user": "li.wei",
+        "department": "marketing",
+        "credential": "test-acme",
+        "via": "kafka",
+    }
+
+
+async def test_a_request_for_another_tenant_is_refused_and_told_only_to_the_producer(
+    h: Harness,
+) -> None:
+    raw = json.dumps(request("r-x", tenant="acme")).encode()
+    headers = signed(str(Topic.REQUESTS), b"k", raw, producer_signer("globex"))
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, raw, headers=headers)
+    assert not h.events.on(Topic.ACCEPTED)
+    [letter] = h.events.on(Topic.DLQ)
+    assert letter.json()["error"] == "unauthorized"
+    assert (
+        "'test-globex' submits for tenant 'globex' only, not for 'acme'"
+        in (letter.json()["message"])
+    )
+    [status] = [p.json() for p in h.events.on(Topic.STATUS)]
+    assert (status["tenant"], status["status"]) == ("globex", "rejected")
+    assert status["reasons"][0]["code"] == "unauthorized"
+
+
+async def test_an_invalid_request_for_another_tenant_says_nothing_to_that_tenant(
+    h: Harness,
+) -> None:
+    raw = json.dumps(request("r-y", tenant="acme", goal="")).encode()
+    headers = signed(str(Topic.REQUESTS), b"k", raw, producer_signer("globex"))
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, raw, headers=headers)
+    assert [p.json()["tenant"] for p in h.events.on(Topic.STATUS)] == ["globex"]
+    assert h.events.on(Topic.DLQ)[0].json()["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize(
+    ("headers", "why"),
+    [
+        ({}, "unsigned record"),
+        ({"x-herald-producer": "test-acme", "x-herald-signature": "v1=AAAA"}, "does not verify"),
+        ({"x-herald-producer": "nobody", "x-herald-signature": "v1=AAAA"}, "unknown or revoked"),
+    ],
+)
+async def test_unsigned_and_forged_requests_are_dead_lettered_unheard(
+    h: Harness, headers: dict[str, str], why: str
+) -> None:
+    async with TestKafkaBroker(h.broker) as br:
+        await h.send(br, json.dumps(request()).encode(), headers=headers)
+    assert not h.events.on(Topic.ACCEPTED)
+    assert not h.events.on(Topic.STATUS)
+    [letter] = h.events.on(Topic.DLQ)
+    assert (letter.json()["error"], letter.json()["source_topic"]) == (
+        "unauthorized",
+        "push.requests.v1",
+    )
+    assert why in letter.json()["message"]

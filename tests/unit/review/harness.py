@@ -6,6 +6,7 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from tests.support.fakes import FakeEventBus, dead_letters, health
+from tests.support.signing import signed, verifier
 from tests.unit.review.builders import NOW
 from tests.unit.review.fakes import FakeReviewRepository, FakeStandingRepository
 
@@ -55,22 +56,22 @@ class Harness:
         )  # type: ignore[arg-type]
         settings = ReviewSettings(database_url="postgresql://unused", tenants="acme")
         self.broker = KafkaBroker()
-        consumers = Consumers(dead_letters(self.events, "review"), health(), settings)
+        dlq = dead_letters(self.events, "review")
+        consumers = Consumers(dlq, health(), settings, verifier())
         self.broker.include_router(build_router(consumers, self.reviewer))
 
     async def send(self, br: Any, *envelopes: RequestEnvelope) -> None:
         # the in-memory broker gives every message offset 0: partitions keep them apart
         for i, env in enumerate(envelopes):
-            await br.publish(
-                env.model_dump_json().encode(),
-                topic=str(Topic.ACCEPTED),
-                key=env.request.request_id.encode(),
-                partition=i,
-            )
+            raw, key = env.model_dump_json().encode(), env.request.request_id.encode()
+            headers = signed(str(Topic.ACCEPTED), key, raw)  # as intake signs it
+            await br.publish(raw, topic=str(Topic.ACCEPTED), key=key, partition=i, headers=headers)
 
     async def cancel(self, br: Any, rid: str, by: str = "li.wei") -> None:
         event = CancelRequested(tenant="acme", request_id=rid, by=by, at=self.clock())
-        await br.publish(event.model_dump_json().encode(), topic=str(Topic.CANCELS))
+        raw = event.model_dump_json().encode()
+        headers = signed(str(Topic.CANCELS), None, raw)
+        await br.publish(raw, topic=str(Topic.CANCELS), headers=headers)
 
     def statuses(self, rid: str) -> list[str]:
         return [p.json()["status"] for p in self.events.on(Topic.STATUS) if p.key == rid]

@@ -153,19 +153,20 @@ class FakePlanWork:
 class FakeRecipients:
     state: State
 
-    async def replace(self, profiles: Sequence[Recipient], erased: Sequence[str]) -> None:
+    async def replace(
+        self, profiles: Sequence[Recipient], erased: Sequence[tuple[str, str]]
+    ) -> None:
         for p in profiles:
-            self._erase([p.recipient_id])
             self.state.recipients[(p.tenant, p.recipient_id)] = p
-        self._erase(erased)
+        self._erase(set(erased))
 
-    def _erase(self, ids: Sequence[str]) -> None:
+    def _erase(self, keys: set[tuple[str, str]]) -> None:
         s = self.state
-        for table in (s.recipients, s.caps):
-            for key in [k for k in table if k[1] in ids]:
-                del table[key]
-        s.released = {d: v for d, v in s.released.items() if v[0][1] not in ids}
-        s.engagement = {e: v for e, v in s.engagement.items() if v[0][1] not in ids}
+        for key in keys:
+            s.recipients.pop(key, None)
+        s.caps = {k: v for k, v in s.caps.items() if k not in keys}
+        s.released = {d: v for d, v in s.released.items() if v[0] not in keys}
+        s.engagement = {e: v for e, v in s.engagement.items() if v[0] not in keys}
 
     @contextlib.asynccontextmanager
     async def contacts(self) -> AsyncIterator["FakeContactsWork"]:

@@ -11,12 +11,26 @@ async def test_the_last_change_of_a_recipient_id_wins_and_a_tombstone_erases() -
     await s.directory.apply(
         [
             ("acme", "t-1", recipient("t-1")),
-            (None, "t-1", None),
-            ("acme", "t-2", recipient("t-2")),
-            ("globex", "t-2", recipient("t-2", tenant="globex", tags=["moved"])),
+            ("acme", "t-1", None),
+            ("acme", "t-2", recipient("t-2", tags=["old"])),
+            ("acme", "t-2", recipient("t-2", tags=["new"])),
         ]
     )
-    assert list(s.state.recipients) == [("globex", "t-2")]
+    assert list(s.state.recipients) == [("acme", "t-2")]
+    assert s.state.recipients[("acme", "t-2")].tags == ("new",)
+
+
+async def test_tenants_are_apart_a_profile_or_tombstone_of_one_never_touches_another() -> None:
+    s = Scheduler()
+    await s.add(recipient("t-1"), recipient("t-2"))
+    await s.directory.apply(
+        [
+            ("globex", "t-1", recipient("t-1", tenant="globex", tags=["theirs"])),
+            ("globex", "t-2", None),
+        ]
+    )
+    assert sorted(s.state.recipients) == [("acme", "t-1"), ("acme", "t-2"), ("globex", "t-1")]
+    assert s.state.recipients[("acme", "t-1")].tags == recipient("t-1").tags
 
 
 async def test_dead_contacts_are_dropped_and_counted_once() -> None:

@@ -63,7 +63,7 @@ async def test_expired_timers_and_erased_recipients_end_with_an_outcome() -> Non
     await s.plan(
         push_request("y", {"recipients": ["x-2"]}, schedule={"send_at": soon["expires_at"]})
     )
-    await s.directory.apply([(None, "x-2", None)])
+    await s.directory.apply([("acme", "x-2", None)])
     s.clock.advance(hours=2)
     await s.release()
     assert not s.sends()

@@ -36,7 +36,7 @@ class FakeLedger:
     events: dict[str, Engagement] = field(default_factory=dict)
     requests: dict[Key, Request] = field(default_factory=dict)
     announcements: list[tuple[Key, str | None]] = field(default_factory=list)
-    erased: set[str] = field(default_factory=set)
+    erased: set[tuple[str, str]] = field(default_factory=set)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator["FakeLedger"]:
@@ -96,7 +96,9 @@ class FakeLedger:
         ]  # fmt: skip
         return rows, []
 
-    async def erase(self, erased: Sequence[str], restored: Sequence[str]) -> int:
+    async def erase(
+        self, erased: Sequence[tuple[str, str]], restored: Sequence[tuple[str, str]]
+    ) -> int:
         self.erased = (self.erased | set(erased)) - set(restored)
         return 0
 

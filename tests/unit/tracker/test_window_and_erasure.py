@@ -18,17 +18,19 @@ def test_events_before_the_horizon_or_too_far_ahead_are_counted_not_kept() -> No
     assert admit(times, lambda t: t, NOW - timedelta(days=395)).future == 0
 
 
-def test_the_last_message_of_a_recipient_in_a_batch_decides() -> None:
+def test_the_last_message_of_a_recipient_in_a_batch_decides_in_its_tenant() -> None:
     erased, restored = last_word(
         [
-            RecipientSeen("a", True),
-            RecipientSeen("b", True),
-            RecipientSeen("b", False),
-            RecipientSeen("c", False),
-            RecipientSeen("c", True),
+            RecipientSeen("acme", "a", True),
+            RecipientSeen("acme", "b", True),
+            RecipientSeen("acme", "b", False),
+            RecipientSeen("acme", "c", False),
+            RecipientSeen("acme", "c", True),
+            RecipientSeen("globex", "c", False),
         ]
     )
-    assert (erased, restored) == (["a", "c"], ["b"])
+    assert erased == [("acme", "a"), ("acme", "c")]
+    assert restored == [("acme", "b"), ("globex", "c")]
 
 
 def test_consumer_lag_counts_uncommitted_messages_from_the_start() -> None:

@@ -1,6 +1,6 @@
 """DeadLetter: a message a service could not process, with its original bytes."""
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from herald.contracts.common import Model
 
@@ -15,3 +15,7 @@ class DeadLetter(Model):
     message: str
     service: str
     at: AwareDatetime
+    headers: dict[str, str] = Field(default_factory=dict)
+    """The original record's headers, each value base64 (added in v1): a replay restores
+    them, its producer's signature included, so the replayed record verifies as the
+    original did."""

@@ -25,5 +25,6 @@ class Engagement(Model):
     tenant: Id | None = None
     """The tenant that reports the event. Set by Herald, never trusted from a client:
     tracker stamps the caller's tenant on `POST /v1/engagement`, and the Kafka path the
-    producer's. The event counts only for a delivery of that tenant. None: Herald's own
-    report (a signed tracking link or pixel, the dispatcher's inbox and receipts)."""
+    producer credential's (a record naming another tenant is refused). The event counts
+    only for a delivery of that tenant. None: Herald's own report (a signed tracking link
+    or pixel, the dispatcher's inbox and receipts)."""

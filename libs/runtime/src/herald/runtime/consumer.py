@@ -1,4 +1,13 @@
-"""Batch consumers: decode each record, dead-letter what cannot be processed, retry outages.
+"""Batch consumers: verify and decode each record, dead-letter what cannot be processed,
+retry outages.
+
+Every record is verified before it is decoded (herald.runtime.provenance): its signature
+must verify and its producer may write the topic (only Herald writes an internal topic or
+push.status.v1; upstream producers write push.requests.v1, push.recipients.v1 and
+push.engagement.v1, each only the topics its credential lists). A decoded value that
+names a tenant must name its producer's (Herald speaks for every tenant); a value with an
+empty `tenant` field is stamped with the producer's tenant. A record refused on either
+count goes to push.dlq.v1 as `unauthorized`, saying why, and the consumer moves on.
 
 A batch is handed to the service as a whole (one database round trip, one publish);
 offsets are committed by FastStream only after the handler returns, so a crash
@@ -19,6 +28,12 @@ from pydantic import BaseModel, ValidationError
 from herald.contracts import ReasonCode, Topic, describe_validation_error
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.health import Health
+from herald.runtime.provenance import (
+    Producer,
+    ProvenanceError,
+    RecordVerifier,
+    upstream_may_write,
+)
 from herald.runtime.settings import ServiceSettings
 from herald.runtime.tracing import TRACE_HEADER
 from herald.runtime.transient import retry_transient
@@ -41,6 +56,8 @@ class Rejected(Exception):  # noqa: N818 - it names the outcome, not a failure o
 class Received(Generic[T]):
     record: ConsumerRecord
     value: T
+    producer: Producer
+    """Who produced the record, as its verified signature says."""
 
     @property
     def key(self) -> str | None:
@@ -52,6 +69,45 @@ class Received(Generic[T]):
             if name == TRACE_HEADER:
                 return bytes(raw).decode("utf-8", "replace")
         return ""
+
+
+def admit(value: T, producer: Producer) -> T:
+    """The value if its producer may speak for the tenant it names; an empty `tenant`
+    field is given the producer's tenant (the tenant an upstream event claims). A
+    tombstone (None) acts in its producer's tenant, so its producer must have one."""
+    if value is None and producer.tenant is None:
+        raise Rejected(
+            ReasonCode.UNAUTHORIZED,
+            f"a tombstone acts in its producer's tenant; producer '{producer.id}' has none",
+        )
+    claimed = getattr(value, "tenant", None)
+    if isinstance(claimed, str) and not producer.may_speak_for(claimed):
+        raise Rejected(
+            ReasonCode.UNAUTHORIZED,
+            f"producer '{producer.id}' speaks for tenant '{producer.tenant}', "
+            f"not for '{claimed[:128]}'",
+        )
+    if (
+        claimed is None
+        and producer.tenant is not None
+        and isinstance(value, BaseModel)
+        and "tenant" in type(value).model_fields
+    ):
+        return value.model_copy(update={"tenant": producer.tenant})
+    return value
+
+
+def tenant_of(item: Received[Any]) -> str:
+    """The tenant a record acts in: its value's (admitted), else its producer's. A
+    tombstone so erases in its producer's tenant only (`admit` refused one without)."""
+    named = getattr(item.value, "tenant", None)
+    if isinstance(named, str):
+        return named
+    if item.producer.tenant is None:
+        raise Rejected(
+            ReasonCode.UNAUTHORIZED, f"producer '{item.producer.id}' acts for no one tenant"
+        )
+    return item.producer.tenant
 
 
 def model_decoder(model: type[M]) -> Callable[[ConsumerRecord], M]:
@@ -91,28 +147,49 @@ def explain(exc: Exception) -> tuple[ReasonCode | str, str]:
 
 
 class BatchConsumer(Generic[T]):
+    """Consumes one topic. Who may write it follows from the topic (`upstream_may_write`):
+    only Herald, or Herald and the upstream producers whose credential lists it."""
+
     def __init__(
         self,
-        name: str,
+        topic: Topic,
         decode: Callable[[ConsumerRecord], T],
         handle: Callable[[Sequence[Received[T]]], Awaitable[None]],
         dlq: DeadLetters,
         health: Health,
+        verifier: RecordVerifier,
         *,
+        name: str | None = None,
         max_backoff_s: float = 5.0,
     ) -> None:
-        self.name = name
+        self.topic = topic
+        self.name = name or str(topic).split(".")[1]
         self._decode = decode
         self._handle = handle
         self._dlq = dlq
         self._health = health
+        self._verifier = verifier
+        self._upstream = upstream_may_write(topic)
         self._max_backoff_s = max_backoff_s
+
+    def _receive(self, record: ConsumerRecord) -> Received[T]:
+        try:
+            producer = self._verifier.verify(
+                self.topic,
+                record.key,
+                record.value,
+                record.headers,
+                producers_allowed=self._upstream,
+            )
+        except ProvenanceError as exc:
+            raise Rejected(ReasonCode.UNAUTHORIZED, str(exc)) from exc
+        return Received(record, admit(self._decode(record), producer), producer)
 
     async def __call__(self, records: Sequence[ConsumerRecord]) -> None:
         good: list[Received[T]] = []
         for record in records:
             try:
-                good.append(Received(record, self._decode(record)))
+                good.append(self._receive(record))
             except Exception as exc:
                 await self._dead_letter(record, exc)
         if not good:
@@ -147,7 +224,6 @@ class BatchConsumer(Generic[T]):
 
 def subscribe(
     router: KafkaRouter,
-    topic: Topic,
     consumer: BatchConsumer[T],
     *,
     group_id: str,
@@ -173,6 +249,7 @@ def subscribe(
         raw = message.raw_message
         await consumer(raw if isinstance(raw, tuple | list) else (raw,))
 
+    topic = consumer.topic
     for n in range(consumers):
         router.subscriber(
             settings.kafka_topic_prefix + topic,

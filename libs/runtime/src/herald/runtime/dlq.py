@@ -35,6 +35,7 @@ class DeadLetters:
             offset=record.offset,
             key=key,
             value_base64=base64.b64encode(record.value).decode() if record.value else None,
+            headers={k: base64.b64encode(bytes(v)).decode() for k, v in record.headers or ()},
             error=str(error),
             message=message[:2000],
             service=self._service,

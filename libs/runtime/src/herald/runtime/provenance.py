@@ -23,18 +23,32 @@ every listed one verifies during a rotation) as HMAC(key, "producer:" + id), so 
 producers file holds no secret at all.
 """
 
-import base64
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-PRODUCER_HEADER = "x-herald-producer"
-SIGNATURE_HEADER = "x-herald-signature"
+from herald.contracts import Topic
+from herald.contracts.signing import (
+    PRODUCER_HEADER,
+    SIGNATURE_HEADER,
+    SIGNATURE_VERSION,
+    b64url,
+    record_mac,
+    secret_from_text,
+    signature_headers,
+)
+
 HERALD = "herald"
 """The producer id of Herald's own services."""
-_DOMAIN = b"herald-record-v1"
-_VERSION = "v1="
+
+UPSTREAM_TOPICS: frozenset[str] = frozenset({Topic.REQUESTS, Topic.RECIPIENTS, Topic.ENGAGEMENT})
+"""The public topics upstream producers write; every other topic only Herald writes."""
+
+
+def upstream_may_write(topic: str) -> bool:
+    """Whether producers other than Herald may write `topic` (named without a prefix)."""
+    return topic in UPSTREAM_TOPICS
 
 
 class ProvenanceError(Exception):
@@ -61,25 +75,13 @@ class Producer:
 HERALD_PRODUCER = Producer(HERALD)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def derive_secret(record_key: bytes, producer_id: str) -> bytes:
     return hmac.new(record_key, f"producer:{producer_id}".encode(), hashlib.sha256).digest()
 
 
 def secret_text(secret: bytes) -> str:
     """How a producer secret is handed out (and given back to `RecordSigner.from_text`)."""
-    return _b64(secret)
-
-
-def _mac(secret: bytes, topic: str, key: bytes | None, value: bytes | None) -> str:
-    mac = hmac.new(secret, _DOMAIN, hashlib.sha256)
-    for part in (topic.encode(), key or b"", value or b""):
-        mac.update(b"\x00")
-        mac.update(part)
-    return _b64(mac.digest())
+    return b64url(secret)
 
 
 class RecordSigner:
@@ -87,12 +89,11 @@ class RecordSigner:
 
     def __init__(self, producer_id: str, secret: bytes) -> None:
         self._id = producer_id
-        self._id_bytes = producer_id.encode()
         self._secret = secret
 
     @classmethod
     def from_text(cls, producer_id: str, secret: str) -> "RecordSigner":
-        return cls(producer_id, base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4)))
+        return cls(producer_id, secret_from_text(secret))
 
     @classmethod
     def herald(cls, record_keys: Mapping[str, bytes]) -> "RecordSigner":
@@ -101,8 +102,7 @@ class RecordSigner:
     def headers(
         self, topic: str, key: bytes | None, value: bytes | None
     ) -> list[tuple[str, bytes]]:
-        signature = _VERSION + _mac(self._secret, topic, key, value)
-        return [(PRODUCER_HEADER, self._id_bytes), (SIGNATURE_HEADER, signature.encode())]
+        return signature_headers(self._id, self._secret, topic, key, value)
 
 
 def _header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None:
@@ -151,11 +151,11 @@ class RecordVerifier:
         producer = HERALD_PRODUCER if producer_id == HERALD else self._producers.get(producer_id)
         if producer is None:
             raise ProvenanceError(f"unknown or revoked producer '{producer_id[:128]}'")
-        if not signature.startswith(_VERSION):
+        if not signature.startswith(SIGNATURE_VERSION):
             raise ProvenanceError("unsupported signature version (expected v1=)")
-        given = signature[len(_VERSION) :].encode()
+        given = signature[len(SIGNATURE_VERSION) :].encode()
         if not any(
-            hmac.compare_digest(_mac(s, topic, key, value).encode(), given)
+            hmac.compare_digest(record_mac(s, topic, key, value).encode(), given)
             for s in self._secrets_of(producer.id)
         ):
             raise ProvenanceError(f"the signature of producer '{producer.id}' does not verify")

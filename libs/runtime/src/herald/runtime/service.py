@@ -6,6 +6,10 @@ FastAPI app whose lifespan connects, migrates, starts consumers and background l
 service gets `/healthz`, `/readyz` and `/metrics` from here, and request metrics for
 every route (herald.runtime.http_metrics).
 OpenTelemetry tracing is installed here too when configured (herald.runtime.telemetry).
+Every Kafka client gets the service's SASL/TLS settings (herald.runtime.kafka_security);
+every record published is signed and every record consumed verified against the record
+keys and the producers file (herald.runtime.provenance, herald.runtime.producers), which
+a background loop re-reads when it changes.
 """
 
 import asyncio
@@ -30,9 +34,12 @@ from herald.runtime.dlq import DeadLetters
 from herald.runtime.events import KafkaEventBus
 from herald.runtime.health import Health
 from herald.runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
+from herald.runtime.kafka_security import KafkaSecurity
 from herald.runtime.logging import configure_logging
-from herald.runtime.loops import Loop, supervise
+from herald.runtime.loops import Loop, every, supervise
 from herald.runtime.problems import install_problem_handlers
+from herald.runtime.producers import ProducersFile
+from herald.runtime.provenance import ProducerDirectory, RecordSigner, RecordVerifier
 from herald.runtime.settings import ServiceSettings
 from herald.runtime.subscriptions import Consumers
 
@@ -55,6 +62,9 @@ class Runtime:
     dlq: DeadLetters
     db: Database
     auth: Authenticator
+    verifier: RecordVerifier
+    producers: ProducersFile
+    security: KafkaSecurity
     telemetry: "Telemetry | None" = None
     loops: list[tuple[str, Loop]] = field(default_factory=list)
     closers: list[Loop] = field(default_factory=list)
@@ -69,8 +79,9 @@ class Runtime:
         self.loops.append((name, loop))
 
     def consumers(self) -> Consumers:
-        """A router for the service's consumers, sharing its DLQ, readiness and settings."""
-        return Consumers(self.dlq, self.health, self.settings)
+        """A router for the service's consumers, sharing its DLQ, readiness, record
+        verifier and settings."""
+        return Consumers(self.dlq, self.health, self.settings, self.verifier)
 
 
 def build_runtime(
@@ -85,12 +96,16 @@ def build_runtime(
 
         telemetry = otlp_telemetry(name, settings)
     registry = CollectorRegistry()
+    security = KafkaSecurity.from_settings(settings)
+    keys = settings.record_key_map
+    producers = ProducersFile(settings.producers_file, ProducerDirectory())
     middlewares: list[Any] = [KafkaPrometheusMiddleware(registry=registry, app_name=name)]
     if telemetry is not None:
         middlewares += telemetry.broker_middlewares()
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"herald-{name}",
+        security=security.faststream(),
         middlewares=middlewares,
         enable_idempotence=False,
         graceful_timeout=30.0,
@@ -101,6 +116,8 @@ def build_runtime(
         settings.kafka_bootstrap_servers,
         client_id=f"herald-{name}-events",
         registry=registry,
+        signer=RecordSigner.herald(keys),
+        security=security,
         linger_ms=settings.kafka_linger_ms,
         max_request_size=settings.kafka_max_request_bytes,
         topic_prefix=settings.kafka_topic_prefix,
@@ -116,8 +133,13 @@ def build_runtime(
         dlq=DeadLetters(events, name, registry),
         db=Database(),
         auth=Authenticator(ApiKeyStore(settings.api_keys_file)),
+        verifier=RecordVerifier(keys, producers.directory),
+        producers=producers,
+        security=security,
         telemetry=telemetry,
     )
+    if settings.producers_file:
+        rt.add_loop("producers", every(settings.producers_reload_s, producers.refresh))
     if telemetry is not None:
         rt.on_close(telemetry.shutdown)
     return rt
@@ -164,6 +186,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         s = rt.settings
         configure_logging(rt.name, s.log_level, s.log_json)
+        rt.producers.load()
         pool = None
         if migrations is not None:
             pool = await create_pool(s.database_url.get_secret_value(), max_size=s.db_pool_max)

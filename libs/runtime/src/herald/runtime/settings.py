@@ -1,7 +1,11 @@
 """Settings every service shares. Read from the environment when a service is built."""
 
-from pydantic import Field, SecretStr
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from herald.runtime.record_keys import parse_record_keys
 
 
 class ServiceSettings(BaseSettings):
@@ -26,6 +30,29 @@ class ServiceSettings(BaseSettings):
     """JSON logs; by default on unless stdout is a terminal."""
     api_keys_file: str | None = None
     """JSON file of hashed API keys (see docs/api-keys.md)."""
+    record_keys: SecretStr = Field(
+        description="kid:secret[,kid:secret]: signs and verifies every Kafka record"
+    )
+    """The deployment's record keys (herald.runtime.provenance): the first signs, all
+    verify (a rotation lists the new key first, the old one after it)."""
+    producers_file: str | None = None
+    """JSON file of upstream producer credentials (herald.runtime.producers); none: only
+    Herald's own services may write any topic."""
+    producers_reload_s: float = 5.0
+    """How often the producers file is checked for changes (a revocation takes effect
+    within this long, without a restart)."""
+
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    """How every Kafka client connects (herald.runtime.kafka_security); production uses
+    SASL_SSL (SCRAM) or SSL with a client certificate (mTLS)."""
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = None
+    """CA bundle the broker's certificate is checked against (else the system's)."""
+    kafka_ssl_certfile: str | None = None
+    """Client certificate (PEM) for mTLS; needs kafka_ssl_keyfile."""
+    kafka_ssl_keyfile: str | None = None
 
     kafka_topic_prefix: str = ""
     """Prepended to every topic name (tests use it to keep runs apart; empty in production)."""
@@ -45,6 +72,35 @@ class ServiceSettings(BaseSettings):
     """The full traces URL, if not <otel_exporter_otlp_endpoint>/v1/traces."""
     otel_sdk_disabled: bool = False
     """The standard OpenTelemetry switch: true keeps tracing off even with an endpoint."""
+
+    @field_validator("record_keys")
+    @classmethod
+    def _record_keys_parse(cls, value: SecretStr) -> SecretStr:
+        parse_record_keys(value.get_secret_value())
+        return value
+
+    @model_validator(mode="after")
+    def _kafka_security_is_whole(self) -> "ServiceSettings":
+        sasl = self.kafka_security_protocol.startswith("SASL_")
+        tls = self.kafka_security_protocol.endswith("SSL")
+        if sasl and not (self.kafka_sasl_username and self.kafka_sasl_password):
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"
+            )
+        files = (self.kafka_ssl_cafile, self.kafka_ssl_certfile, self.kafka_ssl_keyfile)
+        if not tls and any(files):
+            raise ValueError(
+                "KAFKA_SSL_* files are set but KAFKA_SECURITY_PROTOCOL is "
+                f"{self.kafka_security_protocol}: use SSL or SASL_SSL (nothing is sent in clear)"
+            )
+        if bool(self.kafka_ssl_certfile) != bool(self.kafka_ssl_keyfile):
+            raise ValueError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together (mTLS)")
+        return self
+
+    @property
+    def record_key_map(self) -> dict[str, bytes]:
+        return parse_record_keys(self.record_keys.get_secret_value())
 
     @property
     def otel_traces_url(self) -> str | None:

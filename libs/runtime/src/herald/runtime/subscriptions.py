@@ -12,6 +12,7 @@ from herald.contracts import Topic
 from herald.runtime.consumer import BatchConsumer, Received, model_decoder, subscribe
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.health import Health
+from herald.runtime.provenance import RecordVerifier
 from herald.runtime.settings import ServiceSettings
 
 T = TypeVar("T")
@@ -28,18 +29,20 @@ def values(handle: Callable[[list[T]], Awaitable[object]]) -> Handler[T]:
     return on_batch
 
 
-def short_name(topic: Topic) -> str:
-    """`push.sends.v1` -> `sends`: how a consumer is named in logs and readiness."""
-    return str(topic).split(".")[1]
-
-
 class Consumers:
     """A service's consumers on one router: each in its own group, with the service's
-    dead letters, readiness and Kafka settings."""
+    dead letters, readiness, record verifier and Kafka settings."""
 
-    def __init__(self, dlq: DeadLetters, health: Health, settings: ServiceSettings) -> None:
+    def __init__(
+        self,
+        dlq: DeadLetters,
+        health: Health,
+        settings: ServiceSettings,
+        verifier: RecordVerifier,
+    ) -> None:
         self.router = KafkaRouter()
         self._dlq, self._health, self._settings = dlq, health, settings
+        self._verifier = verifier
 
     def add(
         self,
@@ -52,10 +55,9 @@ class Consumers:
         consumers: int = 1,
     ) -> None:
         """Consume `topic` as `group_id`, in batches of decoded records."""
-        consumer = BatchConsumer(short_name(topic), decode, handle, self._dlq, self._health)
+        consumer = BatchConsumer(topic, decode, handle, self._dlq, self._health, self._verifier)
         subscribe(
             self.router,
-            topic,
             consumer,
             group_id=group_id,
             settings=self._settings,

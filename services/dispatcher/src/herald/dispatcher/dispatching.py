@@ -27,7 +27,7 @@ from herald.runtime.transient import retry_transient
 
 log = structlog.get_logger(__name__)
 Work = tuple[Send, Progress]
-Gates = tuple[set[tuple[str, str]], dict[str, ConsentRow]]
+Gates = tuple[set[tuple[str, str]], dict[tuple[str, str], ConsentRow]]
 """What a send is checked against before its call: cancelled requests, current consent."""
 RETRY_BATCH = 200
 
@@ -84,7 +84,7 @@ class Dispatcher:
             return set(), {}
         return await asyncio.gather(
             self._views.cancelled({(s.tenant, s.request_id) for s in sends}),
-            self._views.consent([s.recipient_id for s in sends]),
+            self._views.consent([(s.tenant, s.recipient_id) for s in sends]),
         )
 
     async def _run(self, items: Sequence[Work], republish: list[Outcome], gates: Gates) -> None:
@@ -126,14 +126,14 @@ class Dispatcher:
         send: Send,
         progress: Progress,
         cancelled: set[tuple[str, str]],
-        consent: dict[str, ConsentRow],
+        consent: dict[tuple[str, str], ConsentRow],
     ) -> Done | Later:
         now = self._clock()
         if (send.tenant, send.request_id) in cancelled:
             return Done(outcome(send, OutcomeKind.CANCELLED, now, detail="request cancelled"))
         if send.expires_at is not None and now >= send.expires_at:
             return Done(outcome(send, OutcomeKind.EXPIRED, now, reason=ReasonCode.EXPIRED))
-        channels = allowed(send, consent.get(send.recipient_id))
+        channels = allowed(send, consent.get((send.tenant, send.recipient_id)))
         if not channels:
             return Done(
                 outcome(

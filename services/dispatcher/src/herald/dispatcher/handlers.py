@@ -8,7 +8,7 @@ from herald.contracts import Recipient, Topic
 from herald.contracts.internal import CancelRequested, Send
 from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.ports import Views
-from herald.runtime.consumer import Received, optional_model_decoder
+from herald.runtime.consumer import Received, optional_model_decoder, tenant_of
 from herald.runtime.subscriptions import Consumers
 
 
@@ -16,10 +16,10 @@ def build_router(
     consumers: Consumers, dispatcher: Dispatcher, views: Views, send_consumers: int = 1
 ) -> KafkaRouter:
     async def on_recipients(items: Sequence[Received[Recipient | None]]) -> None:
-        """A profile, or a tombstone (erased) known by its key."""
+        """A profile, or a tombstone (erased) known by its key, in its producer's tenant."""
         await views.apply_recipients(
             [
-                (i.value.recipient_id if i.value else i.key or "", i.value)
+                (tenant_of(i), i.value.recipient_id if i.value else i.key or "", i.value)
                 for i in items
                 if i.value is not None or i.key
             ]

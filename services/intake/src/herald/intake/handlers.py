@@ -6,10 +6,11 @@ from typing import Protocol, TypeVar
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import ID_PATTERN_RE, ReasonCode, Status, Topic
-from herald.contracts.internal import StandingChanged, Submitter
+from herald.contracts.internal import StandingChanged
 from herald.intake.domain import Invalid, Limits, Verdict, parse_request
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
+from herald.intake.producers import refusal, refusal_status_tenant, submitter
 from herald.intake.submission import Intake
 from herald.runtime.consumer import Received, raw_value
 from herald.runtime.dlq import DeadLetters
@@ -38,24 +39,33 @@ class RequestHandler:
     async def _one(self, item: Received[bytes], trace_id: str) -> None:
         self._metrics.size.observe(len(item.value))
         parsed = parse_request(item.value, self._limits())
+        why = refusal(parsed.tenant, item.producer)
+        if why is not None:
+            await self._unauthorized(item, parsed.request_id, why, trace_id)
+            return
         if isinstance(parsed, Invalid):
             await self._invalid(item, parsed, trace_id)
             return
         r = item.record
         source = f"{r.topic}:{r.partition}:{r.offset}"
-        # until Kafka producers prove who they are (issue 14, the Kafka path), the body
-        # names the submitter of a request produced to Kafka
-        named = parsed.requester
-        submitter = Submitter(
-            user=named.user, department=named.department, credential="", via="kafka"
-        )
-        result = await self._intake.submit(parsed, submitter, source, trace_id)
+        by = submitter(item.producer)
+        result = await self._intake.submit(parsed, by, source, trace_id)
         if result.verdict == Verdict.CONFLICT:
             await self._dlq.send(
                 item.record,
                 ReasonCode.DUPLICATE,
                 f"request_id {parsed.request_id} was submitted before with a different body",
             )
+
+    async def _unauthorized(
+        self, item: Received[bytes], request_id: str | None, why: str, trace_id: str
+    ) -> None:
+        """Dead-lettered, and told to the producer's own tenant (producers.py says why)."""
+        tenant = refusal_status_tenant(item.producer)
+        self._metrics.received.labels("kafka", self._metrics.tenant(tenant), "unauthorized").inc()
+        await self._dlq.send(item.record, ReasonCode.UNAUTHORIZED, why)
+        if request_id and tenant and ID_PATTERN_RE.match(request_id):
+            await self._intake.reject(request_id, tenant, ReasonCode.UNAUTHORIZED, why, trace_id)
 
     async def _invalid(self, item: Received[bytes], parsed: Invalid, trace_id: str) -> None:
         self._metrics.invalid.labels(ReasonCode.INVALID_REQUEST).inc()
@@ -64,7 +74,9 @@ class RequestHandler:
         await self._dlq.send(item.record, ReasonCode.INVALID_REQUEST, parsed.message)
         rid, tenant = parsed.request_id, parsed.tenant
         if rid and tenant and ID_PATTERN_RE.match(rid) and ID_PATTERN_RE.match(tenant):
-            await self._intake.reject_invalid(rid, tenant, parsed.message, trace_id)
+            await self._intake.reject(
+                rid, tenant, ReasonCode.INVALID_REQUEST, parsed.message, trace_id
+            )
 
 
 class Callbacks(Protocol):

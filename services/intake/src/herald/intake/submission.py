@@ -93,11 +93,12 @@ class Intake:
         )
         return Submitted(Verdict.ACCEPTED, status)
 
-    async def reject_invalid(
-        self, request_id: str, tenant: str, message: str, trace_id: str
+    async def reject(
+        self, request_id: str, tenant: str, code: ReasonCode, message: str, trace_id: str
     ) -> None:
-        """Tell upstream about a request that failed validation (it is not stored)."""
-        reason = Reason(code=ReasonCode.INVALID_REQUEST, message=message[:2000])
+        """Tell upstream about a request refused before it was stored (invalid, or not
+        the producer's to submit)."""
+        reason = Reason(code=code, message=message[:2000])
         await self._publish_status(
             RequestRef(request_id, tenant), StatusKind.REJECTED, trace_id, reason
         )

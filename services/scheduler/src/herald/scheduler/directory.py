@@ -8,8 +8,8 @@ from herald.contracts.internal import ContactInvalidated
 from herald.scheduler.domain.reach import drop_contact
 from herald.scheduler.ports import Recipients
 
-Change = tuple[str | None, str, Recipient | None]
-"""(tenant, recipient_id, profile), or (None, recipient_id, None) to erase."""
+Change = tuple[str, str, Recipient | None]
+"""(tenant, recipient_id, profile), or (tenant, recipient_id, None) to erase."""
 
 
 class Directory:
@@ -17,11 +17,11 @@ class Directory:
         self._store = store
 
     async def apply(self, changes: Sequence[Change]) -> None:
-        """The last change of a recipient id wins. A recipient id lives in one tenant: a
-        profile replaces any row of that id, whichever tenant it was in."""
-        last: dict[str, Recipient | None] = {rid: value for _t, rid, value in changes}
+        """The last change of a (tenant, recipient id) wins. Tenants are apart: a change
+        in one tenant never touches another tenant's recipient of the same id."""
+        last = {(t, rid): value for t, rid, value in changes}
         profiles = [v for v in last.values() if v is not None]
-        erased = [rid for rid, v in last.items() if v is None]
+        erased = [key for key, v in last.items() if v is None]
         await self._store.replace(profiles, erased)
 
     async def invalidate(self, dead: Sequence[ContactInvalidated]) -> int:

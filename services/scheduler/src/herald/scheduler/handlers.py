@@ -1,35 +1,29 @@
 """Scheduler's Kafka entrypoints: directory, dead contacts, approved requests, cancels,
-and engagement (for send-time optimisation)."""
+and engagement (for send-time optimisation).
+
+Every record is verified by the runtime first (herald.runtime.consumer): a recipient
+profile is its producer's tenant's, and a tombstone erases the id in its producer's
+tenant only; an engagement event carries the tenant that reported it."""
 
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 import structlog
-from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Engagement, ReasonCode, Recipient, Topic
 from herald.contracts.internal import CancelRequested, ContactInvalidated, RequestEnvelope
-from herald.runtime.consumer import (
-    BatchConsumer,
-    Received,
-    Rejected,
-    model_decoder,
-    optional_model_decoder,
-    subscribe,
-)
+from herald.runtime.consumer import Received, Rejected, optional_model_decoder, tenant_of
 from herald.runtime.dlq import DeadLetters
-from herald.runtime.health import Health
+from herald.runtime.subscriptions import Consumers
 from herald.runtime.tracing import bind_trace
 from herald.scheduler.directory import Change
 from herald.scheduler.engagement import engaged
 from herald.scheduler.ports import ContentionError
-from herald.scheduler.settings import SchedulerSettings
 
 log = structlog.get_logger(__name__)
-T = TypeVar("T")
 
 
 class Planning(Protocol):
@@ -51,13 +45,14 @@ class DirectoryUpkeep(Protocol):
 
 
 def _recipient_key(item: Received[Recipient | None]) -> Change:
-    """The key is the recipient_id (contract). A tombstone carries no tenant: the
-    recipient id is erased wherever it is (ids are unique within a deployment)."""
+    """The key is the recipient_id (contract). A tombstone carries no tenant: it erases
+    the id in its producer's tenant (`tenant_of`), never in another."""
+    tenant = tenant_of(item)
     if item.value is not None:
-        return item.value.tenant, item.value.recipient_id, item.value
+        return tenant, item.value.recipient_id, item.value
     if not item.key:
         raise Rejected(ReasonCode.INVALID_REQUEST, "a tombstone needs the recipient_id as key")
-    return None, item.key, None
+    return tenant, item.key, None
 
 
 async def _retrying(op: Callable[[], Awaitable[None]], attempts: int = 5) -> None:
@@ -76,16 +71,13 @@ async def _retrying(op: Callable[[], Awaitable[None]], attempts: int = 5) -> Non
 
 
 def build_router(
+    consumers: Consumers,
     planner: Planning,
     canceller: Cancelling,
     directory: DirectoryUpkeep,
     engagement: EngagementSink,
     dlq: DeadLetters,
-    health: Health,
-    settings: SchedulerSettings,
 ) -> KafkaRouter:
-    router = KafkaRouter()
-
     async def on_recipients(items: Sequence[Received[Recipient | None]]) -> None:
         changes = []
         for item in items:
@@ -95,40 +87,28 @@ def build_router(
                 await dlq.send(item.record, exc.code, exc.message)
         await directory.apply(changes)
 
-    async def on_contacts(items: Sequence[Received[ContactInvalidated]]) -> None:
-        await directory.invalidate([i.value for i in items])
+    async def on_contacts(items: list[ContactInvalidated]) -> None:
+        await directory.invalidate(items)
 
-    async def on_approved(items: Sequence[Received[RequestEnvelope]]) -> None:
+    async def on_approved(items: list[RequestEnvelope]) -> None:
         for item in items:
-            bind_trace(item.value.trace_id)
-            await _retrying(functools.partial(planner.plan, item.value))
+            bind_trace(item.trace_id)
+            await _retrying(functools.partial(planner.plan, item))
         bind_trace(None)
 
-    async def on_cancels(items: Sequence[Received[CancelRequested]]) -> None:
+    async def on_cancels(items: list[CancelRequested]) -> None:
         for item in items:
-            await _retrying(functools.partial(canceller.cancel, item.value))
+            await _retrying(functools.partial(canceller.cancel, item))
 
-    async def on_engagement(items: Sequence[Received[Engagement]]) -> None:
-        await engagement.record(engaged([i.value for i in items]))
+    async def on_engagement(items: list[Engagement]) -> None:
+        await engagement.record(engaged(items))
 
-    def consume(
-        topic: Topic,
-        group: str,
-        decode: Callable[[ConsumerRecord], T],
-        handle: Callable[[Sequence[Received[T]]], Awaitable[None]],
-        max_records: int | None = None,
-    ) -> None:
-        """One consumer group per topic: `herald-scheduler` and the given suffix (the
-        topic prefix, empty in production, keeps isolated runs' groups apart too)."""
-        consumer = BatchConsumer(topic.name.lower(), decode, handle, dlq, health)
-        group_id = "herald-scheduler" + group
-        subscribe(
-            router, topic, consumer, group_id=group_id, settings=settings, max_records=max_records
-        )
-
-    consume(Topic.RECIPIENTS, "-directory", optional_model_decoder(Recipient), on_recipients)
-    consume(Topic.CONTACTS, "-contacts", model_decoder(ContactInvalidated), on_contacts)
-    consume(Topic.APPROVED, "", model_decoder(RequestEnvelope), on_approved, max_records=20)
-    consume(Topic.CANCELS, "-cancels", model_decoder(CancelRequested), on_cancels)
-    consume(Topic.ENGAGEMENT, "-engagement", model_decoder(Engagement), on_engagement)
-    return router
+    # one consumer group per topic: `herald-scheduler` and a suffix
+    c = consumers
+    recipients = optional_model_decoder(Recipient)
+    c.add(Topic.RECIPIENTS, "herald-scheduler-directory", recipients, on_recipients)
+    c.add_values(Topic.CONTACTS, "herald-scheduler-contacts", ContactInvalidated, on_contacts)
+    c.add_values(Topic.APPROVED, "herald-scheduler", RequestEnvelope, on_approved, max_records=20)
+    c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
+    c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)
+    return c.router

@@ -63,7 +63,7 @@ def create_app(
     keep = settings.engagement_keep_days
     rt.add_loop("prune", lambda: prune_loop(db.engagement, clock, keep, settings.prune_interval_s))
     directory = Directory(db.recipients)
-    router = build_router(planner, canceller, directory, db.engagement, rt.dlq, rt.health, settings)
+    router = build_router(rt.consumers(), planner, canceller, directory, db.engagement, rt.dlq)
     dry_run = DryRun(
         db.audience, db.engagement, policies, clock, settings.expand_chunk, settings.dry_run_sample
     )

@@ -50,9 +50,9 @@ class ContactsWork(Protocol):
 class Recipients(Protocol):
     """The recipient directory."""
 
-    async def replace(self, profiles: Sequence[Recipient], erased: Sequence[str]) -> None:
-        """Store the profiles (a recipient id lives in one tenant: a profile replaces any
-        row of that id) and erase the ids given, with everything kept about them."""
+    async def replace(self, profiles: Sequence[Recipient], erased: Sequence[RecipientKey]) -> None:
+        """Store the profiles and erase the (tenant, recipient id)s given, with everything
+        kept about them; each in its own tenant only."""
         ...
 
     def contacts(self) -> AbstractAsyncContextManager[ContactsWork]: ...

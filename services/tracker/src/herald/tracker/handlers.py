@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaRouter
 
-from herald.contracts import Engagement, ReasonCode, Status, Topic
+from herald.contracts import Engagement, Id, ReasonCode, Status, Topic
+from herald.contracts.common import Model
 from herald.contracts.internal import Outcome
-from herald.runtime.consumer import Received, Rejected, model_decoder
+from herald.runtime.consumer import Received, Rejected, model_decoder, tenant_of
 from herald.runtime.dlq import DeadLetters
-from herald.runtime.subscriptions import Consumers, values
+from herald.runtime.subscriptions import Consumers
 from herald.tracker.domain.erasure import RecipientSeen
 from herald.tracker.ports import Expected
 from herald.tracker.tracking import Tracker
@@ -23,11 +24,27 @@ GROUPS = {
 }
 
 
-def recipient_seen(record: ConsumerRecord) -> RecipientSeen:
-    """A profile is not parsed (it is not tracker's to judge); a null value erases."""
+class RecipientRef(Model):
+    """What tracker reads of a profile: whose it is (the rest is not tracker's to judge)."""
+
+    recipient_id: Id
+    tenant: Id
+
+
+def recipient_ref(record: ConsumerRecord) -> RecipientRef | None:
+    """A profile's id and tenant (checked against its producer's by the runtime); None
+    for a tombstone, which erases its key in its producer's tenant."""
     if not record.key:
         raise Rejected(ReasonCode.INVALID_REQUEST, "a recipient message needs its key")
-    return RecipientSeen(record.key.decode("utf-8", "replace"), record.value is None)
+    if record.value is None:
+        return None
+    return RecipientRef.model_validate_json(record.value)
+
+
+def recipient_seen(item: Received[RecipientRef | None]) -> RecipientSeen:
+    if item.value is None:
+        return RecipientSeen(tenant_of(item), item.key or "", tombstone=True)
+    return RecipientSeen(item.value.tenant, item.value.recipient_id, tombstone=False)
 
 
 def build_router(consumers: Consumers, tracker: Tracker, dlq: DeadLetters) -> KafkaRouter:
@@ -49,5 +66,9 @@ def build_router(consumers: Consumers, tracker: Tracker, dlq: DeadLetters) -> Ka
     c.add_values(Topic.OUTCOMES, GROUPS[Topic.OUTCOMES], Outcome, tracker.on_outcomes)
     c.add(Topic.STATUS, GROUPS[Topic.STATUS], model_decoder(Status), on_statuses)
     c.add(Topic.ENGAGEMENT, GROUPS[Topic.ENGAGEMENT], model_decoder(Engagement), on_engagement)
-    c.add(Topic.RECIPIENTS, GROUPS[Topic.RECIPIENTS], recipient_seen, values(tracker.on_recipients))
+
+    async def on_recipients(items: Sequence[Received[RecipientRef | None]]) -> None:
+        await tracker.on_recipients([recipient_seen(i) for i in items])
+
+    c.add(Topic.RECIPIENTS, GROUPS[Topic.RECIPIENTS], recipient_ref, on_recipients)
     return c.router

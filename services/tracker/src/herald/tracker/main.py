@@ -39,7 +39,7 @@ def create_app(settings: TrackerSettings | None = None, *, clock: Clock = utc_no
         signer, rt.events, metrics, clock, publish_timeout_s=s.link_publish_timeout_s
     )
     groups = {str(t): g for t, g in GROUPS.items()}
-    probe = LagProbe(s.kafka_bootstrap_servers, groups, metrics, s.kafka_topic_prefix)
+    probe = LagProbe(s.kafka_bootstrap_servers, groups, metrics, s.kafka_topic_prefix, rt.security)
 
     async def status_updates() -> int:
         return await tracker.publish_updates(s.status_update_interval_s)

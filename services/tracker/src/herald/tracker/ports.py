@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from herald.contracts import Engagement, Status
 from herald.contracts.internal import Outcome
 from herald.runtime.transient import TransientError
+from herald.tracker.domain.erasure import RecipientKey
 from herald.tracker.domain.partitions import Month
 
 Key = tuple[str, str]
@@ -91,7 +92,10 @@ class LedgerWork(Protocol):
 class LedgerPort(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[LedgerWork]: ...
 
-    async def erase(self, erased: Sequence[str], restored: Sequence[str]) -> int: ...
+    async def erase(self, erased: Sequence[RecipientKey], restored: Sequence[RecipientKey]) -> int:
+        """Unlink erased (tenant, recipient id)s from their outcomes, each in its own
+        tenant; forget restored ones. How many outcomes were unlinked."""
+        ...
 
 
 class Partitions(Protocol):

@@ -55,9 +55,11 @@ def build_stack(env: Mapping[str, str], log_format: LogFormat, renderer: Compact
 async def seed(stack: Stack, env: Mapping[str, str]) -> dict[str, str]:
     """The demo directory: by default only into a broker this run started itself."""
     wanted = env.get("HERALD_DEMO_RECIPIENTS", "1" if stack.broker else "0") != "0"
-    if not wanted:
+    if not wanted or stack.producer is None:
         return {}
-    ready = await seed_demo_directory(stack.bootstrap, stack.database_url, stack.topic_prefix)
+    ready = await seed_demo_directory(
+        stack.bootstrap, stack.database_url, stack.producer, stack.topic_prefix
+    )
     return dict(DEMO_ROUTES) if ready else {}
 
 

@@ -18,6 +18,7 @@ PLACEHOLDERS: dict[str, Any] = {
     "signing_secret": "unused",
     "tracking_keys": "k1:unused",
     "delivery_id_key": "unused-placeholder-for-the-delivery-id-key",
+    "record_keys": "k1:a-placeholder-record-key-nothing-is-signed",
 }
 
 

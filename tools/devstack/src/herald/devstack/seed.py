@@ -3,7 +3,8 @@
 Three recipients of tenant `acme`, each reached on another of the README example's
 channels. Locally the dispatcher has no provider credentials: app push and SMS go to
 the `log` provider (the send shows in the dispatcher's log) and in-app messages to the
-inbox (`GET /v1/inbox/u-1002` on the dispatcher).
+inbox (`GET /v1/inbox/u-1002` on the dispatcher). They are published the way an upstream
+system publishes them: signed with the local producer credential of `acme`.
 """
 
 import asyncio
@@ -15,6 +16,8 @@ from aiokafka import AIOKafkaProducer
 
 from herald.contracts import Recipient, Topic
 from herald.contracts.recipient import Consent, Contacts, PushToken
+from herald.devstack.keys import ProducerCredential
+from herald.runtime.provenance import RecordSigner
 
 log = structlog.get_logger(__name__)
 
@@ -55,19 +58,20 @@ DEMO_ROUTES = {
 """How each is reached by the README example under `make run`'s providers."""
 
 
-async def publish_demo_recipients(bootstrap: str, topic_prefix: str = "") -> None:
+async def publish_demo_recipients(
+    bootstrap: str, credential: ProducerCredential, topic_prefix: str = ""
+) -> None:
     """Publish them on push.recipients.v1 (keyed by recipient id: a rerun replaces them)."""
+    signer = RecordSigner.from_text(credential.id, credential.secret)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        sent = [
-            await producer.send(
-                topic_prefix + Topic.RECIPIENTS,
-                r.model_dump_json(exclude_none=True).encode(),
-                key=r.recipient_id.encode(),
-            )
-            for r in DEMO_RECIPIENTS
-        ]
+        sent = []
+        for r in DEMO_RECIPIENTS:
+            key, value = r.recipient_id.encode(), r.model_dump_json(exclude_none=True).encode()
+            headers = signer.headers(Topic.RECIPIENTS, key, value)
+            topic = topic_prefix + Topic.RECIPIENTS
+            sent.append(await producer.send(topic, value, key=key, headers=headers))
         await asyncio.gather(*sent)
     finally:
         await producer.stop()
@@ -89,12 +93,16 @@ async def directory_holds(database_url: str, ids: list[str]) -> bool:
 
 
 async def seed_demo_directory(
-    bootstrap: str, database_url: str, topic_prefix: str = "", timeout: float = 60
+    bootstrap: str,
+    database_url: str,
+    credential: ProducerCredential,
+    topic_prefix: str = "",
+    timeout: float = 60,
 ) -> bool:
     """Publish the demo recipients and wait until the scheduler knows them.
 
     False (and a warning) if it did not in time: the stack runs on regardless."""
-    await publish_demo_recipients(bootstrap, topic_prefix)
+    await publish_demo_recipients(bootstrap, credential, topic_prefix)
     ids = [r.recipient_id for r in DEMO_RECIPIENTS]
     deadline = time.monotonic() + timeout
     while not await directory_holds(database_url, ids):

@@ -17,7 +17,13 @@ from typing import IO, Any
 import structlog
 
 from herald.devstack.broker import LocalBroker
-from herald.devstack.keys import ensure_dev_keys, ensure_secret
+from herald.devstack.keys import (
+    ProducerCredential,
+    ensure_dev_keys,
+    ensure_dev_producer,
+    ensure_record_keys,
+    ensure_secret,
+)
 from herald.devstack.ports import wait_for_port
 from herald.devstack.postgres import LocalPostgres, create_database
 from herald.devstack.services import SERVICES
@@ -97,6 +103,8 @@ class Stack:
     bootstrap: str = ""
     database_url: str = ""
     keys: dict[str, str] = field(default_factory=dict)
+    producer: ProducerCredential | None = None
+    """The local upstream producer's credential (for the demo directory, and for you)."""
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     relay: Relay | None = None
     """Where the services' output goes; None: their own stdout (or log_dir's files)."""
@@ -114,6 +122,9 @@ class Stack:
         created = await ensure_topics(self.bootstrap, prefix=self.topic_prefix)
         log.info("infrastructure_ready", kafka=self.bootstrap, topics_created=created)
         self.keys = ensure_dev_keys(self.state_dir, self.tenant)
+        self.producer = ensure_dev_producer(
+            self.state_dir, self.tenant, ensure_record_keys(self.state_dir)
+        )
 
     def service_env(self, name: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
@@ -124,6 +135,8 @@ class Stack:
             HTTP_HOST="127.0.0.1",
             HTTP_PORT=str(self.ports[name]),
             API_KEYS_FILE=str(self.state_dir / "api-keys.json"),
+            RECORD_KEYS=ensure_record_keys(self.state_dir),
+            PRODUCERS_FILE=str(self.state_dir / "producers.json"),
             KAFKA_TOPIC_PREFIX=self.topic_prefix,
             KAFKA_SESSION_TIMEOUT_MS="4000",
             KAFKA_HEARTBEAT_INTERVAL_MS="1300",

@@ -2,8 +2,11 @@
 
 The defaults are the local stack's (`make run`, docs/contract.md). The config file is TOML
 with the same names as the flags (`api_key`, `api_key_file`, `intake_url`, `review_url`,
-`tracker_url`, `bootstrap_servers`, `topic_prefix`). The API key is a secret: it is never
-printed, and `describe` shows only where it came from (`keys` says from where it may).
+`tracker_url`, `bootstrap_servers`, `topic_prefix`), plus the producer credential that
+signs what heraldctl publishes to Kafka (`producer_id`, `producer_secret`; environment
+`HERALD_PRODUCER_ID`, `HERALD_PRODUCER_SECRET`, as `make run` writes them to
+`.herald/dev-keys.env`). The API key and the producer secret are secrets: never printed,
+and `describe` shows only where they came from (`keys` says from where the key may).
 """
 
 import os
@@ -22,7 +25,10 @@ ENV = {
     "tracker_url": "HERALD_TRACKER_URL",
     "bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
     "topic_prefix": "HERALD_TOPIC_PREFIX",
+    "producer_id": "HERALD_PRODUCER_ID",
+    "producer_secret": "HERALD_PRODUCER_SECRET",
 }
+SECRETS = ("api_key", "producer_secret")
 DEFAULTS = {
     "api_key": "",
     "api_key_file": "",
@@ -31,6 +37,8 @@ DEFAULTS = {
     "tracker_url": "http://127.0.0.1:8005",
     "bootstrap_servers": "127.0.0.1:9092",
     "topic_prefix": "",
+    "producer_id": "",
+    "producer_secret": "",
 }
 
 
@@ -53,24 +61,27 @@ class Settings:
     tracker_url: str = DEFAULTS["tracker_url"]
     bootstrap_servers: str = DEFAULTS["bootstrap_servers"]
     topic_prefix: str = ""
+    producer_id: str = ""
+    producer_secret: str = ""
     sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     warnings: tuple[str, ...] = field(default=(), compare=False, repr=False)
     """What the user should fix (a key on the command line, a key file others can read)."""
 
     def __repr__(self) -> str:  # keeps the key out of tracebacks and logs
         shown = {f.name: getattr(self, f.name) for f in fields(self) if f.repr}
-        shown["api_key"] = "***" if self.api_key else ""
+        for name in SECRETS:
+            shown[name] = "***" if shown[name] else ""
         return f"Settings({shown})"
 
     def topic(self, name: str) -> str:
         return self.topic_prefix + name
 
     def describe(self) -> dict[str, dict[str, str]]:
-        """Each setting with its source; the API key only as set / not set."""
+        """Each setting with its source; the secrets only as set / not set."""
         out = {}
         for name in ENV:
             value = getattr(self, name)
-            if name == "api_key":
+            if name in SECRETS:
                 value = "(set)" if value else "(not set)"
             out[name] = {"value": value, "source": self.sources.get(name, "default")}
         return out

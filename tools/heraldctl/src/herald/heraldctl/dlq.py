@@ -1,14 +1,17 @@
 """`heraldctl dlq list` and `heraldctl dlq replay --id P:O`: dead letters on push.dlq.v1.
 
 A dead letter is identified by its own place on push.dlq.v1 (`partition:offset`). Replay
-publishes its original bytes with its original key to the topic it came from (as that
-service named it, prefix included) or to `--to-topic`; it does not remove the letter
-(Kafka cannot), so replaying twice publishes twice. Consumers are idempotent, but check
-`dlq list` before replaying again.
+publishes its original bytes with its original key and headers to the topic it came from
+(as that service named it, prefix included) or to `--to-topic`; it does not remove the
+letter (Kafka cannot), so replaying twice publishes twice. Consumers are idempotent, but
+check `dlq list` before replaying again. The original headers carry the original
+producer's signature, which still verifies (it covers topic, key and value, none of which
+changed): a replay needs no credential, and cannot make a refused record acceptable.
 """
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -127,7 +130,9 @@ async def _replay(env: Env, places: list[tuple[int, int]], to_topic: str | None)
     async with kafka.producer(s.bootstrap_servers) as p:
         for place, letter, value in letters:
             topic = to_topic or letter.source_topic
-            [(part, off)] = await kafka.publish(p, topic, [(letter.key, value)])
+            [(part, off)] = await kafka.publish(
+                p, topic, [(letter.key, value)], headers=_original_headers(letter)
+            )
             done.append(
                 {"id": place, "key": letter.key, "topic": topic, "partition": part, "offset": off}
             )
@@ -146,3 +151,11 @@ def _original(letter: DeadLetter) -> bytes:
         return base64.b64decode(letter.value_base64 or "", validate=True)
     except binascii.Error as exc:
         raise CommandError(f"the dead letter's value_base64 is not base64: {exc}") from exc
+
+
+def _original_headers(letter: DeadLetter) -> Callable[[bytes | None, bytes | None], kafka.Headers]:
+    try:
+        headers = [(k, base64.b64decode(v, validate=True)) for k, v in letter.headers.items()]
+    except binascii.Error as exc:
+        raise CommandError(f"the dead letter's headers are not base64: {exc}") from exc
+    return lambda _key, _value: headers

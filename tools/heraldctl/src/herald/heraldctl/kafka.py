@@ -57,14 +57,22 @@ async def producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
         await p.stop()
 
 
+Headers = list[tuple[str, bytes]]
+
+
 async def publish(
     p: AIOKafkaProducer,
     topic: str,
     items: Sequence[tuple[str | None, bytes | None]],
     on_ack: Callable[[], None] = lambda: None,
+    headers: Callable[[bytes | None, bytes | None], Headers] = lambda _k, _v: [],
 ) -> list[tuple[int, int]]:
-    """Send every (key, value); return (partition, offset) of each once the broker has it."""
-    futures = [await p.send(topic, value, key=k.encode() if k else None) for k, value in items]
+    """Send every (key, value) with `headers(key, value)` (a signature); return (partition,
+    offset) of each once the broker has it."""
+    futures = []
+    for k, value in items:
+        key = k.encode() if k else None
+        futures.append(await p.send(topic, value, key=key, headers=headers(key, value) or None))
 
     async def acked(f: Any) -> tuple[int, int]:
         meta = await f

@@ -1,9 +1,10 @@
 """`heraldctl recipients import FILE.csv`: recipient profiles onto push.recipients.v1.
 
 All or nothing: every row is checked first, and one bad row means nothing is published.
-Each profile is keyed by its recipient_id; the topic is compacted, so importing the same
-file again replaces the profiles with themselves, and an import the broker interrupted
-can simply be run again.
+Each profile is keyed by its recipient_id and signed with the producer credential in the
+settings (herald.heraldctl.signing): Herald accepts profiles of that credential's tenant
+only. The topic is compacted, so importing the same file again replaces the profiles with
+themselves, and an import the broker interrupted can simply be run again.
 """
 
 from pathlib import Path
@@ -16,6 +17,7 @@ from herald.heraldctl import kafka
 from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, run
 from herald.heraldctl.recipients_csv import Row, read_rows
 from herald.heraldctl.render import advance, table
+from herald.heraldctl.signing import signer
 
 app = typer.Typer(help="Recipient profiles (push.recipients.v1).", no_args_is_help=True)
 
@@ -54,9 +56,10 @@ async def _import(env: Env, file: Path, tenant: str | None, check_only: bool) ->
         for r in rows
         if r.recipient is not None
     ]
+    sign = signer(env.settings, Topic.RECIPIENTS)
     async with kafka.producer(env.settings.bootstrap_servers) as p:
         with env.out.progress("publishing", len(items)) as bar:
-            await kafka.publish(p, topic, items, lambda: advance(bar))
+            await kafka.publish(p, topic, items, lambda: advance(bar), sign)
     _done(env, len(items), topic, published=True)
     return 0
 

@@ -111,15 +111,23 @@ class PgViews:
         )
         return {(r["tenant"], r["request_id"]) for r in rows}
 
-    async def consent(self, recipient_ids: Sequence[str]) -> dict[str, ConsentRow]:
+    async def consent(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], ConsentRow]:
+        """A tenant's own row, else a row erased by a tombstone from before tombstones
+        were tenant-scoped (tenant '': it erased the id in every tenant; migration 003)."""
+        if not keys:
+            return {}
+        tenants, ids = zip(*sorted(set(keys)), strict=True)
         rows = await self._db.pool.fetch(
-            """SELECT recipient_id, marketing, channels, erased FROM dispatcher.consent
-               WHERE recipient_id = ANY($1::text[])""",
-            list(set(recipient_ids)),
+            """SELECT k.tenant, k.id, c.marketing, c.channels, c.erased
+               FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
+               JOIN dispatcher.consent c ON c.recipient_id = k.id AND c.tenant IN (k.tenant, '')
+               ORDER BY c.tenant <> ''""",
+            list(tenants),
+            list(ids),
         )
         return {
-            r["recipient_id"]: ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
-            for r in rows
+            (r["tenant"], r["id"]): ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
+            for r in rows  # a tenant's own row comes last, and wins
         }
 
     async def add_cancels(self, cancels: Sequence[CancelRequested]) -> None:
@@ -129,24 +137,24 @@ class PgViews:
             [(c.tenant, c.request_id, c.at) for c in cancels],
         )
 
-    async def apply_recipients(self, changes: Sequence[tuple[str, Recipient | None]]) -> None:
-        last = dict(changes)
+    async def apply_recipients(self, changes: Sequence[tuple[str, str, Recipient | None]]) -> None:
+        last = {(tenant, rid): r for tenant, rid, r in changes}
         await self._db.pool.executemany(
-            """INSERT INTO dispatcher.consent (recipient_id, tenant, marketing, channels, erased)
+            """INSERT INTO dispatcher.consent (tenant, recipient_id, marketing, channels, erased)
                VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (recipient_id) DO UPDATE SET tenant = EXCLUDED.tenant,
+               ON CONFLICT (tenant, recipient_id) DO UPDATE SET
                  marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
                  erased = EXCLUDED.erased, updated_at = now()""",
             [
                 (
+                    tenant,
                     rid,
-                    r.tenant,
                     r.consent.marketing,
                     {str(k): v for k, v in r.consent.channels.items()},
                     False,
                 )
                 if r is not None
-                else (rid, None, False, {}, True)
-                for rid, r in last.items()
+                else (tenant, rid, False, {}, True)
+                for (tenant, rid), r in last.items()
             ],
         )

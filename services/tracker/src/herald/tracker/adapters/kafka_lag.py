@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from herald.runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from herald.tracker.metrics import TrackerMetrics
 
 
@@ -19,12 +20,18 @@ def lag(ends: Mapping[TopicPartition, int], committed: Mapping[TopicPartition, i
 
 class LagProbe:
     def __init__(
-        self, bootstrap: str, groups: Mapping[str, str], metrics: TrackerMetrics, prefix: str = ""
+        self,
+        bootstrap: str,
+        groups: Mapping[str, str],
+        metrics: TrackerMetrics,
+        prefix: str = "",
+        security: KafkaSecurity = PLAINTEXT,
     ) -> None:
         """`groups`: {topic name: consumer group}; `prefix` is put before each topic and group
-        name (as the runtime does)."""
+        name (as the runtime does); `security`: the service's SASL/TLS settings."""
         self._bootstrap, self._groups, self._metrics = bootstrap, dict(groups), metrics
         self._prefix = prefix
+        self._options = security.client_options()
         self._consumer: AIOKafkaConsumer | None = None
         self._admin: AIOKafkaAdminClient | None = None
 
@@ -32,10 +39,10 @@ class LagProbe:
         # aiokafka binds the running loop on construction: build here, not in __init__
         if self._consumer is None or self._admin is None:
             self._consumer = AIOKafkaConsumer(
-                bootstrap_servers=self._bootstrap, enable_auto_commit=False
+                bootstrap_servers=self._bootstrap, enable_auto_commit=False, **self._options
             )
             await self._consumer.start()
-            self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+            self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, **self._options)
             await self._admin.start()
         return self._consumer, self._admin
 

@@ -19,12 +19,15 @@ class PostgresEngagement:
         await self._db.pool.execute(
             """INSERT INTO scheduler.engagement (event_id, tenant, recipient_id, at)
                SELECT x.event_id, r.tenant, r.recipient_id, x.at
-               FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(event_id, did, at)
+               FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])
+                 AS x(event_id, did, at, tenant)
                JOIN scheduler.released r ON r.delivery_id = x.did
+                 AND (x.tenant IS NULL OR x.tenant = r.tenant)
                ON CONFLICT (event_id) DO NOTHING""",
             [e.event_id for e in events],
             [e.delivery_id for e in events],
             [e.at for e in events],
+            [e.tenant for e in events],
         )
 
     async def best_hours(self, tenant: str, ids: Sequence[str], since: datetime) -> dict[str, int]:

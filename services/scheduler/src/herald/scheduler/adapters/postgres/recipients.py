@@ -13,27 +13,21 @@ from herald.scheduler.adapters.postgres.connection import transaction
 from herald.scheduler.adapters.postgres.rows import RECIPIENT
 from herald.scheduler.domain.model import RecipientKey
 
-_ERASE = (
-    "DELETE FROM scheduler.recipients WHERE recipient_id = ANY($1::text[])",
-    "DELETE FROM scheduler.caps WHERE recipient_id = ANY($1::text[])",
-    "DELETE FROM scheduler.engagement WHERE recipient_id = ANY($1::text[])",
-    "DELETE FROM scheduler.released WHERE recipient_id = ANY($1::text[])",
+_ERASE = tuple(
+    f"""DELETE FROM scheduler.{table} t USING unnest($1::text[], $2::text[]) AS x(tenant, id)
+        WHERE t.tenant = x.tenant AND t.recipient_id = x.id"""  # noqa: S608 - constant names
+    for table in ("recipients", "caps", "engagement", "released")
 )
+"""Everything kept about a recipient, in its own tenant only."""
 
 
 class PostgresRecipients:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def replace(self, profiles: Sequence[Recipient], erased: Sequence[str]) -> None:
+    async def replace(self, profiles: Sequence[Recipient], erased: Sequence[RecipientKey]) -> None:
         async with transaction(self._db) as conn:
             if profiles:
-                await conn.execute(
-                    """DELETE FROM scheduler.recipients r USING unnest($1::text[], $2::text[])
-                         AS x(id, tenant) WHERE r.recipient_id = x.id AND r.tenant <> x.tenant""",
-                    [r.recipient_id for r in profiles],
-                    [r.tenant for r in profiles],
-                )
                 await conn.executemany(
                     f"""INSERT INTO scheduler.recipients ({RECIPIENT})
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -45,8 +39,9 @@ class PostgresRecipients:
                     [_row(r) for r in profiles],
                 )
             if erased:
+                tenants, ids = [t for t, _ in erased], [rid for _, rid in erased]
                 for sql in _ERASE:
-                    await conn.execute(sql, list(erased))
+                    await conn.execute(sql, tenants, ids)
 
     @contextlib.asynccontextmanager
     async def contacts(self) -> AsyncIterator["ContactsEdit"]:

@@ -16,6 +16,7 @@ from herald.contracts.internal import Outcome
 from herald.runtime.db import Database
 from herald.tracker.adapters.postgres import queries
 from herald.tracker.adapters.postgres.ingest import merge_engagement, merge_outcomes
+from herald.tracker.domain.erasure import RecipientKey
 from herald.tracker.ports import (
     Expected,
     Finishing,
@@ -181,20 +182,27 @@ class Ledger:
             )
         )
 
-    async def erase(self, erased: Sequence[str], restored: Sequence[str]) -> int:
-        """Unlink erased recipients from their outcomes; forget restored ones. Counts stay."""
+    async def erase(self, erased: Sequence[RecipientKey], restored: Sequence[RecipientKey]) -> int:
+        """Unlink erased recipients from their outcomes, each in its own tenant; forget
+        restored ones. Counts stay."""
+        gone = ([t for t, _ in erased], [r for _, r in erased])
+        back = ([t for t, _ in restored], [r for _, r in restored])
         async with self._db.pool.acquire() as conn, conn.transaction():
             await conn.execute(
-                "DELETE FROM tracker.erased WHERE recipient_id = ANY($1::text[])", restored
+                """DELETE FROM tracker.erased e USING unnest($1::text[], $2::text[]) AS x(t, r)
+                   WHERE e.tenant = x.t AND e.recipient_id = x.r""",
+                *back,
             )
             await conn.execute(
-                """INSERT INTO tracker.erased (recipient_id) SELECT unnest($1::text[])
-                   ON CONFLICT (recipient_id) DO UPDATE SET at = now()""",
-                erased,
+                """INSERT INTO tracker.erased (tenant, recipient_id)
+                   SELECT * FROM unnest($1::text[], $2::text[])
+                   ON CONFLICT (tenant, recipient_id) DO UPDATE SET at = now()""",
+                *gone,
             )
             status = await conn.execute(
-                """UPDATE tracker.outcomes SET recipient_id = NULL, detail = ''
-                   WHERE recipient_id = ANY($1::text[])""",
-                erased,
+                """UPDATE tracker.outcomes o SET recipient_id = NULL, detail = ''
+                   FROM unnest($1::text[], $2::text[]) AS x(t, r)
+                   WHERE o.tenant = x.t AND o.recipient_id = x.r""",
+                *gone,
             )
         return int(status.split()[-1])
