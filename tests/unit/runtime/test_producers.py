@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import structlog
 
+from herald.runtime import producers
 from herald.runtime.producers import ProducersFile, ProducersFileError, parse_producers
 from herald.runtime.producers.__main__ import main
 from herald.runtime.provenance import ProducerDirectory, RecordSigner, RecordVerifier
@@ -62,7 +63,7 @@ def test_a_recipients_only_producer_needs_no_user() -> None:
 
 
 async def test_a_revocation_takes_effect_and_a_bad_change_keeps_the_last_good_set(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "producers.json"
     path.write_text(producer_entries(*PRODUCERS.values()))
@@ -77,6 +78,8 @@ async def test_a_revocation_takes_effect_and_a_bad_change_keeps_the_last_good_se
 
     path.write_text('{"producers": [{"id": "typo"}]}')
     with structlog.testing.capture_logs() as logs:
+        # the module's logger may already be cached with the configuration of an earlier test
+        monkeypatch.setattr(producers, "log", structlog.get_logger(producers.__name__))
         assert not await file.refresh()
         assert not await file.refresh()  # reported once
     assert file.directory.get("test-globex") is not None
