@@ -49,6 +49,8 @@ class Send(Model):
     locale: str | None = None
     content: Content
     labels: dict[str, str] = Field(default_factory=dict)
+    attributes: dict[str, str] = Field(default_factory=dict)
+    """The recipient's attributes a template names (`recipient.attributes.<key>`), only those."""
     due_at: AwareDatetime
     expires_at: AwareDatetime | None = None
     trace_id: str = ""
