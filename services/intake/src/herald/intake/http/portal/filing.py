@@ -22,12 +22,13 @@ from herald.intake.filing import Filing
 from herald.intake.http.portal import form as request_form
 from herald.intake.http.portal import views
 from herald.intake.http.portal.scope import may_file
-from herald.intake.http.portal.web import LOGIN, Pages, see_other
+from herald.intake.http.portal.web import LOGIN, Pages
 from herald.intake.ports import AdviserRefused
 from herald.runtime.clock import Clock
 from herald.runtime.problems import Problem
 from herald.runtime.tracing import bind_trace, request_trace_id
 from herald.runtime.websessions import Form, WebSession
+from herald.runtime.websessions.pages import see_other
 
 CANNOT = "Filing needs a submitter or admin key with a department; this key may only look."
 

@@ -12,10 +12,11 @@ from herald.intake.http.portal import views
 from herald.intake.http.portal.charts import funnel, grouped
 from herald.intake.http.portal.scope import department_scope, may_see
 from herald.intake.http.portal.timechart import over_time
-from herald.intake.http.portal.web import LOGIN, Pages, download, see_other
+from herald.intake.http.portal.web import LOGIN, Pages, download
 from herald.intake.ports import Filed, FiledRequests, ReportReader, ReportsUnavailable, ReportWindow
 from herald.runtime.clock import Clock
 from herald.runtime.websessions import WebSession
+from herald.runtime.websessions.pages import see_other
 
 NO_DEPARTMENT = "This key has no department, so it has no reports to see."
 

@@ -8,12 +8,13 @@ from herald.contracts import ID_PATTERN_RE
 from herald.intake.http.cancel import cancel_as
 from herald.intake.http.portal import views
 from herald.intake.http.portal.scope import department_scope, may_file, may_see
-from herald.intake.http.portal.web import LOGIN, Pages, see_other
+from herald.intake.http.portal.web import LOGIN, Pages
 from herald.intake.ports import FiledRequests, RequestRepository
 from herald.intake.submission import Intake
 from herald.runtime.clock import Clock
 from herald.runtime.problems import Problem
 from herald.runtime.websessions import LoginRefused, WebSession
+from herald.runtime.websessions.pages import see_other
 
 LIST_LIMIT = 200
 

@@ -11,13 +11,14 @@ from herald.intake.filing import Filing
 from herald.intake.http.portal.filing import FilingPages
 from herald.intake.http.portal.reports import ReportPages
 from herald.intake.http.portal.requests import RequestPages
-from herald.intake.http.portal.web import HERE, Pages, secured
+from herald.intake.http.portal.web import HERE, Pages
 from herald.intake.ports import FiledRequests, ReportReader, RequestRepository
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
 from herald.runtime.auth import Authenticator, Role
 from herald.runtime.clock import Clock
 from herald.runtime.websessions import SessionPolicy, SessionStore, WebSessions
+from herald.runtime.websessions.pages import secured
 
 MAX_FORM_BYTES = 256 * 1024
 """A request form: content up to the contract's limits and a few thousand recipient ids."""

@@ -5,22 +5,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from herald.runtime.websessions import WebSession, WebSessions
+from herald.runtime.websessions.pages import secured
 
 HERE = Path(__file__).parent
 LOGIN = "/portal/login"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
-"""As the review console's: no script at all, styles from the one stylesheet only."""
 
 
 def templates() -> Environment:
@@ -30,17 +22,6 @@ def templates() -> Environment:
         undefined=StrictUndefined,
         auto_reload=False,
     )
-
-
-def secured(response: Response) -> Response:
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
-def see_other(path: str) -> Response:
-    """A redirect to one of the portal's own paths (built from checked ids, never a URL
-    taken from the request)."""
-    return secured(RedirectResponse(path, status_code=303))
 
 
 def download(body: bytes, filename: str) -> Response:

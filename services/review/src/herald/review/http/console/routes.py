@@ -31,6 +31,7 @@ from herald.runtime.websessions import (
     WebSession,
     WebSessions,
 )
+from herald.runtime.websessions.pages import secured, see_other
 
 _LOGIN = "/console/login"
 _BOARD = "/console/violations"
@@ -89,7 +90,7 @@ class Console:
         return await self._sessions.form(request, s)
 
     async def stylesheet(self) -> Response:
-        answer = web.secured(Response(self._css, media_type="text/css; charset=utf-8"))
+        answer = secured(Response(self._css, media_type="text/css; charset=utf-8"))
         answer.headers["Cache-Control"] = "public, max-age=3600"
         return answer
 
@@ -107,7 +108,7 @@ class Console:
             error = f"A {who.role} key may not review: use a reviewer or admin key."
             return web.page(self._env, "login.html", 403, error=error)
         # a fixed page, never a redirect target taken from the request
-        answer = web.see_other(_BOARD if board_only else "/console/")
+        answer = see_other(_BOARD if board_only else "/console/")
         try:
             await self._sessions.log_in(key, answer)
         except LoginRefused as refused:
@@ -118,7 +119,7 @@ class Console:
         s = await self._session(request)
         if s is not None and await self._form(request, s) is None:
             return self._page(s, "login.html", 403, error="The form expired: log out again.")
-        answer = web.see_other(_LOGIN)
+        answer = see_other(_LOGIN)
         await self._sessions.log_out(request, answer)
         return answer
 
@@ -126,7 +127,7 @@ class Console:
         s = await self._session(request)
         if s is None:
             board = await self._session(request, board=True)
-            return web.see_other(_BOARD if board else _LOGIN)
+            return see_other(_BOARD if board else _LOGIN)
         now = self._clock()
         found = await self._repo.listing(s.principal.tenant, StatusKind.PENDING_REVIEW, 200)
         flash = self._signer.verify("flash", request.cookies.get(web.FLASH_COOKIE, ""), now)
@@ -138,7 +139,7 @@ class Console:
 
     async def one(self, request_id: str, request: Request) -> Response:
         s = await self._session(request)
-        return await self._show(s, request_id) if s else web.see_other(_LOGIN)
+        return await self._show(s, request_id) if s else see_other(_LOGIN)
 
     async def _show(
         self, s: WebSession, request_id: str, status: int = 200, error: str = ""
@@ -155,7 +156,7 @@ class Console:
     async def decide(self, request_id: str, request: Request) -> Response:
         s = await self._session(request)
         if s is None:
-            return web.see_other(_LOGIN)
+            return see_other(_LOGIN)
         fields = await self._form(request, s)
         if fields is None:
             return await self._show(
@@ -175,16 +176,16 @@ class Console:
             message = f"{request_id} is no longer pending ({views.state_of(now_is or review)})."
         else:
             message = f"{request_id} {'approved' if human.approve else 'rejected'}."
-        return self._flashed(web.see_other("/console/"), message)
+        return self._flashed(see_other("/console/"), message)
 
     async def violations(self, request: Request) -> Response:
         s = await self._session(request, board=True)
         if s is None:
-            return web.see_other(_LOGIN)
+            return see_other(_LOGIN)
         try:
             board = await self._board.listing(s.principal)
         except NotShownError:  # the policy changed since the login
-            return web.see_other(_LOGIN)
+            return see_other(_LOGIN)
         may_review = s.principal.role in _REVIEWERS
         return self._page(s, "violations.html", board=board, may_review=may_review)
 

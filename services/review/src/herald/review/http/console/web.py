@@ -4,20 +4,14 @@ sessions: herald.runtime.websessions)."""
 from pathlib import Path
 from typing import Any
 
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from herald.runtime.websessions.pages import secured
 
 HERE = Path(__file__).parent
 FLASH_COOKIE = "herald_console_flash"
 MAX_FORM_BYTES = 16 * 1024
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
 
 
 def templates() -> Environment:
@@ -29,11 +23,6 @@ def templates() -> Environment:
     )
 
 
-def secured(response: Response) -> Response:
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
 def page(env: Environment, name: str, status: int = 200, **context: Any) -> Response:
     context.setdefault("who", None)
     context.setdefault("flash", None)
@@ -41,11 +30,6 @@ def page(env: Environment, name: str, status: int = 200, **context: Any) -> Resp
     context.setdefault("board_link", False)
     html = env.get_template(name).render(**context)
     return secured(HTMLResponse(html, status_code=status))
-
-
-def see_other(path: str) -> Response:
-    """A redirect to one of the console's own fixed paths (never one taken from a request)."""
-    return secured(RedirectResponse(path, status_code=303))
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int, secure: bool) -> None:
