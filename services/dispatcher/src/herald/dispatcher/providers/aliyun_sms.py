@@ -37,7 +37,12 @@ from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, 
 from herald.dispatcher.providers.batching import chunks, run
 from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.refs import MemoryRefs, Refs
-from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, mainland
+from herald.dispatcher.providers.sms_templates import (
+    SmsTemplate,
+    fill,
+    mainland,
+    phone_and_template,
+)
 
 ACTION, BATCH_ACTION, VERSION = "SendSms", "SendBatchSms", "2017-05-25"
 MAX_NUMBERS = 100
@@ -126,13 +131,10 @@ class AliyunSmsProvider(Provider):
         )
 
     def _plan(self, message: Message) -> Plan | Attempt:
-        phone = message.contacts.phone
-        if not phone:
-            return Attempt(Result.PERMANENT, self.name, "no phone number", blame=Blame.SEND)
-        template = choose(self._cfg.templates, message)
-        if template is None:
-            detail = "no SMS template for this message"
-            return Attempt(Result.PERMANENT, self.name, detail, blame=Blame.SEND)
+        found = phone_and_template(self._cfg.templates, message, self.name)
+        if isinstance(found, Attempt):
+            return found
+        phone, template = found
         return mainland(phone), template, fill(template, message)
 
     async def send(self, message: Message) -> Attempt:

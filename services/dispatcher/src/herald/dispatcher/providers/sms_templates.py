@@ -11,7 +11,7 @@ and `{labels[name]}`.
 
 from dataclasses import dataclass, field
 
-from herald.dispatcher.providers.base import Message
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Result
 
 TEMPLATE_LABEL = "sms_template"
 
@@ -69,3 +69,18 @@ def mainland(phone: str) -> str:
     """Alibaba's `PhoneNumbers` for a +86 number is the 11 digits; others keep the code."""
     digits = phone.removeprefix("+")
     return digits[2:] if phone.startswith("+86") else digits
+
+
+def phone_and_template(
+    templates: dict[str, SmsTemplate], message: Message, provider: str
+) -> tuple[str, SmsTemplate] | Attempt:
+    """The number and the template of one message, or the permanent failure that it has
+    no number or no template (template SMS providers send nothing else)."""
+    phone = message.contacts.phone
+    if not phone:
+        return Attempt(Result.PERMANENT, provider, "no phone number", blame=Blame.SEND)
+    template = choose(templates, message)
+    if template is None:
+        detail = "no SMS template for this message"
+        return Attempt(Result.PERMANENT, provider, detail, blame=Blame.SEND)
+    return phone, template

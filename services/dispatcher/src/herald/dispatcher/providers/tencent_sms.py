@@ -38,7 +38,12 @@ from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, 
 from herald.dispatcher.providers.batching import chunks, run
 from herald.dispatcher.providers.http import Answer, exchange, status_attempt
 from herald.dispatcher.providers.refs import Refs
-from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, positional
+from herald.dispatcher.providers.sms_templates import (
+    SmsTemplate,
+    fill,
+    phone_and_template,
+    positional,
+)
 from herald.dispatcher.providers.tencent_sign import CONTENT_TYPE, tc3_authorization
 
 log = structlog.get_logger(__name__)
@@ -112,13 +117,10 @@ class TencentSmsProvider(Provider):
         }
 
     def _plan(self, message: Message) -> Plan | Attempt:
-        phone = message.contacts.phone
-        if not phone:
-            return Attempt(Result.PERMANENT, self.name, "no phone number", blame=Blame.SEND)
-        template = choose(self._cfg.templates, message)
-        if template is None:
-            detail = "no SMS template for this message"
-            return Attempt(Result.PERMANENT, self.name, detail, blame=Blame.SEND)
+        found = phone_and_template(self._cfg.templates, message, self.name)
+        if isinstance(found, Attempt):
+            return found
+        phone, template = found
         return phone, template, positional(fill(template, message))
 
     async def send(self, message: Message) -> Attempt:
