@@ -63,7 +63,10 @@ def create_app(
         "gauges", lambda: refresh_gauges(db.timers, metrics, clock, settings.metrics_interval_s)
     )
     keep = settings.engagement_keep_days
-    rt.add_loop("prune", lambda: prune_loop(db.engagement, clock, keep, settings.prune_interval_s))
+    rt.add_loop(
+        "prune",
+        lambda: prune_loop(db.engagement, clock, keep, settings.prune_interval_s, policies),
+    )
     directory = Directory(db.recipients)
     recounter = Recounter(PostgresRecount(rt.db), policies)
     router = build_router(
