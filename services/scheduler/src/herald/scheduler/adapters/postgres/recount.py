@@ -77,12 +77,14 @@ class PostgresRecountWork:
             for scope, u in m.items()
         ]
         if rows:
-            await self._conn.executemany(
+            cols = list(zip(*rows, strict=True))
+            await self._conn.execute(
                 """INSERT INTO scheduler.caps (tenant, recipient_id, scope, day, sent, last_at)
-                   VALUES ($1, $2, $3, $4, $5, $6)
+                   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[],
+                                        $5::int[], $6::timestamptz[])
                    ON CONFLICT (tenant, recipient_id, scope) DO UPDATE
                      SET day = EXCLUDED.day, sent = EXCLUDED.sent, last_at = EXCLUDED.last_at""",
-                rows,
+                *(list(c) for c in cols),
             )
         await self._conn.execute(
             """UPDATE scheduler.released r SET cap_channel = x.used
