@@ -91,16 +91,18 @@ GROUP BY 1, 2, 3, 4
 # value $6, or any value when $6 is NULL), grouped by department, or by the label's value
 # when $7 is true. A request's labels are those its `scheduled` Status carried.
 _LABELLED = """
+r AS (
+    SELECT request_id, labels ->> $5 AS v FROM tracker.requests
+    WHERE tenant = $1 AND labels ? $5 AND ($6::text IS NULL OR labels ->> $5 = $6)),
+o AS (
     SELECT x.delivery_id, x.channel, x.provider, x.outcome, x.reason, x.deferred,
-           CASE WHEN $7::boolean THEN r.labels ->> $5 ELSE x.department END AS grp
-    FROM tracker.outcomes x
-    JOIN tracker.requests r ON r.tenant = x.tenant AND r.request_id = x.request_id
+           CASE WHEN $7::boolean THEN r.v ELSE x.department END AS grp
+    FROM tracker.outcomes x JOIN r USING (request_id)
     WHERE x.tenant = $1 AND x.at >= $2 AND x.at < $3
-      AND ($4::text IS NULL OR x.department = $4)
-      AND r.labels ? $5 AND ($6::text IS NULL OR r.labels ->> $5 = $6)"""
+      AND ($4::text IS NULL OR x.department = $4))"""
 
 LABELLED_BY_CHANNEL = f"""
-WITH o AS ({_LABELLED}),
+WITH {_LABELLED},
 e AS (
     {_ENGAGED}
       AND ev.at >= $2 - interval '1 day'
@@ -112,7 +114,7 @@ GROUP BY 1, 2, 3, 4, 5
 """
 
 LABELLED_DEFERRALS = f"""
-WITH o AS ({_LABELLED})
+WITH {_LABELLED}
 SELECT o.grp, d.reason, count(*) AS n
 FROM o, unnest(o.deferred) AS d(reason)
 GROUP BY 1, 2
