@@ -12,11 +12,13 @@ from herald.contracts import PushRequest, Recipient
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.db import Database, create_pool, migrate
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
+from herald.scheduler.adapters.postgres.recount import PostgresRecount
 from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.planning import Planner
+from herald.scheduler.recounting import Recounter
 from herald.scheduler.releasing import Releaser
 from herald.scheduler.settings import SchedulerSettings
 from tests.support.fakes import FakeEventBus
@@ -50,6 +52,7 @@ class Harness(Published):
         )
         self.canceller = Canceller(s.plans, bus, clock, self.metrics)
         self.releaser = Releaser(s.timers, s.plans, bus, clock, policies, self.metrics, batch, 0.01)
+        self.recounter = Recounter(PostgresRecount(self.db), policies)
 
     async def start(self, database_url: str) -> "Harness":
         pool = await create_pool(database_url, max_size=6)
@@ -76,6 +79,13 @@ class Harness(Published):
         while n := await self.releaser.release_once():
             total += n
         return total
+
+    async def caps(self, recipient_id: str) -> dict[str, int]:
+        """Sends counted today per cap scope of one recipient."""
+        rows = await self.pool.fetch(
+            "SELECT scope, sent FROM scheduler.caps WHERE recipient_id = $1", recipient_id
+        )
+        return {r["scope"]: r["sent"] for r in rows}
 
     async def timer(self, recipient_id: str) -> dict[str, Any] | None:
         row = await self.pool.fetchrow(

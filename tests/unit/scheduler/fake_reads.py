@@ -4,11 +4,13 @@ import contextlib
 import math
 import zlib
 from collections import Counter
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from herald.contracts import Engagement, PushRequest, Recipient
 from herald.contracts.push_request import Segment
+from herald.scheduler.domain.besthour import HourEvidence, histogram
 from herald.scheduler.domain.caps import Usage
 from herald.scheduler.domain.forecast_lanes import Backlog
 from herald.scheduler.domain.model import Member, RecipientKey, Timer
@@ -119,20 +121,26 @@ class FakeEngagement:
         for e in events:
             if e.delivery_id in self.state.released:
                 key = self.state.released[e.delivery_id][0]
-                self.state.engagement.setdefault(e.event_id, (key, e.at))
+                if e.tenant is None or e.tenant == key[0]:
+                    self.state.engagement.setdefault((key[0], e.event_id), (key, e.at))
 
-    async def best_hours(self, tenant: str, ids: Sequence[str], since: datetime) -> dict[str, int]:
-        n = Counter(
-            (key[1], at.astimezone(UTC).hour)
-            for key, at in self.state.engagement.values()
-            if key[0] == tenant and key[1] in ids and at >= since
-        )
-        best: dict[str, int] = {}
-        for (rid, hour), _n in sorted(n.items(), key=lambda x: (-x[1], x[0][1])):
-            best.setdefault(rid, hour)
-        return best
+    async def hour_evidence(
+        self,
+        tenant: str,
+        zones: Mapping[str, str],
+        since: datetime,
+        now: datetime,
+        half_life: timedelta,
+    ) -> dict[str, list[HourEvidence]]:
+        seen: dict[str, list[datetime]] = {}
+        for (t, rid), at in self.state.engagement.values():
+            if t == tenant and rid in zones and at >= since:
+                seen.setdefault(rid, []).append(at)
+        return {
+            rid: histogram(ats, ZoneInfo(zones[rid]), now, half_life) for rid, ats in seen.items()
+        }
 
-    async def prune(self, before: datetime) -> None:
-        s = self.state
-        s.engagement = {e: v for e, v in s.engagement.items() if v[1] >= before}
-        s.released = {d: v for d, v in s.released.items() if v[1] >= before}
+    async def prune(self, before: datetime, tenants: Mapping[str, datetime] | None = None) -> None:
+        s, own = self.state, tenants or {}
+        s.engagement = {e: v for e, v in s.engagement.items() if v[1] >= own.get(v[0][0], before)}
+        s.released = {d: v for d, v in s.released.items() if v[1] >= own.get(v[0][0], before)}

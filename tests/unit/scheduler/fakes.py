@@ -62,7 +62,8 @@ class State:
     lanes: dict[tuple[str, str], Bucket] = field(default_factory=dict)
     caps: dict[RecipientKey, dict[str, Usage]] = field(default_factory=dict)
     released: dict[str, tuple[RecipientKey, datetime]] = field(default_factory=dict)
-    engagement: dict[str, tuple[RecipientKey, datetime]] = field(default_factory=dict)
+    engagement: dict[tuple[str, str], tuple[RecipientKey, datetime]] = field(default_factory=dict)
+    """(tenant, event id) -> the recipient and when."""
     commits: int = 0
     crash_at: int | None = None
 

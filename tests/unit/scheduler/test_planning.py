@@ -122,7 +122,7 @@ async def test_send_time_optimisation_moves_a_send_to_the_most_engaged_hour() ->
     did = next(x["delivery_id"] for x in s.sends("seed") if x["recipient_id"] == "o-1")
     opened = [
         Engagement(event_id=f"e-{i}", delivery_id=did, kind="opened", at=NOW.replace(hour=19))
-        for i in range(2)
+        for i in range(3)  # the default minimum of evidence
     ]
     await s.engagement.record(opened)
     window = {"expires_at": (NOW + timedelta(hours=20)).isoformat(), "optimise": True}

@@ -10,7 +10,7 @@ from typing import Any
 from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
 from herald.tracker.domain.partitions import Month
-from herald.tracker.ports import Expected, Recorded, Refused, TimelineQuery
+from herald.tracker.ports import Expected, LabelQuery, Recorded, Refused, TimelineQuery
 
 Key = tuple[str, str]
 
@@ -138,6 +138,10 @@ class FakeReports:
         self, tenant: str, since: datetime, until: datetime, department: str | None
     ) -> tuple[list[Any], list[Any]]:
         self.asked.append((tenant, since, until, department))
+        return self.rows, self.deferrals
+
+    async def label_rows(self, query: LabelQuery) -> tuple[list[Any], list[Any]]:
+        self.asked.append((query,))
         return self.rows, self.deferrals
 
     async def timeline_rows(self, query: TimelineQuery) -> list[Any]:

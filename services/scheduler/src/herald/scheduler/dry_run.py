@@ -61,7 +61,7 @@ class DryRun:
             async for members in chunks:
                 ids = [m.recipient_id for m in members]
                 usage = await snap.usage(req.tenant, ids) if capped(policy, req.category) else {}
-                hours = await best_hours(self._engagement, req, policy, ids, now)
+                hours = await best_hours(self._engagement, req, policy, members, now)
                 for m in members:
                     rid = m.recipient_id
                     items.append(plan(req, m, now, policy, usage.get(rid, {}), hours.get(rid)))

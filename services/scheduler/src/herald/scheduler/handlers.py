@@ -1,5 +1,5 @@
 """Scheduler's Kafka entrypoints: directory, dead contacts, approved requests, cancels,
-and engagement (for send-time optimisation).
+engagement (for send-time optimisation) and outcomes (caps count the channel used).
 
 Every record is verified by the runtime first (herald.runtime.consumer): a recipient
 profile is its producer's tenant's, and a tombstone erases the id in its producer's
@@ -14,7 +14,12 @@ import structlog
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Engagement, ReasonCode, Recipient, Topic
-from herald.contracts.internal import CancelRequested, ContactInvalidated, RequestEnvelope
+from herald.contracts.internal import (
+    CancelRequested,
+    ContactInvalidated,
+    Outcome,
+    RequestEnvelope,
+)
 from herald.runtime.consumer import Received, Rejected, optional_model_decoder, tenant_of
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.subscriptions import Consumers
@@ -36,6 +41,10 @@ class Cancelling(Protocol):
 
 class EngagementSink(Protocol):
     async def record(self, events: Sequence[Engagement]) -> None: ...
+
+
+class Recounting(Protocol):
+    async def on_outcomes(self, outcomes: Sequence[Outcome]) -> int: ...
 
 
 class DirectoryUpkeep(Protocol):
@@ -77,6 +86,7 @@ def build_router(
     directory: DirectoryUpkeep,
     engagement: EngagementSink,
     dlq: DeadLetters,
+    recounter: Recounting | None = None,
 ) -> KafkaRouter:
     async def on_recipients(items: Sequence[Received[Recipient | None]]) -> None:
         changes = []
@@ -111,4 +121,6 @@ def build_router(
     c.add_values(Topic.APPROVED, "herald-scheduler", RequestEnvelope, on_approved, max_records=20)
     c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
     c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)
+    if recounter is not None:  # caps follow the channel the dispatcher really used
+        c.add_values(Topic.OUTCOMES, "herald-scheduler-outcomes", Outcome, recounter.on_outcomes)
     return c.router

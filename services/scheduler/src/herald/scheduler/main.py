@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
+from herald.scheduler.adapters.postgres.recount import PostgresRecount
 from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.dry_run import DryRun
@@ -16,6 +17,7 @@ from herald.scheduler.handlers import build_router
 from herald.scheduler.http import build_http
 from herald.scheduler.metrics import SchedulerMetrics, refresh_gauges
 from herald.scheduler.planning import Planner
+from herald.scheduler.recounting import Recounter
 from herald.scheduler.releasing import Releaser
 from herald.scheduler.settings import SchedulerSettings
 
@@ -61,9 +63,15 @@ def create_app(
         "gauges", lambda: refresh_gauges(db.timers, metrics, clock, settings.metrics_interval_s)
     )
     keep = settings.engagement_keep_days
-    rt.add_loop("prune", lambda: prune_loop(db.engagement, clock, keep, settings.prune_interval_s))
+    rt.add_loop(
+        "prune",
+        lambda: prune_loop(db.engagement, clock, keep, settings.prune_interval_s, policies),
+    )
     directory = Directory(db.recipients)
-    router = build_router(rt.consumers(), planner, canceller, directory, db.engagement, rt.dlq)
+    recounter = Recounter(PostgresRecount(rt.db), policies)
+    router = build_router(
+        rt.consumers(), planner, canceller, directory, db.engagement, rt.dlq, recounter
+    )
     dry_run = DryRun(
         db.audience, db.engagement, policies, clock, settings.expand_chunk, settings.dry_run_sample
     )

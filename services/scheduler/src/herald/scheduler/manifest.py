@@ -20,6 +20,7 @@ MANIFEST = ServiceManifest(
         Consumes("herald-scheduler-contacts", Topic.CONTACTS),
         Consumes("herald-scheduler-directory", Topic.RECIPIENTS),
         Consumes("herald-scheduler-engagement", Topic.ENGAGEMENT),
+        Consumes("herald-scheduler-outcomes", Topic.OUTCOMES),
     ),
     produces=frozenset({Topic.DLQ, Topic.OUTCOMES, Topic.SENDS, Topic.STATUS}),
 )

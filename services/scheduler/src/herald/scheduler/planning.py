@@ -126,8 +126,7 @@ class Planner:
         req, now = env.request, self._clock()
         key = (req.tenant, req.request_id)
         policy = self._policies.of(req.tenant)
-        ids = [m.recipient_id for m in members]
-        hours = await best_hours(self._engagement, req, policy, ids, now)
+        hours = await best_hours(self._engagement, req, policy, members, now)
         out = expand(env, members, now, policy, hours, self._id_key)
         cursor = members[-1].recipient_id
         rates = {t.lane: policy.rate(t.lane) for t in out.timers}

@@ -10,12 +10,13 @@ commit (at-least-once, never lost).
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from herald.contracts import Engagement, PushRequest, Recipient
 from herald.contracts.internal import RequestEnvelope
 from herald.contracts.recipient import Contacts
+from herald.scheduler.domain.besthour import HourEvidence
 from herald.scheduler.domain.caps import Usage
 from herald.scheduler.domain.forecast_lanes import Backlog
 from herald.scheduler.domain.model import (
@@ -207,8 +208,20 @@ class EngagementLog(Protocol):
         """Keep each event once, for deliveries this scheduler released."""
         ...
 
-    async def best_hours(self, tenant: str, ids: Sequence[str], since: datetime) -> dict[str, int]:
-        """Each recipient's most engaged UTC hour since `since` (ties: the earlier)."""
+    async def hour_evidence(
+        self,
+        tenant: str,
+        zones: Mapping[str, str],
+        since: datetime,
+        now: datetime,
+        half_life: timedelta,
+    ) -> dict[str, list[HourEvidence]]:
+        """For each recipient id of `zones` with engagement since `since`: per hour of the
+        day in their zone (an IANA name), the events' weight decayed to `now`
+        (`domain.besthour.weight`) and their number."""
         ...
 
-    async def prune(self, before: datetime) -> None: ...
+    async def prune(self, before: datetime, tenants: Mapping[str, datetime] | None = None) -> None:
+        """Forget engagement and released deliveries older than `before`, or than the
+        tenant's own horizon in `tenants`."""
+        ...

@@ -15,6 +15,7 @@ from herald.tracker.adapters.postgres.partitions import PartitionKeeper, Retenti
 from herald.tracker.engagement import Engagements
 from herald.tracker.handlers import GROUPS, build_router
 from herald.tracker.http.engagement import build_engagement_http
+from herald.tracker.http.labels import build_labels_http
 from herald.tracker.http.reports import build_http
 from herald.tracker.http.timeline import build_timeline_http
 from herald.tracker.metrics import TrackerMetrics
@@ -60,6 +61,7 @@ def create_app(settings: TrackerSettings | None = None, *, clock: Clock = utc_no
         routers=[build_router(rt.consumers(), tracker, rt.dlq)],
         http=[
             build_http(ledger, rt.auth, clock),
+            build_labels_http(ledger, rt.auth, clock),
             build_timeline_http(ledger, rt.auth, clock),
             engagement_http,
         ],

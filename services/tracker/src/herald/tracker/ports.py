@@ -119,6 +119,21 @@ class TimelineQuery:
     request_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LabelQuery:
+    """Outcomes of one tenant in [since, until) of the requests carrying label `key`
+    (with `value`, or any value when None), optionally of one department; grouped by
+    department, or by the label's value when `by_value`. Rows have the group in `grp`."""
+
+    tenant: str
+    since: datetime
+    until: datetime
+    key: str
+    value: str | None = None
+    by_value: bool = False
+    department: str | None = None
+
+
 class ReportSource(Protocol):
     async def request(self, tenant: str, request_id: str) -> Mapping[str, Any] | None: ...
 
@@ -127,6 +142,10 @@ class ReportSource(Protocol):
     async def range_rows(
         self, tenant: str, since: datetime, until: datetime, department: str | None
     ) -> Rows: ...
+
+    async def label_rows(self, query: LabelQuery) -> Rows:
+        """As `range_rows`, over requests carrying a label (queries.LABELLED_BY_CHANNEL)."""
+        ...
 
     async def timeline_rows(self, query: TimelineQuery) -> list[Any]:
         """One row per (bucket, channel, outcome, reason), as queries.TIMELINE_BY_CHANNEL."""

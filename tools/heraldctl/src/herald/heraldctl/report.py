@@ -92,12 +92,21 @@ def show_range(env: Env, found: dict[str, Any]) -> int:
         return 0
     out = env.out
     out.line(f"tenant {found['tenant']}, {found['since']} to {found['until']}", "bold")
-    departments: dict[str, Any] = found.get("departments") or {}
-    rows = [(d, *_pick(r, SUMMARY)) for d, r in departments.items()]
+    if found.get("label") and "values" not in found:
+        out.line(f"requests labelled {found['label']}")
+    # per department, or per value of a label (`reports --by-label`)
+    by, groups = ("department", found.get("departments"))
+    if "values" in found:
+        by, groups = (f"label {found['label']}", found["values"])
+    rows = [(d, *_pick(r, SUMMARY)) for d, r in (groups or {}).items()]
     rows.append(("(total)", *_pick(found["total"], SUMMARY)))
-    out.show(table(("department", *SUMMARY), rows, "by department"))
+    out.show(table((by.split()[0], *SUMMARY), rows, f"by {by}"))
     _show_report(out, found["total"], summary=False)
     return 0
+
+
+def _reasons(counts: dict[str, int] | None) -> str:
+    return ", ".join(f"{k} {n}" for k, n in (counts or {}).items())
 
 
 def expect_tenant(found: dict[str, Any], tenant: str | None) -> None:
@@ -116,6 +125,14 @@ def _show_report(out: Output, r: dict[str, Any], *, summary: bool = True) -> Non
     if channels:
         rows = [(c, *_pick(t, TALLY)) for c, t in channels.items()]
         out.show(table(("channel", *TALLY), rows, "by channel"))
+    providers: dict[str, Any] = r.get("providers") or {}
+    if providers:
+        rows = [
+            (c, p, *_pick(t, TALLY), _reasons(t.get("failed_by_reason")))
+            for c, by in providers.items()
+            for p, t in by.items()
+        ]
+        out.show(table(("channel", "provider", *TALLY, "failed by reason"), rows, "by provider"))
     for name in BREAKDOWNS:
         if r.get(name):
             out.show(table(("reason", "count"), r[name].items(), name.replace("_", " ")))

@@ -3,6 +3,10 @@ JSON (`--json`) or as tracker's own CSV (`--csv`), on stdout or into a file (`--
 
 The range is tracker's: `--since` (default 7 days back), `--until` (default now), at most
 366 days. `--tenant` states the tenant you expect (the API key decides which it is).
+`--label campaign:spring` counts only the requests carrying that label (`campaign` alone:
+any value); `--by-label campaign` reports per value of the label instead of per
+department. Tables show each channel's providers with failures by reason; `--providers`
+adds a row per provider to the CSV.
 """
 
 import asyncio
@@ -13,7 +17,16 @@ from typing import Annotated, Any
 import typer
 
 from herald.heraldctl.client import Api, problem_of
-from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run, usage
+from herald.heraldctl.common import (
+    CommandError,
+    Env,
+    JsonOpt,
+    env_of,
+    need_key,
+    run,
+    segment,
+    usage,
+)
 from herald.heraldctl.report import expect_tenant, range_params, show_range
 
 SinceOpt = Annotated[str | None, typer.Option(help="7d, 24h, ... or an RFC 3339 time.")]
@@ -24,6 +37,15 @@ def reports(
     since: SinceOpt = None,
     until: Annotated[str | None, typer.Option(help="Default: now.")] = None,
     department: Annotated[str | None, typer.Option(help="Only this department.")] = None,
+    label: Annotated[
+        str | None, typer.Option(help="Only requests with this label: key:value or key.")
+    ] = None,
+    by_label: Annotated[
+        str | None, typer.Option("--by-label", help="Per value of this label key.")
+    ] = None,
+    providers: Annotated[
+        bool, typer.Option("--providers", help="CSV: a row per provider too.")
+    ] = False,
     tenant: Annotated[str | None, typer.Option(help="The tenant you expect.")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Tracker's CSV instead of tables.")] = False,
     output: Annotated[
@@ -32,27 +54,41 @@ def reports(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The tenant by department over a range: tables, --json or --csv."""
+    """The tenant by department (or by a label's value) over a range: tables, --json or
+    --csv."""
     env = env_of(ctx, as_json)
     if csv and env.out.as_json:
         usage(env.out, "give --csv or --json, not both")
+    if label and by_label:
+        usage(env.out, "give --label or --by-label, not both")
     if output is not None and not (csv or env.out.as_json):
         usage(env.out, "--output writes JSON or CSV: add --json or --csv")
     params = range_params(env, since, until, department)
+    if label:
+        params["label"] = label
+    path = f"/v1/reports/labels/{segment(by_label)}" if by_label else "/v1/reports"
     need_key(env)
-    run(env, _reports(env, params, tenant, csv=csv, output=output))
+    run(env, _reports(env, path, params, tenant, csv=csv, output=output, providers=providers))
 
 
 async def _reports(
-    env: Env, params: dict[str, str], tenant: str | None, *, csv: bool, output: Path | None
+    env: Env,
+    path: str,
+    params: dict[str, str],
+    tenant: str | None,
+    *,
+    csv: bool,
+    output: Path | None,
+    providers: bool = False,
 ) -> int:
     async with Api(env.settings.tracker_url, env.settings.api_key, name="tracker") as api:
         found: Any = None
         if not csv or tenant:  # the CSV does not say whose it is: ask the JSON when it must
-            found = await api.call("GET", "/v1/reports", params=params)
+            found = await api.call("GET", path, params=params)
             expect_tenant(found, tenant)
         if csv:
-            answer = await api.send("GET", "/v1/reports", params=params | {"format": "csv"})
+            extra = {"format": "csv"} | ({"providers": "true"} if providers else {})
+            answer = await api.send("GET", path, params=params | extra)
             if not answer.is_success:
                 raise problem_of(answer)
             text = answer.text

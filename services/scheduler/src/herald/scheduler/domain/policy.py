@@ -71,7 +71,12 @@ class TenantPolicy(Rule):
     rates: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
     """Sends per second, per channel name or `default`; absent means unpaced."""
     optimise_days: Annotated[int, Field(ge=1, le=365)] = 30
-    """How far back engagement counts for send-time optimisation."""
+    """How far back engagement counts for send-time optimisation (engagement is kept at
+    least this long: `ENGAGEMENT_KEEP_DAYS` is only the floor)."""
+    optimise_half_life_days: Annotated[float, Field(gt=0, le=365)] = 7.0
+    """An engagement event this old weighs half as much as one today."""
+    optimise_min_events: Annotated[int, Field(ge=1, le=1000)] = 3
+    """Engaged events in the window a recipient needs before their send is moved."""
 
     def rate(self, channel: str) -> float | None:
         return self.rates.get(channel, self.rates.get("default"))

@@ -8,7 +8,7 @@ the more urgent send goes first.
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from herald.contracts import Category, ReasonCode
 from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope, Send
@@ -42,6 +42,9 @@ class Settlement:
     """Only the cap usage rows the sends changed."""
     lanes: list[Bucket] = field(default_factory=list)
     """The paced lanes' buckets after the sends."""
+    counted: dict[str, tuple[str, date]] = field(default_factory=dict)
+    """Delivery id -> the channel and day (recipient's) a capped send is counted on, so
+    that its outcome can move the count to the channel really used (`recount`)."""
 
     @property
     def done(self) -> list[str]:
@@ -98,6 +101,7 @@ def _decide(
             new = caps.record(policy.caps, mine, d.channels[0], now, zone)
             mine.update(new)
             out.usage.setdefault(due.key, {}).update(new)
+            out.counted[t.delivery_id] = (str(d.channels[0]), now.astimezone(zone).date())
 
 
 def capped_keys(due: Sequence[Due], policies: Policies) -> list[RecipientKey]:

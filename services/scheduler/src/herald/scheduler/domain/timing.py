@@ -1,13 +1,14 @@
 """When one recipient's send is due: base time, optimisation, quiet hours, blackout, expiry."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from herald.contracts import Category, QuietHours, ReasonCode, Schedule
 from herald.scheduler.domain.localtime import at_wall, in_window, window_end, zone_or
 from herald.scheduler.domain.policy import TenantPolicy
 
+_UTC = ZoneInfo("UTC")
 _MAX_HOLDS = 16  # quiet hours and blackout days alternate at most a few times
 DEFAULT_WINDOW = timedelta(hours=24)
 """How far optimisation may move a send when the request sets no `expires_at`."""
@@ -20,7 +21,8 @@ class Timing:
     zone: ZoneInfo
     quiet: QuietHours | None
     best_hour: int | None = None
-    """The UTC hour the recipient engaged most in (send-time optimisation), if known."""
+    """The local hour (in `zone`) the recipient engages most in (send-time optimisation),
+    if there is enough evidence (`domain.besthour`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +58,15 @@ def base_time(schedule: Schedule | None, now: datetime, zone: ZoneInfo) -> datet
     return max(at, now)
 
 
-def optimised(base: datetime, end: datetime, best_hour: int) -> datetime:
-    """The first instant from `base` on inside the best hour, if that is before `end`."""
-    start = base.astimezone(UTC)
-    if start.hour == best_hour:
+def optimised(base: datetime, end: datetime, best_hour: int, zone: ZoneInfo = _UTC) -> datetime:
+    """The first instant from `base` on inside the best hour of the day in `zone`, if that
+    is before `end` (an hour a DST change skips starts when the clock jumps past it)."""
+    local = base.astimezone(zone)
+    if local.hour == best_hour:
         return base
-    candidate = start.replace(hour=best_hour, minute=0, second=0, microsecond=0)
-    if candidate < start:
-        candidate += timedelta(days=1)
+    candidate = at_wall(local.date(), time(best_hour), zone)
+    if candidate < base:
+        candidate = at_wall(local.date() + timedelta(days=1), time(best_hour), zone)
     return candidate if candidate < end else base
 
 
@@ -110,6 +113,6 @@ def plan_time(
     base = base_time(schedule, now, timing.zone)
     expires = schedule.expires_at if schedule else None
     if schedule is not None and schedule.optimise and timing.best_hour is not None:
-        base = optimised(base, expires or base + DEFAULT_WINDOW, timing.best_hour)
+        base = optimised(base, expires or base + DEFAULT_WINDOW, timing.best_hour, timing.zone)
     due, reasons = hold(base, category, timing, policy)
     return Planned(due, reasons, expired=expires is not None and due >= expires)

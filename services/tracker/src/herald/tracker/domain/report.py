@@ -55,10 +55,37 @@ def _bump(counter: dict[str, int], key: str, n: int) -> None:
 
 
 @dataclass
+class ProviderTally(Tally):
+    """One provider of one channel: the counts and why its sends failed."""
+
+    failed_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        super().add(row)
+        if row["outcome"] == "failed":
+            _bump(self.failed_by_reason, row["reason"] or "unknown", row["n"])
+
+    def merge(self, other: "ProviderTally") -> None:
+        _merge_tally(self, other)
+        for k, n in other.failed_by_reason.items():
+            _bump(self.failed_by_reason, k, n)
+
+    def as_json(self) -> dict[str, Any]:
+        counts = {k: v for k, v in asdict(self).items() if k != "failed_by_reason"}
+        return (
+            counts
+            | self.rates()
+            | {"failed_by_reason": dict(sorted(self.failed_by_reason.items()))}
+        )
+
+
+@dataclass
 class Report:
     recipients: int
     total: Tally = field(default_factory=Tally)
     channels: dict[str, Tally] = field(default_factory=dict)
+    providers: dict[str, dict[str, ProviderTally]] = field(default_factory=dict)
+    """Per channel, per provider (rows without a `provider` column add none)."""
     suppressed: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     deferred: dict[str, int] = field(default_factory=dict)
@@ -77,7 +104,12 @@ class Report:
             if outcome == "failed":
                 _bump(self.failed, row["reason"] or "unknown", n)
             self.total.add(row)
-            self.channels.setdefault(row["channel"] or "unknown", Tally()).add(row)
+            channel = row["channel"] or "unknown"
+            self.channels.setdefault(channel, Tally()).add(row)
+            provider = row.get("provider")  # the timeline's rows have none
+            if provider is not None:
+                mine = self.providers.setdefault(channel, {})
+                mine.setdefault(provider or "unknown", ProviderTally()).add(row)
 
     def add_deferrals(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
@@ -108,6 +140,10 @@ class Report:
             "cancelled": self.cancelled,
             **self.total.as_json(),
             "channels": {c: t.as_json() for c, t in sorted(self.channels.items())},
+            "providers": {
+                c: {p: t.as_json() for p, t in sorted(by.items())}
+                for c, by in sorted(self.providers.items())
+            },
         }
 
 
@@ -124,17 +160,20 @@ def build_report(
 
 
 def build_range_reports(
-    rows: Iterable[Mapping[str, Any]], deferrals: Iterable[Mapping[str, Any]] = ()
+    rows: Iterable[Mapping[str, Any]],
+    deferrals: Iterable[Mapping[str, Any]] = (),
+    group: str = "department",
 ) -> dict[str, Report]:
-    """One report per department; its recipients are the outcomes in the range."""
-    by_department: dict[str, Report] = {}
+    """One report per department (or per value of the `group` column, such as a label's
+    value); its recipients are the outcomes in the range."""
+    by_group: dict[str, Report] = {}
     for row in rows:
-        report = by_department.setdefault(row["department"], Report(0))
+        report = by_group.setdefault(row[group], Report(0))
         report.recipients += row["n"]
         report.add(row)
     for row in deferrals:
-        by_department.setdefault(row["department"], Report(0)).add_deferrals([row])
-    return dict(sorted(by_department.items()))
+        by_group.setdefault(row[group], Report(0)).add_deferrals([row])
+    return dict(sorted(by_group.items()))
 
 
 def combine(reports: Iterable[Report]) -> Report:
@@ -152,12 +191,15 @@ def combine(reports: Iterable[Report]) -> Report:
         _merge_tally(out.total, r.total)
         for c, t in r.channels.items():
             _merge_tally(out.channels.setdefault(c, Tally()), t)
+        for c, by in r.providers.items():
+            for p, pt in by.items():
+                out.providers.setdefault(c, {}).setdefault(p, ProviderTally()).merge(pt)
     return out
 
 
 def _merge_tally(into: Tally, other: Tally) -> None:
-    for name, value in asdict(other).items():
-        setattr(into, name, getattr(into, name) + value)
+    for name in ("sent", "delivered", "failed", "opened", "read", "clicked"):
+        setattr(into, name, getattr(into, name) + getattr(other, name))
 
 
 def final_status(report: Report) -> str:

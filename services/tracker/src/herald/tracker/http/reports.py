@@ -1,6 +1,8 @@
-"""Tracker's reports over HTTP: one request's, and a tenant's by department over a range.
+"""Tracker's reports over HTTP: one request's, and a tenant's by department over a range
+(optionally only the requests carrying a label: `?label=campaign:spring`).
 
-Both answer JSON, or CSV with `Accept: text/csv` or `?format=csv`.
+Both answer JSON, or CSV with `Accept: text/csv` or `?format=csv` (`providers=true` adds
+a row per provider).
 """
 
 from datetime import datetime, timedelta
@@ -14,13 +16,14 @@ from herald.runtime.auth import Authenticator, Principal, Role
 from herald.runtime.clock import Clock
 from herald.runtime.problems import PROBLEM_RESPONSE, Problem
 from herald.tracker.domain.report import Report, build_range_reports, build_report, combine
+from herald.tracker.http.label_filter import LabelParam, parse_label
 from herald.tracker.http.report_csv import to_csv
-from herald.tracker.ports import ReportSource
+from herald.tracker.ports import LabelQuery, ReportSource
 
 MAX_RANGE = timedelta(days=366)
 DEFAULT_RANGE = timedelta(days=7)
 Format = Literal["json", "csv"] | None
-_ANSWERS: dict[int | str, dict[str, Any]] = {
+ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/csv": {}}},
     **dict.fromkeys((401, 403, 404, 422), PROBLEM_RESPONSE),
 }
@@ -32,9 +35,14 @@ def wants_csv(request: Request, fmt: Format) -> bool:
     return "text/csv" in request.headers.get("accept", "")
 
 
-def _csv(reports: dict[str, Report], filename: str) -> Response:
+ProvidersParam = Annotated[bool, Query(description="CSV: a row per provider too")]
+
+
+def csv_response(
+    reports: dict[str, Report], filename: str, providers: bool = False, group: str = "department"
+) -> Response:
     return Response(
-        to_csv(reports),
+        to_csv(reports, providers=providers, group=group),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{filename}.csv"'},
     )
@@ -44,21 +52,25 @@ def build_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRo
     api = APIRouter(tags=["reports"])
     readers = auth.requires(Role.VIEWER, Role.SUBMITTER, Role.REVIEWER)
 
-    @api.get("/v1/requests/{request_id}/report", responses=_ANSWERS)
+    @api.get("/v1/requests/{request_id}/report", responses=ANSWERS)
     async def request_report(
         request: Request,
         request_id: str,
         who: Annotated[Principal, readers],
         format: Format = None,
+        providers: ProvidersParam = False,
     ) -> Response:
-        """Counts by channel, read rate and click rate (both over delivered)."""
+        """Counts by channel and provider, read rate and click rate (both over
+        delivered), failures by reason."""
         row = await ledger.request(who.tenant, request_id)
         if row is None:
             raise Problem(404, ReasonCode.NOT_FOUND, "Not found", f"no report for {request_id}")
         rows, deferrals = await ledger.report_rows(who.tenant, request_id)
         report = build_report(row["recipients"] or 0, rows, deferrals)
         if wants_csv(request, format):
-            return _csv({row["department"] or "": report}, f"report-{request_id}")
+            return csv_response(
+                {row["department"] or "": report}, f"report-{request_id}", providers
+            )
         return JSONResponse(
             {
                 "request_id": request_id,
@@ -70,28 +82,38 @@ def build_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRo
             }
         )
 
-    @api.get("/v1/reports", responses=_ANSWERS)
+    @api.get("/v1/reports", responses=ANSWERS)
     async def range_report(
         request: Request,
         who: Annotated[Principal, readers],
         since: datetime | None = None,
         until: datetime | None = None,
         department: Annotated[str | None, Query(max_length=128)] = None,
+        label: LabelParam = None,
         format: Format = None,
+        providers: ProvidersParam = False,
     ) -> Response:
         """The caller's tenant by department over [since, until) of outcome time
-        (default: the last 7 days; at most 366 days)."""
-        since, until = _range(since, until, clock())
-        rows, deferrals = await ledger.range_rows(who.tenant, since, until, department)
-        reports = build_range_reports(rows, deferrals)
+        (default: the last 7 days; at most 366 days); with `label` (`key:value`, or
+        `key` for any value) only the requests carrying it."""
+        since, until = range_of(since, until, clock())
+        if label is None:
+            rows, deferrals = await ledger.range_rows(who.tenant, since, until, department)
+            reports = build_range_reports(rows, deferrals)
+        else:
+            key, value = parse_label(label)
+            q = LabelQuery(who.tenant, since, until, key, value, department=department)
+            rows, deferrals = await ledger.label_rows(q)
+            reports = build_range_reports(rows, deferrals, group="grp")
         if wants_csv(request, format):
-            return _csv(reports, f"report-{since.date()}-{until.date()}")
+            return csv_response(reports, f"report-{since.date()}-{until.date()}", providers)
         return JSONResponse(
             {
                 "tenant": who.tenant,
                 "since": since.isoformat(),
                 "until": until.isoformat(),
                 "department": department,
+                **({"label": label} if label is not None else {}),
                 "total": combine(reports.values()).as_json(),
                 "departments": {d: r.as_json() for d, r in reports.items()},
             }
@@ -100,7 +122,7 @@ def build_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRo
     return api
 
 
-def _range(
+def range_of(
     since: datetime | None, until: datetime | None, now: datetime
 ) -> tuple[datetime, datetime]:
     until = until or now

@@ -1,17 +1,31 @@
-"""Engagement in `scheduler.engagement`, kept for deliveries found in `scheduler.released`
-(which recipient a released delivery id went to)."""
+"""Engagement in `scheduler.engagement` (once per tenant and event id), kept for
+deliveries found in `scheduler.released` (which recipient a released delivery id went
+to); per recipient, its evidence per local hour for send-time optimisation."""
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from herald.contracts import Engagement
 from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.connection import transaction
+from herald.scheduler.domain.besthour import HourEvidence
+
+# The weight is domain.besthour.weight: 0.5 ** (age / half life), events ahead weigh 1.
+_EVIDENCE = """
+SELECT e.recipient_id, extract(hour FROM e.at AT TIME ZONE z.zone)::int AS h,
+       sum(power(0.5, greatest(extract(epoch FROM $4::timestamptz - e.at), 0) / $5::float8))
+         AS w,
+       count(*)::int AS n
+FROM unnest($2::text[], $3::text[]) AS z(rid, zone)
+JOIN scheduler.engagement e ON e.tenant = $1 AND e.recipient_id = z.rid AND e.at >= $6
+GROUP BY 1, 2
+"""
 
 
 class PostgresEngagement:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._zones: frozenset[str] | None = None
 
     async def record(self, events: Sequence[Engagement]) -> None:
         if not events:
@@ -23,29 +37,50 @@ class PostgresEngagement:
                  AS x(event_id, did, at, tenant)
                JOIN scheduler.released r ON r.delivery_id = x.did
                  AND (x.tenant IS NULL OR x.tenant = r.tenant)
-               ON CONFLICT (event_id) DO NOTHING""",
+               ON CONFLICT (tenant, event_id) DO NOTHING""",
             [e.event_id for e in events],
             [e.delivery_id for e in events],
             [e.at for e in events],
             [e.tenant for e in events],
         )
 
-    async def best_hours(self, tenant: str, ids: Sequence[str], since: datetime) -> dict[str, int]:
+    async def hour_evidence(
+        self,
+        tenant: str,
+        zones: Mapping[str, str],
+        since: datetime,
+        now: datetime,
+        half_life: timedelta,
+    ) -> dict[str, list[HourEvidence]]:
+        known = await self._known_zones()
+        ids = list(zones)
+        names = [zones[r] if zones[r] in known else "UTC" for r in ids]
         found = await self._db.pool.fetch(
-            """SELECT DISTINCT ON (recipient_id) recipient_id, h FROM (
-                   SELECT recipient_id, extract(hour FROM at AT TIME ZONE 'UTC')::int AS h,
-                          count(*) AS n
-                   FROM scheduler.engagement
-                   WHERE tenant = $1 AND recipient_id = ANY($2::text[]) AND at >= $3
-                   GROUP BY recipient_id, h) x
-               ORDER BY recipient_id, n DESC, h""",
-            tenant,
-            list(ids),
-            since,
+            _EVIDENCE, tenant, ids, names, now, half_life.total_seconds(), since
         )
-        return {r["recipient_id"]: r["h"] for r in found}
+        out: dict[str, list[HourEvidence]] = {}
+        for r in found:
+            out.setdefault(r["recipient_id"], []).append(HourEvidence(r["h"], r["w"], r["n"]))
+        return out
 
-    async def prune(self, before: datetime) -> None:
+    async def _known_zones(self) -> frozenset[str]:
+        """The zone names Postgres knows (read once): a name only Python knows is read as
+        UTC rather than failing the whole statement."""
+        if self._zones is None:
+            rows = await self._db.pool.fetch("SELECT name FROM pg_timezone_names")
+            self._zones = frozenset(r["name"] for r in rows)
+        return self._zones
+
+    async def prune(self, before: datetime, tenants: Mapping[str, datetime] | None = None) -> None:
+        own = dict(tenants or {})
+        latest = max([before, *own.values()])
+        args = (before, list(own), list(own.values()), latest)
         async with transaction(self._db) as conn:
-            await conn.execute("DELETE FROM scheduler.engagement WHERE at < $1", before)
-            await conn.execute("DELETE FROM scheduler.released WHERE released_at < $1", before)
+            for table, column in (("engagement", "at"), ("released", "released_at")):
+                await conn.execute(
+                    f"""DELETE FROM scheduler.{table} e
+                        WHERE e.{column} < $4 AND e.{column} < coalesce(
+                          (SELECT x.b FROM unnest($2::text[], $3::timestamptz[]) AS x(t, b)
+                           WHERE x.t = e.tenant), $1)""",  # noqa: S608 - constant names
+                    *args,
+                )

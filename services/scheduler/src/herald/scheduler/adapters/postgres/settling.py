@@ -22,14 +22,20 @@ async def write_settlement(conn: asyncpg.Connection, s: Settlement, at: datetime
             [",".join(d.deferred) for d in s.deferrals],
         )
     if s.released:
+        counted = [s.counted.get(d.delivery_id) for d in s.released]
         await conn.execute(
-            """INSERT INTO scheduler.released (delivery_id, tenant, recipient_id, released_at)
-               SELECT d, t, r, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS x(d, t, r)
+            """INSERT INTO scheduler.released
+                 (delivery_id, tenant, recipient_id, released_at, cap_channel, cap_day)
+               SELECT d, t, r, $4, c, cd
+               FROM unnest($1::text[], $2::text[], $3::text[], $5::text[], $6::date[])
+                 AS x(d, t, r, c, cd)
                ON CONFLICT (delivery_id) DO NOTHING""",
             [d.delivery_id for d in s.released],
             [d.timer.tenant for d in s.released],
             [d.timer.recipient_id for d in s.released],
             at,
+            [c[0] if c else None for c in counted],
+            [c[1] if c else None for c in counted],
         )
     usage = [
         (t, r, scope, u.day, u.sent, u.last_at)

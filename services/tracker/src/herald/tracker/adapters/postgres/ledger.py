@@ -21,6 +21,7 @@ from herald.tracker.ports import (
     Expected,
     Finishing,
     Key,
+    LabelQuery,
     PartitionMissingError,
     Recorded,
     Refused,
@@ -167,6 +168,13 @@ class Ledger:
         args = (tenant, since, until, department)
         rows = await self._db.pool.fetch(queries.RANGE_BY_CHANNEL, *args)
         deferrals = await self._db.pool.fetch(queries.RANGE_DEFERRALS, *args)
+        return list(rows), list(deferrals)
+
+    async def label_rows(self, query: LabelQuery) -> tuple[list[Any], list[Any]]:
+        q = query
+        args = (q.tenant, q.since, q.until, q.department, q.key, q.value, q.by_value)
+        rows = await self._db.pool.fetch(queries.LABELLED_BY_CHANNEL, *args)
+        deferrals = await self._db.pool.fetch(queries.LABELLED_DEFERRALS, *args)
         return list(rows), list(deferrals)
 
     async def timeline_rows(self, query: TimelineQuery) -> list[Any]:

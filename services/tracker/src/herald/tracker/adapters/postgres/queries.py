@@ -25,14 +25,15 @@ FROM o LEFT JOIN e USING (delivery_id)"""
 
 BY_CHANNEL = f"""
 WITH o AS (
-    SELECT delivery_id, channel, outcome, reason FROM tracker.outcomes
+    SELECT delivery_id, channel, provider, outcome, reason FROM tracker.outcomes
     WHERE tenant = $1 AND request_id = $2),
 e AS (
     {_ENGAGED}
     GROUP BY ev.delivery_id)
-SELECT coalesce(o.channel, '') AS channel, o.outcome, coalesce(o.reason, '') AS reason,
+SELECT coalesce(o.channel, '') AS channel, coalesce(o.provider, '') AS provider, o.outcome,
+       coalesce(o.reason, '') AS reason,
        {_COUNTED}
-GROUP BY 1, 2, 3
+GROUP BY 1, 2, 3, 4
 """  # noqa: S608 - composed of this module's constants only
 
 DEFERRALS = """
@@ -47,16 +48,16 @@ GROUP BY 1
 # lets Postgres skip older engagement partitions).
 RANGE_BY_CHANNEL = f"""
 WITH o AS (
-    SELECT delivery_id, department, channel, outcome, reason FROM tracker.outcomes
+    SELECT delivery_id, department, channel, provider, outcome, reason FROM tracker.outcomes
     WHERE tenant = $1 AND at >= $2 AND at < $3 AND ($4::text IS NULL OR department = $4)),
 e AS (
     {_ENGAGED}
       AND ev.at >= $2 - interval '1 day'
     GROUP BY ev.delivery_id)
-SELECT o.department, coalesce(o.channel, '') AS channel, o.outcome,
-       coalesce(o.reason, '') AS reason,
+SELECT o.department, coalesce(o.channel, '') AS channel, coalesce(o.provider, '') AS provider,
+       o.outcome, coalesce(o.reason, '') AS reason,
        {_COUNTED}
-GROUP BY 1, 2, 3, 4
+GROUP BY 1, 2, 3, 4, 5
 """  # noqa: S608 - composed of this module's constants only
 
 RANGE_DEFERRALS = """
@@ -84,4 +85,37 @@ SELECT o.bucket, coalesce(o.channel, '') AS channel, o.outcome,
        coalesce(o.reason, '') AS reason,
        {_COUNTED}
 GROUP BY 1, 2, 3, 4
+"""  # noqa: S608 - composed of this module's constants only
+
+# By label: the outcomes in [since, until) of the requests carrying label $5 (with the
+# value $6, or any value when $6 is NULL), grouped by department, or by the label's value
+# when $7 is true. A request's labels are those its `scheduled` Status carried.
+_LABELLED = """
+r AS (
+    SELECT request_id, labels ->> $5 AS v FROM tracker.requests
+    WHERE tenant = $1 AND labels ? $5 AND ($6::text IS NULL OR labels ->> $5 = $6)),
+o AS (
+    SELECT x.delivery_id, x.channel, x.provider, x.outcome, x.reason, x.deferred,
+           CASE WHEN $7::boolean THEN r.v ELSE x.department END AS grp
+    FROM tracker.outcomes x JOIN r USING (request_id)
+    WHERE x.tenant = $1 AND x.at >= $2 AND x.at < $3
+      AND ($4::text IS NULL OR x.department = $4))"""
+
+LABELLED_BY_CHANNEL = f"""
+WITH {_LABELLED},
+e AS (
+    {_ENGAGED}
+      AND ev.at >= $2 - interval '1 day'
+    GROUP BY ev.delivery_id)
+SELECT o.grp, coalesce(o.channel, '') AS channel, coalesce(o.provider, '') AS provider,
+       o.outcome, coalesce(o.reason, '') AS reason,
+       {_COUNTED}
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+LABELLED_DEFERRALS = f"""
+WITH {_LABELLED}
+SELECT o.grp, d.reason, count(*) AS n
+FROM o, unnest(o.deferred) AS d(reason)
+GROUP BY 1, 2
 """  # noqa: S608 - composed of this module's constants only

@@ -1,0 +1,71 @@
+"""`GET /v1/reports/labels/{key}`: the tenant's report per value of one label (a
+campaign, say) over a range of outcome time, JSON or CSV.
+
+Counted as every report counts (domain.report): the outcomes in [since, until) of the
+requests carrying the label, by the label's value, with their engagement whenever it
+came, by channel and provider, with failures by reason.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from herald.contracts import ReasonCode
+from herald.runtime.auth import Authenticator, Principal, Role
+from herald.runtime.clock import Clock
+from herald.runtime.problems import Problem
+from herald.tracker.domain.report import build_range_reports, combine
+from herald.tracker.http.label_filter import valid_key
+from herald.tracker.http.reports import (
+    ANSWERS,
+    Format,
+    ProvidersParam,
+    csv_response,
+    range_of,
+    wants_csv,
+)
+from herald.tracker.ports import LabelQuery, ReportSource
+
+
+def build_labels_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRouter:
+    api = APIRouter(tags=["reports"])
+    readers = auth.requires(Role.VIEWER, Role.SUBMITTER, Role.REVIEWER)
+
+    @api.get("/v1/reports/labels/{key}", responses=ANSWERS)
+    async def label_report(
+        request: Request,
+        key: str,
+        who: Annotated[Principal, readers],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        department: Annotated[str | None, Query(max_length=128)] = None,
+        format: Format = None,
+        providers: ProvidersParam = False,
+    ) -> Response:
+        """The caller's tenant per value of label `key` over [since, until) of outcome
+        time (default: the last 7 days; at most 366 days), in total and per value; the
+        requests without the label are not counted."""
+        if not valid_key(key):
+            raise Problem(422, ReasonCode.INVALID_REQUEST, "Invalid label", "not a label key")
+        since, until = range_of(since, until, clock())
+        q = LabelQuery(who.tenant, since, until, key, by_value=True, department=department)
+        rows, deferrals = await ledger.label_rows(q)
+        reports = build_range_reports(rows, deferrals, group="grp")
+        if wants_csv(request, format):
+            name = f"report-{key}-{since.date()}-{until.date()}"
+            return csv_response(reports, name, providers, group="label")
+        return JSONResponse(
+            {
+                "tenant": who.tenant,
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "department": department,
+                "label": key,
+                "total": combine(reports.values()).as_json(),
+                "values": {v: r.as_json() for v, r in reports.items()},
+            }
+        )
+
+    return api
