@@ -91,6 +91,17 @@ def unsubscribe_link(template: str | None, sender: str, message: Message) -> str
     return clean(link).replace("<", "%3C").replace(">", "%3E")
 
 
+def _list_unsubscribe(
+    mail: EmailMessage, message: Message, sender: str, template: str | None
+) -> None:
+    """Marketing only (RFC 8058 asks it of bulk mail, and a receipt must not invite one):
+    Herald's own signed one-click link when the message has one, else the provider's."""
+    link = clean(message.unsubscribe_url or unsubscribe_link(template, sender, message))
+    mail["List-Unsubscribe"] = f"<{link.replace('<', '%3C').replace('>', '%3E')}>"
+    if link.startswith("https://"):
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+
 def build(
     message: Message,
     sender: str,
@@ -118,10 +129,8 @@ def _compose(
     mail["Subject"] = clean(message.subject or message.title)
     domain = sender.rpartition("@")[2] or "herald.local"
     mail["Message-ID"] = clean(f"<{message.delivery_id}@{domain}>")
-    link = unsubscribe_link(unsubscribe, sender, message)
-    mail["List-Unsubscribe"] = f"<{link}>"
-    if link.startswith("https://"):
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if message.category == "marketing":
+        _list_unsubscribe(mail, message, sender, unsubscribe)
     mail["X-Herald-Delivery-Id"] = clean(message.delivery_id)
     mail.set_content(message.body)
     if message.html:
