@@ -25,6 +25,8 @@ COLUMNS = (
     "clicked",
     "read_rate",
     "click_rate",
+    "unsubscribed",
+    "unsubscribe_rate",
 )
 
 
@@ -48,6 +50,8 @@ def _tally_cells(t: Tally) -> dict[str, str]:
         "clicked": str(t.clicked),
         "read_rate": _fmt(rates["read_rate"]),
         "click_rate": _fmt(rates["click_rate"]),
+        "unsubscribed": str(t.unsubscribed),
+        "unsubscribe_rate": _fmt(rates["unsubscribe_rate"]),
     }
 
 
