@@ -79,11 +79,11 @@ class OptOutLinks:
         """The message with its opt-out (unchanged unless the send is marketing)."""
         if send.category != Category.MARKETING:
             return message
-        url = self.unsubscribe_url(send, message.channel)
-        if message.channel == Channel.SMS:
+        if message.channel == Channel.SMS:  # a reply hint: no link to pay for in segments
             return dataclasses.replace(message, body=_hinted(message.body, self._hint(send)))
+        url = self.unsubscribe_url(send, message.channel)
         if message.channel in _FOOTER_CHANNELS:
-            return self._footer(send, dataclasses.replace(message, unsubscribe_url=url), url)
+            return self._footer(send, message, url)
         hint = for_locale(self.push_hints, send.locale)
         return dataclasses.replace(message, unsubscribe_url=url, body=_hinted(message.body, hint))
 
@@ -101,7 +101,7 @@ class OptOutLinks:
                 f'<a href="{htmllib.escape(prefs)}">{htmllib.escape(prefs_label)}</a>'
             )
             html = f'{html}<p style="font-size:12px;color:#666">{links}</p>'
-        return dataclasses.replace(message, body=text, html=html)
+        return dataclasses.replace(message, body=text, html=html, unsubscribe_url=url)
 
 
 def _hinted(body: str, hint: str) -> str:
