@@ -45,6 +45,7 @@ class Running:
     outcomes: TopicWatcher
     engagement: TopicWatcher
     consent: TopicWatcher
+    keys: dict[tuple[str, str], str]
 
     async def sends(self, *items: dict[str, Any]) -> None:
         topic = self.prefix + "push.sends.v1"
@@ -85,7 +86,7 @@ async def dispatcher(
     prefix, folder = new_prefix(), tmp_path_factory.mktemp("optout")
     await create_topics(kafka, prefix)
     database_url = await create_database(pg_admin_url, f"t_{uuid.uuid4().hex[:12]}")
-    write_keys(folder / "keys.json")
+    keys = write_keys(folder / "keys.json")
     smtp, aliyun = SmtpServer(folder).start(), Aliyun()
     ali = await Stub(aliyun).start()
     (folder / "smtp-password").write_text("s3cret\n")
@@ -122,7 +123,7 @@ async def dispatcher(
     ]
     try:
         async with serving(create_app(settings)) as base, httpx.AsyncClient(base_url=base) as http:
-            yield Running(http, kafka, prefix, database_url, smtp, aliyun, *watchers)
+            yield Running(http, kafka, prefix, database_url, smtp, aliyun, *watchers, keys)
     finally:
         for w in watchers:
             await w.stop()
@@ -182,6 +183,16 @@ async def test_one_click_post_stops_the_next_marketing_email_but_not_a_transacti
     d.mail("oc-t2")
     assert not [m for m in d.smtp.mailbox.messages if m["X-Herald-Delivery-Id"] == "oc-m2"]
     assert len(d.changes("u-oc")) == 1
+
+    admin = {"authorization": f"Bearer {d.keys[('acme', 'admin')]}"}
+    audit = (await d.http.get("/v1/consent/u-oc", headers=admin)).json()
+    assert audit["opted_out"] == [{"category": "marketing", "channel": "email"}]
+    [row] = audit["changes"]
+    assert (row["source"], row["evidence"], row["allowed"]) == ("link", "link in oc-m1", False)
+    viewer = {"authorization": f"Bearer {d.keys[('acme', 'viewer')]}"}
+    assert (await d.http.get("/v1/consent/u-oc", headers=viewer)).status_code == 403
+    other = {"authorization": f"Bearer {d.keys[('globex', 'admin')]}"}
+    assert (await d.http.get("/v1/consent/u-oc", headers=other)).json()["changes"] == []
 
 
 async def test_sms_reply_hui_t_stops_the_next_marketing_sms_but_not_a_transactional_one(

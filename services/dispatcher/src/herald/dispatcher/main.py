@@ -77,7 +77,7 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         settings.providers_file, settings.providers_json, settings.channel_providers
     )
     registry = Registry(providers, settings.tenant_set, parts)
-    optout = build_optout(settings, rt.db, rt.events, metrics, PgReplies(rt.db), clock)
+    optout = build_optout(settings, rt.db, rt.events, metrics, PgReplies(rt.db), rt.auth, clock)
     ledger, views = PgLedger(rt.db), PgViews(rt.db, optout.phone_key)
     links = tracking_links(settings, clock)
     deliverer = Deliverer(
@@ -115,7 +115,7 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     return create_service_app(
         rt,
         routers=[router],
-        http=[http, callbacks, optout.http],
+        http=[http, callbacks, optout.http, optout.admin_http],
         migrations=MIGRATIONS,
         body_limits={"/v1/callbacks/": CALLBACK_MAX_BYTES},
     )

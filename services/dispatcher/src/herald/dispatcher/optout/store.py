@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 
@@ -30,6 +31,18 @@ class PgOptOuts:
             recipient_id,
         )
         return frozenset((r["category"], r["channel"]) for r in rows)
+
+    async def history(self, tenant: str, recipient_id: str, limit: int) -> list[dict[str, Any]]:
+        """The recipient's audited changes, newest first."""
+        rows = await self._db.pool.fetch(
+            """SELECT event_id, category, channel, allowed, source, evidence, delivery_id, at
+               FROM dispatcher.consent_audit WHERE tenant = $1 AND recipient_id = $2
+               ORDER BY at DESC, recorded_at DESC LIMIT $3""",
+            tenant,
+            recipient_id,
+            limit,
+        )
+        return [dict(r) for r in rows]
 
     async def by_phone(self, tenant: str, phone_key: str) -> list[str]:
         rows = await self._db.pool.fetch(

@@ -11,11 +11,13 @@ from herald.dispatcher.domain.optout_tokens import OptOutSigner, derive_key
 from herald.dispatcher.domain.phones import PhoneKey, phone_key_of
 from herald.dispatcher.inbound import Replies
 from herald.dispatcher.metrics import DispatcherMetrics
+from herald.dispatcher.optout.audit_http import build_audit_http
 from herald.dispatcher.optout.flow import OptOuts
 from herald.dispatcher.optout.http import build_optout_http
 from herald.dispatcher.optout.replies import OptOutReplies
 from herald.dispatcher.optout.store import PgOptOuts
 from herald.dispatcher.settings import DispatcherSettings
+from herald.runtime.auth import Authenticator
 from herald.runtime.clock import Clock
 from herald.runtime.db import Database
 from herald.runtime.events import EventBus
@@ -28,6 +30,7 @@ class OptOutParts:
     phone_key: PhoneKey
     replies: Replies
     http: APIRouter
+    admin_http: APIRouter
 
 
 def signer_of(settings: DispatcherSettings) -> OptOutSigner:
@@ -42,6 +45,7 @@ def build_optout(
     events: EventBus,
     metrics: DispatcherMetrics,
     replies: Replies,
+    auth: Authenticator,
     clock: Clock,
 ) -> OptOutParts:
     signer = signer_of(settings)
@@ -62,4 +66,5 @@ def build_optout(
         phone_key,
         OptOutReplies(replies, store, optouts, phone_key),
         build_optout_http(signer, optouts, clock),
+        build_audit_http(store, auth),
     )
