@@ -297,3 +297,21 @@ async def test_preference_centre_saves_categories_by_channel(dispatcher: Running
     assert 'name="marketing:sms" value="1" checked' in back.text
     await eventually(lambda: len(d.changes("u-pc")) == 2, what="opted back in")
     assert d.changes("u-pc")[1]["allowed"] is True
+
+
+async def test_a_number_that_said_stop_before_its_profile_arrived_is_opted_out_on_arrival(
+    dispatcher: Running,
+) -> None:
+    d = dispatcher
+    mo = [{"phone_number": "13700137000", "content": "STOP", "send_time": "2026-11-29 10:00:00",
+           "sign_name": "Acme", "dest_code": "", "sequence_id": 8}]  # fmt: skip
+    path = URLS.url("~", "ali", "reply").removeprefix(PUBLIC)
+    assert (await d.http.post(path, json=mo)).status_code == 200
+    profile = {"recipient_id": "u-late", "tenant": "acme",
+               "contacts": {"phone": "+8613700137000"}, "consent": {"marketing": True}}  # fmt: skip
+    await produce(d.kafka, d.prefix + "push.recipients.v1", [("u-late", jbytes(profile))])
+    [change] = await eventually(lambda: d.changes("u-late"), timeout=30, what="ConsentChanged")
+    assert (change["channel"], change["allowed"], change["source"]) == ("sms", False, "sms_reply")
+    sms = {"recipient_id": "u-late", "contacts": {"phone": "+8613700137000"}}
+    await d.sends(send("late-m1", ["sms"], category="marketing", **sms))
+    assert (await d.outcome("late-m1"))["reason"] == "opted_out"

@@ -111,7 +111,13 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     callbacks = build_callbacks(
         CallbackUrls(secret, settings.dispatcher_public_url), vendor, providers
     )
-    router = build_router(rt.consumers(), dispatcher, views, settings.send_consumers)
+    router = build_router(
+        rt.consumers(),
+        dispatcher,
+        views,
+        settings.send_consumers,
+        on_profiles=optout.replies.on_profiles,
+    )
     return create_service_app(
         rt,
         routers=[router],

@@ -33,3 +33,13 @@ CREATE INDEX consent_audit_by_recipient ON dispatcher.consent_audit (tenant, rec
 -- finds the recipients it speaks for.
 ALTER TABLE dispatcher.consent ADD COLUMN phone_key text;
 CREATE INDEX consent_by_phone ON dispatcher.consent (tenant, phone_key) WHERE phone_key IS NOT NULL;
+
+-- Numbers that replied an opt-out keyword, by keyed hash: a profile that arrives later
+-- with one of them is opted out too (the number said no, whoever holds it in a profile).
+CREATE TABLE dispatcher.number_opt_outs (
+    tenant       text        NOT NULL,
+    phone_key    text        NOT NULL,
+    provider     text        NOT NULL,
+    at           timestamptz NOT NULL,
+    PRIMARY KEY (tenant, phone_key)
+);

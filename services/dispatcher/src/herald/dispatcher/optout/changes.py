@@ -37,6 +37,14 @@ class OptOutStore(Protocol):
 
     async def opted_out(self, tenant: str, recipient_id: str) -> frozenset[Cell]: ...
 
+    async def remember_number(
+        self, tenant: str, phone_key: str, provider: str, at: datetime
+    ) -> None: ...
+
+    async def numbers_opted_out(
+        self, profiles: Sequence[tuple[str, str, str]]
+    ) -> list[tuple[str, str, str, datetime]]: ...
+
     async def by_phone(self, tenant: str, phone_key: str) -> list[str]:
         """The recipient ids whose profile has this number (keyed hash)."""
         ...

@@ -26,6 +26,8 @@ class OptOuts:
 
     async def change(self, changes: Sequence[Change]) -> int:
         """Apply `changes`; returns how many changed something (repeats change nothing)."""
+        if not changes:
+            return 0
         applied = await self._store.apply(changes)
         if not applied:
             return 0

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -43,6 +44,37 @@ class PgOptOuts:
             limit,
         )
         return [dict(r) for r in rows]
+
+    async def remember_number(
+        self, tenant: str, phone_key: str, provider: str, at: datetime
+    ) -> None:
+        await self._db.pool.execute(
+            """INSERT INTO dispatcher.number_opt_outs (tenant, phone_key, provider, at)
+               VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+            tenant,
+            phone_key,
+            provider,
+            at,
+        )
+
+    async def numbers_opted_out(
+        self, profiles: Sequence[tuple[str, str, str]]
+    ) -> list[tuple[str, str, str, datetime]]:
+        """Of (tenant, recipient id, phone key): those whose number replied an opt-out,
+        with the reply's provider and time."""
+        if not profiles:
+            return []
+        tenants, ids, keys = (list(x) for x in zip(*profiles, strict=True))
+        rows = await self._db.pool.fetch(
+            """SELECT p.tenant, p.id, n.provider, n.at
+               FROM unnest($1::text[], $2::text[], $3::text[]) AS p(tenant, id, phone_key)
+               JOIN dispatcher.number_opt_outs n
+                 ON n.tenant = p.tenant AND n.phone_key = p.phone_key""",
+            tenants,
+            ids,
+            keys,
+        )
+        return [(r["tenant"], r["id"], r["provider"], r["at"]) for r in rows]
 
     async def by_phone(self, tenant: str, phone_key: str) -> list[str]:
         rows = await self._db.pool.fetch(

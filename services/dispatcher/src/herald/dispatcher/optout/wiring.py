@@ -28,7 +28,7 @@ from herald.runtime.links import parse_keys
 class OptOutParts:
     links: OptOutLinks
     phone_key: PhoneKey
-    replies: Replies
+    replies: OptOutReplies
     http: APIRouter
     admin_http: APIRouter
 
