@@ -18,6 +18,7 @@ from herald.dispatcher.domain.phones import phone_key_of
 from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.optout import pages
 from herald.dispatcher.optout.changes import choices
+from herald.dispatcher.providers.aliyun_sms import AliyunSmsProvider
 from herald.dispatcher.providers.mail import build
 from tests.unit.dispatcher.builders import SIGNER, T0, send
 
@@ -78,6 +79,8 @@ def test_marketing_sms_gets_the_reply_hint_of_its_locale_once() -> None:
     assert LINKS.apply(en, render(en, Channel.SMS)).body.endswith(" Reply STOP to opt out")
     told = send(category="marketing", content={"title": "t", "body": "Sale! 回T退订"})
     assert LINKS.apply(told, render(told, Channel.SMS)).body == "Sale! 回T退订"
+    templated = LINKS.apply(zh, render(zh, Channel.SMS), AliyunSmsProvider)
+    assert templated.body == render(zh, Channel.SMS).body  # its template says it already
     assert for_locale({"zh-hant": "x", "zh": "y"}, "zh-Hant-TW") == "x"
     assert for_locale({"*": "z"}, None) == "z"
 

@@ -44,9 +44,10 @@ class Deliverer:
         metrics: DispatcherMetrics,
         clock: Clock,
         policy: Policy,
-        finish: Callable[[Send, Message], Message] | None = None,
+        finish: Callable[[Send, Message, object], Message] | None = None,
     ) -> None:
-        """`finish` sees every rendered message before its provider does (the opt-out)."""
+        """`finish(send, message, provider)` sees every rendered message before its
+        provider does (the opt-out)."""
         self._registry, self._links, self._metrics = registry, links, metrics
         self._clock, self._policy, self._finish = clock, policy, finish
 
@@ -89,7 +90,7 @@ class Deliverer:
         name, channel = route.provider.name, route.channel
         try:
             message = render(send, channel, self._links)
-            message = self._finish(send, message) if self._finish else message
+            message = self._finish(send, message, route.provider) if self._finish else message
         except RenderError as exc:
             return Done(
                 outcome(

@@ -6,7 +6,8 @@ they are), per channel:
   header with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, RFC 8058) and a
   footer in the text and HTML parts with the opt-out and preference-centre links;
 - SMS: the reply hint for the recipient's locale (`回T退订`, `Reply STOP to opt out`),
-  unless the text already has it; replies are read by the MO callbacks;
+  unless the text already has it or the provider's approved templates carry their own
+  (Alibaba Cloud, Tencent Cloud); replies are read by the MO callbacks;
 - in-app: the same footer as e-mail; app push and the others: `unsubscribe_url` for the
   providers that carry one, and a configurable hint (none by default).
 Links point at Herald itself (`{public}/u/{token}`, `{public}/p/{token}`), never at a
@@ -75,11 +76,15 @@ class OptOutLinks:
     def preferences_url(self, send: Send) -> str:
         return f"{self.public_url}/p/{self._token(send, PREFERENCES, None)}"
 
-    def apply(self, send: Send, message: Message) -> Message:
-        """The message with its opt-out (unchanged unless the send is marketing)."""
+    def apply(self, send: Send, message: Message, provider: object = None) -> Message:
+        """The message with its opt-out (unchanged unless the send is marketing). A
+        provider whose vendor-approved templates carry their own opt-out text (China SMS:
+        `opt_out_in_template`) gets no SMS hint, which would show twice."""
         if send.category != Category.MARKETING:
             return message
         if message.channel == Channel.SMS:  # a reply hint: no link to pay for in segments
+            if getattr(provider, "opt_out_in_template", False):
+                return message
             return dataclasses.replace(message, body=_hinted(message.body, self._hint(send)))
         url = self.unsubscribe_url(send, message.channel)
         if message.channel in _FOOTER_CHANNELS:
