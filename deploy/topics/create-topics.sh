@@ -44,3 +44,4 @@ create push.outcomes.v1 8
 create push.cancels.v1 4
 create push.standing.v1 1 cleanup.policy=compact
 create push.contacts.v1 4
+create push.consent.v1 4

@@ -59,14 +59,15 @@ async def test_email_goes_over_starttls_with_auth_as_text_and_sanitised_html(
 ) -> None:
     p = provider(smtp)
     try:
-        attempt = await p.send(message())
+        attempt = await p.send(message(category="marketing"))
         again = await p.send(message(delivery_id="d-2"))
     finally:
         await p.aclose()
     assert attempt.result is Result.SENT
     assert again.result is Result.SENT
     assert smtp.mailbox.tls_seen == [True, True]
-    [mail, _] = smtp.mailbox.messages
+    [mail, notification] = smtp.mailbox.messages
+    assert notification["List-Unsubscribe"] is None  # marketing only
     assert mail["Subject"] == "Winter sale"
     assert mail["To"] == "li@example.com"
     assert mail["Message-ID"] == "<d-1@acme.example>"

@@ -272,3 +272,12 @@ async def test_a_revoked_key_ends_the_portal_session_at_once(p: Portal) -> None:
         k["revoked"] = k["id"] == "acme-submitter"
     p.keys_file.write_text(json.dumps(data))
     assert (await p.http.get("/portal/")).headers["location"] == "/portal/login"
+
+
+async def test_a_report_shows_its_unsubscribes_when_the_tracker_counts_them(p: Portal) -> None:
+    p.filed.add("acme", filed("mkt-1", last=status("mkt-1", "completed")))
+    p.reports.series = SERIES
+    p.reports.report = REPORT | {"unsubscribed": 1, "unsubscribe_rate": 0.125}
+    await p.log_in()
+    page = await p.http.get("/portal/requests/mkt-1/report")
+    assert "<dt>Unsubscribed</dt><dd>1 (12.5% of sent)</dd>" in page.text

@@ -127,3 +127,16 @@ def test_rate_rounds_to_four_places() -> None:
     assert rate(1, 3) == 0.3333
     assert rate(0, 0) is None
     assert Report(0).as_json()["channels"] == {}
+
+
+def test_unsubscribes_are_counted_with_their_rate_over_sent() -> None:
+    rows = [
+        {**row("sent", 8, channel="email", delivered=3), "unsubscribed": 2},
+        {**row("sent", 2, channel="sms"), "unsubscribed": 0},
+        row("suppressed", 5, reason="opted_out"),
+    ]
+    body = build_report(15, rows).as_json()
+    assert (body["unsubscribed"], body["unsubscribe_rate"]) == (2, 0.2)
+    assert body["channels"]["email"]["unsubscribe_rate"] == 0.25
+    assert body["suppressed_by_reason"] == {"opted_out": 5}
+    assert build_report(1, [row("failed", 1)]).as_json()["unsubscribe_rate"] is None

@@ -5,6 +5,7 @@ consumers. Public models live in their own modules; internal events in `internal
 """
 
 from herald.contracts.common import ID_PATTERN_RE, Channel, Id
+from herald.contracts.consent import ConsentChanged, ConsentSource
 from herald.contracts.dead_letter import DeadLetter
 from herald.contracts.engagement import Engagement, EngagementKind
 from herald.contracts.errors import FieldError, describe_validation_error
@@ -33,6 +34,8 @@ __all__ = [
     "Category",
     "Channel",
     "Consent",
+    "ConsentChanged",
+    "ConsentSource",
     "Contacts",
     "Content",
     "Counts",

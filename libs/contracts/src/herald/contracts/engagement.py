@@ -14,6 +14,9 @@ class EngagementKind(StrEnum):
     CLICKED = "clicked"
     CONVERTED = "converted"
     DISMISSED = "dismissed"
+    UNSUBSCRIBED = "unsubscribed"
+    """Herald's own: the recipient used the message's signed opt-out link (reports count
+    it only from Herald, never from a client)."""
 
 
 class Engagement(Model):

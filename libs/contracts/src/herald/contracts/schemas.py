@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from herald.contracts.consent import ConsentChanged
 from herald.contracts.dead_letter import DeadLetter
 from herald.contracts.engagement import Engagement
 from herald.contracts.push_request import PushRequest
@@ -21,6 +22,7 @@ PUBLIC_MODELS: dict[str, type[BaseModel]] = {
     "engagement.v1": Engagement,
     "status.v1": Status,
     "dead-letter.v1": DeadLetter,
+    "consent-changed.v1": ConsentChanged,
 }
 
 

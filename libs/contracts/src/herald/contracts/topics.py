@@ -10,6 +10,7 @@ class Topic(StrEnum):
     ENGAGEMENT = "push.engagement.v1"
     STATUS = "push.status.v1"
     DLQ = "push.dlq.v1"
+    CONSENT = "push.consent.v1"
     # internal
     ACCEPTED = "push.accepted.v1"
     APPROVED = "push.approved.v1"
@@ -24,4 +25,6 @@ class Topic(StrEnum):
         return self in _PUBLIC
 
 
-_PUBLIC = frozenset({Topic.REQUESTS, Topic.RECIPIENTS, Topic.ENGAGEMENT, Topic.STATUS, Topic.DLQ})
+_PUBLIC = frozenset(
+    {Topic.REQUESTS, Topic.RECIPIENTS, Topic.ENGAGEMENT, Topic.STATUS, Topic.DLQ, Topic.CONSENT}
+)

@@ -28,6 +28,7 @@ DEFAULT_LAYOUT: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.CANCELS, 4),
     TopicSpec(Topic.STANDING, 1, {"cleanup.policy": "compact"}),
     TopicSpec(Topic.CONTACTS, 4),
+    TopicSpec(Topic.CONSENT, 4),
 )
 
 

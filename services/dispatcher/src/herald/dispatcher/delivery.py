@@ -44,9 +44,12 @@ class Deliverer:
         metrics: DispatcherMetrics,
         clock: Clock,
         policy: Policy,
+        finish: Callable[[Send, Message, object], Message] | None = None,
     ) -> None:
+        """`finish(send, message, provider)` sees every rendered message before its
+        provider does (the opt-out)."""
         self._registry, self._links, self._metrics = registry, links, metrics
-        self._clock, self._policy = clock, policy
+        self._clock, self._policy, self._finish = clock, policy, finish
 
     async def deliver(
         self, send: Send, progress: Progress = START, allowed: frozenset[Channel] | None = None
@@ -87,6 +90,7 @@ class Deliverer:
         name, channel = route.provider.name, route.channel
         try:
             message = render(send, channel, self._links)
+            message = self._finish(send, message, route.provider) if self._finish else message
         except RenderError as exc:
             return Done(
                 outcome(

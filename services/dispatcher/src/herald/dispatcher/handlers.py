@@ -1,6 +1,6 @@
 """Dispatcher's Kafka entrypoints: sends, cancels, and the consent view's recipients."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from faststream.kafka import KafkaRouter
 
@@ -11,19 +11,29 @@ from herald.dispatcher.ports import Views
 from herald.runtime.consumer import Received, optional_model_decoder, tenant_of
 from herald.runtime.subscriptions import Consumers
 
+Profile = tuple[str, str, Recipient | None]
+"""(tenant, recipient id, profile or None: erased)."""
+
 
 def build_router(
-    consumers: Consumers, dispatcher: Dispatcher, views: Views, send_consumers: int = 1
+    consumers: Consumers,
+    dispatcher: Dispatcher,
+    views: Views,
+    send_consumers: int = 1,
+    on_profiles: Callable[[Sequence[Profile]], Awaitable[None]] | None = None,
 ) -> KafkaRouter:
+    """`on_profiles` sees each batch of profiles once the consent view has them."""
+
     async def on_recipients(items: Sequence[Received[Recipient | None]]) -> None:
         """A profile, or a tombstone (erased) known by its key, in its producer's tenant."""
-        await views.apply_recipients(
-            [
-                (tenant_of(i), i.value.recipient_id if i.value else i.key or "", i.value)
-                for i in items
-                if i.value is not None or i.key
-            ]
-        )
+        profiles = [
+            (tenant_of(i), i.value.recipient_id if i.value else i.key or "", i.value)
+            for i in items
+            if i.value is not None or i.key
+        ]
+        await views.apply_recipients(profiles)
+        if on_profiles is not None:
+            await on_profiles(profiles)
 
     c = consumers
     # cancels and consent first: a send behind them in time should see them

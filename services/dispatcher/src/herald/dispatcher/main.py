@@ -18,6 +18,7 @@ from herald.dispatcher.domain.receipts import ReceiptUrls
 from herald.dispatcher.handlers import build_router
 from herald.dispatcher.http import build_http
 from herald.dispatcher.metrics import DispatcherMetrics
+from herald.dispatcher.optout.wiring import build_optout
 from herald.dispatcher.providers.inbox import PgInbox
 from herald.dispatcher.registry import Registry
 from herald.dispatcher.settings import DispatcherSettings
@@ -76,9 +77,12 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         settings.providers_file, settings.providers_json, settings.channel_providers
     )
     registry = Registry(providers, settings.tenant_set, parts)
-    ledger, views = PgLedger(rt.db), PgViews(rt.db)
+    optout = build_optout(settings, rt.db, rt.events, metrics, PgReplies(rt.db), rt.auth, clock)
+    ledger, views = PgLedger(rt.db), PgViews(rt.db, optout.phone_key)
     links = tracking_links(settings, clock)
-    deliverer = Deliverer(registry, links, metrics, clock, policy(settings))
+    deliverer = Deliverer(
+        registry, links, metrics, clock, policy(settings), finish=optout.links.apply
+    )
     dispatcher = Dispatcher(
         ledger,
         views,
@@ -102,16 +106,22 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         rt.on_close(closer)
     http = build_http(inbox, receipts, rt.events, rt.auth, metrics, clock)
     vendor = Callbacks(
-        providers, settings.tenant_set, refs, PgReplies(rt.db), rt.events, metrics, clock
+        providers, settings.tenant_set, refs, optout.replies, rt.events, metrics, clock
     )
     callbacks = build_callbacks(
         CallbackUrls(secret, settings.dispatcher_public_url), vendor, providers
     )
-    router = build_router(rt.consumers(), dispatcher, views, settings.send_consumers)
+    router = build_router(
+        rt.consumers(),
+        dispatcher,
+        views,
+        settings.send_consumers,
+        on_profiles=optout.replies.on_profiles,
+    )
     return create_service_app(
         rt,
         routers=[router],
-        http=[http, callbacks],
+        http=[http, callbacks, optout.http, optout.admin_http],
         migrations=MIGRATIONS,
         body_limits={"/v1/callbacks/": CALLBACK_MAX_BYTES},
     )

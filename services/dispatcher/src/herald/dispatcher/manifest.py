@@ -19,5 +19,7 @@ MANIFEST = ServiceManifest(
         Consumes("herald-dispatcher-cancels", Topic.CANCELS),
         Consumes("herald-dispatcher-consent", Topic.RECIPIENTS),
     ),
-    produces=frozenset({Topic.CONTACTS, Topic.DLQ, Topic.ENGAGEMENT, Topic.OUTCOMES}),
+    produces=frozenset(
+        {Topic.CONSENT, Topic.CONTACTS, Topic.DLQ, Topic.ENGAGEMENT, Topic.OUTCOMES}
+    ),
 )

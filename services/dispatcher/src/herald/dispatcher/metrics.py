@@ -67,6 +67,12 @@ class DispatcherMetrics:
             "kind",
             "status",
         )
+        self.consent_changes = m.counter(
+            "consent_changes",
+            "Consent changes recipients made through Herald, by source and direction (in/out).",
+            "source",
+            "direction",
+        )
 
         # labelled children looked up once, not per send (`labels` costs as much as the inc)
         self.sends_by = functools.cache(self.sends.labels)

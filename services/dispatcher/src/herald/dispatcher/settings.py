@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
+from herald.dispatcher.domain.optout_footer import DEFAULT_SMS_HINTS
 from herald.runtime.settings import ServiceSettings
 
 
@@ -48,6 +49,17 @@ class DispatcherSettings(ServiceSettings):
     batch_deadline_s: float = 5.0
     retry_poll_s: float = 1.0
     retry_lease_s: float = 120.0
+    optout_public_url: str | None = None
+    """Where recipients reach `/u/{token}` and `/p/{token}`; default DISPATCHER_PUBLIC_URL."""
+    optout_keys: SecretStr | None = None
+    """Opt-out token keys `kid:secret[,kid:secret]` (the first signs); default: one key
+    derived from SIGNING_SECRET."""
+    optout_ttl_days: int = 400
+    """How long opt-out and preference links in messages keep working."""
+    optout_sms_hints: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SMS_HINTS))
+    """The reply hint added to marketing SMS, by locale (`zh`, `en`, `*` for any other)."""
+    optout_push_hints: dict[str, str] = Field(default_factory=dict)
+    """A hint added to marketing app push and social messages, by locale (none by default)."""
 
     @property
     def link_ttl(self) -> timedelta:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaRouter
 
-from herald.contracts import Engagement, Id, ReasonCode, Status, Topic
+from herald.contracts import Engagement, EngagementKind, Id, ReasonCode, Status, Topic
 from herald.contracts.common import Model
 from herald.contracts.internal import Outcome
 from herald.runtime.consumer import Received, Rejected, model_decoder, tenant_of
@@ -22,6 +22,8 @@ GROUPS = {
     Topic.ENGAGEMENT: "herald-tracker-engagement",
     Topic.RECIPIENTS: "herald-tracker-recipients",
 }
+
+HERALD_ONLY = "engagement 'unsubscribed' is reported by Herald only"
 
 
 class RecipientRef(Model):
@@ -53,7 +55,15 @@ def build_router(consumers: Consumers, tracker: Tracker, dlq: DeadLetters) -> Ka
         await tracker.on_statuses([Expected(i.value, i.trace_id) for i in items])
 
     async def on_engagement(items: Sequence[Received[Engagement]]) -> None:
-        """An event that claims another tenant's delivery is not counted: dead-lettered."""
+        """An event that claims another tenant's delivery is not counted: dead-lettered;
+        so is an `unsubscribed` not from Herald (only its opt-out link reports one)."""
+        kept = []
+        for i in items:
+            if i.value.kind == EngagementKind.UNSUBSCRIBED and not i.producer.is_herald:
+                await dlq.send(i.record, ReasonCode.UNAUTHORIZED, HERALD_ONLY)
+            else:
+                kept.append(i)
+        items = kept
         refused = await tracker.on_engagement([i.value for i in items])
         wrong = {(r.event_id, r.delivery_id, r.claimed) for r in refused}
         for i in items:

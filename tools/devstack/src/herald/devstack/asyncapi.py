@@ -19,7 +19,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from herald.contracts import DeadLetter, Engagement, PushRequest, Recipient, Status, Topic
+from herald.contracts import (
+    ConsentChanged,
+    DeadLetter,
+    Engagement,
+    PushRequest,
+    Recipient,
+    Status,
+    Topic,
+)
 from herald.contracts.internal import (
     CancelRequested,
     ContactInvalidated,
@@ -56,6 +64,7 @@ PAYLOADS: dict[Topic, Payload] = {
     Topic.CANCELS: Payload(CancelRequested, "request_id"),
     Topic.STANDING: Payload(StandingChanged, "tenant:subject_kind:subject"),
     Topic.CONTACTS: Payload(ContactInvalidated, "recipient_id"),
+    Topic.CONSENT: Payload(ConsentChanged, "recipient_id"),
 }
 # Public topics other teams write (docs/contract.md); Herald's own writers are in manifests.
 EXTERNAL_PRODUCERS: dict[Topic, str] = {

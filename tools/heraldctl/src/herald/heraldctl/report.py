@@ -23,9 +23,10 @@ from herald.heraldctl.common import (
 from herald.heraldctl.render import Output, funnel, pairs, percent, table
 from herald.heraldctl.timespec import parse_time
 
-TALLY = ("sent", "delivered", "failed", "opened", "read", "clicked", "read_rate", "click_rate")
+TALLY = ("sent", "delivered", "failed", "opened", "read", "clicked", "read_rate", "click_rate",
+         "unsubscribed", "unsubscribe_rate")  # fmt: skip
 SUMMARY = ("recipients", *TALLY, "suppressed", "expired", "cancelled")
-RATES = ("read_rate", "click_rate")
+RATES = ("read_rate", "click_rate", "unsubscribe_rate")
 BREAKDOWNS = ("suppressed_by_reason", "failed_by_reason", "deferred_by_reason")
 
 

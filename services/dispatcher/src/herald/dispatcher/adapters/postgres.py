@@ -2,7 +2,7 @@
 
 The views keep consent only, never contacts."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,8 +95,11 @@ class PgLedger:
 
 
 class PgViews:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(
+        self, db: Database, phone_key: Callable[[str, str | None], str | None] | None = None
+    ) -> None:
+        """`phone_key`: the keyed hash kept of a profile's number (SMS replies find it)."""
+        self._db, self._phone_key = db, phone_key or (lambda _t, _p: None)
 
     async def cancelled(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
         if not keys:
@@ -125,10 +128,28 @@ class PgViews:
             list(tenants),
             list(ids),
         )
-        return {
+        found = {
             (r["tenant"], r["id"]): ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
             for r in rows  # a tenant's own row comes last, and wins
         }
+        return with_opt_outs(found, await self._opt_outs(tenants, ids))
+
+    async def _opt_outs(
+        self, tenants: Sequence[str], ids: Sequence[str]
+    ) -> dict[tuple[str, str], frozenset[tuple[str, str]]]:
+        rows = await self._db.pool.fetch(
+            """SELECT o.tenant, o.recipient_id, o.category, o.channel
+               FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
+               JOIN dispatcher.opt_outs o ON o.tenant = k.tenant AND o.recipient_id = k.id""",
+            list(tenants),
+            list(ids),
+        )
+        out: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for r in rows:
+            out.setdefault((r["tenant"], r["recipient_id"]), set()).add(
+                (r["category"], r["channel"])
+            )
+        return {k: frozenset(v) for k, v in out.items()}
 
     async def add_cancels(self, cancels: Sequence[CancelRequested]) -> None:
         await self._db.pool.executemany(
@@ -140,11 +161,12 @@ class PgViews:
     async def apply_recipients(self, changes: Sequence[tuple[str, str, Recipient | None]]) -> None:
         last = {(tenant, rid): r for tenant, rid, r in changes}
         await self._db.pool.executemany(
-            """INSERT INTO dispatcher.consent (tenant, recipient_id, marketing, channels, erased)
-               VALUES ($1, $2, $3, $4, $5)
+            """INSERT INTO dispatcher.consent
+                 (tenant, recipient_id, marketing, channels, erased, phone_key)
+               VALUES ($1, $2, $3, $4, $5, $6)
                ON CONFLICT (tenant, recipient_id) DO UPDATE SET
                  marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
-                 erased = EXCLUDED.erased, updated_at = now()""",
+                 erased = EXCLUDED.erased, phone_key = EXCLUDED.phone_key, updated_at = now()""",
             [
                 (
                     tenant,
@@ -152,9 +174,23 @@ class PgViews:
                     r.consent.marketing,
                     {str(k): v for k, v in r.consent.channels.items()},
                     False,
+                    self._phone_key(tenant, r.contacts.phone),
                 )
                 if r is not None
-                else (tenant, rid, False, {}, True)
+                else (tenant, rid, False, {}, True, None)
                 for (tenant, rid), r in last.items()
             ],
         )
+
+
+def with_opt_outs(
+    rows: dict[tuple[str, str], ConsentRow],
+    opt_outs: dict[tuple[str, str], frozenset[tuple[str, str]]],
+) -> dict[tuple[str, str], ConsentRow]:
+    """The view's rows narrowed by the recipients' own opt-outs (one not in the view
+    otherwise keeps the Send's channels: marketing stays as the Send has it)."""
+    out = dict(rows)
+    for key, blocked in opt_outs.items():
+        row = out.get(key) or ConsentRow(marketing=True, channels={})
+        out[key] = ConsentRow(row.marketing, row.channels, row.erased, blocked)
+    return out

@@ -82,6 +82,9 @@ Plan = tuple[str, SmsTemplate, dict[str, str]]
 
 
 class AliyunSmsProvider(Provider):
+    opt_out_in_template = True
+    """Its approved marketing templates carry their own opt-out text (拒收请回复R)."""
+
     def __init__(
         self,
         client: httpx.AsyncClient,

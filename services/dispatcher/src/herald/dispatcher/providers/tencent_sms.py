@@ -91,6 +91,9 @@ Plan = tuple[str, SmsTemplate, list[str]]
 
 
 class TencentSmsProvider(Provider):
+    opt_out_in_template = True
+    """Its approved marketing templates carry their own opt-out text (拒收请回复R)."""
+
     def __init__(
         self,
         client: httpx.AsyncClient,

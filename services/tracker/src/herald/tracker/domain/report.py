@@ -4,7 +4,9 @@ Rows come from `queries.BY_CHANNEL` (or its range variant): one per (channel, ou
 reason) with `n` outcomes and how many of those deliveries were delivered, opened or
 read, read, and clicked. Rates are over delivered (docs/contract.md):
 read_rate = deliveries with an `opened` or `read` event / delivered,
-click_rate = deliveries with a `clicked` event / delivered; None until one is delivered.
+click_rate = deliveries with a `clicked` event / delivered; None until one is delivered;
+unsubscribe_rate = deliveries whose opt-out link was used / sent (an e-mail's delivery is
+known only from engagement, so the rate is over what was sent); None until one is sent.
 """
 
 from collections.abc import Iterable, Mapping
@@ -29,6 +31,7 @@ class Tally:
     opened: int = 0
     read: int = 0
     clicked: int = 0
+    unsubscribed: int = 0
 
     def add(self, row: Mapping[str, Any]) -> None:
         if row["outcome"] in SENT:
@@ -39,11 +42,13 @@ class Tally:
         self.opened += row["opened"]
         self.read += row["read"]
         self.clicked += row["clicked"]
+        self.unsubscribed += row.get("unsubscribed", 0)
 
     def rates(self) -> dict[str, float | None]:
         return {
             "read_rate": rate(self.opened, self.delivered),
             "click_rate": rate(self.clicked, self.delivered),
+            "unsubscribe_rate": rate(self.unsubscribed, self.sent),
         }
 
     def as_json(self) -> dict[str, Any]:

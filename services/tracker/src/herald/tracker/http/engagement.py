@@ -28,7 +28,16 @@ def _found(link: Link | None) -> Link:
 
 
 def own_tenant(event: Engagement, tenant: str) -> Engagement:
-    """The event as the caller's tenant's; one that names another tenant is refused."""
+    """The event as the caller's tenant's; one that names another tenant is refused, and
+    so is `unsubscribed` (only Herald's own opt-out link reports one)."""
+    if event.kind == EngagementKind.UNSUBSCRIBED:
+        raise Problem(
+            403,
+            ReasonCode.UNAUTHORIZED,
+            "Forbidden",
+            f"event {event.event_id}: 'unsubscribed' is reported by Herald only",
+            errors=[{"field": "kind", "message": "must not be 'unsubscribed'"}],
+        )
     if event.tenant not in (None, tenant):
         raise Problem(
             403,

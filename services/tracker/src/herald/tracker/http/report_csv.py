@@ -3,8 +3,9 @@ per channel, and with `providers` one per provider after its channel's. Pure.
 
 The `all` row carries every column; a channel row leaves the columns that have no
 channel (suppressed, expired, cancelled, recipients) empty; a provider row also names
-its `provider`. `failed_by_reason` is `reason=n` pairs joined by `;`. The two trailing
-columns were added by issue 21 (after every earlier column, whose order is unchanged).
+its `provider`. `failed_by_reason` is `reason=n` pairs joined by `;`. The four trailing
+columns were added later (provider and failure reasons by issue 21, unsubscribes by issue
+19), after every earlier column, whose order is unchanged.
 """
 
 import csv
@@ -30,6 +31,8 @@ COLUMNS = (
     "click_rate",
     "provider",
     "failed_by_reason",
+    "unsubscribed",
+    "unsubscribe_rate",
 )
 
 
@@ -53,6 +56,8 @@ def _tally_cells(t: Tally) -> dict[str, str]:
         "clicked": str(t.clicked),
         "read_rate": _fmt(rates["read_rate"]),
         "click_rate": _fmt(rates["click_rate"]),
+        "unsubscribed": str(t.unsubscribed),
+        "unsubscribe_rate": _fmt(rates["unsubscribe_rate"]),
     }
 
 

@@ -1,8 +1,9 @@
 """The report queries: one row per (channel, outcome, reason) with engagement per delivery.
 
 A delivery counts as delivered when the provider said so or any engagement event came
-for it; read = an `opened` or `read` event; clicked = a `clicked` event. Each delivery
-counts once however many events it has.
+for it; read = an `opened` or `read` event; clicked = a `clicked` event; unsubscribed = an
+`unsubscribed` event (only Herald reports one: its signed opt-out link was used; the
+handlers refuse it from anyone else). Each delivery counts once however many events it has.
 """
 
 # Both reports count the same way: per delivery, whether any engagement came for it and
@@ -13,14 +14,16 @@ _ENGAGED = """SELECT ev.delivery_id,
            true AS any_event,
            bool_or(ev.kind IN ('opened', 'read')) AS opened,
            bool_or(ev.kind = 'read') AS read,
-           bool_or(ev.kind = 'clicked') AS clicked
+           bool_or(ev.kind = 'clicked') AS clicked,
+           bool_or(ev.kind = 'unsubscribed') AS unsubscribed
     FROM tracker.engagement ev JOIN o USING (delivery_id)
     WHERE (ev.tenant IS NULL OR ev.tenant = $1)"""
 _COUNTED = """count(*) AS n,
        count(*) FILTER (WHERE o.outcome = 'delivered' OR e.any_event) AS delivered,
        count(*) FILTER (WHERE e.opened) AS opened,
        count(*) FILTER (WHERE e.read) AS read,
-       count(*) FILTER (WHERE e.clicked) AS clicked
+       count(*) FILTER (WHERE e.clicked) AS clicked,
+       count(*) FILTER (WHERE e.unsubscribed) AS unsubscribed
 FROM o LEFT JOIN e USING (delivery_id)"""
 
 BY_CHANNEL = f"""
