@@ -13,6 +13,7 @@ import structlog
 
 from herald.contracts import Channel, ReasonCode
 from herald.contracts.internal import OutcomeKind, Send
+from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, outcome
 from herald.dispatcher.domain.rendering import RenderError, render
@@ -44,9 +45,11 @@ class Deliverer:
         metrics: DispatcherMetrics,
         clock: Clock,
         policy: Policy,
+        final_check: FinalCheck | None = None,
     ) -> None:
         self._registry, self._links, self._metrics = registry, links, metrics
         self._clock, self._policy = clock, policy
+        self._final_check = final_check or FinalCheck(links=links, clock=clock)
 
     async def deliver(
         self, send: Send, progress: Progress = START, allowed: frozenset[Channel] | None = None
@@ -88,18 +91,16 @@ class Deliverer:
         try:
             message = render(send, channel, self._links)
         except RenderError as exc:
-            return Done(
-                outcome(
-                    send,
-                    OutcomeKind.FAILED,
-                    self._clock(),
-                    channel=channel,
-                    provider=name,
-                    reason=ReasonCode.INVALID_REQUEST,
-                    detail=str(exc),
-                ),
-                tuple(dead),
+            return self._refused(send, route, exc.reason, str(exc), dead)
+        problem = self._final_check.problem(send, message)
+        if problem is not None:
+            log.warning(
+                "final_check_failed",
+                delivery_id=send.delivery_id,
+                reason=problem.reason,
+                trace_id=send.trace_id,
             )
+            return self._refused(send, route, problem.reason, problem.detail, dead)
         if not await route.gate.enter():
             self._metrics.retries.labels(name, "rate_limited").inc()
             later = self._clock() + timedelta(seconds=self._policy.deferral_s)
@@ -112,6 +113,28 @@ class Deliverer:
             route.gate.leave()
         dead.extend((channel, c) for c in attempt.dead_contacts)
         return self._judge(send, route, p, attempt, dead)
+
+    def _refused(
+        self,
+        send: Send,
+        route: Route,
+        reason: ReasonCode,
+        detail: str,
+        dead: list[tuple[Channel, str]],
+    ) -> Done:
+        """The message itself cannot be sent: it fails without a provider seeing it."""
+        return Done(
+            outcome(
+                send,
+                OutcomeKind.FAILED,
+                self._clock(),
+                channel=route.channel,
+                provider=route.provider.name,
+                reason=reason,
+                detail=detail,
+            ),
+            tuple(dead),
+        )
 
     def _judge(
         self,

@@ -13,6 +13,7 @@ from herald.dispatcher.callbacks_http import MAX_BYTES as CALLBACK_MAX_BYTES
 from herald.dispatcher.callbacks_http import Callbacks, build_callbacks
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
+from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.receipts import ReceiptUrls
 from herald.dispatcher.handlers import build_router
@@ -20,6 +21,7 @@ from herald.dispatcher.http import build_http
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.inbox import PgInbox
 from herald.dispatcher.registry import Registry
+from herald.dispatcher.review_rules import load_rules
 from herald.dispatcher.settings import DispatcherSettings
 from herald.dispatcher.vendor_store import PgRefs, PgReplies, PgSharedTokens
 from herald.runtime.clock import Clock, utc_now
@@ -78,7 +80,8 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     registry = Registry(providers, settings.tenant_set, parts)
     ledger, views = PgLedger(rt.db), PgViews(rt.db)
     links = tracking_links(settings, clock)
-    deliverer = Deliverer(registry, links, metrics, clock, policy(settings))
+    final_check = FinalCheck(load_rules(settings.review_policy_file), links, clock)
+    deliverer = Deliverer(registry, links, metrics, clock, policy(settings), final_check)
     dispatcher = Dispatcher(
         ledger,
         views,
