@@ -117,7 +117,7 @@ def test_values_are_escaped_in_html_after_their_filters() -> None:
         attributes={"name": '<img src=x onerror="alert(1)"> & co'},
     )
     m = render(s, Channel.IN_APP)
-    assert m.html == "<p>&lt;IMG SRC=X ONERROR=\"ALERT(1)\"&gt; &amp; CO</p>"
+    assert m.html == '<p>&lt;IMG SRC=X ONERROR="ALERT(1)"&gt; &amp; CO</p>'
 
 
 def test_a_part_longer_than_its_channel_allows_once_personalised_fails_the_send() -> None:
