@@ -16,7 +16,7 @@ from herald.contracts.internal import OutcomeKind, Send
 from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, outcome
-from herald.dispatcher.domain.rendering import RenderError, render
+from herald.dispatcher.domain.rendering import RenderError, render_tracked
 from herald.dispatcher.domain.resilience import backoff
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.base import Attempt, Blame, Message, Result
@@ -89,10 +89,10 @@ class Deliverer:
         """Try one route once: a final answer, a retry later, or the progress to go on with."""
         name, channel = route.provider.name, route.channel
         try:
-            message = render(send, channel, self._links)
+            message, wrapped = render_tracked(send, channel, self._links)
         except RenderError as exc:
             return self._refused(send, route, exc.reason, str(exc), dead)
-        problem = self._final_check.problem(send, message)
+        problem = self._final_check.problem(send, message, wrapped)
         if problem is not None:
             log.warning(
                 "final_check_failed",

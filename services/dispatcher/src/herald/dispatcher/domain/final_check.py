@@ -21,8 +21,10 @@ Pure: the policy comes in as `SendRules` (see review_rules.py for the file).
 """
 
 import html as htmllib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from herald.contracts import Channel, ReasonCode
 from herald.contracts.internal import Send
@@ -33,7 +35,11 @@ from herald.dispatcher.providers.base import Message
 from herald.policy import LinkFinding, LinkPolicy, check_url, sms_segments, urls_in
 from herald.runtime.clock import Clock, utc_now
 
-_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+_TOKEN = re.compile(r"[A-Za-z0-9_.-]*")
+"""A tracked link's token (base64url parts joined by dots)."""
+_NONE: Mapping[str, str] = MappingProxyType({})
+_LINK_MARKS = (".", ":", "\u3002", "\uff0e", "\uff61")
+"""A text with none of these has no link for `urls_in` to find."""
 _REMEMBERED = 4096
 
 
@@ -63,14 +69,17 @@ class FinalCheck:
         self._answers: dict[str, tuple[LinkFinding, ...]] = {}
         """check_url's answers for the links seen lately: a request's sends share them."""
 
-    def problem(self, send: Send, message: Message) -> Problem | None:
-        """Why this message must not be sent, or None."""
-        return _lengths(message, self._rules) or self._bad_link(send, message)
+    def problem(
+        self, send: Send, message: Message, wrapped: Mapping[str, str] = _NONE
+    ) -> Problem | None:
+        """Why this message must not be sent, or None. `wrapped`: the link each tracked
+        link the dispatcher just made wraps (others are read from their tokens)."""
+        return _lengths(message, self._rules) or self._bad_link(send, message, wrapped)
 
-    def _bad_link(self, send: Send, message: Message) -> Problem | None:
+    def _bad_link(self, send: Send, message: Message, wrapped: Mapping[str, str]) -> Problem | None:
         reviewed: frozenset[str] | None = None
         for url in _urls(message):
-            target = self._target(url)
+            target = self._target(url, wrapped)
             if target is None:
                 detail = f"{url[:200]}: a tracked link that does not verify"
                 return Problem(ReasonCode.UNSAFE_LINK, detail)
@@ -87,17 +96,22 @@ class FinalCheck:
                 return Problem(ReasonCode.UNSAFE_LINK, _describe(target, blocks or holds))
         return None
 
-    def _target(self, url: str) -> str | None:
+    def _target(self, url: str, wrapped: Mapping[str, str]) -> str | None:
         """The link to judge: `url`, the link a tracked link wraps, "" for Herald's own
         other addresses, None for a tracked link whose token does not verify."""
-        if self._links is None or not url.startswith(self._links.public_url + "/"):
+        found = wrapped.get(url)
+        if found is not None:
+            return found
+        base = self._links.public_url if self._links is not None else None
+        if base is None or not url.startswith(base + "/"):
             return url
-        rest = url[len(self._links.public_url) + 1 :]
-        if not rest.startswith("r/"):
+        if not url.startswith(base + "/r/"):
             return ""
-        token = rest[2:]
-        end = next((i for i, c in enumerate(token) if c not in _TOKEN_CHARS), len(token))
-        link = self._links.signer.verify(token[:end], self._clock())
+        token = _TOKEN.match(url, len(base) + 3)
+        tracked = url[: token.end()] if token else url
+        if tracked in wrapped:
+            return wrapped[tracked]
+        link = self._links.signer.verify(tracked[len(base) + 3 :], self._clock())  # type: ignore[union-attr]
         return None if link is None else link.url
 
     def _check(self, url: str) -> tuple[LinkFinding, ...]:
@@ -117,7 +131,7 @@ def _describe(url: str, found: list[LinkFinding]) -> str:
 def _urls(message: Message) -> list[str]:
     found: list[str] = []
     for text in (message.title, message.subject, message.body):
-        if text:
+        if text and any(mark in text for mark in _LINK_MARKS):
             found += urls_in(text)
     if message.url:
         found.append(message.url.strip())

@@ -12,7 +12,7 @@ sanitised. The final message is checked once more before sending (domain/final_c
 
 import html as htmllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nh3
 
@@ -136,7 +136,30 @@ def text_to_html(title: str, body: str, url: str | None) -> str:
     return f"<h1>{htmllib.escape(title)}</h1><p>{linked}</p>{more}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Recording(TrackingLinks):
+    """A send's tracking links, remembering the link each tracked link wraps (for the last
+    check, which judges the link a recipient will land on)."""
+
+    wrapped: dict[str, str] = field(default_factory=dict)
+
+    def link(self, delivery_id: str, url: str) -> str:
+        tracked = TrackingLinks.link(self, delivery_id, url)
+        if tracked != url:
+            self.wrapped[tracked] = url
+        return tracked
+
+
 def render(send: Send, channel: Channel, links: TrackingLinks | None = None) -> Message:
+    return render_tracked(send, channel, links)[0]
+
+
+def render_tracked(
+    send: Send, channel: Channel, links: TrackingLinks | None = None
+) -> tuple[Message, Mapping[str, str]]:
+    """The message, and the link each of its tracked links wraps."""
+    if links is not None:
+        links = _Recording(links.signer, links.public_url, links.expires_at)
     p, cap, known = parts(send, channel), limits_for(channel), _Values(send)
     title = personalise(p.title, "title", known, cap.title) or ""
     body = personalise(p.body, "body", known, cap.body) or ""
@@ -152,7 +175,7 @@ def render(send: Send, channel: Channel, links: TrackingLinks | None = None) -> 
         html = sanitise(html, links, send.delivery_id)
         if links is not None and channel in _PIXEL_CHANNELS:
             html += f'<img src="{links.pixel(send.delivery_id)}" width="1" height="1" alt="">'
-    return Message(
+    message = Message(
         delivery_id=send.delivery_id,
         request_id=send.request_id,
         tenant=send.tenant,
@@ -171,3 +194,4 @@ def render(send: Send, channel: Channel, links: TrackingLinks | None = None) -> 
         locale=send.locale,
         expires_at=int(send.expires_at.timestamp()) if send.expires_at else None,
     )
+    return message, links.wrapped if isinstance(links, _Recording) else {}
