@@ -75,6 +75,16 @@ async def test_a_held_link_passes_only_where_review_saw_its_host() -> None:
     assert sms.sent == []
 
 
+async def test_a_recipient_value_cannot_turn_a_reviewed_link_into_a_redirect() -> None:
+    body = "See https://shop.example.com/go?{{ recipient.attributes.q }}"
+    o, sms = await dispatched(
+        content={"title": "t", "body": body}, attributes={"q": "url=https://bit.ly/x"}
+    )
+    assert (o["outcome"], o["reason"]) == ("failed", "unsafe_link")
+    assert "forwards" in o["detail"]
+    assert sms.sent == []
+
+
 async def test_an_sms_that_tracked_links_push_past_its_segments_fails() -> None:
     body = "x" * 380 + " https://shop.example.com/a https://shop.example.com/b"
     assert len(body) <= 3 * 153  # three segments as written

@@ -10,8 +10,8 @@ links. So the final message is judged again, as it will be sent:
   own (`{tracker}/r/<token>`) is judged by the link it wraps, read from its verified
   token (one that does not verify fails). A problem review would block fails the send;
   one review would hold for a human (a shortener, a redirector, a foreign-script domain)
-  fails it only when its host is not one review saw in the request, since a human may
-  have let that through;
+  fails it unless review held the same kind of problem on the same host in the request
+  (a human may have let that through: `https://bit.ly/{{ recipient.id }}`);
 - the title (an e-mail's subject) fits review's `format.title_max` and every part its
   channel's ceiling (`herald.contracts.limits`);
 - an SMS body takes at most `sms.max_segments` segments (never more than the channel's
@@ -30,7 +30,7 @@ from herald.contracts import Channel, ReasonCode
 from herald.contracts.internal import Send
 from herald.contracts.limits import SMS_MAX_SEGMENTS, TITLE_MAX, limits_for
 from herald.dispatcher.domain.links import TrackingLinks
-from herald.dispatcher.domain.reviewed import host_of, reviewed_hosts
+from herald.dispatcher.domain.reviewed import host_of, reviewed_links
 from herald.dispatcher.providers.base import Message
 from herald.policy import LinkFinding, LinkPolicy, check_url, sms_segments, urls_in
 from herald.runtime.clock import Clock, utc_now
@@ -77,7 +77,7 @@ class FinalCheck:
         return _lengths(message, self._rules) or self._bad_link(send, message, wrapped)
 
     def _bad_link(self, send: Send, message: Message, wrapped: Mapping[str, str]) -> Problem | None:
-        reviewed: frozenset[str] | None = None
+        reviewed: frozenset[tuple[str, str]] | None = None
         for url in _urls(message):
             target = self._target(url, wrapped)
             if target is None:
@@ -89,9 +89,8 @@ class FinalCheck:
             blocks = [f for f in found if f.severity == "block"]
             holds = [f for f in found if f.severity == "hold"]
             if holds and not blocks:
-                reviewed = reviewed if reviewed is not None else reviewed_hosts(send)
-                if host_of(target) in reviewed:
-                    holds = []
+                reviewed = reviewed if reviewed is not None else self._reviewed_holds(send)
+                holds = [f for f in holds if (host_of(f.url), f.kind) not in reviewed]
             if blocks or holds:
                 return Problem(ReasonCode.UNSAFE_LINK, _describe(target, blocks or holds))
         return None
@@ -102,17 +101,27 @@ class FinalCheck:
         found = wrapped.get(url)
         if found is not None:
             return found
-        base = self._links.public_url if self._links is not None else None
-        if base is None or not url.startswith(base + "/"):
+        links = self._links
+        if links is None or not url.startswith(links.public_url + "/"):
             return url
-        if not url.startswith(base + "/r/"):
+        start = len(links.public_url) + 3
+        if url[start - 3 : start] != "/r/":
             return ""
-        token = _TOKEN.match(url, len(base) + 3)
+        token = _TOKEN.match(url, start)
         tracked = url[: token.end()] if token else url
         if tracked in wrapped:
             return wrapped[tracked]
-        link = self._links.signer.verify(tracked[len(base) + 3 :], self._clock())  # type: ignore[union-attr]
+        link = links.signer.verify(tracked[start:], self._clock())
         return None if link is None else link.url
+
+    def _reviewed_holds(self, send: Send) -> frozenset[tuple[str, str]]:
+        """(host, kind) of each problem review held for a human in the request."""
+        return frozenset(
+            (host_of(f.url), f.kind)
+            for url in reviewed_links(send)
+            for f in self._check(url)
+            if f.severity == "hold"
+        )
 
     def _check(self, url: str) -> tuple[LinkFinding, ...]:
         found = self._answers.get(url)

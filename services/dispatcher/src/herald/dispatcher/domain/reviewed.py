@@ -1,7 +1,7 @@
-"""What review saw of a request's links: the hosts of every link in its texts as review
-reads them (`herald.review.projection`: labels, id and tenant filled in, recipient
-fields unknown) and in its label values. The last check lets a link that review would
-hold for a human through only when its host is one of these. Pure."""
+"""What review saw of a request's links: every link in its texts as review reads them
+(`herald.review.projection`: labels, id and tenant filled in, recipient fields unknown)
+and in its label values. The last check lets a link that review would hold for a human
+through only when review held the same kind of problem on the same host. Pure."""
 
 import html as htmllib
 from urllib.parse import urlsplit
@@ -16,11 +16,11 @@ MARKER = "\u00a4"
 """What review shows for a recipient's value (`herald.review.projection.MARKER`)."""
 
 
-def reviewed_hosts(send: Send) -> frozenset[str]:
-    """The hosts of the links review read in the request: its texts with the labels, id
-    and tenant filled in (recipient fields left out), and its label values."""
+def reviewed_links(send: Send) -> list[str]:
+    """The links review read in the request: in its texts with the labels, id and tenant
+    filled in (each recipient field as `MARKER`), and in its label values."""
     known = shared_values_of(send)
-    hosts: set[str] = set()
+    links: list[str] = []
     for text in texts_of(send.content):
         try:
             rendered = _as_reviewed(parse(text.text), known)
@@ -30,10 +30,10 @@ def reviewed_hosts(send: Send) -> frozenset[str]:
             urls = [rendered.strip()]
         else:
             urls = urls_in(htmllib.unescape(rendered) if text.kind is Kind.HTML else rendered)
-        hosts.update(host_of(u) for u in urls)
+        links += urls
     for value in send.labels.values():
-        hosts.update(host_of(u) for u in urls_in(value))
-    return frozenset(hosts)
+        links += urls_in(value)
+    return links
 
 
 def _as_reviewed(template: Template, known: dict[str, str]) -> str:
