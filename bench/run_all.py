@@ -16,6 +16,7 @@ SCRIPTS = (
     ("scheduler_expansion.py", []),
     ("tracker_ingest.py", []),
     ("dispatcher_channels.py", []),
+    ("dispatcher_render.py", []),
     ("record_signing.py", []),
     ("provider_bulk.py", []),
 )

@@ -12,6 +12,7 @@ from herald.dispatcher.builders import Parts
 from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import Dispatcher
+from herald.dispatcher.domain.final_check import FinalCheck, SendRules
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.registry import Registry
@@ -30,6 +31,7 @@ class Harness:
         gate_wait_s: float = 0.5,
         rate: float | None = None,
         concurrency: int = 32,
+        rules: SendRules | None = None,
     ) -> None:
         self.clock = Clock()
         self.events = FakeEventBus()
@@ -62,7 +64,8 @@ class Harness:
             SIGNER, "https://t.example", lambda: self.clock() + timedelta(days=30)
         )
         policy = Policy(max_attempts, 1.0, 60.0, deferral_s=1.0)
-        self.deliverer = Deliverer(self.registry, links, self.metrics, self.clock, policy)
+        check = FinalCheck(rules, links, self.clock)
+        self.deliverer = Deliverer(self.registry, links, self.metrics, self.clock, policy, check)
         self.dispatcher = Dispatcher(
             self.ledger,
             self.views,

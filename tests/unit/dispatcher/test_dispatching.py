@@ -219,8 +219,8 @@ async def test_template_escape_is_refused_as_a_permanent_failure() -> None:
     evil = {"title": "t", "body": "{{ ''.__class__.__mro__[1].__subclasses__() }}"}
     await h.dispatcher.dispatch([send(content=evil)])
     [o] = h.outcomes()
-    assert o["outcome"] == "failed"
-    assert "template refused" in o["detail"]
+    assert (o["outcome"], o["reason"]) == ("failed", "invalid_request")
+    assert "not a valid template" in o["detail"]
     assert sms.sent == []
 
 

@@ -13,9 +13,10 @@ import structlog
 
 from herald.contracts import Channel, ReasonCode
 from herald.contracts.internal import OutcomeKind, Send
+from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, outcome
-from herald.dispatcher.domain.rendering import RenderError, render
+from herald.dispatcher.domain.rendering import RenderError, render_tracked
 from herald.dispatcher.domain.resilience import backoff
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.base import Attempt, Blame, Message, Result
@@ -44,12 +45,14 @@ class Deliverer:
         metrics: DispatcherMetrics,
         clock: Clock,
         policy: Policy,
+        final_check: FinalCheck | None = None,
         finish: Callable[[Send, Message, object], Message] | None = None,
     ) -> None:
-        """`finish(send, message, provider)` sees every rendered message before its
-        provider does (the opt-out)."""
+        """`finish(send, message, provider)` sees every rendered message before the final
+        check and its provider do (the opt-out)."""
         self._registry, self._links, self._metrics = registry, links, metrics
         self._clock, self._policy, self._finish = clock, policy, finish
+        self._final_check = final_check or FinalCheck(links=links, clock=clock)
 
     async def deliver(
         self, send: Send, progress: Progress = START, allowed: frozenset[Channel] | None = None
@@ -89,21 +92,19 @@ class Deliverer:
         """Try one route once: a final answer, a retry later, or the progress to go on with."""
         name, channel = route.provider.name, route.channel
         try:
-            message = render(send, channel, self._links)
+            message, wrapped = render_tracked(send, channel, self._links)
             message = self._finish(send, message, route.provider) if self._finish else message
         except RenderError as exc:
-            return Done(
-                outcome(
-                    send,
-                    OutcomeKind.FAILED,
-                    self._clock(),
-                    channel=channel,
-                    provider=name,
-                    reason=ReasonCode.INVALID_REQUEST,
-                    detail=str(exc),
-                ),
-                tuple(dead),
+            return self._refused(send, route, exc.reason, str(exc), dead)
+        problem = self._final_check.problem(send, message, wrapped)
+        if problem is not None:
+            log.warning(
+                "final_check_failed",
+                delivery_id=send.delivery_id,
+                reason=problem.reason,
+                trace_id=send.trace_id,
             )
+            return self._refused(send, route, problem.reason, problem.detail, dead)
         if not await route.gate.enter():
             self._metrics.retries.labels(name, "rate_limited").inc()
             later = self._clock() + timedelta(seconds=self._policy.deferral_s)
@@ -116,6 +117,28 @@ class Deliverer:
             route.gate.leave()
         dead.extend((channel, c) for c in attempt.dead_contacts)
         return self._judge(send, route, p, attempt, dead)
+
+    def _refused(
+        self,
+        send: Send,
+        route: Route,
+        reason: ReasonCode,
+        detail: str,
+        dead: list[tuple[Channel, str]],
+    ) -> Done:
+        """The message itself cannot be sent: it fails without a provider seeing it."""
+        return Done(
+            outcome(
+                send,
+                OutcomeKind.FAILED,
+                self._clock(),
+                channel=route.channel,
+                provider=route.provider.name,
+                reason=reason,
+                detail=detail,
+            ),
+            tuple(dead),
+        )
 
     def _judge(
         self,

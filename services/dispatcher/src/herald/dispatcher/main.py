@@ -13,6 +13,7 @@ from herald.dispatcher.callbacks_http import MAX_BYTES as CALLBACK_MAX_BYTES
 from herald.dispatcher.callbacks_http import Callbacks, build_callbacks
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
+from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.receipts import ReceiptUrls
 from herald.dispatcher.handlers import build_router
@@ -21,6 +22,7 @@ from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.optout.wiring import build_optout
 from herald.dispatcher.providers.inbox import PgInbox
 from herald.dispatcher.registry import Registry
+from herald.dispatcher.review_rules import load_rules
 from herald.dispatcher.settings import DispatcherSettings
 from herald.dispatcher.vendor_store import PgRefs, PgReplies, PgSharedTokens
 from herald.runtime.clock import Clock, utc_now
@@ -80,8 +82,9 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     optout = build_optout(settings, rt.db, rt.events, metrics, PgReplies(rt.db), rt.auth, clock)
     ledger, views = PgLedger(rt.db), PgViews(rt.db, optout.phone_key)
     links = tracking_links(settings, clock)
+    final_check = FinalCheck(load_rules(settings.review_policy_file), links, clock)
     deliverer = Deliverer(
-        registry, links, metrics, clock, policy(settings), finish=optout.links.apply
+        registry, links, metrics, clock, policy(settings), final_check, optout.links.apply
     )
     dispatcher = Dispatcher(
         ledger,

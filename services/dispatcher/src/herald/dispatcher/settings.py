@@ -19,6 +19,10 @@ class DispatcherSettings(ServiceSettings):
     dispatcher_public_url: str = "http://127.0.0.1:8004"
     """Where SMS gateways reach this service's receipt endpoint."""
     link_ttl_days: int = 90
+    review_policy_file: str | None = None
+    """Review's policy file (the one review's REVIEW_POLICY_FILE names): the last check
+    before sending reads its `links`, `format.title_max` and `sms.max_segments`; unset,
+    review's defaults."""
     providers_file: str | None = None
     """JSON providers configuration (docs/providers.md); or PROVIDERS_JSON inline."""
     providers_json: str | None = None

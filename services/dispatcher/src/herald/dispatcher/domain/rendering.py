@@ -1,74 +1,104 @@
 """From a send to the message one channel carries.
 
-Per-channel variants first, then personalisation (a Jinja2 sandbox over the recipient's
-fields: anything that tries to leave the sandbox is refused and the send fails
-permanently), then every link becomes a signed tracking link and HTML is sanitised.
+Per-channel variants first, then personalisation: every text is a template of
+`herald.contracts.placeholders` (plain text and `{{ field | filter }}`, nothing else),
+parsed once per text and remembered across a request's sends, its placeholders filled
+from the send's own fields (`values`); in HTML each value is escaped. Each part is
+capped at its channel's ceiling (`herald.contracts.limits`), so no template renders
+without bound. A text that is not a valid template, or renders too long, fails the send
+permanently (`RenderError`). Then every link becomes a signed tracking link and HTML is
+sanitised. The final message is checked once more before sending (domain/final_check.py).
 """
 
-import functools
 import html as htmllib
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import nh3
-from jinja2 import nodes
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from herald.contracts import Channel
+from herald.contracts import Channel, ReasonCode
 from herald.contracts.internal import Send
+from herald.contracts.limits import limits_for
+from herald.contracts.personalisation import URL_MAX
+from herald.contracts.placeholders import Part, RenderTooLongError, TemplateError, parse
 from herald.dispatcher.domain.links import URL_IN_TEXT, TrackingLinks
 from herald.dispatcher.providers.base import Message
 
-MAX_REPEATED = 100_000
-"""Largest string or list a template may build with `*`."""
-
-
-SAFE_FILTERS = frozenset(
-    {"upper", "lower", "title", "capitalize", "trim", "default", "d", "truncate", "escape",
-     "e", "string", "int", "float", "round", "length", "first", "last", "abs"}
-)  # fmt: skip
-"""Filters that cannot be made to build huge output (no center, indent, wordwrap ...)."""
-FORBIDDEN = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.Include,
-             nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block, nodes.With)  # fmt: skip
-"""Personalisation is expressions and `{% if %}`: no loops (CPU bombs), macros or imports."""
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, with no globals, a few filters, no loops, no `**` and no
-    huge `*` (memory and CPU bombs)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def __init__(self, autoescape: bool) -> None:
-        super().__init__(autoescape=autoescape)
-        self.globals.clear()
-        self.filters = {k: v for k, v in self.filters.items() if k in SAFE_FILTERS}
-
-    def checked(self, source: str) -> Any:
-        tree = self.parse(source)
-        for kind in FORBIDDEN:
-            if tree.find(kind) is not None:
-                raise SecurityError(f"{kind.__name__} is not allowed in a template")
-        return self.from_string(tree)
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            raise SecurityError("the power operator is not allowed")
-        seqs = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
-        counts = [x for x in (left, right) if isinstance(x, int)]
-        if seqs and counts and seqs[0] * counts[0] > MAX_REPEATED:
-            raise SecurityError("repetition too large")
-        return super().call_binop(context, operator, left, right)
-
-
-_TEXT_ENV = _Sandbox(autoescape=False)
-_HTML_ENV = _Sandbox(autoescape=True)
 _PIXEL_CHANNELS = frozenset({Channel.EMAIL})
 
 
 class RenderError(Exception):
-    """The content cannot be rendered (template error or a sandbox escape)."""
+    """The content cannot be rendered: not a valid template (`invalid_request`), or too
+    long for its channel once rendered (`channel_format`)."""
+
+    def __init__(self, reason: ReasonCode, detail: str) -> None:
+        super().__init__(detail[:300])
+        self.reason = reason
+
+
+def values(send: Send) -> dict[str, str]:
+    """What a template may use: the recipient's non-contact fields and attributes, the
+    request's labels, id and tenant."""
+    found = {f"labels.{k}": v for k, v in send.labels.items()}
+    found.update((f"recipient.attributes.{k}", v) for k, v in send.attributes.items())
+    found["recipient.id"], found["recipient.locale"] = send.recipient_id, send.locale or ""
+    found["request_id"], found["tenant"] = send.request_id, send.tenant
+    return found
+
+
+class _Values:
+    """A send's values, built only when one of its texts has a placeholder."""
+
+    __slots__ = ("_send", "_values")
+
+    def __init__(self, send: Send) -> None:
+        self._send: Send = send
+        self._values: dict[str, str] | None = None
+
+    def get(self) -> Mapping[str, str]:
+        if self._values is None:
+            self._values = values(self._send)
+        return self._values
+
+
+def personalise(
+    text: str | None, part: str, known: _Values, limit: int, html: bool = False
+) -> str | None:
+    """The text with its placeholders filled, at most `limit` characters."""
+    if text is None:
+        return None
+    if "{" not in text:  # no opener at all: nothing to parse
+        if len(text) > limit:
+            raise RenderError(ReasonCode.CHANNEL_FORMAT, _too_long(part, limit))
+        return text
+    try:
+        template = parse(text)
+    except TemplateError as exc:
+        detail = f"{part}: not a valid template {exc}"
+        raise RenderError(ReasonCode.INVALID_REQUEST, detail) from exc
+    try:
+        if not html:
+            return template.render(known.get(), limit)
+        return _render_html(template.parts, known.get(), limit)
+    except RenderTooLongError as exc:
+        raise RenderError(ReasonCode.CHANNEL_FORMAT, _too_long(part, exc.limit)) from exc
+
+
+def _render_html(parts: tuple[Part, ...], found: Mapping[str, str], limit: int) -> str:
+    """Filters first, then HTML escaping: a value is text, never markup."""
+    out: list[str] = []
+    size = 0
+    for p in parts:
+        piece = p if isinstance(p, str) else htmllib.escape(p.apply(found.get(p.field, "")))
+        size += len(piece)
+        if size > limit:
+            raise RenderTooLongError(limit)
+        out.append(piece)
+    return "".join(out)
+
+
+def _too_long(part: str, limit: int) -> str:
+    return f"the {part} is longer than {limit} characters once personalised"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,31 +107,6 @@ class Parts:
     body: str
     subject: str | None
     html: str | None
-
-
-def fields(send: Send) -> dict[str, object]:
-    """What a template may use: the recipient's non-contact fields and the request's labels."""
-    return {
-        "recipient": {"id": send.recipient_id, "locale": send.locale or ""},
-        "labels": dict(send.labels),
-        "request_id": send.request_id,
-        "tenant": send.tenant,
-    }
-
-
-@functools.lru_cache(maxsize=512)
-def _template(source: str, html: bool) -> Any:
-    """A request's template is the same for every recipient: check and compile it once."""
-    return (_HTML_ENV if html else _TEXT_ENV).checked(source)
-
-
-def personalise(text: str | None, send: Send, html: bool = False) -> str | None:
-    if text is None or ("{{" not in text and "{%" not in text):
-        return text
-    try:
-        return str(_template(text, html).render(fields(send)))
-    except Exception as exc:  # a sandbox refusal, a syntax error, or one the template raised
-        raise RenderError(f"template refused: {type(exc).__name__}: {exc}"[:300]) from exc
 
 
 def parts(send: Send, channel: Channel) -> Parts:
@@ -131,13 +136,36 @@ def text_to_html(title: str, body: str, url: str | None) -> str:
     return f"<h1>{htmllib.escape(title)}</h1><p>{linked}</p>{more}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Recording(TrackingLinks):
+    """A send's tracking links, remembering the link each tracked link wraps (for the last
+    check, which judges the link a recipient will land on)."""
+
+    wrapped: dict[str, str] = field(default_factory=dict)
+
+    def link(self, delivery_id: str, url: str) -> str:
+        tracked = TrackingLinks.link(self, delivery_id, url)
+        if tracked != url:
+            self.wrapped[tracked] = url
+        return tracked
+
+
 def render(send: Send, channel: Channel, links: TrackingLinks | None = None) -> Message:
-    p = parts(send, channel)
-    title = personalise(p.title, send) or p.title
-    body = personalise(p.body, send) or p.body
-    subject = personalise(p.subject, send)
-    html = personalise(p.html, send, html=True)
-    url = send.content.url
+    return render_tracked(send, channel, links)[0]
+
+
+def render_tracked(
+    send: Send, channel: Channel, links: TrackingLinks | None = None
+) -> tuple[Message, Mapping[str, str]]:
+    """The message, and the link each of its tracked links wraps."""
+    if links is not None:
+        links = _Recording(links.signer, links.public_url, links.expires_at)
+    p, cap, known = parts(send, channel), limits_for(channel), _Values(send)
+    title = personalise(p.title, "title", known, cap.title) or ""
+    body = personalise(p.body, "body", known, cap.body) or ""
+    subject = personalise(p.subject, "subject", known, cap.subject or cap.title)
+    html = personalise(p.html, "html", known, cap.html or cap.body, html=True)
+    url = personalise(send.content.url, "url", known, URL_MAX)
     if links is not None:
         body = links.rewrite_text(send.delivery_id, body)
         url = links.link(send.delivery_id, url) if url else None
@@ -147,7 +175,7 @@ def render(send: Send, channel: Channel, links: TrackingLinks | None = None) -> 
         html = sanitise(html, links, send.delivery_id)
         if links is not None and channel in _PIXEL_CHANNELS:
             html += f'<img src="{links.pixel(send.delivery_id)}" width="1" height="1" alt="">'
-    return Message(
+    message = Message(
         delivery_id=send.delivery_id,
         request_id=send.request_id,
         tenant=send.tenant,
@@ -166,3 +194,4 @@ def render(send: Send, channel: Channel, links: TrackingLinks | None = None) -> 
         locale=send.locale,
         expires_at=int(send.expires_at.timestamp()) if send.expires_at else None,
     )
+    return message, links.wrapped if isinstance(links, _Recording) else {}
