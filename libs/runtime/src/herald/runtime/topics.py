@@ -28,6 +28,8 @@ DEFAULT_LAYOUT: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.CANCELS, 4),
     TopicSpec(Topic.STANDING, 1, {"cleanup.policy": "compact"}),
     TopicSpec(Topic.CONTACTS, 4),
+    TopicSpec(Topic.TEMPLATE_REVIEWS, 1),
+    TopicSpec(Topic.TEMPLATE_REVIEWED, 1),
 )
 
 
