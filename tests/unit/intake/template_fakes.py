@@ -54,7 +54,7 @@ class FakeTemplateStore:
             return approved[-1] if approved else None
         return next((v for v in versions if v.version == version), None)
 
-    async def publish(
+    async def start_review(
         self, tenant: str, name: str, version: int, by: str, at: datetime
     ) -> Version | None:
         raise NotImplementedError

@@ -127,7 +127,7 @@ class PgTemplateStore:
                 )  # fmt: skip
         return _version(row) if row else None
 
-    async def publish(
+    async def start_review(
         self, tenant: str, name: str, version: int, by: str, at: datetime
     ) -> Version | None:
         async with self._db.pool.acquire() as conn:

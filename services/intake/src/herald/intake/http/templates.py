@@ -107,6 +107,6 @@ def build_templates_http(templates: Templates, auth: Authenticator) -> APIRouter
         was lost). Review's decision makes it `approved` (usable) or `rejected`."""
         trace_id = request.headers.get(TRACE_HEADER) or request_trace_id()
         bind_trace(trace_id)
-        return version_view(await templates.publish(who, name, version, trace_id))
+        return version_view(await templates.send_to_review(who, name, version, trace_id))
 
     return api

@@ -28,7 +28,7 @@ class TemplateStore(Protocol):
         """That version, or (None) the latest approved one."""
         ...
 
-    async def publish(
+    async def start_review(
         self, tenant: str, name: str, version: int, by: str, at: datetime
     ) -> Version | None:
         """A draft is now in review (one already in review is returned as it is, so that

@@ -81,7 +81,9 @@ class Templates:
             raise _not_found(name)
         return added
 
-    async def publish(self, who: Principal, name: str, version: int, trace_id: str) -> Version:
+    async def send_to_review(
+        self, who: Principal, name: str, version: int, trace_id: str
+    ) -> Version:
         """Send a draft to review (once); only what review approves can be used."""
         info = await self._owned(who, name)
         found = await self._store.version(who.tenant, name, version)
@@ -92,7 +94,9 @@ class Templates:
                 409, ReasonCode.INVALID_REQUEST, "Not a draft",
                 f"version {version} is {found.state}; edit the template to make a new version",
             )  # fmt: skip
-        published = await self._store.publish(who.tenant, name, version, who.user, self._clock())
+        published = await self._store.start_review(
+            who.tenant, name, version, who.user, self._clock()
+        )
         if published is None:
             raise _not_found(name, version)
         await self._events.publish(
