@@ -21,6 +21,7 @@ ceiling, as rendered)."""
 LOCALE_PATTERN = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}$"
 """A BCP 47 tag as far as Herald reads it: a language and up to four subtags."""
 DEFAULT_LOCALE = "default"
+MAX_VERSION = 2**31 - 1
 
 ValueKey = Annotated[str, StringConstraints(pattern=VALUE_KEY_PATTERN)]
 ValueText = Annotated[str, Field(max_length=VALUE_MAX)]
@@ -31,7 +32,7 @@ class TemplateUse(Model):
     """`PushRequest.template`: a stored template and the values a request supplies."""
 
     name: Id
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
     """The version asked for; none: the latest published (approved) one."""
     locale: LocaleTag | None = None
     """The locale whose texts to use, falling back along its chain (`zh-Hant-HK`,

@@ -149,7 +149,8 @@ class PgTemplateStore:
         async with self._db.pool.acquire() as conn:
             await conn.execute(
                 """UPDATE intake.template_versions
-                   SET state = coalesce($4, state), reasons = $5, decided_by = $6,
+                   SET state = coalesce($4, state), reasons = $5,
+                       decided_by = CASE WHEN $4::text IS NULL THEN decided_by ELSE $6 END,
                        decided_at = CASE WHEN $4::text IS NULL THEN decided_at ELSE $7 END
                    WHERE tenant = $1 AND name = $2 AND version = $3 AND state = 'in_review'""",
                 event.tenant, event.name, event.version, state and str(state), reasons,

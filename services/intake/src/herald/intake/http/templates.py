@@ -3,12 +3,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from herald.contracts import Channel, Id
+from herald.contracts.common import ID_PATTERN
 from herald.contracts.push_request import Category
 from herald.contracts.template_review import TemplateTexts
+from herald.contracts.templates import MAX_VERSION
 from herald.intake.templates.domain import TemplateInfo, Version
 from herald.intake.templates.service import Templates
 from herald.runtime.auth import Authenticator, Principal, Role
@@ -16,6 +18,8 @@ from herald.runtime.problems import problems
 from herald.runtime.tracing import TRACE_HEADER, bind_trace, request_trace_id
 
 _ERRORS = problems(401, 403, 404, 409)
+VersionNo = Annotated[int, Path(ge=1, le=MAX_VERSION)]
+Name = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
 class NewTemplate(BaseModel):
@@ -81,27 +85,27 @@ def build_templates_http(templates: Templates, auth: Authenticator) -> APIRouter
         return {"templates": [info_view(t) for t in await templates.listing(who.tenant)]}
 
     @api.get("/{name}", responses=_ERRORS)
-    async def one(name: str, who: Annotated[Principal, readers]) -> dict[str, Any]:
+    async def one(name: Name, who: Annotated[Principal, readers]) -> dict[str, Any]:
         """The template and its versions (without their texts)."""
         info, versions = await templates.info(who.tenant, name)
         return info_view(info) | {"versions": [version_view(v, texts=False) for v in versions]}
 
     @api.post("/{name}/versions", status_code=201, responses=_ERRORS | problems(422))
     async def edit(
-        name: str, body: NewVersion, who: Annotated[Principal, writers]
+        name: Name, body: NewVersion, who: Annotated[Principal, writers]
     ) -> dict[str, Any]:
         """Editing makes a new version, a draft; earlier versions stay as they were."""
         return version_view(await templates.edit(who, name, body.texts))
 
     @api.get("/{name}/versions/{version}", responses=_ERRORS)
     async def version(
-        name: str, version: int, who: Annotated[Principal, readers]
+        name: Name, version: VersionNo, who: Annotated[Principal, readers]
     ) -> dict[str, Any]:
         return version_view(await templates.version(who.tenant, name, version))
 
     @api.post("/{name}/versions/{version}/publish", status_code=202, responses=_ERRORS)
     async def publish(
-        name: str, version: int, request: Request, who: Annotated[Principal, writers]
+        name: Name, version: VersionNo, request: Request, who: Annotated[Principal, writers]
     ) -> dict[str, Any]:
         """Send a draft to review (once; again while it is in review, if the first send
         was lost). Review's decision makes it `approved` (usable) or `rejected`."""

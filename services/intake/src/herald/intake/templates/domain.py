@@ -62,6 +62,8 @@ def text_errors(texts: TemplateTexts) -> list[FieldError]:
     declared fields, none deciding where a link leads (intake's rules for requests,
     `values.<key>` allowed)."""
     errors: list[FieldError] = []
+    if "\\u0000" in texts.model_dump_json():
+        errors.append(FieldError("texts", "a text may not contain the NUL character"))
     for where, content in _contents(texts):
         for text in texts_of(content):
             field = f"texts.{where}.{text.field.removeprefix('content.')}"

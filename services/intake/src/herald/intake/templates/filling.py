@@ -42,6 +42,11 @@ def value_errors(content: Content, values: Mapping[str, str], where: str) -> lis
         for o in OPENERS
         if o in v
     ]
+    errors += [
+        FieldError(f"template.values.{k}", "a value may not contain the NUL character")
+        for k, v in sorted(values.items())
+        if "\x00" in v
+    ]
     return errors
 
 

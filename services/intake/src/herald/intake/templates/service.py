@@ -62,6 +62,8 @@ class Templates:
     ) -> Version:
         department = http_submitter(who).department  # a key without one may not
         _invalid(texts)
+        if "\x00" in description:
+            raise Problem(422, ReasonCode.INVALID_REQUEST, "Invalid template", "NUL in description")
         info = TemplateInfo(
             who.tenant, name, department, category, channels, description, who.user, self._clock()
         )

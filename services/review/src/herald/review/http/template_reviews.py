@@ -3,9 +3,11 @@ review, and a human's decision (four eyes: never the person who published it).""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from herald.contracts import ReasonCode, StatusKind
+from herald.contracts.common import ID_PATTERN
+from herald.contracts.templates import MAX_VERSION
 from herald.review.domain import HumanDecision, may_decide
 from herald.review.http.reviews import DecisionBody
 from herald.review.templates.ports import TemplateReview, TemplateReviewStore
@@ -14,6 +16,8 @@ from herald.runtime.auth import Authenticator, Principal, Role
 from herald.runtime.problems import Problem, problems
 
 _ERRORS = problems(401, 403, 404, 409)
+VersionNo = Annotated[int, Path(ge=1, le=MAX_VERSION)]
+Name = Annotated[str, Path(pattern=ID_PATTERN)]
 _STATES = {
     "pending": StatusKind.PENDING_REVIEW,
     "approved": StatusKind.APPROVED,
@@ -66,14 +70,14 @@ def build_template_reviews_http(
 
     @api.get("/{name}/{version}", responses=_ERRORS)
     async def one(
-        name: str, version: int, who: Annotated[Principal, auth.requires(Role.REVIEWER)]
+        name: Name, version: VersionNo, who: Annotated[Principal, auth.requires(Role.REVIEWER)]
     ) -> dict[str, Any]:
         return view(await found(who.tenant, name, version))
 
     @api.post("/{name}/{version}/decision", responses=_ERRORS)
     async def decision(
-        name: str,
-        version: int,
+        name: Name,
+        version: VersionNo,
         body: DecisionBody,
         who: Annotated[Principal, auth.requires(Role.REVIEWER)],
     ) -> dict[str, Any]:
