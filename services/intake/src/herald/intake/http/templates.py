@@ -72,7 +72,7 @@ def build_templates_http(templates: Templates, auth: Authenticator) -> APIRouter
     writers = auth.requires(Role.SUBMITTER)
     readers = auth.requires(Role.SUBMITTER, Role.REVIEWER, Role.VIEWER)
 
-    @api.post("", status_code=201, responses=_ERRORS | problems(422))
+    @api.post("", status_code=201, responses=_ERRORS | problems(400, 413, 422))
     async def create(body: NewTemplate, who: Annotated[Principal, writers]) -> dict[str, Any]:
         """A new template of the caller's department, with its version 1 as a draft."""
         made = await templates.create(
@@ -90,7 +90,7 @@ def build_templates_http(templates: Templates, auth: Authenticator) -> APIRouter
         info, versions = await templates.info(who.tenant, name)
         return info_view(info) | {"versions": [version_view(v, texts=False) for v in versions]}
 
-    @api.post("/{name}/versions", status_code=201, responses=_ERRORS | problems(422))
+    @api.post("/{name}/versions", status_code=201, responses=_ERRORS | problems(400, 413, 422))
     async def edit(
         name: Name, body: NewVersion, who: Annotated[Principal, writers]
     ) -> dict[str, Any]:

@@ -74,7 +74,7 @@ def build_template_reviews_http(
     ) -> dict[str, Any]:
         return view(await found(who.tenant, name, version))
 
-    @api.post("/{name}/{version}/decision", responses=_ERRORS)
+    @api.post("/{name}/{version}/decision", responses=_ERRORS | problems(400))
     async def decision(
         name: Name,
         version: VersionNo,
