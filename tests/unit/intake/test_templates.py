@@ -165,3 +165,9 @@ async def test_another_tenants_template_is_never_looked_up() -> None:
     parsed = await _parsed(store, raw)  # the caller is acme's
     assert isinstance(parsed, Invalid)
     assert any(e.field == "content" for e in parsed.errors)
+
+
+async def test_a_null_template_is_a_request_without_one() -> None:
+    raw = _request(None, content={"title": "t", "body": "b"})  # type: ignore[arg-type]
+    parsed = await _parsed(FakeTemplateStore(), raw)
+    assert isinstance(parsed, PushRequest) and parsed.template is None

@@ -27,7 +27,8 @@ class Resolver:
         """`raw` with its content filled in; `raw` itself when it names no template, or
         names another tenant than `tenant` (the caller's: refused later, as such)."""
         data = _object(raw)
-        if data is None or "template" not in data or data.get("tenant") != tenant or tenant is None:
+        named = data is not None and data.get("template") is not None
+        if data is None or not named or tenant is None or data.get("tenant") != tenant:
             return raw
         rid = data.get("request_id") if isinstance(data.get("request_id"), str) else None
         resolved = await self._resolve(data, tenant)
