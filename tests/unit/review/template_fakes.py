@@ -48,3 +48,13 @@ class FakeTemplateReviewStore:
     async def mark_emitted(self, tenant: str, name: str, version: int) -> None:
         key = (tenant, name, version)
         self.rows[key] = dataclasses.replace(self.rows[key], emitted=True)
+
+    async def unannounced(self, decided_before: datetime) -> list[TemplateReview]:
+        return [
+            r
+            for r in self.rows.values()
+            if not r.emitted
+            and r.state != StatusKind.PENDING_REVIEW
+            and r.decided_at is not None
+            and r.decided_at < decided_before
+        ]

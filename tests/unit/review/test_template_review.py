@@ -3,10 +3,13 @@ request's values decide), names findings by the template's texts, decides once p
 version, and announces the decision to intake."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from tests.support.fakes import FakeEventBus
 from tests.unit.review.builders import NOW
+from tests.unit.review.harness import Clock
 from tests.unit.review.template_fakes import FakeTemplateReviewStore
 
 from herald.contracts import StatusKind, Topic
@@ -90,3 +93,30 @@ async def test_a_held_version_waits_for_a_human_whose_decision_is_announced() ->
     assert (last["state"], last["decided_by"], last["reasons"][0]["message"]) == (
         "rejected", "zhang.san", "no",
     )  # fmt: skip
+
+
+class _Flaky(FakeEventBus):
+    """The broker, away while `down`."""
+
+    down: bool = False
+
+    async def publish(self, *args: Any, **kwargs: Any) -> None:
+        if self.down:
+            raise ConnectionError("the broker is away")
+        await super().publish(*args, **kwargs)
+
+
+async def test_a_decision_whose_announcement_failed_is_relayed_later() -> None:
+    policy, events, store = Policy(), _Flaky(), FakeTemplateReviewStore()
+    clock = Clock()
+    judge = Judge(Engine(policy, Dictionaries(policy, None).matcher))
+    r = TemplateReviewer(judge, store, events, clock)
+    await r.review(requested({"default": {"title": "Sale", "body": "详情 https://bit.ly/x"}}))
+    events.down = True
+    with pytest.raises(ConnectionError):
+        await r.decide_by_human("acme", "t", 1, HumanDecision(True, "zhang.san"))
+    events.down = False
+    clock.advance(minutes=1)
+    await r.relay(timedelta(seconds=30))
+    assert [e["state"] for e in announced(events)] == ["pending_review", "approved"]
+    assert (await store.get("acme", "t", 1)).emitted  # type: ignore[union-attr]

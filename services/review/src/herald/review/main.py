@@ -1,5 +1,6 @@
 """Review's composition root."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -76,5 +77,10 @@ def create_app(
     template_store = PgTemplateReviewStore(rt.db)
     templates = TemplateReviewer(Judge(engine, links), template_store, rt.events, clock)
     http.append(build_template_reviews_http(templates, template_store, rt.auth))
+    grace = timedelta(seconds=settings.review_relay_grace_s)
+    rt.add_loop(
+        "template-reviews-relay",
+        every(settings.review_relay_grace_s / 2, lambda: templates.relay(grace)),
+    )
     router = build_router(rt.consumers(), reviewer, templates)
     return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

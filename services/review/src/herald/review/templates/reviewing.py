@@ -5,6 +5,7 @@ announce it to intake on push.template_reviewed.v1. A rejected template strikes 
 no push was filed; every request made from it is reviewed again, values in place."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import structlog
 
@@ -55,6 +56,11 @@ class TemplateReviewer:
         if review is not None:
             await self.announce(review)
         return review
+
+    async def relay(self, grace: timedelta) -> None:
+        """Announce final decisions whose announcement a crash interrupted."""
+        for review in await self._store.unannounced(self._clock() - grace):
+            await self.announce(review)
 
     async def announce(self, review: TemplateReview) -> None:
         r = review.requested

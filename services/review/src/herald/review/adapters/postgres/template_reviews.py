@@ -90,3 +90,13 @@ class PgTemplateReviewStore:
                    WHERE tenant = $1 AND name = $2 AND version = $3""",
                 tenant, name, version,
             )  # fmt: skip
+
+    async def unannounced(self, decided_before: datetime) -> list[TemplateReview]:
+        async with self._db.pool.acquire() as conn:
+            rows = await conn.fetch(
+                """SELECT * FROM review.template_reviews
+                   WHERE NOT emitted AND state <> 'pending_review' AND decided_at < $1
+                   ORDER BY decided_at LIMIT 100""",
+                decided_before,
+            )
+        return [_review(r) for r in rows]
