@@ -45,3 +45,5 @@ create push.cancels.v1 4
 create push.standing.v1 1 cleanup.policy=compact
 create push.contacts.v1 4
 create push.consent.v1 4
+create push.template_reviews.v1 1
+create push.template_reviewed.v1 1

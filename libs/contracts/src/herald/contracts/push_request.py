@@ -1,11 +1,12 @@
 """PushRequest: what upstream systems publish on push.requests.v1 or POST to intake."""
 
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AnyUrl, AwareDatetime, Field, StringConstraints, model_validator
 
 from herald.contracts.common import Channel, Id, Model
+from herald.contracts.templates import TemplateUse
 
 Text = Annotated[str, Field(min_length=1)]
 
@@ -122,7 +123,15 @@ class Schedule(Model):
         return self
 
 
+def _content_or_template(schema: dict[str, Any]) -> None:
+    """As submitted, `content` may be left out when `template` names a stored template."""
+    schema["required"] = [f for f in schema.get("required", []) if f != "content"]
+    schema["anyOf"] = [{"required": ["content"]}, {"required": ["template"]}]
+
+
 class PushRequest(Model):
+    model_config = Model.model_config | {"json_schema_extra": _content_or_template}
+
     request_id: Id
     tenant: Id
     requester: Requester
@@ -139,6 +148,10 @@ class PushRequest(Model):
         json_schema_extra={"additionalProperties": False},  # every key matches the pattern
     )
     """At most 32, keys `[A-Za-z0-9_.-]{1,64}`, values at most 256 characters."""
+    template: TemplateUse | None = None
+    """A stored template to use (an addition to v1): a submission that names one omits
+    `content`, and intake fills it in from the template's version before anything else
+    reads the request, so every request past intake carries `content`."""
 
     @model_validator(mode="after")
     def _channels_unique(self) -> Self:

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, Field
 
 from herald.contracts.common import Id, Model
 from herald.contracts.reasons import ReasonCode
+from herald.contracts.templates import TemplateRef
 
 
 class StatusKind(StrEnum):
@@ -62,3 +63,5 @@ class Status(Model):
     reasons: tuple[Reason, ...] = ()
     counts: Counts | None = None
     labels: dict[str, str] = Field(default_factory=dict)
+    template: TemplateRef | None = None
+    """The stored template version the request was made from (an addition to v1)."""

@@ -19,6 +19,8 @@ class Topic(StrEnum):
     CANCELS = "push.cancels.v1"
     STANDING = "push.standing.v1"
     CONTACTS = "push.contacts.v1"
+    TEMPLATE_REVIEWS = "push.template_reviews.v1"
+    TEMPLATE_REVIEWED = "push.template_reviewed.v1"
 
     @property
     def is_public(self) -> bool:

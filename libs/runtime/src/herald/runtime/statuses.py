@@ -1,7 +1,8 @@
 """Statuses, one way: every service builds the Status it publishes on push.status.v1 here.
 
 A status is about a request (its id, tenant and labels: a PushRequest is one, and so is
-anything that keeps those three). It is published under the request's id with the
+anything that keeps those three; a request made from a stored template adds the exact
+version). It is published under the request's id with the
 request's trace id in its headers (`trace_headers`), as every other hop is.
 """
 
@@ -11,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from herald.contracts import Counts, Reason, Status, StatusKind
+from herald.contracts.templates import TemplateRef
 
 
 class Subject(Protocol):
@@ -51,4 +53,15 @@ def status_of(
         reasons=tuple(reasons),
         counts=counts,
         labels=subject.labels,
+        template=_template_of(subject),
     )
+
+
+def _template_of(subject: Subject) -> TemplateRef | None:
+    """The exact stored template version a request was made from, if it names one (a
+    PushRequest resolved by intake does; other subjects have no `template`)."""
+    use = getattr(subject, "template", None)
+    version = getattr(use, "used_version", None)
+    if use is None or version is None:
+        return None
+    return TemplateRef(name=use.name, version=version)

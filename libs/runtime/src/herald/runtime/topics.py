@@ -29,6 +29,8 @@ DEFAULT_LAYOUT: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.STANDING, 1, {"cleanup.policy": "compact"}),
     TopicSpec(Topic.CONTACTS, 4),
     TopicSpec(Topic.CONSENT, 4),
+    TopicSpec(Topic.TEMPLATE_REVIEWS, 1),
+    TopicSpec(Topic.TEMPLATE_REVIEWED, 1),
 )
 
 

@@ -123,8 +123,16 @@ def check_rules(request: PushRequest, limits: Limits) -> list[FieldError]:
 
 
 def body_hash(request: PushRequest) -> str:
-    """The same request resubmitted hashes the same, whatever its key order or spacing."""
+    """The same request resubmitted hashes the same, whatever its key order or spacing.
+    A request made from a stored template hashes as submitted (without the content and
+    version intake filled in): resent after a newer version was published, it is the
+    same request, not a conflict."""
     canonical: Any = request.model_dump(mode="json")
+    if request.template is not None:
+        canonical.pop("content", None)
+        canonical["template"] = request.template.model_dump(
+            mode="json", exclude={"used_version", "used_locale"}
+        )
     return hashlib.sha256(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

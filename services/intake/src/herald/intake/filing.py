@@ -12,10 +12,11 @@ from collections.abc import Callable
 
 from herald.contracts import PushRequest, ReasonCode
 from herald.contracts.internal import Submitter
-from herald.intake.domain import Invalid, Limits, parse_request
+from herald.intake.domain import Invalid, Limits
 from herald.intake.dry_run import DryRun, DryRunAnswer
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.submission import Intake, Submitted
+from herald.intake.templates.resolving import Resolver, parse_submission
 from herald.runtime.auth import Principal, submits_for_own_tenant
 from herald.runtime.identity import requester_is_caller
 from herald.runtime.problems import Problem
@@ -23,16 +24,23 @@ from herald.runtime.problems import Problem
 
 class Filing:
     def __init__(
-        self, intake: Intake, dry_runs: DryRun, metrics: IntakeMetrics, limits: Callable[[], Limits]
+        self,
+        intake: Intake,
+        dry_runs: DryRun,
+        metrics: IntakeMetrics,
+        limits: Callable[[], Limits],
+        templates: Resolver | None = None,
     ) -> None:
         self._intake, self._dry_runs, self._metrics, self._limits = (
             intake, dry_runs, metrics, limits,
         )  # fmt: skip
+        self._templates = templates
 
-    def check(self, raw: bytes, who: Principal) -> tuple[PushRequest, Submitter]:
-        """The request and its submitter (the caller), or the Problem to answer (413/422
-        invalid, 403 another tenant's or another person's)."""
-        parsed = parse_request(raw, self._limits())
+    async def check(self, raw: bytes, who: Principal) -> tuple[PushRequest, Submitter]:
+        """The request (a named template resolved for the caller's tenant) and its
+        submitter (the caller), or the Problem to answer (413/422 invalid, 403 another
+        tenant's or another person's)."""
+        parsed = await parse_submission(raw, self._limits(), self._templates, who.tenant)
         if isinstance(parsed, Invalid):
             raise invalid_problem(parsed)
         submits_for_own_tenant(who, parsed.tenant)
@@ -43,7 +51,7 @@ class Filing:
         m.size.observe(len(raw))
         with m.latency.time():
             try:
-                parsed, submitter = self.check(raw, who)
+                parsed, submitter = await self.check(raw, who)
             except Problem as problem:
                 if problem.code == ReasonCode.INVALID_REQUEST:
                     m.invalid.labels(ReasonCode.INVALID_REQUEST).inc()
@@ -56,7 +64,7 @@ class Filing:
     ) -> DryRunAnswer:
         """What would happen; raises a Problem as `check`, or the dry run's own
         AdvisersUnavailable / AdviserRefused."""
-        parsed, submitter = self.check(raw, who)
+        parsed, submitter = await self.check(raw, who)
         return await self._dry_runs.run(parsed, submitter, authorization, trace_id)
 
 

@@ -7,11 +7,14 @@ from faststream.kafka import KafkaRouter
 
 from herald.contracts import ID_PATTERN_RE, ReasonCode, Status, Topic
 from herald.contracts.internal import StandingChanged
-from herald.intake.domain import Invalid, Limits, Verdict, parse_request
+from herald.contracts.template_review import TemplateReviewed
+from herald.intake.domain import Invalid, Limits, Verdict
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
 from herald.intake.producers import refusal, refusal_status_tenant, submitter
 from herald.intake.submission import Intake
+from herald.intake.templates.resolving import Resolver, parse_submission
+from herald.intake.templates.service import Templates
 from herald.runtime.consumer import Received, raw_value
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.subscriptions import Consumers
@@ -24,9 +27,15 @@ class RequestHandler:
     """One request at a time, each under its own trace id (given, or new)."""
 
     def __init__(
-        self, intake: Intake, dlq: DeadLetters, metrics: IntakeMetrics, limits: Callable[[], Limits]
+        self,
+        intake: Intake,
+        dlq: DeadLetters,
+        metrics: IntakeMetrics,
+        limits: Callable[[], Limits],
+        templates: Resolver | None = None,
     ) -> None:
         self._intake, self._dlq, self._metrics, self._limits = intake, dlq, metrics, limits
+        self._templates = templates
 
     async def __call__(self, items: Sequence[Received[bytes]]) -> None:
         for item in items:
@@ -38,7 +47,9 @@ class RequestHandler:
 
     async def _one(self, item: Received[bytes], trace_id: str) -> None:
         self._metrics.size.observe(len(item.value))
-        parsed = parse_request(item.value, self._limits())
+        # a named template is resolved for the producer's own tenant only
+        tenant = item.producer.tenant
+        parsed = await parse_submission(item.value, self._limits(), self._templates, tenant)
         why = refusal(parsed.tenant, item.producer)
         if why is not None:
             await self._unauthorized(item, parsed.request_id, why, trace_id)
@@ -108,8 +119,12 @@ def build_router(
     on_request: RequestHandler,
     repo: RequestRepository,
     callbacks: Callbacks | None = None,
+    templates: Templates | None = None,
 ) -> KafkaRouter:
     c, cb = consumers, callbacks
+    if templates is not None:
+        group = "herald-intake-templates"
+        c.add_values(Topic.TEMPLATE_REVIEWED, group, TemplateReviewed, templates.reviewed)
     c.add(Topic.REQUESTS, "herald-intake", raw_value, on_request, max_records=100)
     statuses = _then(repo.apply_statuses, cb.statuses if cb else None)
     c.add_values(Topic.STATUS, "herald-intake-status", Status, statuses)

@@ -13,12 +13,14 @@ from herald.intake.adapters.callbacks.poster import PinnedPoster
 from herald.intake.adapters.callbacks.subscriptions import PgSubscriptionStore
 from herald.intake.adapters.filed import PgFiledRequests
 from herald.intake.adapters.postgres import PgRequestRepository
+from herald.intake.adapters.templates import PgTemplateStore
 from herald.intake.adapters.tracker import HttpReportReader
 from herald.intake.callbacks.metrics import CallbackMetrics
 from herald.intake.callbacks.outbox import CallbackOutbox
 from herald.intake.callbacks.retrying import Backoff
 from herald.intake.callbacks.sender import Sender, SendPolicy
 from herald.intake.callbacks.subscriptions import Rules, Subscriptions
+from herald.intake.domain import Limits
 from herald.intake.dry_run import DryRun
 from herald.intake.filing import Filing
 from herald.intake.handlers import RequestHandler, build_router
@@ -27,9 +29,12 @@ from herald.intake.http.callbacks import build_callbacks_http
 from herald.intake.http.cancel import build_cancel_http
 from herald.intake.http.portal.routes import PortalParts, build_portal
 from herald.intake.http.requests import build_http, openapi_components
+from herald.intake.http.templates import build_templates_http
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
+from herald.intake.templates.resolving import Resolver
+from herald.intake.templates.service import Templates
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.egress.addresses import Targets
 from herald.runtime.loops import every
@@ -57,19 +62,26 @@ def create_app(
     repo = PgRequestRepository(rt.db)
     metrics = IntakeMetrics(rt.registry, settings.tenant_set)
     intake = Intake(repo, rt.events, clock, metrics)
-    on_request = RequestHandler(intake, rt.dlq, metrics, lambda: settings.limits(clock()))
+    templates = Templates(PgTemplateStore(rt.db), rt.events, clock)
+    resolver = Resolver(PgTemplateStore(rt.db))
+
+    def limits() -> Limits:
+        return settings.limits(clock())
+
+    on_request = RequestHandler(intake, rt.dlq, metrics, limits, resolver)
     callbacks, callback_http = _callbacks(rt, settings, clock, callback_targets)
-    router = build_router(rt.consumers(), on_request, repo, callbacks)
+    router = build_router(rt.consumers(), on_request, repo, callbacks, templates)
     timeout = settings.dry_run_timeout_s
     dry_runs = DryRun(
         repo,
         HttpAdviser("review", settings.review_url, timeout),
         HttpAdviser("scheduler", settings.scheduler_url, timeout),
     )
-    filing = Filing(intake, dry_runs, metrics, lambda: settings.limits(clock()))
+    filing = Filing(intake, dry_runs, metrics, limits, resolver)
     http = [
         build_http(filing, repo, rt.auth, settings, dry_runs),
         build_cancel_http(intake, repo, rt.auth),
+        build_templates_http(templates, rt.auth),
         *callback_http,
     ]
     reports = HttpReportReader(settings.tracker_url, settings.reports_timeout_s)
@@ -83,7 +95,10 @@ def create_app(
         routers=[router],
         http=http,
         migrations=MIGRATIONS,
-        body_limits={"/v1/requests": settings.max_payload_bytes},
+        body_limits={
+            "/v1/requests": settings.max_payload_bytes,
+            "/v1/templates": settings.max_payload_bytes,
+        },
     )
     _document_push_request(app)
     return app

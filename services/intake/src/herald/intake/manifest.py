@@ -18,6 +18,9 @@ MANIFEST = ServiceManifest(
         Consumes("herald-intake", Topic.REQUESTS),
         Consumes("herald-intake-standing", Topic.STANDING),
         Consumes("herald-intake-status", Topic.STATUS),
+        Consumes("herald-intake-templates", Topic.TEMPLATE_REVIEWED),
     ),
-    produces=frozenset({Topic.ACCEPTED, Topic.CANCELS, Topic.DLQ, Topic.STATUS}),
+    produces=frozenset(
+        {Topic.ACCEPTED, Topic.CANCELS, Topic.DLQ, Topic.STATUS, Topic.TEMPLATE_REVIEWS}
+    ),
 )

@@ -1,15 +1,19 @@
-"""Review's Kafka entrypoints: accepted requests and cancels."""
+"""Review's Kafka entrypoints: accepted requests, cancels and template versions."""
 
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Topic
 from herald.contracts.internal import CancelRequested, RequestEnvelope
+from herald.contracts.template_review import TemplateReviewRequested
 from herald.review.reviewing import Reviewer
+from herald.review.templates.reviewing import TemplateReviewer
 from herald.runtime.subscriptions import Consumers
 from herald.runtime.tracing import bind_trace
 
 
-def build_router(consumers: Consumers, reviewer: Reviewer) -> KafkaRouter:
+def build_router(
+    consumers: Consumers, reviewer: Reviewer, templates: TemplateReviewer | None = None
+) -> KafkaRouter:
     async def on_accepted(envelopes: list[RequestEnvelope]) -> None:
         for envelope in envelopes:
             bind_trace(envelope.trace_id)
@@ -23,4 +27,7 @@ def build_router(consumers: Consumers, reviewer: Reviewer) -> KafkaRouter:
     c = consumers
     c.add_values(Topic.ACCEPTED, "herald-review", RequestEnvelope, on_accepted, max_records=100)
     c.add_values(Topic.CANCELS, "herald-review-cancels", CancelRequested, on_cancels)
+    if templates is not None:
+        group, model = "herald-review-templates", TemplateReviewRequested
+        c.add_values(Topic.TEMPLATE_REVIEWS, group, model, templates.review_all)
     return c.router

@@ -1,5 +1,6 @@
 """Review's composition root."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -8,6 +9,7 @@ from herald.review.adapters.dictionaries import Dictionaries
 from herald.review.adapters.postgres.board import PgBoard
 from herald.review.adapters.postgres.reviews import PgReviewRepository
 from herald.review.adapters.postgres.standing import PgStandingRepository
+from herald.review.adapters.postgres.template_reviews import PgTemplateReviewStore
 from herald.review.board import Board
 from herald.review.engine.engine import Engine
 from herald.review.handlers import build_router
@@ -15,12 +17,15 @@ from herald.review.http.console.routes import build_console
 from herald.review.http.dry_run import build_dry_run
 from herald.review.http.reviews import build_reviews_http
 from herald.review.http.standing import build_standing_http
+from herald.review.http.template_reviews import build_template_reviews_http
 from herald.review.http.violations import build_violations_http
+from herald.review.judging import Judge
 from herald.review.metrics import ReviewMetrics
 from herald.review.policy import load_policy
 from herald.review.reviewing import Reviewer
 from herald.review.sent_length import TrackedLinks
 from herald.review.settings import ReviewSettings
+from herald.review.templates.reviewing import TemplateReviewer
 from herald.review.upkeep import steps
 from herald.review.violations import Violations
 from herald.runtime.clock import Clock, utc_now
@@ -69,5 +74,13 @@ def create_app(
     if console is not None:
         http.append(console[0])
         rt.add_loop("console_sessions_purge", every(300, console[1].purge, on_failure=_ignore))
-    router = build_router(rt.consumers(), reviewer)
+    template_store = PgTemplateReviewStore(rt.db)
+    templates = TemplateReviewer(Judge(engine, links), template_store, rt.events, clock)
+    http.append(build_template_reviews_http(templates, template_store, rt.auth))
+    grace = timedelta(seconds=settings.review_relay_grace_s)
+    rt.add_loop(
+        "template-reviews-relay",
+        every(settings.review_relay_grace_s / 2, lambda: templates.relay(grace)),
+    )
+    router = build_router(rt.consumers(), reviewer, templates)
     return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

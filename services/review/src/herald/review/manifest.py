@@ -17,6 +17,9 @@ MANIFEST = ServiceManifest(
     consumes=(
         Consumes("herald-review", Topic.ACCEPTED),
         Consumes("herald-review-cancels", Topic.CANCELS),
+        Consumes("herald-review-templates", Topic.TEMPLATE_REVIEWS),
     ),
-    produces=frozenset({Topic.APPROVED, Topic.DLQ, Topic.STANDING, Topic.STATUS}),
+    produces=frozenset(
+        {Topic.APPROVED, Topic.DLQ, Topic.STANDING, Topic.STATUS, Topic.TEMPLATE_REVIEWED}
+    ),
 )

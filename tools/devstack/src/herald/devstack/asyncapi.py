@@ -36,6 +36,7 @@ from herald.contracts.internal import (
     Send,
     StandingChanged,
 )
+from herald.contracts.template_review import TemplateReviewed, TemplateReviewRequested
 from herald.devstack.services import SERVICES
 from herald.runtime.topics import DEFAULT_LAYOUT
 
@@ -65,6 +66,8 @@ PAYLOADS: dict[Topic, Payload] = {
     Topic.STANDING: Payload(StandingChanged, "tenant:subject_kind:subject"),
     Topic.CONTACTS: Payload(ContactInvalidated, "recipient_id"),
     Topic.CONSENT: Payload(ConsentChanged, "recipient_id"),
+    Topic.TEMPLATE_REVIEWS: Payload(TemplateReviewRequested, "tenant:name:version"),
+    Topic.TEMPLATE_REVIEWED: Payload(TemplateReviewed, "tenant:name:version"),
 }
 # Public topics other teams write (docs/contract.md); Herald's own writers are in manifests.
 EXTERNAL_PRODUCERS: dict[Topic, str] = {

@@ -83,7 +83,7 @@ async def _rehearse(
     advisers."""
     trace_id = request.headers.get(TRACE_HEADER) or request_trace_id()
     bind_trace(trace_id)
-    parsed, submitter = filing.check(raw, who)
+    parsed, submitter = await filing.check(raw, who)
     return await dry_run_answer(dry_runs, parsed, submitter, request, trace_id)
 
 
