@@ -64,8 +64,23 @@ class ServiceProcess:
         if self.relay is not None and self.process.stdout is not None:
             self._relaying = asyncio.create_task(self.relay(self.name, self.process.stdout))
 
-    async def wait_ready(self, timeout: float = 60) -> None:
-        await wait_for_port("127.0.0.1", self.port, timeout)
+    async def wait_ready(self, timeout: float = 180) -> None:
+        """Until the service listens; at once if it exits. The wait is long because a
+        loaded machine (CI, two cores shared with the tests) starts five services slowly."""
+        waiting = asyncio.create_task(wait_for_port("127.0.0.1", self.port, timeout))
+        exited = asyncio.create_task(self.process.wait()) if self.process else None
+        try:
+            done, _ = await asyncio.wait(
+                {t for t in (waiting, exited) if t}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if waiting not in done:
+                code = self.process.returncode if self.process else None
+                raise RuntimeError(f"herald.{self.name} exited with {code} before it listened")
+            waiting.result()
+        finally:
+            for task in (waiting, exited):
+                if task and not task.done():
+                    task.cancel()
 
     def kill(self) -> None:
         """kill -9: no chance to finish or commit anything."""
