@@ -222,19 +222,26 @@ async def test_in_app_inbox_lists_and_marks_read_emitting_engagement(dispatcher:
     d = dispatcher
     await d.sends(send("inbox1", ["in_app"], recipient_id="u-app"))
     assert (await d.outcome("inbox1"))["outcome"] == "sent"
-    viewer = bearer(d.keys[("acme", "viewer")])
-    listed = (await d.http.get("/v1/inbox/u-app?unread=true", headers=viewer)).json()
+    app = bearer(d.keys[("acme", "reporter")])  # the recipient's app's backend
+    listed = (await d.http.get("/v1/inbox/u-app?unread=true", headers=app)).json()
     assert [m["delivery_id"] for m in listed["messages"]] == ["inbox1"]
     assert listed["messages"][0]["body"].startswith("Half price https://t.example/r/")
-    other = await d.http.get("/v1/inbox/u-app", headers=bearer(d.keys[("globex", "viewer")]))
+    viewer = bearer(d.keys[("acme", "viewer")])
+    assert (await d.http.get("/v1/inbox/u-app?unread=true", headers=viewer)).json() == listed
+    other = await d.http.get("/v1/inbox/u-app", headers=bearer(d.keys[("globex", "reporter")]))
     assert other.json()["messages"] == []
-    read = await d.http.post("/v1/inbox/u-app/inbox1/read", headers=viewer)
+    for role in ("viewer", "submitter", "reviewer"):  # people whose read rates are judged
+        refused = await d.http.post(
+            "/v1/inbox/u-app/inbox1/read", headers=bearer(d.keys[("acme", role)])
+        )
+        assert (refused.status_code, refused.json()["code"]) == (403, "unauthorized")
+    read = await d.http.post("/v1/inbox/u-app/inbox1/read", headers=app)
     assert read.json()["first_time"] is True
-    again = await d.http.post("/v1/inbox/u-app/inbox1/read", headers=viewer)
+    again = await d.http.post("/v1/inbox/u-app/inbox1/read", headers=app)
     assert again.json()["first_time"] is False
     events = await eventually(lambda: d.engagement.for_key("inbox1"), what="read engagement")
     assert [e.json()["kind"] for e in events] == ["read"]
-    assert (await d.http.post("/v1/inbox/u-app/nope/read", headers=viewer)).status_code == 404
+    assert (await d.http.post("/v1/inbox/u-app/nope/read", headers=app)).status_code == 404
     assert (await d.http.get("/v1/inbox/u-app")).status_code == 401
 
 
