@@ -26,7 +26,7 @@ from tests.support.service import create_topics, new_prefix, running, service_en
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-KEYS = "k1:tracking-secret"
+KEYS = "k1:tracking-secret-tracking-secret-0123"
 
 
 @dataclass
@@ -133,7 +133,7 @@ async def dispatcher(
             database_url,
             prefix,
             api_keys_file=str(folder / "keys.json"),
-            signing_secret="sign-me",
+            signing_secret="sign-me-sign-me-sign-me-sign-me!!",
             tracking_keys=KEYS,
             tracker_public_url="https://t.example",
             dispatcher_public_url="https://dispatch.example",

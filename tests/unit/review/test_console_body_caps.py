@@ -19,7 +19,8 @@ async def test_an_oversized_body_is_413_on_every_route(path: str, tmp_path: Path
         for _ in range(OVER // 65536 + 1):
             yield b"k" * 65536
 
-    async with client(console_session_secret="s3cret", api_keys_file=keys(tmp_path)) as http:
+    secret = "console-test-secret-0123456789abcdef"
+    async with client(console_session_secret=secret, api_keys_file=keys(tmp_path)) as http:
         declared = await http.post(path, content=b"k=" + b"x" * OVER, headers=FORM)
         assert declared.status_code == 413
         assert declared.json()["code"] == "invalid_request"

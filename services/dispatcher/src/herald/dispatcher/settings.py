@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 
+from herald.runtime.secret_rules import long_secret, strong_tracking_keys
 from herald.runtime.settings import ServiceSettings
 
 
@@ -52,3 +53,13 @@ class DispatcherSettings(ServiceSettings):
     @property
     def link_ttl(self) -> timedelta:
         return timedelta(days=self.link_ttl_days)
+
+    @field_validator("signing_secret")
+    @classmethod
+    def _signing_secret_long(cls, value: SecretStr) -> SecretStr | None:
+        return long_secret("SIGNING_SECRET", value)
+
+    @field_validator("tracking_keys")
+    @classmethod
+    def _tracking_keys_strong(cls, value: SecretStr) -> SecretStr:
+        return strong_tracking_keys(value)
