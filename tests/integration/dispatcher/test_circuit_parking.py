@@ -120,7 +120,7 @@ async def dispatcher(
             prefix,
             api_keys_file=str(folder / "keys.json"),
             signing_secret="sign-me-sign-me-sign-me-sign-me!",
-            tracking_keys="k1:tracking-secret-tracking-secret",
+            tracking_keys="k1:tracking-secret-tracking-secret-0123",
             tracker_public_url="https://t.example",
             dispatcher_public_url="https://dispatch.example",
             providers_json=json.dumps(providers),

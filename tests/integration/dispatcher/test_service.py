@@ -216,6 +216,10 @@ async def test_sms_receipt_publishes_delivered_engagement(dispatcher: Running) -
     assert event[0].json()["kind"] == "delivered"
     forged = await d.http.post(path[:-4] + "0000", data={"MessageStatus": "delivered"})
     assert forged.status_code == 404
+    non_ascii = await d.http.post(path[:-4] + "äéß€", data={"MessageStatus": "delivered"})
+    assert non_ascii.status_code == 404
+    huge = await d.http.post(path, content=b"MessageStatus=delivered&x=" + b"x" * 300_000)
+    assert huge.status_code == 413  # capped before the route reads it (issue 16)
 
 
 async def test_in_app_inbox_lists_and_marks_read_emitting_engagement(dispatcher: Running) -> None:
