@@ -69,7 +69,7 @@ async def log_in(browser: "Browser", stack: Stack, role: str) -> "Page":
 
 async def read_in_app(stack: Stack, rid: str) -> None:
     """u-1002's app reads the message (the dispatcher's inbox), as the README shows."""
-    async with client(stack, "dispatcher", "viewer") as dispatcher:
+    async with client(stack, "dispatcher", "reporter") as dispatcher:
         inbox = (await dispatcher.get("/v1/inbox/u-1002")).json()
         (message,) = [m for m in inbox["messages"] if m["request_id"] == rid]
         await dispatcher.post(f"/v1/inbox/u-1002/{message['delivery_id']}/read")

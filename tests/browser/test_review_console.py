@@ -84,7 +84,7 @@ async def test_a_reviewer_approves_a_held_push_and_untrusted_content_runs_nothin
     approved = await TopicWatcher(kafka, prefix + "push.approved.v1").start()
     env = service_env(
         kafka, database_url, prefix, api_keys_file=write_keys(tmp_path),
-        console_session_secret="browser-test-secret", console_cookie_secure=False,
+        console_session_secret="browser-test-secret-0123456789abcdef", console_cookie_secure=False,
     )  # fmt: skip
     held, xss = f"mkt-{uid}-0001", f"mkt-{uid}-0002"
     content = {"title": "冬季特卖今晚开始", "body": HELD_BODY, "url": "https://shop.example.com/winter",

@@ -46,7 +46,7 @@ async def test_a_reviewer_reads_the_violations_board_and_its_excerpts_run_nothin
     env = service_env(
         kafka, database_url, prefix, api_keys_file=write_keys(tmp_path),
         review_policy_file=str(policy),
-        console_session_secret="browser-test-secret", console_cookie_secure=False,
+        console_session_secret="browser-test-secret-0123456789abcdef", console_cookie_secure=False,
     )  # fmt: skip
     async with serving(create_app(ReviewSettings(**env))) as base:
         await accept(

@@ -48,7 +48,7 @@ async def test_the_readme_request_to_the_demo_directory_is_delivered_and_read(
             "in_app": 1,
         }
 
-        async with client(stack, "dispatcher", "viewer") as dispatcher:
+        async with client(stack, "dispatcher", "reporter") as dispatcher:
             inbox = (await dispatcher.get("/v1/inbox/u-1002")).json()
             # other tests of the shared stack may have written to the same demo inbox
             [message] = [m for m in inbox["messages"] if m["request_id"] == rid]

@@ -34,3 +34,16 @@ def test_push_request_schema_accepts_the_contract_example() -> None:
 
     example = json.loads((ROOT / "docs" / "examples" / "push-request.json").read_text())
     assert PushRequest.model_validate(example).request_id == "mkt-2026-11-27-0001"
+
+
+@pytest.mark.parametrize("service", [m.name for m in SERVICES])
+def test_every_operation_that_takes_a_body_documents_413(service: str) -> None:
+    """The runtime's BodyLimit may answer 413 on any of them (issue 16)."""
+    document = json.loads((ROOT / "docs" / "openapi" / f"{service}.json").read_text())
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation and "413" not in operation["responses"]
+    ]
+    assert undocumented == []

@@ -30,7 +30,7 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 PUBLIC = "https://dispatch.example"
-URLS = CallbackUrls(b"sign-me", PUBLIC)
+URLS = CallbackUrls(b"sign-me-sign-me-sign-me-sign-me!!", PUBLIC)
 TEMPLATES = {"default": {"code": "SMS_1", "params": {"content": "{title}: {body}"}}}
 
 
@@ -123,8 +123,8 @@ async def dispatcher(
             database_url,
             prefix,
             api_keys_file=str(folder / "keys.json"),
-            signing_secret="sign-me",
-            tracking_keys="k1:s",
+            signing_secret="sign-me-sign-me-sign-me-sign-me!!",
+            tracking_keys="k1:tracking-secret-tracking-secret-0123",
             dispatcher_public_url=PUBLIC,
             providers_json=json.dumps(providers(ali, tc, wx)),
         )

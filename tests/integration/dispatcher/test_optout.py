@@ -31,7 +31,8 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 PUBLIC = "https://dispatch.example"
-URLS = CallbackUrls(b"sign-me", PUBLIC)
+SIGNING_SECRET = "sign-me-sign-me-sign-me-sign-me-sign-me"
+URLS = CallbackUrls(SIGNING_SECRET.encode(), PUBLIC)
 
 
 @dataclass
@@ -110,8 +111,8 @@ async def dispatcher(
             database_url,
             prefix,
             api_keys_file=str(folder / "keys.json"),
-            signing_secret="sign-me",
-            tracking_keys="k1:tracking-secret",
+            signing_secret=SIGNING_SECRET,
+            tracking_keys="k1:tracking-secret-tracking-secret-0123",
             tracker_public_url="https://t.example",
             dispatcher_public_url=PUBLIC,
             providers_json=json.dumps(providers),

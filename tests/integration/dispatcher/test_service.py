@@ -26,7 +26,7 @@ from tests.support.service import create_topics, new_prefix, running, service_en
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-KEYS = "k1:tracking-secret"
+KEYS = "k1:tracking-secret-tracking-secret-0123"
 
 
 @dataclass
@@ -133,7 +133,7 @@ async def dispatcher(
             database_url,
             prefix,
             api_keys_file=str(folder / "keys.json"),
-            signing_secret="sign-me",
+            signing_secret="sign-me-sign-me-sign-me-sign-me!!",
             tracking_keys=KEYS,
             tracker_public_url="https://t.example",
             dispatcher_public_url="https://dispatch.example",
@@ -216,25 +216,36 @@ async def test_sms_receipt_publishes_delivered_engagement(dispatcher: Running) -
     assert event[0].json()["kind"] == "delivered"
     forged = await d.http.post(path[:-4] + "0000", data={"MessageStatus": "delivered"})
     assert forged.status_code == 404
+    non_ascii = await d.http.post(path[:-4] + "äéß€", data={"MessageStatus": "delivered"})
+    assert non_ascii.status_code == 404
+    huge = await d.http.post(path, content=b"MessageStatus=delivered&x=" + b"x" * 300_000)
+    assert huge.status_code == 413  # capped before the route reads it (issue 16)
 
 
 async def test_in_app_inbox_lists_and_marks_read_emitting_engagement(dispatcher: Running) -> None:
     d = dispatcher
     await d.sends(send("inbox1", ["in_app"], recipient_id="u-app"))
     assert (await d.outcome("inbox1"))["outcome"] == "sent"
-    viewer = bearer(d.keys[("acme", "viewer")])
-    listed = (await d.http.get("/v1/inbox/u-app?unread=true", headers=viewer)).json()
+    app = bearer(d.keys[("acme", "reporter")])  # the recipient's app's backend
+    listed = (await d.http.get("/v1/inbox/u-app?unread=true", headers=app)).json()
     assert [m["delivery_id"] for m in listed["messages"]] == ["inbox1"]
     assert listed["messages"][0]["body"].startswith("Half price https://t.example/r/")
-    other = await d.http.get("/v1/inbox/u-app", headers=bearer(d.keys[("globex", "viewer")]))
+    viewer = bearer(d.keys[("acme", "viewer")])
+    assert (await d.http.get("/v1/inbox/u-app?unread=true", headers=viewer)).json() == listed
+    other = await d.http.get("/v1/inbox/u-app", headers=bearer(d.keys[("globex", "reporter")]))
     assert other.json()["messages"] == []
-    read = await d.http.post("/v1/inbox/u-app/inbox1/read", headers=viewer)
+    for role in ("viewer", "submitter", "reviewer"):  # people whose read rates are judged
+        refused = await d.http.post(
+            "/v1/inbox/u-app/inbox1/read", headers=bearer(d.keys[("acme", role)])
+        )
+        assert (refused.status_code, refused.json()["code"]) == (403, "unauthorized")
+    read = await d.http.post("/v1/inbox/u-app/inbox1/read", headers=app)
     assert read.json()["first_time"] is True
-    again = await d.http.post("/v1/inbox/u-app/inbox1/read", headers=viewer)
+    again = await d.http.post("/v1/inbox/u-app/inbox1/read", headers=app)
     assert again.json()["first_time"] is False
     events = await eventually(lambda: d.engagement.for_key("inbox1"), what="read engagement")
     assert [e.json()["kind"] for e in events] == ["read"]
-    assert (await d.http.post("/v1/inbox/u-app/nope/read", headers=viewer)).status_code == 404
+    assert (await d.http.post("/v1/inbox/u-app/nope/read", headers=app)).status_code == 404
     assert (await d.http.get("/v1/inbox/u-app")).status_code == 401
 
 

@@ -217,3 +217,20 @@ async def test_review_down_is_503_naming_review(stack: DryRunStack, uid: str) ->
     assert "review" in r.json()["detail"]
     assert await stack.stored_anywhere(rid) == 0
     assert (await stack.dry_run(request_body(rid, uid, {"all": True}))).status_code == 200
+
+
+async def test_every_dry_run_refuses_a_body_that_names_someone_else(
+    stack: DryRunStack, uid: str
+) -> None:
+    """Intake, review and the scheduler alike: a dry run is the caller's own, so nobody
+    reads another department's standing, caps or backlog by naming them."""
+    someone = {"user": "li.wei", "department": "marketing"}
+    body = request_body(f"posing-{uid}", uid, {"all": True}, requester=someone)
+    r = await stack.dry_run(body)
+    assert (r.status_code, r.json()["code"]) == (403, "unauthorized")
+    async with httpx.AsyncClient() as direct:
+        for base in (stack.review_url, stack.scheduler_url):
+            r = await direct.post(f"{base}/v1/dry-run", json=body, headers=stack.as_())
+            assert (r.status_code, r.json()["code"]) == (403, "unauthorized"), base
+            fields = {e["field"] for e in r.json()["errors"]}
+            assert fields == {"requester.user", "requester.department"}, base

@@ -64,7 +64,7 @@ async def test_the_board_shows_strikes_and_reasons_to_whom_the_policy_says(
     env = service_env(
         kafka, database_url, prefix, api_keys_file=people(tmp_path, uid),
         review_policy_file=str(policy), review_dictionary_check_s=0.1,
-        console_session_secret="s3cret", console_cookie_secure=False,
+        console_session_secret="console-test-secret-0123456789abcdef", console_cookie_secure=False,
     )  # fmt: skip
     mkt = Submitter(user=f"s-{uid}", department=f"mkt-{uid}", credential="k1", via="http")
     ops = Submitter(user=f"o-{uid}", department=f"ops-{uid}", credential="k2", via="http")

@@ -25,7 +25,7 @@ from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.keys import bearer, write_keys
 from tests.support.service import create_topics, new_prefix, running, service_env
 
-TRACKING_KEYS = "k2:second-secret-for-tests,k1:first-secret-for-tests"
+TRACKING_KEYS = "k2:second-secret-for-tests-0123456789,k1:first-secret-for-tests-0123456789"
 
 
 @dataclass

@@ -23,7 +23,7 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 SIGNER = LinkSigner(parse_keys(TRACKING_KEYS))
-OLD_KEY = LinkSigner(parse_keys("k1:first-secret-for-tests"))  # still listed: verifies
+OLD_KEY = LinkSigner(parse_keys("k1:first-secret-for-tests-0123456789"))  # still listed: verifies
 FUTURE = datetime.now(UTC) + timedelta(days=7)
 
 

@@ -2,11 +2,13 @@
 wrap), lengths and SMS segments, judged on the final text; a message that fails ends
 `failed` with a reason and is never sent."""
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from herald.contracts import Channel
-from herald.dispatcher.domain.final_check import SendRules
+from herald.dispatcher.domain.final_check import FinalCheck, SendRules
+from herald.dispatcher.domain.rendering import render_tracked
 from herald.dispatcher.review_rules import load_rules
 from herald.policy import LinkPolicy
 from tests.unit.dispatcher.builders import send
@@ -138,3 +140,18 @@ def test_the_dispatcher_reads_the_link_format_and_sms_sections_of_reviews_policy
     assert rules.sms_max_segments == 2
     assert rules.title_max == {Channel.APP_PUSH: 30}
     assert load_rules(None) == SendRules()
+
+
+def test_herald_s_own_opt_out_links_pass_and_only_under_its_own_base() -> None:
+    """The opt-out footer's links are Herald's (a development base is plain http on a raw
+    IP); the same link on any other base is judged as content."""
+    s = send(content={"title": "Sale", "body": "Hi"})
+    message, wrapped = render_tracked(s, Channel.SMS)
+    own = "http://127.0.0.1:8004"
+    footer = replace(message, body=f"Hi. Opt out: {own}/u/abc.def")
+    check = FinalCheck(own=(own,))
+    assert check.problem(s, footer, wrapped) is None
+    assert FinalCheck().problem(s, footer, wrapped) is not None
+    elsewhere = replace(message, body="Hi. Opt out: http://127.0.0.9:8004/u/abc.def")
+    found = check.problem(s, elsewhere, wrapped)
+    assert found is not None and found.reason == "unsafe_link"

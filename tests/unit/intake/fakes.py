@@ -8,7 +8,7 @@ from typing import Any
 from herald.contracts import PushRequest, Status, StatusKind
 from herald.contracts.internal import Standing, StandingChanged
 from herald.intake.callbacks.ports import Answer, Claimed, Tried
-from herald.intake.domain import RequestRecord
+from herald.intake.domain import RequestRecord, replaces
 from herald.intake.ports import (
     AdviserRefused,
     AdviserUnavailable,
@@ -40,7 +40,7 @@ class FakeRequestRepository:
     async def apply_statuses(self, statuses: Sequence[Status]) -> None:
         for s in statuses:
             row = self.rows.get((s.tenant, s.request_id))
-            if row and s.status != StatusKind.DUPLICATE:
+            if row and s.status != StatusKind.DUPLICATE and replaces(s, row.status):
                 self.rows[(s.tenant, s.request_id)] = replace(row, status=s)
 
     async def standing(

@@ -46,7 +46,7 @@ async def test_without_a_session_secret_the_console_is_not_there() -> None:
 @pytest.fixture
 def console(tmp_path: Path) -> httpx.AsyncClient:
     return client(
-        console_session_secret="s3cret",
+        console_session_secret="console-test-secret-0123456789abcdef",
         console_cookie_secure=False,
         api_keys_file=keys(tmp_path),
         http_docs=True,
@@ -99,6 +99,7 @@ async def test_only_reviewer_keys_log_in_and_the_key_never_reaches_the_cookie(
 
 async def test_secure_cookies_by_default(tmp_path: Path) -> None:
     form = {"content-type": "application/x-www-form-urlencoded"}
-    async with client(console_session_secret="s3cret", api_keys_file=keys(tmp_path)) as http:
+    secret = "console-test-secret-0123456789abcdef"
+    async with client(console_session_secret=secret, api_keys_file=keys(tmp_path)) as http:
         ok = await http.post("/console/login", content="key=key-reviewer", headers=form)
     assert "secure" in ok.headers["set-cookie"].lower()

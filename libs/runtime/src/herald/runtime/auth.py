@@ -3,23 +3,33 @@
 The key file (`API_KEYS_FILE`) is JSON: `{"keys": [{"id", "sha256", "tenant", "role",
 "user", "department", "revoked"}]}`. A key's `user` and `department` are who its holder
 is: the requester of what it submits, the reviewer of what it decides. A key without a
-department cannot submit. The file is re-read when it changes (its modification time,
-size or inode), so revoking a key takes effect without a restart.
+department cannot submit. The file is re-read when it changes, so revoking a key takes
+effect without a restart: when its modification time, size or inode changed, and also
+while its modification time is not safely older than our last read (a rewrite within
+the same tick of the file system's clock changes none of the three); then the content
+decides. Each entry is checked on its own (keyfile.py): an invalid one is logged and
+admits nobody, and a file that cannot be read at all keeps the last good set, logged.
 """
 
 import hashlib
-import json
 import os
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from herald.contracts import ReasonCode
+from herald.runtime.keyfile import KeyFileError, parse_key_file
 from herald.runtime.problems import Problem
+
+log = structlog.get_logger(__name__)
+RACY_NS = 2_000_000_000
+"""A file modified this close to our last read may have changed since without a new stat."""
 
 
 class Role(StrEnum):
@@ -59,6 +69,8 @@ class ApiKeyStore:
     def __init__(self, path: str | None) -> None:
         self._path = Path(path) if path else None
         self._seen: tuple[int, int, int] | None = None
+        self._read_at_ns = 0
+        self._digest = b""
         self._by_hash: dict[str, Principal] = {}
 
     def _reload(self) -> None:
@@ -67,18 +79,31 @@ class ApiKeyStore:
         try:
             st = os.stat(self._path)
         except FileNotFoundError:
-            self._by_hash, self._seen = {}, None
+            self._by_hash, self._seen, self._digest = {}, None, b""
             return
-        # two writes within one tick of the file system's clock share an mtime: the size
-        # or the inode (a file replaced by rename) still tells them apart
         seen = (st.st_mtime_ns, st.st_size, st.st_ino)
-        if seen == self._seen:
+        if seen == self._seen and st.st_mtime_ns < self._read_at_ns - RACY_NS:
             return
-        data = json.loads(self._path.read_text(encoding="utf-8"))
-        self._by_hash = {
-            k["sha256"]: _principal(k) for k in data.get("keys", []) if not k.get("revoked", False)
-        }
+        self._read_at_ns = time.time_ns()
+        raw = self._path.read_bytes()
         self._seen = seen
+        digest = hashlib.sha256(raw).digest()
+        if digest == self._digest:
+            return
+        self._digest = digest
+        try:
+            entries, problems = parse_key_file(raw, {str(r) for r in Role})
+        except KeyFileError as exc:
+            unreadable = str(exc)
+        else:
+            unreadable = ""
+        if unreadable:
+            log.error("api_keys_file_invalid", path=str(self._path), problem=unreadable,
+                      kept_keys=len(self._by_hash))  # fmt: skip
+            return
+        for problem in problems:
+            log.error("api_keys_entry_invalid", path=str(self._path), problem=problem)
+        self._by_hash = {sha: _principal(entry) for sha, entry in entries.items()}
 
     def lookup(self, key: str) -> Principal | None:
         self._reload()

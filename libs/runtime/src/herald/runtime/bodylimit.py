@@ -50,19 +50,27 @@ class BodyLimit:
             await _answer_413(send, declared, limit)
             return
         seen = 0
-        answered = False
+        answered = exceeded = replaced = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    exceeded = True
                     raise _TooLargeError
             return message
 
         async def watched(message: Message) -> None:
-            nonlocal answered
+            nonlocal answered, replaced
+            if exceeded and not answered:
+                # the app caught the cut-off read and answers it (FastAPI: 400 "error
+                # parsing the body"): what it could not read whole is our 413
+                answered = replaced = True
+                await _answer_413(send, seen, limit)
+            if replaced:
+                return
             if message["type"] == "http.response.start":
                 answered = True
             await send(message)

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,17 +35,25 @@ class Link:
     expires_at: int
 
 
+KID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 PIXEL_URL = "https://herald.invalid/open"
 """The url an open-pixel token is signed for: it marks the token as a pixel, never a link."""
 
 
 def parse_keys(spec: str) -> dict[str, bytes]:
-    """`kid1:secret1,kid2:secret2` -> {kid: secret}, in order (the first one signs)."""
+    """`kid1:secret1,kid2:secret2` -> {kid: secret}, in order (the first one signs).
+
+    A key id is letters, digits, `_` and `-` (at most 32): it travels inside every token
+    between `.` separators, so a `.` in it would make every link it signs unreadable."""
     keys: dict[str, bytes] = {}
     for part in spec.split(","):
         kid, sep, secret = part.strip().partition(":")
         if not sep or not kid or not secret:
             raise ValueError("tracking keys are written kid:secret[,kid:secret...]")
+        if not KID.fullmatch(kid):
+            raise ValueError(f"tracking key id {kid[:40]!r} is not [A-Za-z0-9_-]{{1,32}}")
+        if kid in keys:
+            raise ValueError(f"tracking key id {kid!r} is named twice")
         keys[kid] = secret.encode()
     return keys
 

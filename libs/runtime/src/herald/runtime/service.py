@@ -37,6 +37,7 @@ from herald.runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from herald.runtime.kafka_security import KafkaSecurity
 from herald.runtime.logging import configure_logging
 from herald.runtime.loops import Loop, every, supervise
+from herald.runtime.openapi_limits import document_body_limits
 from herald.runtime.problems import install_problem_handlers
 from herald.runtime.producers import ProducersFile
 from herald.runtime.provenance import ProducerDirectory, RecordSigner, RecordVerifier
@@ -217,6 +218,7 @@ def create_app(
     install_problem_handlers(app)
     app.add_middleware(HttpMetricsMiddleware, metrics=HttpMetrics(rt.registry))
     app.add_middleware(BodyLimit, default=s.http_max_body_bytes, limits=body_limits or {})
+    document_body_limits(app)
     if rt.telemetry is not None:
         rt.telemetry.instrument(app)
 

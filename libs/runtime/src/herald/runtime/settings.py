@@ -11,7 +11,9 @@ from herald.runtime.record_keys import parse_record_keys
 class ServiceSettings(BaseSettings):
     """Base settings; each service subclasses it. Secrets have no defaults."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # a refused setting's value is never echoed: it may be a secret, and start-up errors
+    # end up in logs
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     database_url: SecretStr = Field(description="postgresql://user:pass@host:port/db")

@@ -23,6 +23,7 @@ from herald.dispatcher.providers.base import Provider
 from herald.dispatcher.providers.chat import DingTalk, Feishu, Shape, WeCom
 from herald.dispatcher.providers.egress import pinned_client
 from herald.dispatcher.providers.fcm import FcmConfig, FcmProvider
+from herald.dispatcher.providers.hosts import HostCircuits
 from herald.dispatcher.providers.inbox import Inbox, InboxProvider
 from herald.dispatcher.providers.log import LogProvider
 from herald.dispatcher.providers.refs import MemoryRefs, Refs
@@ -76,8 +77,15 @@ def _webhook(spec: WebhookSpec, name: str, parts: Parts) -> Provider:
     targets = Targets(parts.webhook_allow_private, tuple(spec.allow_networks), parts.resolver)
     client = pinned_client(targets, spec.timeout_s, httpx.Limits(max_connections=spec.concurrency))
     parts.closers.append(client.aclose)
+    hosts = HostCircuits(parts.breaker_threshold, parts.breaker_reset_s, parts.monotonic)
     return WebhookProvider(
-        client, parts.signing_secret, name=name, robots=robots, pinned=pinned, targets=targets
+        client,
+        parts.signing_secret,
+        name=name,
+        robots=robots,
+        pinned=pinned,
+        targets=targets,
+        hosts=hosts,
     )
 
 

@@ -2,6 +2,10 @@
 
 Nothing here waits for a backoff: a send that has to wait comes back as `Later` with the
 time it may run again and its progress, and the caller parks it in the retry table.
+
+An open circuit (the provider's breaker, or the per-receiver circuit of a webhook) moves
+a send on to its next allowed route; on its last one the send waits instead, parked
+until the circuit half-opens or the push expires, with no attempt counted (issue 16).
 """
 
 import asyncio
@@ -25,6 +29,14 @@ from herald.runtime.clock import Clock
 
 log = structlog.get_logger(__name__)
 START = Progress()
+
+
+@dataclass(frozen=True, slots=True)
+class _Open:
+    """The route's circuit is open: nothing was called. Fail over, or wait `wait_s`."""
+
+    wait_s: float
+    evidence: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,10 @@ class Deliverer:
                 p = _next(p, f"{route.channel}: consent withdrawn")
                 continue
             step = await self._step(send, route, p, dead)
+            if isinstance(step, _Open):
+                if _last(routes, p.route, allowed):
+                    return self._wait_for_circuit(send, route, p, dead, step.wait_s)
+                step = _next(p, step.evidence)
             if not isinstance(step, Progress):
                 return step
             if step.route != p.route:
@@ -88,7 +104,7 @@ class Deliverer:
 
     async def _step(
         self, send: Send, route: Route, p: Progress, dead: list[tuple[Channel, str]]
-    ) -> Done | Later | Progress:
+    ) -> Done | Later | Progress | _Open:
         """Try one route once: a final answer, a retry later, or the progress to go on with."""
         name, channel = route.provider.name, route.channel
         try:
@@ -111,7 +127,7 @@ class Deliverer:
             return Later(send, p, later, tuple(dead))
         try:
             if not route.gate.breaker.allow():
-                return _next(p, f"{channel}/{name}: circuit open")
+                return _Open(route.gate.breaker.wait_s(), f"{channel}/{name}: circuit open")
             attempt = await self._call(route, message)
         finally:
             route.gate.leave()
@@ -147,8 +163,10 @@ class Deliverer:
         p: Progress,
         attempt: Attempt,
         dead: list[tuple[Channel, str]],
-    ) -> Done | Later | Progress:
+    ) -> Done | Later | Progress | _Open:
         breaker, name = route.gate.breaker, route.provider.name
+        if attempt.skipped:  # its target's circuit is open: not called, breaker untouched
+            return _Open(attempt.retry_after or 0.0, f"{route.channel}/{name}: {attempt.detail}")
         if attempt.ok:
             breaker.success()
             kind = OutcomeKind.DELIVERED if attempt.result is Result.DELIVERED else OutcomeKind.SENT
@@ -180,6 +198,18 @@ class Deliverer:
             send, replace(p, attempt=tries), self._clock() + timedelta(seconds=wait), tuple(dead)
         )
 
+    def _wait_for_circuit(
+        self, send: Send, route: Route, p: Progress, dead: list[tuple[Channel, str]], wait_s: float
+    ) -> Later:
+        """Parked until the circuit half-opens (at least `deferral_s`, while another send
+        probes it), or until the push expires, when the retry loop ends it `expired`."""
+        self._metrics.retries.labels(route.provider.name, "circuit_open").inc()
+        now = self._clock()
+        at = now + timedelta(seconds=max(wait_s, self._policy.deferral_s))
+        if send.expires_at is not None:
+            at = min(at, max(send.expires_at, now))
+        return Later(send, p, at, tuple(dead))
+
     async def _call(self, route: Route, message: Message) -> Attempt:
         name = route.provider.name
         self._metrics.in_flight.inc()
@@ -188,7 +218,11 @@ class Deliverer:
             async with asyncio.timeout(route.timeout_s):
                 attempt = await route.provider.send(message)
         except TimeoutError:
-            attempt = Attempt(Result.RETRYABLE, name, f"no answer within {route.timeout_s}s")
+            # a tenant's own receiver that answers too slowly is that send's fault, not the
+            # shared provider's (`timeout_blame`, webhook.py)
+            blame = getattr(route.provider, "timeout_blame", Blame.PROVIDER)
+            detail = f"no answer within {route.timeout_s}s"
+            attempt = Attempt(Result.RETRYABLE, name, detail, blame=blame)
         except Exception as exc:
             log.exception("provider_raised", provider=name, trace_id=message.trace_id)
             attempt = Attempt(Result.RETRYABLE, name, f"provider error: {type(exc).__name__}")
@@ -197,6 +231,11 @@ class Deliverer:
         self._metrics.latency_by(name).observe(asyncio.get_running_loop().time() - started)
         self._metrics.sends_by(route.channel, name, attempt.result).inc()
         return attempt
+
+
+def _last(routes: list[Route], index: int, allowed: frozenset[Channel] | None) -> bool:
+    """No allowed route after this one: nothing left to fail over to."""
+    return not any(allowed is None or r.channel in allowed for r in routes[index + 1 :])
 
 
 def _next(p: Progress, evidence: str) -> Progress:

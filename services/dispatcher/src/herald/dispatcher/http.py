@@ -32,7 +32,11 @@ def build_http(
     clock: Clock,
 ) -> APIRouter:
     api = APIRouter(tags=["inbox", "receipts"])
-    reader = auth.requires(Role.VIEWER, Role.SUBMITTER)
+    # the recipient's app (its backend) reads the inbox and reports reads with its
+    # `reporter` key; a read counts in the read rate departments are judged on, so only
+    # that key (or an admin) may report one, never a department's viewer or submitter
+    reader = auth.requires(Role.VIEWER, Role.SUBMITTER, Role.REPORTER)
+    app = auth.requires(Role.REPORTER)
 
     @api.get("/v1/inbox/{recipient_id}", responses={401: _PROBLEM, 403: _PROBLEM})
     async def list_inbox(
@@ -41,7 +45,8 @@ def build_http(
         unread: bool = False,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
-        """The recipient's in-app messages, newest first (the app's backend calls this)."""
+        """The recipient's in-app messages, newest first (the app's backend calls this
+        with its `reporter` key; viewers and submitters of the tenant may read too)."""
         items = await inbox.list(who.tenant, recipient_id, unread, limit)
         return {"recipient_id": recipient_id, "messages": [asdict(i) for i in items]}
 
@@ -50,9 +55,10 @@ def build_http(
         responses={401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM},
     )
     async def mark_read(
-        recipient_id: str, delivery_id: str, who: Annotated[Principal, reader]
+        recipient_id: str, delivery_id: str, who: Annotated[Principal, app]
     ) -> dict[str, Any]:
-        """Mark one message read; the first time publishes Engagement `read`."""
+        """Mark one message read (the app's `reporter` key, or an admin's); the first
+        time publishes Engagement `read`."""
         marked = await inbox.mark_read(who.tenant, recipient_id, delivery_id)
         if marked is None:
             raise _not_found(f"no message {delivery_id} in this inbox")

@@ -82,7 +82,9 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     optout = build_optout(settings, rt.db, rt.events, metrics, PgReplies(rt.db), rt.auth, clock)
     ledger, views = PgLedger(rt.db), PgViews(rt.db, optout.phone_key)
     links = tracking_links(settings, clock)
-    final_check = FinalCheck(load_rules(settings.review_policy_file), links, clock)
+    final_check = FinalCheck(
+        load_rules(settings.review_policy_file), links, clock, own=(optout.links.public_url,)
+    )
     deliverer = Deliverer(
         registry, links, metrics, clock, policy(settings), final_check, optout.links.apply
     )

@@ -35,7 +35,8 @@ class DispatcherMetrics:
         self.in_flight = m.gauge("in_flight", "Provider calls in progress.")
         self.retries = m.counter(
             "retries",
-            "Sends parked for a later attempt, by provider and why (retryable, rate_limited).",
+            "Sends parked for a later attempt, by provider and why "
+            "(retryable, rate_limited, circuit_open).",
             "provider",
             "why",
         )

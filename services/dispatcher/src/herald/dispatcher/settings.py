@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from herald.dispatcher.domain.optout_footer import DEFAULT_SMS_HINTS
+from herald.runtime.secret_rules import long_secret, strong_tracking_keys
 from herald.runtime.settings import ServiceSettings
 
 
@@ -68,3 +69,13 @@ class DispatcherSettings(ServiceSettings):
     @property
     def link_ttl(self) -> timedelta:
         return timedelta(days=self.link_ttl_days)
+
+    @field_validator("signing_secret")
+    @classmethod
+    def _signing_secret_long(cls, value: SecretStr) -> SecretStr | None:
+        return long_secret("SIGNING_SECRET", value)
+
+    @field_validator("tracking_keys")
+    @classmethod
+    def _tracking_keys_strong(cls, value: SecretStr) -> SecretStr:
+        return strong_tracking_keys(value)

@@ -9,7 +9,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from herald.contracts import FieldError, PushRequest, ReasonCode, Status, describe_validation_error
+from herald.contracts import (
+    TERMINAL_STATUSES,
+    FieldError,
+    PushRequest,
+    ReasonCode,
+    Status,
+    describe_validation_error,
+)
 from herald.contracts.internal import Standing, Submitter
 from herald.intake.personalisation import check_personalisation
 
@@ -174,3 +181,16 @@ def dry_run_view(
 
 def _view(verdict: Verdict, code: ReasonCode, message: str) -> dict[str, Any]:
     return {"outcome": str(verdict), "reasons": [{"code": str(code), "message": message}]}
+
+
+def replaces(new: Status, old: Status | None) -> bool:
+    """Whether `new` is the request's current status rather than `old`. Statuses come
+    from several services and may arrive out of order: a final status outranks any
+    other whatever the clocks say; otherwise the later `at` wins (a tie, the later
+    arrival). Mirrored in SQL by the Postgres adapter's `apply_statuses`."""
+    if old is None:
+        return True
+    new_final, old_final = new.status in TERMINAL_STATUSES, old.status in TERMINAL_STATUSES
+    if new_final != old_final:
+        return new_final
+    return new.at >= old.at

@@ -38,6 +38,7 @@ from herald.intake.templates.service import Templates
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.egress.addresses import Targets
 from herald.runtime.loops import every
+from herald.runtime.openapi_limits import with_413
 from herald.runtime.service import Runtime, build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.runtime.websessions.postgres import PgSessionStore
@@ -151,7 +152,7 @@ def _document_push_request(app: FastAPI) -> None:
             schema.setdefault("components", {}).setdefault("schemas", {}).update(
                 openapi_components()
             )
-            app.openapi_schema = schema
+            app.openapi_schema = with_413(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -2,10 +2,11 @@
 
 from datetime import datetime, timedelta
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 
 from herald.intake.callbacks.settings import CallbackSettings
 from herald.intake.domain import Limits
+from herald.runtime.secret_rules import long_secret
 
 
 class IntakeSettings(CallbackSettings):
@@ -47,3 +48,8 @@ class IntakeSettings(CallbackSettings):
             timedelta(seconds=self.send_at_grace_s),
             now,
         )
+
+    @field_validator("portal_session_secret")
+    @classmethod
+    def _portal_session_secret_long(cls, value: SecretStr | None) -> SecretStr | None:
+        return long_secret("PORTAL_SESSION_SECRET", value)

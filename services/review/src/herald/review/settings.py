@@ -1,5 +1,6 @@
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 
+from herald.runtime.secret_rules import long_secret
 from herald.runtime.settings import ServiceSettings
 
 
@@ -30,3 +31,8 @@ class ReviewSettings(ServiceSettings):
     """A console session ends this long after login, however active."""
     console_idle_timeout_s: float = 30 * 60.0
     """A console session ends after this long without a request."""
+
+    @field_validator("console_session_secret")
+    @classmethod
+    def _console_session_secret_long(cls, value: SecretStr | None) -> SecretStr | None:
+        return long_secret("CONSOLE_SESSION_SECRET", value)

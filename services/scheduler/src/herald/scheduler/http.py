@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 from herald.contracts import PushRequest
 from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
+from herald.runtime.identity import requester_is_caller
 from herald.runtime.problems import PROBLEM_RESPONSE
 from herald.scheduler.dry_run import DryRun
 
 _ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys(
-    (400, 401, 403, 422, 503), PROBLEM_RESPONSE
+    (400, 401, 403, 413, 422, 503), PROBLEM_RESPONSE
 )
 
 
@@ -23,6 +24,7 @@ def build_http(dry_run: DryRun, auth: Authenticator) -> APIRouter:
     ) -> dict[str, Any]:
         """Who this request would reach and when; nothing is planned, stored or sent."""
         submits_for_own_tenant(who, body.tenant)
+        requester_is_caller(who, body)  # as on intake: nobody dry-runs as someone else
         return await dry_run.run(body)
 
     return api

@@ -1,7 +1,8 @@
 """Tracker's settings, read from the environment when the service is built."""
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
+from herald.runtime.secret_rules import strong_tracking_keys
 from herald.runtime.settings import ServiceSettings
 
 
@@ -24,3 +25,8 @@ class TrackerSettings(ServiceSettings):
     engagement_max_events: int = Field(default=1000, ge=1)
     engagement_max_bytes: int = Field(default=1024 * 1024, ge=1024)
     link_publish_timeout_s: float = Field(default=2.0, gt=0)
+
+    @field_validator("tracking_keys")
+    @classmethod
+    def _tracking_keys_strong(cls, value: SecretStr) -> SecretStr:
+        return strong_tracking_keys(value)

@@ -15,8 +15,8 @@ from herald.runtime.settings import ServiceSettings
 PLACEHOLDERS: dict[str, Any] = {
     "database_url": "postgresql://unused/unused",
     "tenants": "acme",
-    "signing_secret": "unused",
-    "tracking_keys": "k1:unused",
+    "signing_secret": "unused-placeholder-for-the-signing-secret",
+    "tracking_keys": "k1:unused-placeholder-for-the-tracking-keys",
     "delivery_id_key": "unused-placeholder-for-the-delivery-id-key",
     "record_keys": "k1:a-placeholder-record-key-nothing-is-signed",
 }

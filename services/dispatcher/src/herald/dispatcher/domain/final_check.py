@@ -64,8 +64,12 @@ class FinalCheck:
         rules: SendRules | None = None,
         links: TrackingLinks | None = None,
         clock: Clock = utc_now,
+        own: tuple[str, ...] = (),
     ) -> None:
+        """`own`: Herald's other public bases (the opt-out pages) whose links it adds
+        itself; like the tracker's other addresses they are not judged as content."""
         self._rules, self._links, self._clock = rules or SendRules(), links, clock
+        self._own = tuple(base.rstrip("/") + "/" for base in own)
         self._answers: dict[str, tuple[LinkFinding, ...]] = {}
         """check_url's answers for the links seen lately: a request's sends share them."""
 
@@ -101,6 +105,8 @@ class FinalCheck:
         found = wrapped.get(url)
         if found is not None:
             return found
+        if self._own and url.startswith(self._own):
+            return ""
         links = self._links
         if links is None or not url.startswith(links.public_url + "/"):
             return url

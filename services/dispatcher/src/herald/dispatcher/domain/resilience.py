@@ -47,6 +47,12 @@ class Breaker:
             return Circuit.HALF_OPEN
         return Circuit.OPEN
 
+    def wait_s(self) -> float:
+        """Seconds until the breaker half-opens: 0 when closed or already half-open."""
+        if self.opened_at is None:
+            return 0.0
+        return max(0.0, self.opened_at + self.reset_s - self.clock())
+
     def allow(self) -> bool:
         state = self.state
         if state is Circuit.CLOSED:

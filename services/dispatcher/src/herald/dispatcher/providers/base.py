@@ -72,6 +72,9 @@ class Attempt:
     dead_contacts: tuple[str, ...] = field(default=())
     """Contacts the provider says no longer exist (unregistered push tokens)."""
     blame: Blame = Blame.PROVIDER
+    skipped: bool = False
+    """Nothing was called: the target's own circuit is open for `retry_after` seconds
+    (hosts.py). No attempt is counted; the send fails over, or waits if no route is left."""
 
     @property
     def ok(self) -> bool:

@@ -50,6 +50,9 @@ def payload(message: Message) -> dict[str, Any]:
 
 
 class WebhookProvider(Provider):
+    timeout_blame = SEND
+    """A receiver that outlasts the deadline is the tenant's own (delivery.py)."""
+
     def __init__(
         self,
         client: httpx.AsyncClient,
@@ -79,7 +82,7 @@ class WebhookProvider(Provider):
         wait = self._hosts.wait(host)
         if wait is not None:
             detail = "receiver failing: skipped for now"
-            return Attempt(Result.RETRYABLE, self.name, detail, wait, blame=SEND)
+            return Attempt(Result.RETRYABLE, self.name, detail, wait, blame=SEND, skipped=True)
         attempt = await self._deliver(message, url)
         self._hosts.record(host, attempt.result is not Result.RETRYABLE)
         return attempt

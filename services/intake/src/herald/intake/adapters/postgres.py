@@ -3,7 +3,7 @@ record of every request, and requester standing."""
 
 from collections.abc import Sequence
 
-from herald.contracts import Status, StatusKind
+from herald.contracts import TERMINAL_STATUSES, Status, StatusKind
 from herald.contracts.internal import Standing, StandingChanged
 from herald.intake.domain import RequestRecord
 from herald.runtime.db import Database
@@ -86,11 +86,19 @@ class PgRequestRepository:
         ]
         if not rows:
             return
+        final = sorted(TERMINAL_STATUSES)
         async with self._db.pool.acquire() as conn, conn.transaction():
+            # out of order, an older status never replaces a newer one (domain.replaces)
             await conn.executemany(
                 """UPDATE intake.requests SET status = $3::jsonb, updated_at = now()
-                   WHERE tenant = $1 AND request_id = $2""",
-                rows,
+                   WHERE tenant = $1 AND request_id = $2 AND (
+                     status IS NULL
+                     OR CASE WHEN ($3::jsonb->>'status' = ANY($4::text[]))
+                                  = (status->>'status' = ANY($4::text[]))
+                             THEN ($3::jsonb->>'at')::timestamptz
+                                  >= (status->>'at')::timestamptz
+                             ELSE $3::jsonb->>'status' = ANY($4::text[]) END)""",
+                [(*row, final) for row in rows],
             )
             await conn.executemany(
                 """INSERT INTO intake.status_history (tenant, request_id, status, at, body)

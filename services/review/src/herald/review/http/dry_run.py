@@ -24,7 +24,7 @@ from herald.runtime.problems import problems
 Standings = Callable[[str, str, str], Awaitable[tuple[Standing, ...]]]
 """(tenant, requester, department) -> their standings, read only."""
 
-_ERRORS = problems(400, 401, 403)
+_ERRORS = problems(400, 401, 403, 413)
 _ANSWERS = {
     StatusKind.APPROVED: "approved",
     StatusKind.PENDING_REVIEW: "pending_review",
