@@ -22,13 +22,22 @@ over the reversed marks finds the runs that end before Chinese."""
 
 def initials(folded: Folded, terms: dict[str, list[TermEntry]]) -> list[Found]:
     """Pinyin initials (bjl) as a run of ASCII letters of their own beside Chinese
-    (`最火bjl平台`; not inside English, where spaces are folded away)."""
+    (`最火bjl平台`; not inside English, where spaces are folded away). A text with no
+    such run (most: all Chinese, or English between digits) is ruled out by two C
+    string searches before any regex runs."""
     if not terms:
         return []
-    marks, text = folded.marks, folded.text
-    size = len(marks)
-    runs = {(m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks)}
-    runs |= {(size - m.end(), size - m.start() - 1) for m in _AFTER_HAN.finditer(marks[::-1])}
+    marks = folded.marks
+    runs: set[tuple[int, int]] = set()
+    if b"haaa" in marks:
+        runs.update((m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks))
+    if b"aaah" in marks:
+        size = len(marks)
+        backwards = _AFTER_HAN.finditer(marks[::-1])
+        runs.update((size - m.end(), size - m.start() - 1) for m in backwards)
+    if not runs:
+        return []
+    text = folded.text
     return [
         (start, end - 1, e, "initials")
         for start, end in runs
