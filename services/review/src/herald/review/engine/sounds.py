@@ -29,9 +29,10 @@ def initials(folded: Folded, terms: dict[str, list[TermEntry]]) -> list[Found]:
         return []
     marks = folded.marks
     runs: set[tuple[int, int]] = set()
-    if b"haaa" in marks:
+    # bytes.find, not `in`: `in` first tries its operand as an int, and raises inside
+    if marks.find(b"haaa") >= 0:
         runs.update((m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks))
-    if b"aaah" in marks:
+    if marks.find(b"aaah") >= 0:
         size = len(marks)
         backwards = _AFTER_HAN.finditer(marks[::-1])
         runs.update((size - m.end(), size - m.start() - 1) for m in backwards)
