@@ -42,7 +42,6 @@ V = TypeVar("V")
 _Find = Callable[[Any, bool], list[tuple[int, int, int]]]
 _STANDARD = ahocorasick_rs.MatchKind.Standard
 """The only kind that reports overlapping matches (百家乐 and 家乐 both)."""
-_DFA = ahocorasick_rs.Implementation.DFA
 
 
 class Automaton(Generic[V]):
@@ -51,17 +50,16 @@ class Automaton(Generic[V]):
     every match, overlapping ones too, as (key index, start, end) in characters of the
     text (end exclusive), or in bytes when the keys are bytes."""
 
-    def __init__(self, keys: Mapping[str, V] | Mapping[bytes, V], dfa: bool = False) -> None:
+    def __init__(self, keys: Mapping[str, V] | Mapping[bytes, V]) -> None:
         patterns = list(keys)
         self.values: list[V] = list(keys.values())
-        kind = _DFA if dfa else None
         if patterns and isinstance(patterns[0], bytes):
             found: _Find = ahocorasick_rs.BytesAhoCorasick(
-                cast(list[bytes], patterns), matchkind=_STANDARD, implementation=kind
+                cast(list[bytes], patterns), matchkind=_STANDARD
             ).find_matches_as_indexes
         else:
             found = ahocorasick_rs.AhoCorasick(
-                cast(list[str], patterns), matchkind=_STANDARD, implementation=kind
+                cast(list[str], patterns), matchkind=_STANDARD
             ).find_matches_as_indexes
         self._find = found
 
@@ -69,8 +67,5 @@ class Automaton(Generic[V]):
         return self._find(text, True)
 
 
-def automaton(keys: Mapping[str, V] | Mapping[bytes, V], dfa: bool = False) -> Automaton[V] | None:
-    """The keys' automaton (None for no keys). `dfa`: a full DFA, about twice as fast to
-    search and many times larger (for the words automaton of 10,000 terms, 170 MB where
-    the default takes 12), so only for small alphabets of keys: the syllable buckets."""
-    return Automaton(keys, dfa) if keys else None
+def automaton(keys: Mapping[str, V] | Mapping[bytes, V]) -> Automaton[V] | None:
+    return Automaton(keys) if keys else None

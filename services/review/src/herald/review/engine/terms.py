@@ -85,8 +85,7 @@ class TermMatcher:
         self.size = count
         self._initials = dict(letters)
         self._words = automaton({k: tuple(v) for k, v in keys.items()})
-        sounding = {k.encode("latin-1"): tuple(v) for k, v in sounds.items()}
-        self._sounds = automaton(sounding, dfa=True)  # a few MB: keys of a byte alphabet
+        self._sounds = automaton({k.encode("latin-1"): tuple(v) for k, v in sounds.items()})
 
     def find(self, text: str | Folded) -> list[Hit]:
         """Every hit in the text (or in a text already folded), context rules applied."""
