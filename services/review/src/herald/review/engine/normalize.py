@@ -33,6 +33,8 @@ _encode, _decode = codecs.utf_16_le_encode, codecs.utf_16_le_decode
 """The codec's own functions: `str.encode("utf-16-le")` finds them through the codec
 registry and a Python wrapper on every call."""
 _MULTI = chr(MULTI)
+_U16, _INDEX = np.dtype(np.uint16), np.dtype(np.intp)
+"""Dtype objects, given positionally: numpy converts a scalar type to one on every call."""
 _DROPPED = bytes([DROPPED])
 
 
@@ -79,7 +81,7 @@ class Folded:
     @property
     def codes(self) -> Table:
         if self._codes is None:
-            self._codes = np.frombuffer(_encode(self.text)[0], dtype=np.uint16)
+            self._codes = np.frombuffer(_encode(self.text)[0], _U16)
         return self._codes
 
     @property
@@ -118,7 +120,7 @@ class Folded:
             if self._units is not None:
                 self._info()
             else:
-                units = np.frombuffer(_encode(self.original, "surrogatepass")[0], np.uint16)
+                units = np.frombuffer(_encode(self.original, "surrogatepass")[0], _U16)
                 self._original_marks = mark_table().take(units).tobytes()
         assert self._original_marks is not None
         return self._original_marks
@@ -145,10 +147,10 @@ class Folded:
 
 
 def fold(text: str) -> Folded:
-    units = np.frombuffer(_encode(text, "surrogatepass")[0], dtype=np.uint16)
+    units = np.frombuffer(_encode(text, "surrogatepass")[0], _U16)
     if len(units) != len(text):
         return _fold_wide_text(text)
-    indices = units.astype(np.intp)  # once for both lookups (take converts each time)
+    indices = units.astype(_INDEX)  # once for both lookups (take converts each time)
     mapped = fold_table().take(indices)
     folded = _decode(mapped.data, "surrogatepass", True)[0]
     if _MULTI in folded:
