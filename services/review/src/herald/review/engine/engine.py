@@ -37,23 +37,48 @@ class Engine:
         matcher = self._matcher()
         p = getattr(matcher, "policy", None) or self._policy
         reading = Reading(request)
-        steps: list[Callable[[], list[Finding]]] = [
-            lambda: sensitive_terms(matcher, reading, lambda c: p.applies(c, request.category)),
-            lambda: unsafe_links(reading.texts, p.links, reading.marks),
-            lambda: unsafe_markup(reading.texts),
-            lambda: missing_source(reading, p.source, matcher),
-            lambda: (
-                personal_data(reading.plain, p.personal_data)
-                if reading.may_hold_personal_data()
-                else []
-            ),
-            lambda: sms_format(request, p.sms),
-            lambda: content_format(request, p.format),
-            lambda: social_format(request, p.social),
-        ]
         found: list[Finding] = []
-        for step in steps:
+        for rule in _RULES:
             if deadline is not None and time.monotonic() > deadline:
                 raise OverBudget
-            found += step()
+            found += rule(reading, p, matcher)
         return found
+
+
+def _terms(reading: Reading, p: Policy, matcher: TermMatcher) -> list[Finding]:
+    category = reading.request.category
+    return sensitive_terms(matcher, reading, lambda c: p.applies(c, category))
+
+
+def _links(reading: Reading, p: Policy, _: TermMatcher) -> list[Finding]:
+    return unsafe_links(reading.texts, p.links, reading.marks)
+
+
+def _markup(reading: Reading, _: Policy, __: TermMatcher) -> list[Finding]:
+    return unsafe_markup(reading.texts)
+
+
+def _source(reading: Reading, p: Policy, matcher: TermMatcher) -> list[Finding]:
+    return missing_source(reading, p.source, matcher)
+
+
+def _personal(reading: Reading, p: Policy, _: TermMatcher) -> list[Finding]:
+    if not reading.may_hold_personal_data():
+        return []
+    return personal_data(reading.plain, p.personal_data)
+
+
+def _formats(reading: Reading, p: Policy, _: TermMatcher) -> list[Finding]:
+    request = reading.request
+    return (
+        sms_format(request, p.sms)
+        + content_format(request, p.format)
+        + social_format(request, p.social)
+    )
+
+
+_RULES: tuple[Callable[[Reading, Policy, TermMatcher], list[Finding]], ...] = (
+    _terms, _links, _markup, _source, _personal, _formats,
+)  # fmt: skip
+"""Every rule, in order, as a plain function of the request's reading: none is built
+per request (a request takes tens of microseconds; a closure per rule was a tenth)."""

@@ -11,7 +11,9 @@ lies outside the plane (surrogates), which the folder handles one by one.
 `syllable_table()[cp]` is, for a folded Chinese character, the number of its Mandarin
 syllable without tone (赌 and 堵 are both `du`), else 0; `bucket_table()` squeezes
 those numbers into one byte (the rarest syllables share a byte): the alphabet the
-homophone automaton runs over, Chinese characters only.
+homophone automaton runs over. `info_table()[cp]` is both bytes a rule needs of an
+original character at once: its mark (see mark_table) and its syllable's bucket once
+folded (0 for a character with none, DROPPED for one folding drops).
 
 Built once per process (a fraction of a second), then every fold is a few numpy calls.
 """
@@ -35,7 +37,9 @@ _NUMERALS = dict(
     zip("零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789", strict=True)
 )
 _HAN = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
-_BUCKETS = 255
+_BUCKETS = 254
+DROPPED = 0xFF
+"""In a syllable stream (see info_table), a character folding drops; no bucket is 255."""
 
 Table = npt.NDArray[np.uint16]
 Buckets = npt.NDArray[np.uint8]
@@ -187,4 +191,19 @@ def bucket_table() -> Buckets:
     for rank, number in enumerate(ranked):
         bucket[number] = min(rank + 1, _BUCKETS)
     table: Buckets = bucket.take(syllables)
+    return table
+
+
+@cache
+def info_table() -> Table:
+    """For each original code point, its mark (see mark_table) in the high byte and in
+    the low byte what the homophone automaton reads of it once folded: its syllable's
+    bucket, 0 (a barrier no homophone spans) for a character without one, DROPPED for a
+    character folding drops. So one lookup gives the marks and, with the DROPPED bytes
+    deleted, the syllables one for one with the folded text (see normalize.Folded.han)."""
+    folded = fold_table()
+    stream = bucket_table().take(np.where(folded == MULTI, 0, folded))
+    stream[folded == 0] = DROPPED
+    pairs = np.stack([stream, mark_table()], axis=1)  # little-endian: the low byte first
+    table: Table = pairs.view("<u2").reshape(LIMIT)
     return table

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from herald.review.engine.fold_tables import (
+    DROPPED,
     LIMIT,
     MULTI,
     SEPARATORS,
@@ -23,6 +24,7 @@ from herald.review.engine.fold_tables import (
     fold_char,
     fold_table,
     folded_mark_table,
+    info_table,
     mark_table,
 )
 
@@ -31,26 +33,42 @@ _encode, _decode = codecs.utf_16_le_encode, codecs.utf_16_le_decode
 """The codec's own functions: `str.encode("utf-16-le")` finds them through the codec
 registry and a Python wrapper on every call."""
 _MULTI = chr(MULTI)
+_U16, _INDEX = np.dtype(np.uint16), np.dtype(np.intp)
+"""Dtype objects, given positionally: numpy converts a scalar type to one on every call."""
+_DROPPED = bytes([DROPPED])
 
 
 class Folded:
     """A folded text: `text`, and on demand its UTF-16 `codes`, `origin[i]` (the index
-    in the original text of folded character i) and `han` (see below). Plain lazy
-    attributes: cached_property takes a lock."""
+    in the original text of folded character i), `han` and the marks (see below).
+    Plain lazy attributes in slots: cached_property takes a lock."""
+
+    __slots__ = (
+        "_codes",
+        "_han",
+        "_mapped",
+        "_marks",
+        "_origin",
+        "_original_marks",
+        "_units",
+        "original",
+        "text",
+    )  # fmt: skip
 
     def __init__(
-        self, original: str, text: str, mapped: Table | None = None, units: Table | None = None
+        self, original: str, text: str, mapped: Table | None = None, units: Indices | None = None
     ) -> None:
         self.original = original
         self.text = text
         self._units = units
-        """The original's UTF-16 code units, when `mapped` is their fold one for one."""
+        """The original's UTF-16 code units (as indices), when `mapped` is their fold one
+        for one."""
         self._mapped = mapped
         """The table's value for every original character (0: dropped), when the
         folded text is those values without the zeros; None when origin is given."""
         self._origin: Indices | None = None
         self._codes: Table | None = None
-        self._han: tuple[bytes, Indices] | None = None
+        self._han: bytes | None = None
         self._marks: bytes | None = None
         self._original_marks: bytes | None = None
 
@@ -63,7 +81,7 @@ class Folded:
     @property
     def codes(self) -> Table:
         if self._codes is None:
-            self._codes = np.frombuffer(_encode(self.text)[0], dtype=np.uint16)
+            self._codes = np.frombuffer(_encode(self.text)[0], _U16)
         return self._codes
 
     @property
@@ -74,25 +92,37 @@ class Folded:
         return self._origin
 
     @property
-    def han(self) -> tuple[bytes, Indices]:
-        """The Chinese characters' syllables, one byte each (see fold_tables.bucket_table:
-        what the homophone automaton reads), and where each sits in the folded text (a
-        homophone's characters must be next to each other there too)."""
+    def han(self) -> bytes:
+        """What the homophone automaton reads: one byte per folded character, its
+        syllable's bucket (see fold_tables.bucket_table), 0 for a character without one
+        (Latin, punctuation kept, the barrier), so that a homophone is always written
+        in consecutive characters and offsets in it are offsets in `text`."""
         if self._han is None:
-            buckets = bucket_table().take(self.codes)
-            where = buckets.nonzero()[0]
-            self._han = buckets[where].tobytes(), where
+            if self._units is not None:
+                self._info()
+            else:
+                self._han = bucket_table().take(self.codes).tobytes()
+        assert self._han is not None
         return self._han
+
+    def _info(self) -> None:
+        """The original marks and `han` from one table lookup (see fold_tables.info_table)."""
+        assert self._units is not None
+        both = info_table().take(self._units).tobytes()
+        self._original_marks = both[1::2]
+        self._han = both[::2].translate(None, _DROPPED)
 
     @property
     def original_marks(self) -> bytes:
         """One byte per UTF-16 code unit of the original text saying what it is (see
         fold_tables.mark_table); for finding out cheaply that something is absent."""
         if self._original_marks is None:
-            units = self._units
-            if units is None:
-                units = np.frombuffer(_encode(self.original, "surrogatepass")[0], np.uint16)
-            self._original_marks = mark_table().take(units).tobytes()
+            if self._units is not None:
+                self._info()
+            else:
+                units = np.frombuffer(_encode(self.original, "surrogatepass")[0], _U16)
+                self._original_marks = mark_table().take(units).tobytes()
+        assert self._original_marks is not None
         return self._original_marks
 
     @property
@@ -117,14 +147,15 @@ class Folded:
 
 
 def fold(text: str) -> Folded:
-    units = np.frombuffer(_encode(text, "surrogatepass")[0], dtype=np.uint16)
+    units = np.frombuffer(_encode(text, "surrogatepass")[0], _U16)
     if len(units) != len(text):
         return _fold_wide_text(text)
-    mapped = fold_table().take(units)
+    indices = units.astype(_INDEX)  # once for both lookups (take converts each time)
+    mapped = fold_table().take(indices)
     folded = _decode(mapped.data, "surrogatepass", True)[0]
     if _MULTI in folded:
         return _expand(text, mapped)
-    return Folded(text, folded.replace("\0", ""), mapped, units)
+    return Folded(text, folded.replace("\0", ""), mapped, indices)
 
 
 def _fold_wide_text(text: str) -> Folded:

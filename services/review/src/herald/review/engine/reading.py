@@ -46,11 +46,14 @@ def readable(texts: list[Piece]) -> list[Piece]:
 
 
 class Reading:
+    __slots__ = ("_folded", "_scan", "_starts", "joined", "plain", "request", "texts", "words")
+
     def __init__(self, request: PushRequest) -> None:
         self.request = request
-        self.texts = pieces(request)
-        self.words = readable(self.texts) if any(p.kind is HTML for p in self.texts) else self.texts
-        self.plain = [p for p in self.words if p.kind is not URL]
+        self.texts = texts = pieces(request)
+        kinds = [p.kind for p in texts]
+        self.words = readable(texts) if HTML in kinds else texts
+        self.plain = [p for p in self.words if p.kind is not URL] if URL in kinds else self.words
         self.joined = "\0".join([p.text for p in self.plain])
         if self.joined.count("\0") >= len(self.plain):  # a text of its own holds a NUL
             self.plain = [Piece(p.field, p.text.replace("\0", ""), PLAIN) for p in self.plain]
@@ -92,4 +95,4 @@ class Reading:
     def may_hold_personal_data(self) -> bool:
         """False when no text has eleven digits or an `@`: then no rule of personal
         data can fire, and none need read the texts."""
-        return "@" in self.joined or _NUMBER in self.folded.marks
+        return "@" in self.joined or self.folded.marks.find(_NUMBER) >= 0  # see sounds.initials

@@ -92,7 +92,12 @@ def unsafe_links(
     found = []
     plain = _plain_links(texts) if marks is None or may_hold_links(marks) else {}
     for i, piece in enumerate(texts):
-        urls = plain.get(i, ()) if piece.kind is PLAIN else links_in(piece)
+        if piece.kind is PLAIN:
+            if not plain:
+                continue
+            urls = plain.get(i, [])
+        else:
+            urls = links_in(piece)
         for url in urls:
             problems = checked(url, policy)
             if not problems:

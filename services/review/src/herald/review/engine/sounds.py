@@ -22,13 +22,23 @@ over the reversed marks finds the runs that end before Chinese."""
 
 def initials(folded: Folded, terms: dict[str, list[TermEntry]]) -> list[Found]:
     """Pinyin initials (bjl) as a run of ASCII letters of their own beside Chinese
-    (`最火bjl平台`; not inside English, where spaces are folded away)."""
+    (`最火bjl平台`; not inside English, where spaces are folded away). A text with no
+    such run (most: all Chinese, or English between digits) is ruled out by two C
+    string searches before any regex runs."""
     if not terms:
         return []
-    marks, text = folded.marks, folded.text
-    size = len(marks)
-    runs = {(m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks)}
-    runs |= {(size - m.end(), size - m.start() - 1) for m in _AFTER_HAN.finditer(marks[::-1])}
+    marks = folded.marks
+    runs: set[tuple[int, int]] = set()
+    # bytes.find, not `in`: `in` first tries its operand as an int, and raises inside
+    if marks.find(b"haaa") >= 0:
+        runs.update((m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks))
+    if marks.find(b"aaah") >= 0:
+        size = len(marks)
+        backwards = _AFTER_HAN.finditer(marks[::-1])
+        runs.update((size - m.end(), size - m.start() - 1) for m in backwards)
+    if not runs:
+        return []
+    text = folded.text
     return [
         (start, end - 1, e, "initials")
         for start, end in runs
@@ -38,25 +48,30 @@ def initials(folded: Folded, terms: dict[str, list[TermEntry]]) -> list[Found]:
 
 def homophones(folded: Folded, sounds: Automaton[tuple[Heard, ...]] | None) -> list[Found]:
     """Terms of three syllables or more written with other characters of the same
-    sounds, at least half of them the term's own, and no common word in the way."""
+    sounds, at least half of them the term's own, and no common word in the way.
+
+    The automaton reads `Folded.han` (a byte per folded character, 0 between Chinese
+    runs), so a match is a run of consecutive characters of the folded text. The cheap
+    test (how many characters are the term's own) comes first: most matches of a
+    syllable bucket are chance, and fail it."""
     if sounds is None:
         return []
-    stream, where = folded.han
-    if not stream or not (matches := sounds.find(stream)):
+    matches = sounds.find(folded.han)
+    if not matches:
         return []
     found: list[Found] = []
     text = folded.text
-    syllables = syllable_table()
-    for index, first, stop in matches:
-        start, last = int(where[first]), int(where[stop - 1])
-        if last - start != stop - first - 1:
-            continue  # the characters are not next to each other in the text
-        length = stop - first
-        written = text[start : last + 1]
-        heard = tuple(int(n) for n in syllables.take(folded.codes[start : last + 1]))
-        for entry, key, sounding in sounds.values[index]:
+    values = sounds.values
+    for index, start, stop in matches:
+        length = stop - start
+        written = text[start:stop]
+        heard: tuple[int, ...] | None = None
+        for entry, key, sounding in values[index]:
             own = sum(a == b for a, b in zip(written, key, strict=True))
-            near = heard == sounding and length > own and own * 2 >= length
-            if near and not real_word(text, start, key):
-                found.append((start, last, entry, "homophone"))
+            if not length > own or own * 2 < length:
+                continue
+            if heard is None:
+                heard = tuple(int(n) for n in syllable_table().take(folded.codes[start:stop]))
+            if heard == sounding and not real_word(text, start, key):
+                found.append((start, stop - 1, entry, "homophone"))
     return found
