@@ -9,6 +9,7 @@ from typing import Any
 
 from herald.contracts import Recipient
 from herald.contracts.internal import CancelRequested, Outcome, Send
+from herald.dispatcher.adapters import erasure
 from herald.dispatcher.domain.consent import ConsentRow
 from herald.dispatcher.domain.outcomes import Later, Progress
 from herald.dispatcher.ports import Claim
@@ -118,16 +119,25 @@ class PgViews:
             return {}
         tenants, ids = zip(*sorted(set(keys)), strict=True)
         rows = await self._db.pool.fetch(
-            """SELECT k.tenant, k.id, c.marketing, c.channels, c.erased
+            """SELECT k.tenant, k.id, c.tenant AS own, c.marketing, c.channels, c.erased
                FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
                JOIN dispatcher.consent c ON c.recipient_id = k.id AND c.tenant IN (k.tenant, '')
                ORDER BY c.tenant <> ''""",
             list(tenants),
             list(ids),
         )
-        return {
+        found = {
             (r["tenant"], r["id"]): ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
             for r in rows  # a tenant's own row comes last, and wins
+        }
+        own = {(r["tenant"], r["id"]) for r in rows if r["own"] != ""}
+        erased = await self._db.pool.fetch(erasure.ERASED, list(tenants), list(ids))
+        # a marker erases, unless the id has a profile in its tenant again (a tenant's own
+        # marker is removed then; one from before tenancy stays, and yields to it)
+        return found | {
+            (r["tenant"], r["id"]): ConsentRow(False, {}, True)
+            for r in erased
+            if (r["tenant"], r["id"]) not in own
         }
 
     async def add_cancels(self, cancels: Sequence[CancelRequested]) -> None:
@@ -139,22 +149,24 @@ class PgViews:
 
     async def apply_recipients(self, changes: Sequence[tuple[str, str, Recipient | None]]) -> None:
         last = {(tenant, rid): r for tenant, rid, r in changes}
-        await self._db.pool.executemany(
-            """INSERT INTO dispatcher.consent (tenant, recipient_id, marketing, channels, erased)
-               VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (tenant, recipient_id) DO UPDATE SET
-                 marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
-                 erased = EXCLUDED.erased, updated_at = now()""",
-            [
-                (
-                    tenant,
-                    rid,
-                    r.consent.marketing,
-                    {str(k): v for k, v in r.consent.channels.items()},
-                    False,
-                )
-                if r is not None
-                else (tenant, rid, False, {}, True)
-                for (tenant, rid), r in last.items()
-            ],
-        )
+        kept = [(key, r) for key, r in last.items() if r is not None]
+        gone = sorted(key for key, r in last.items() if r is None)
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.executemany(
+                """INSERT INTO dispatcher.consent (tenant, recipient_id, marketing, channels, erased)
+                   VALUES ($1, $2, $3, $4, false)
+                   ON CONFLICT (tenant, recipient_id) DO UPDATE SET
+                     marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
+                     erased = false, updated_at = now()""",
+                [
+                    (
+                        t,
+                        rid,
+                        r.consent.marketing,
+                        {str(k): v for k, v in r.consent.channels.items()},
+                    )
+                    for (t, rid), r in kept
+                ],
+            )
+            await erasure.restore(conn, [key for key, _ in kept])
+            await erasure.erase(conn, gone)
