@@ -29,7 +29,8 @@ _ERASE = (
     """DELETE FROM dispatcher.consent t USING unnest($1::text[], $2::text[]) AS x(tenant, id)
        WHERE t.tenant = x.tenant AND t.recipient_id = x.id""",
     f"""INSERT INTO dispatcher.erased (tenant, digest)
-        SELECT x.tenant, {DIGEST.format("x.id")} FROM unnest($1::text[], $2::text[]) AS x(tenant, id)
+        SELECT x.tenant, {DIGEST.format("x.id")}
+        FROM unnest($1::text[], $2::text[]) AS x(tenant, id)
         ON CONFLICT (tenant, digest) DO UPDATE SET at = now()""",  # noqa: S608 - constant
 )
 

@@ -153,7 +153,8 @@ class PgViews:
         gone = sorted(key for key, r in last.items() if r is None)
         async with self._db.pool.acquire() as conn, conn.transaction():
             await conn.executemany(
-                """INSERT INTO dispatcher.consent (tenant, recipient_id, marketing, channels, erased)
+                """INSERT INTO dispatcher.consent
+                     (tenant, recipient_id, marketing, channels, erased)
                    VALUES ($1, $2, $3, $4, false)
                    ON CONFLICT (tenant, recipient_id) DO UPDATE SET
                      marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
@@ -170,3 +171,7 @@ class PgViews:
             )
             await erasure.restore(conn, [key for key, _ in kept])
             await erasure.erase(conn, gone)
+
+
+def _channels(r: Recipient) -> dict[str, bool]:
+    return {str(k): v for k, v in r.consent.channels.items()}
