@@ -3,7 +3,8 @@
 - `POST /v1/recipients/import?mode=all_or_nothing|best_effort`: an NDJSON
   (`application/x-ndjson`) or CSV (`text/csv`) body, streamed and checked line by line;
   answers with a report of every line refused (the first 1,000 listed). `all_or_nothing`
-  (the default) publishes nothing unless every line is good (then 422 with the report);
+  (the default) publishes nothing unless every line is good (else 422 with the report),
+  `best_effort` publishes the good lines; `dry_run=true` checks and publishes nothing;
 - `GET /v1/recipients/{recipient_id}`: the recipient as the directory holds it now
   (asked of the scheduler, which keeps the directory);
 - `DELETE /v1/recipients/{recipient_id}`: erase the recipient everywhere Herald keeps
@@ -95,12 +96,12 @@ def build_recipients_http(
             published=report.published,
             rejected=report.rejected,
         )
-        if mode == Mode.ALL_OR_NOTHING and report.rejected:
+        if report.rejected and (mode == Mode.ALL_OR_NOTHING or dry_run):
             raise Problem(
                 422,
                 ReasonCode.INVALID_REQUEST,
                 "Import refused",
-                f"{report.rejected} of {report.lines} lines are invalid; nothing was imported",
+                f"{report.rejected} of {report.lines} lines are invalid; nothing was published",
                 report=report.as_json(),
             )
         return report.as_json()

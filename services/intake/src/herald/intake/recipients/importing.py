@@ -45,6 +45,7 @@ class ImportLimits:
 class Report:
     mode: Mode
     format: Format
+    dry_run: bool = False
     lines: int = 0
     valid: int = 0
     published: int = 0
@@ -55,6 +56,7 @@ class Report:
         return {
             "mode": self.mode,
             "format": self.format,
+            "dry_run": self.dry_run,
             "lines": self.lines,
             "valid": self.valid,
             "published": self.published,
@@ -85,7 +87,9 @@ class Importer:
                     continue
                 report.valid += 1
                 batch.append(found)
-                if len(batch) >= self._limits.batch:
+                if dry_run:
+                    batch.clear()
+                elif len(batch) >= self._limits.batch:
                     await self._flush(tenant, batch, spool, report)
             await self._flush(tenant, batch, spool, report)
             if spool is not None and not report.rejected:

@@ -2,12 +2,13 @@
 
 NDJSON: each line a Recipient as the contract has it (`tenant` may be left out; if given
 it must be the caller's). CSV: a header line, then one recipient per line (no line
-breaks inside a field); the columns are in `CSV_COLUMNS`, `consent.<channel>` and
+breaks inside a field); the columns are heraldctl's (`CSV_COLUMNS`), and
 `attributes.<key>`; an empty cell is no value.
 """
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,25 +16,36 @@ from pydantic import ValidationError
 
 from herald.contracts import Channel, Recipient, describe_validation_error
 
-LIST_SEPARATOR = "|"
+CONTACTS = ("phone", "email", "webhook", "wechat_openid")
 CSV_COLUMNS = (
     "recipient_id",
+    "tenant",
     "timezone",
     "locale",
-    "phone",
-    "email",
-    "webhook",
-    "wechat_openid",
+    *CONTACTS,
     "push_tokens",
     "tags",
-    "consent.marketing",
-    "quiet_hours.start",
-    "quiet_hours.end",
+    "consent_marketing",
+    *(f"consent_{c}" for c in Channel),
+    "quiet_start",
+    "quiet_end",
 )
-"""`push_tokens`: `platform:token`, several separated by `|`; `tags`: separated by `|`;
-`consent.*`: true/false (also 1/0, yes/no)."""
-_CONTACTS = ("phone", "email", "webhook", "wechat_openid")
-_TRUE, _FALSE = frozenset({"true", "1", "yes", "y"}), frozenset({"false", "0", "no", "n"})
+"""The columns heraldctl's CSV files have always had, and `push_tokens` (`platform:token`,
+several separated by `|`); `attributes.<key>` columns besides. `tags`: separated by `|`
+or `;`; `consent_*`: true/false (yes/no, y/n, 1/0); `quiet_start`/`quiet_end`: HH:MM,
+both or neither."""
+ATTRIBUTE_COLUMN = "attributes."
+_BOOLS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False}
+_BOOLS |= {"n": False, "0": False}
+_COLUMN_OF = {
+    **{f"contacts.{c}": c for c in CONTACTS},
+    "consent.marketing": "consent_marketing",
+    **{f"consent.channels.{c}": f"consent_{c}" for c in Channel},
+    "quiet_hours.start": "quiet_start",
+    "quiet_hours.end": "quiet_end",
+    "quiet_hours": "quiet_start",
+}
+"""A Recipient's field as the CSV column it came from, for error reports."""
 
 
 class LineError(ValueError):
@@ -76,12 +88,12 @@ class CsvLayout:
 
     @classmethod
     def parse(cls, header: str) -> "CsvLayout":
-        columns = tuple(c.strip() for c in next(csv.reader([header])))
-        unknown = [c for c in columns if not _known_column(c)]
+        columns = tuple(_column_name(c) for c in next(csv.reader([header.lstrip("\ufeff")])))
+        unknown = [c for c in columns if c not in CSV_COLUMNS and not _attribute(c)]
         if unknown:
             raise HeaderError(
                 f"unknown column(s) {', '.join(repr(c[:64]) for c in unknown[:5])}; known: "
-                f"{', '.join(CSV_COLUMNS)}, consent.<channel>, attributes.<key>"
+                f"{', '.join(CSV_COLUMNS)}, attributes.<key>"
             )
         if "recipient_id" not in columns:
             raise HeaderError("the header has no recipient_id column")
@@ -92,45 +104,52 @@ class CsvLayout:
     def row(self, text: str, tenant: str) -> Recipient:
         cells = next(csv.reader([text]), [])
         if len(cells) != len(self.columns):
-            raise LineError(f"{len(cells)} fields where the header has {len(self.columns)}")
-        data = _nested({c: v for c, v in zip(self.columns, cells, strict=True) if v != ""})
-        return recipient_of(data, tenant)
+            raise LineError(f"{len(cells)} values, but the header has {len(self.columns)} columns")
+        values = {c: v.strip() for c, v in zip(self.columns, cells, strict=True) if v.strip()}
+        try:
+            return recipient_of(_document(values), tenant)
+        except LineError as exc:
+            exc.field = _COLUMN_OF.get(exc.field, exc.field)
+            raise
 
 
-def _known_column(c: str) -> bool:
-    if c in CSV_COLUMNS or (c.startswith("attributes.") and len(c) > len("attributes.")):
-        return True
-    return c.startswith("consent.") and c[len("consent.") :] in set(Channel)
+def _column_name(raw: str) -> str:
+    name = raw.strip()
+    return name if _attribute(name) else name.lower()
+
+
+def _attribute(column: str) -> bool:
+    return column.startswith(ATTRIBUTE_COLUMN) and len(column) > len(ATTRIBUTE_COLUMN)
 
 
 def _flag(column: str, value: str) -> bool:
-    v = value.strip().lower()
-    if v in _TRUE or v in _FALSE:
-        return v in _TRUE
-    raise LineError(f"'{value[:20]}' is not true or false", column)
+    flag = _BOOLS.get(value.lower())
+    if flag is None:
+        raise LineError(f"expected true or false, got {value[:20]!r}", column)
+    return flag
 
 
-def _nested(cells: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"contacts": {}, "consent": {"channels": {}}, "attributes": {}}
-    for column, value in cells.items():
-        head, _, rest = column.partition(".")
-        if column in _CONTACTS:
-            out["contacts"][column] = value
-        elif column == "push_tokens":
-            out["contacts"]["push_tokens"] = [_token(t) for t in value.split(LIST_SEPARATOR)]
-        elif column == "tags":
-            out["tags"] = [t for t in value.split(LIST_SEPARATOR) if t]
-        elif column == "consent.marketing":
-            out["consent"]["marketing"] = _flag(column, value)
-        elif head == "consent":
-            out["consent"]["channels"][rest] = _flag(column, value)
-        elif head == "quiet_hours":
-            out.setdefault("quiet_hours", {})[rest] = value
-        elif head == "attributes":
-            out["attributes"][rest] = value
-        else:
-            out[column] = value
-    return out
+def _document(values: dict[str, str]) -> dict[str, Any]:
+    plain = ("recipient_id", "tenant", "timezone", "locale")
+    doc: dict[str, Any] = {k: values[k] for k in plain if k in values}
+    doc["contacts"] = {k: values[k] for k in CONTACTS if k in values}
+    if "push_tokens" in values:
+        doc["contacts"]["push_tokens"] = [_token(t) for t in values["push_tokens"].split("|")]
+    doc["tags"] = [t.strip() for t in re.split(r"[|;]", values.get("tags", "")) if t.strip()]
+    consent: dict[str, Any] = {"channels": {}}
+    for column, text in values.items():
+        if column == "consent_marketing":
+            consent["marketing"] = _flag(column, text)
+        elif column.startswith("consent_"):
+            consent["channels"][column.removeprefix("consent_")] = _flag(column, text)
+    doc["consent"] = consent
+    start, end = values.get("quiet_start"), values.get("quiet_end")
+    if bool(start) != bool(end):
+        raise LineError("give both or neither", "quiet_start, quiet_end")
+    if start and end:
+        doc["quiet_hours"] = {"start": start, "end": end}
+    doc["attributes"] = {c[len(ATTRIBUTE_COLUMN) :]: v for c, v in values.items() if _attribute(c)}
+    return doc
 
 
 def _token(text: str) -> dict[str, str]:
