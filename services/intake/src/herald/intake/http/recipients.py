@@ -80,11 +80,13 @@ def build_recipients_http(
         who: Annotated[Principal, who_may],
         mode: Mode = Mode.ALL_OR_NOTHING,
         format: Annotated[Format | None, Query()] = None,
+        dry_run: bool = False,
     ) -> dict[str, Any]:
-        """Import recipients into the caller's tenant (profiles replace earlier ones)."""
+        """Import recipients into the caller's tenant (profiles replace earlier ones);
+        `dry_run=true` checks every line and publishes nothing."""
         fmt = _format(request, format)
         try:
-            report = await importer.run(who.tenant, request.stream(), fmt, mode)
+            report = await importer.run(who.tenant, request.stream(), fmt, mode, dry_run=dry_run)
         except HeaderError as exc:
             raise Problem(422, ReasonCode.INVALID_REQUEST, "Invalid CSV header", str(exc)) from exc
         log.info(

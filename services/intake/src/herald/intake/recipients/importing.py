@@ -71,9 +71,18 @@ class Importer:
         self._publisher = publisher
         self._limits = limits
 
-    async def run(self, tenant: str, body: AsyncIterable[bytes], fmt: Format, mode: Mode) -> Report:
-        report = Report(mode, fmt)
-        spool = _Spool() if mode == Mode.ALL_OR_NOTHING else None
+    async def run(
+        self,
+        tenant: str,
+        body: AsyncIterable[bytes],
+        fmt: Format,
+        mode: Mode,
+        *,
+        dry_run: bool = False,
+    ) -> Report:
+        """`dry_run`: check every line, publish nothing."""
+        report = Report(mode, fmt, dry_run=dry_run)
+        spool = _Spool() if mode == Mode.ALL_OR_NOTHING and not dry_run else None
         batch: list[Recipient] = []
         layout: CsvLayout | None = None
         try:
