@@ -18,7 +18,7 @@ class FakePublisher:
     erased: list[tuple[str, str]] = field(default_factory=list)
     batches: list[int] = field(default_factory=list)
 
-    async def publish(self, tenant: str, recipients: Sequence[Recipient]) -> None:
+    async def upsert(self, tenant: str, recipients: Sequence[Recipient]) -> None:
         self.batches.append(len(recipients))
         self.published += [(tenant, r) for r in recipients]
 

@@ -19,5 +19,5 @@ MANIFEST = ServiceManifest(
         Consumes("herald-intake-standing", Topic.STANDING),
         Consumes("herald-intake-status", Topic.STATUS),
     ),
-    produces=frozenset({Topic.ACCEPTED, Topic.CANCELS, Topic.DLQ, Topic.STATUS}),
+    produces=frozenset({Topic.ACCEPTED, Topic.CANCELS, Topic.DLQ, Topic.RECIPIENTS, Topic.STATUS}),
 )

@@ -29,7 +29,7 @@ class Format(StrEnum):
 
 
 class RecipientPublisher(Protocol):
-    async def publish(self, tenant: str, recipients: Sequence[Recipient]) -> None: ...
+    async def upsert(self, tenant: str, recipients: Sequence[Recipient]) -> None: ...
 
     async def erase(self, tenant: str, recipient_id: str) -> None: ...
 
@@ -133,7 +133,7 @@ class Importer:
         if not batch:
             return
         if spool is None:
-            await self._publisher.publish(tenant, batch)
+            await self._publisher.upsert(tenant, batch)
             report.published += len(batch)
         elif not report.rejected:  # once a line is bad nothing will be published
             await spool.write(batch)
@@ -141,7 +141,7 @@ class Importer:
 
     async def _publish_spooled(self, tenant: str, spool: "_Spool", report: Report) -> None:
         async for chunk in spool.read(self._limits.batch):
-            await self._publisher.publish(tenant, chunk)
+            await self._publisher.upsert(tenant, chunk)
             report.published += len(chunk)
 
 

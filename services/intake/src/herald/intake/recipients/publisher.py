@@ -22,7 +22,7 @@ class KafkaRecipientPublisher:
             found = self._signers[tenant] = RecordSigner.herald_for(self._keys, tenant)
         return found
 
-    async def publish(self, tenant: str, recipients: Sequence[Recipient]) -> None:
+    async def upsert(self, tenant: str, recipients: Sequence[Recipient]) -> None:
         items = [(r.recipient_id, r) for r in recipients]
         await self._events.publish_many(Topic.RECIPIENTS, items, signer=self._signer(tenant))
 
