@@ -1,6 +1,8 @@
 """Recipient attributes in the directory: segments filter on them, sends carry the ones
 their texts name."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.integration.scheduler.harness import Harness
@@ -44,3 +46,19 @@ async def test_a_profile_replaced_without_attributes_loses_them(h: Harness) -> N
     found = await h.stores.recipients.get("acme", "b-1")
     assert found is not None and found.attributes == {}
     assert await h.stores.recipients.get("globex", "b-1") is None  # another tenant's id
+
+
+async def test_an_erased_recipient_s_waiting_send_is_released_as_suppressed_at_once(
+    h: Harness,
+) -> None:
+    await h.add(recipient("e-1"), recipient("e-2"))
+    later = h.clock().replace(year=h.clock().year + 1)
+    await h.plan(push_request("later-1", {"all": True}, schedule={"send_at": later.isoformat()}))
+    await h.directory.apply([("acme", "e-1", None)])
+    h.clock.now = datetime.now(UTC) + timedelta(seconds=1)  # the erasure used Postgres's clock
+    assert await h.release() == 1  # now, not next year
+    assert [(o["recipient_id"], o["reason"]) for o in h.outcomes("later-1")] == [
+        ("e-1", "no_contact")
+    ]
+    assert await h.timer("e-1") is None
+    assert await h.timer("e-2") is not None

@@ -17,8 +17,14 @@ _ERASE = tuple(
     f"""DELETE FROM scheduler.{table} t USING unnest($1::text[], $2::text[]) AS x(tenant, id)
         WHERE t.tenant = x.tenant AND t.recipient_id = x.id"""  # noqa: S608 - constant names
     for table in ("recipients", "caps", "engagement", "released")
+) + (
+    """UPDATE scheduler.timers t SET due_at = LEAST(t.due_at, now())
+       FROM unnest($1::text[], $2::text[]) AS x(tenant, id)
+       WHERE t.tenant = x.tenant AND t.recipient_id = x.id""",
 )
-"""Everything kept about a recipient, in its own tenant only."""
+"""Everything kept about a recipient, in its own tenant only. A send still waiting for
+them is made due now: its release finds no profile and ends it `suppressed`
+(`no_contact`), which removes the timer, so the request still completes."""
 
 
 class PostgresRecipients:
