@@ -13,11 +13,13 @@ from herald.scheduler.adapters.postgres.connection import transaction
 from herald.scheduler.adapters.postgres.rows import RECIPIENT
 from herald.scheduler.domain.model import RecipientKey
 
-_ERASE = tuple(
+_DELETE = tuple(
     f"""DELETE FROM scheduler.{table} t USING unnest($1::text[], $2::text[]) AS x(tenant, id)
         WHERE t.tenant = x.tenant AND t.recipient_id = x.id"""  # noqa: S608 - constant names
     for table in ("recipients", "caps", "engagement", "released")
-) + (
+)
+_ERASE = (
+    *_DELETE,
     """UPDATE scheduler.timers t SET due_at = LEAST(t.due_at, now())
        FROM unnest($1::text[], $2::text[]) AS x(tenant, id)
        WHERE t.tenant = x.tenant AND t.recipient_id = x.id""",
