@@ -5,10 +5,12 @@ and an erasure leaves the recipient's id in no table of any service."""
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from tests.integration.recipients.harness import ndjson, services, tables_holding
 from tests.integration.scheduler.harness import approve
+from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.scheduler import push_request
 from tests.support.waiting import eventually
 
@@ -89,3 +91,78 @@ async def test_import_segment_and_erasure_leave_no_trace(
 async def _with(found: object, table: str) -> dict[str, int] | None:
     got = await found  # type: ignore[misc]
     return got if table in got else None
+
+
+def _send(did: str, rid: str) -> bytes:
+    return jbytes(
+        {
+            "delivery_id": did,
+            "request_id": f"r-{did}",
+            "tenant": "acme",
+            "department": "mkt",
+            "recipient_id": rid,
+            "category": "notification",
+            "priority": "normal",
+            "channels": ["in_app"],
+            "contacts": {},
+            "content": {"title": "t", "body": "b"},
+            "due_at": datetime.now(UTC).isoformat(),
+        }
+    )
+
+
+async def test_a_send_already_on_its_way_to_an_erased_recipient_is_not_delivered(
+    kafka: str, database_url: str, tmp_path: Path, uid: str
+) -> None:
+    rid = f"late-{uid}"
+    async with services(kafka, database_url, tmp_path) as s:
+        outcomes = await TopicWatcher(kafka, s.prefix + "push.outcomes.v1").start()
+        try:
+            headers = s.as_("directory") | {"content-type": "application/x-ndjson"}
+            await s.intake.post(
+                "/v1/recipients/import", content=ndjson(person(rid, uid)), headers=headers
+            )
+            await s.intake.delete(f"/v1/recipients/{rid}", headers=s.as_("directory"))
+            await eventually(
+                lambda: _marked(database_url), timeout=30, what="the dispatcher's erasure marker"
+            )
+            await produce(
+                kafka, s.prefix + "push.sends.v1", [(f"d1-{uid}", _send(f"d1-{uid}", rid))]
+            )
+            late = await eventually(
+                lambda: next((o for o in outcomes.seen if o.key == f"d1-{uid}"), None),
+                timeout=30,
+                what="the late send's outcome",
+            )
+            assert (late.json()["outcome"], late.json()["reason"]) == ("suppressed", "opted_out")
+            inbox = await s.dispatcher.get(f"/v1/inbox/{rid}", headers=s.as_("viewer"))
+            assert inbox.json()["messages"] == []
+
+            # the id in use again (a new profile): sends reach them
+            await s.intake.post(
+                "/v1/recipients/import", content=ndjson(person(rid, uid)), headers=headers
+            )
+            await eventually(lambda: _unmarked(database_url), timeout=30, what="the marker gone")
+            await produce(
+                kafka, s.prefix + "push.sends.v1", [(f"d2-{uid}", _send(f"d2-{uid}", rid))]
+            )
+            again = await eventually(
+                lambda: next((o for o in outcomes.seen if o.key == f"d2-{uid}"), None),
+                timeout=30,
+                what="the new send's outcome",
+            )
+            assert again.json()["outcome"] in ("sent", "delivered")
+        finally:
+            await outcomes.stop()
+
+
+async def _marked(database_url: str) -> bool:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return bool(await conn.fetchval("SELECT count(*) FROM dispatcher.erased"))
+    finally:
+        await conn.close()
+
+
+async def _unmarked(database_url: str) -> bool:
+    return not await _marked(database_url)

@@ -37,11 +37,15 @@ _ERASE = (
 _RESTORE = f"""DELETE FROM dispatcher.erased t USING unnest($1::text[], $2::text[]) AS x(tenant, id)
     WHERE t.tenant = x.tenant AND t.digest = {DIGEST.format("x.id")}"""  # noqa: S608
 
-ERASED = f"""SELECT k.tenant, k.id FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
-    JOIN dispatcher.erased e
-      ON e.tenant IN (k.tenant, '') AND e.digest = {DIGEST.format("k.id")}"""  # noqa: S608
-"""Which of the (tenant, id)s are erased (a marker of `''` erased the id in every tenant,
-as tombstones did before they were tenant-scoped)."""
+CONSENT = f"""SELECT k.tenant, k.id, c.tenant AS own, c.marketing, c.channels, c.erased,
+        EXISTS (SELECT 1 FROM dispatcher.erased e
+                WHERE e.tenant IN (k.tenant, '') AND e.digest = {DIGEST.format("k.id")}) AS marked
+    FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
+    LEFT JOIN dispatcher.consent c ON c.recipient_id = k.id AND c.tenant IN (k.tenant, '')
+    ORDER BY c.tenant <> '' NULLS FIRST"""  # noqa: S608 - constant
+"""Each (tenant, id)'s consent rows (its tenant's last; none: `own` NULL) and whether an
+erasure marker holds it (a marker of `''` erased the id in every tenant, as tombstones
+did before they were tenant-scoped)."""
 
 
 async def erase(conn: asyncpg.Connection, keys: Sequence[tuple[str, str]]) -> None:

@@ -114,31 +114,24 @@ class PgViews:
 
     async def consent(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], ConsentRow]:
         """A tenant's own row, else a row erased by a tombstone from before tombstones
-        were tenant-scoped (tenant '': it erased the id in every tenant; migration 003)."""
+        were tenant-scoped (tenant '': it erased the id in every tenant; migration 003);
+        an erasure marker (`erasure`) erases unless the id has a profile in its own
+        tenant again. One round trip: this is on every batch's path."""
         if not keys:
             return {}
         tenants, ids = zip(*sorted(set(keys)), strict=True)
-        rows = await self._db.pool.fetch(
-            """SELECT k.tenant, k.id, c.tenant AS own, c.marketing, c.channels, c.erased
-               FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
-               JOIN dispatcher.consent c ON c.recipient_id = k.id AND c.tenant IN (k.tenant, '')
-               ORDER BY c.tenant <> ''""",
-            list(tenants),
-            list(ids),
-        )
-        found = {
-            (r["tenant"], r["id"]): ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
-            for r in rows  # a tenant's own row comes last, and wins
-        }
-        own = {(r["tenant"], r["id"]) for r in rows if r["own"] != ""}
-        erased = await self._db.pool.fetch(erasure.ERASED, list(tenants), list(ids))
-        # a marker erases, unless the id has a profile in its tenant again (a tenant's own
-        # marker is removed then; one from before tenancy stays, and yields to it)
-        return found | {
-            (r["tenant"], r["id"]): ConsentRow(False, {}, True)
-            for r in erased
-            if (r["tenant"], r["id"]) not in own
-        }
+        rows = await self._db.pool.fetch(erasure.CONSENT, list(tenants), list(ids))
+        found: dict[tuple[str, str], ConsentRow] = {}
+        own: set[tuple[str, str]] = set()
+        for r in rows:  # a tenant's own row comes last, and wins
+            key = (r["tenant"], r["id"])
+            if r["own"] is not None:
+                found[key] = ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
+                if r["own"] != "":
+                    own.add(key)
+            if r["marked"] and key not in own:
+                found[key] = ConsentRow(False, {}, True)
+        return found
 
     async def add_cancels(self, cancels: Sequence[CancelRequested]) -> None:
         await self._db.pool.executemany(
