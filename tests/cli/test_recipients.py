@@ -1,5 +1,7 @@
-"""`heraldctl recipients import`: all rows checked first; one bad row publishes nothing."""
+"""`heraldctl recipients`: import (intake's HTTP API by default, Kafka with `--via kafka`),
+get and erase. All or nothing by default: one bad row publishes nothing."""
 
+import json
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
@@ -27,9 +29,11 @@ async def directory(stack: Stack, ids: list[str]) -> dict[str, asyncpg.Record]:
     return {r["recipient_id"]: r for r in rows}
 
 
+@pytest.mark.parametrize(("via", "role"), [("http", "directory"), ("kafka", "submitter")])
 async def test_a_bad_row_publishes_nothing_and_a_good_file_reaches_the_directory(
-    ctl: Ctl, stack: Stack, tmp_path: Path, uid: str
+    ctl: Ctl, stack: Stack, tmp_path: Path, uid: str, via: str, role: str
 ) -> None:
+    uid = f"{uid}{via[0]}"
     bad_file = tmp_path / "bad.csv"
     bad_file.write_text(
         HEADER
@@ -37,7 +41,7 @@ async def test_a_bad_row_publishes_nothing_and_a_good_file_reaches_the_directory
         + f"held-{uid}-2,acme,,,,,,perhaps,,,\n"
         + f"held-{uid}-3,acme,,,,,,,,25:00,08:00\n"
     )
-    bad = await ctl("recipients", "import", str(bad_file))
+    bad = await ctl("recipients", "import", str(bad_file), "--via", via, role=role)
     assert bad.code == 1
     assert "bad.csv:3" in bad.out and "consent_marketing" in bad.out
     assert "bad.csv:4" in bad.out and "quiet_start" in bad.out
@@ -51,7 +55,17 @@ async def test_a_bad_row_publishes_nothing_and_a_good_file_reaches_the_directory
         + f"{good_ids[1]},acme,Europe/Berlin,de-DE,,https://hooks.example.com/x,vip;new,no,,,\n"
         + f"{good_ids[2]},,,,,,,,,,\n"
     )
-    good = await ctl("recipients", "import", str(good_file), "--tenant", "acme", "--json")
+    good = await ctl(
+        "recipients",
+        "import",
+        str(good_file),
+        "--tenant",
+        "acme",
+        "--json",
+        "--via",
+        via,
+        role=role,
+    )
     assert good.code == 0, good.err
     assert good.json()["published"] == 3
 
@@ -75,3 +89,38 @@ async def test_a_bad_row_publishes_nothing_and_a_good_file_reaches_the_directory
 async def _all(query: Awaitable[dict[str, asyncpg.Record]], n: int) -> dict[str, Any] | None:
     rows = await query
     return rows if len(rows) == n else None
+
+
+async def test_get_and_erase_a_recipient_imported_from_ndjson(
+    ctl: Ctl, stack: Stack, tmp_path: Path, uid: str
+) -> None:
+    rid = f"nd-{uid}"
+    file = tmp_path / "people.ndjson"
+    file.write_text(
+        json.dumps({"recipient_id": rid, "attributes": {"city": "北京"}})
+        + "\n"
+        + json.dumps({"recipient_id": f"{rid} bad"})
+        + "\n"
+    )
+    partly = await ctl(
+        "recipients", "import", str(file), "--mode", "best-effort", "--json", role="directory"
+    )
+    assert partly.code == 1  # a bad line: the exit says so, the good one is published
+    assert partly.json()["published"] == 1
+    assert partly.json()["errors"][0]["line"] == 2
+
+    async def looked_up() -> dict[str, Any] | None:
+        found = await ctl("recipients", "get", rid, "--json", role="directory")
+        return found.json() if found.code == 0 else None
+
+    got = await eventually(looked_up, timeout=30, what="the recipient in the directory")
+    assert got["attributes"] == {"city": "北京"}
+    erased = await ctl("recipients", "erase", rid, role="directory")
+    assert erased.code == 0, erased.err
+
+    async def gone() -> bool:
+        return (await ctl("recipients", "get", rid, role="directory")).code == 1
+
+    await eventually(gone, timeout=30, what="the recipient erased")
+    refused = await ctl("recipients", "erase", rid, role="submitter")
+    assert refused.code == 1 and "403" in refused.out + refused.err

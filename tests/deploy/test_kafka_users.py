@@ -64,7 +64,8 @@ def test_each_service_reads_and_writes_exactly_its_own_topics(
 def test_only_herald_writes_its_internal_topics_and_push_status() -> None:
     """Who writes what, across users: no service writes a public upstream topic except
     the engagement its own endpoints take (tracker's links and API, the dispatcher's
-    inbox and receipts), and each internal topic has a writer."""
+    inbox and receipts) and the recipients intake's recipient API imports and erases
+    (signed as Herald for the caller's tenant), and each internal topic has a writer."""
     users = {d["metadata"]["name"]: d for d in load_yaml_docs(USERS / "users.yaml")}
     writers: dict[str, set[str]] = {}
     for name, user in users.items():
@@ -72,7 +73,7 @@ def test_only_herald_writes_its_internal_topics_and_push_status() -> None:
             if kind == "topic" and op == "Write":
                 writers.setdefault(topic, set()).add(name)
     assert not writers.get(str(Topic.REQUESTS))
-    assert not writers.get(str(Topic.RECIPIENTS))
+    assert writers[str(Topic.RECIPIENTS)] == {"herald-intake"}
     assert writers[str(Topic.ENGAGEMENT)] == {"herald-tracker", "herald-dispatcher"}
     internal = {str(t) for t in Topic if not t.is_public} | {str(Topic.STATUS)}
     assert internal <= set(writers)

@@ -18,6 +18,7 @@ PEOPLE: dict[str, tuple[str, str | None]] = {
     "reviewer": ("zhang.san", "compliance"),
     "viewer": ("wang.wu", "marketing"),
     "reporter": ("app-backend", None),
+    "directory": ("crm-sync", None),
     "admin": ("boss", "operations"),
 }
 EXTRA: dict[str, tuple[Role, str, str | None]] = {

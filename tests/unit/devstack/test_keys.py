@@ -19,7 +19,7 @@ def test_each_dev_key_is_a_person_and_the_submitter_is_the_example_requester(
     submitter = who["submitter"]
     assert submitter is not None
     assert {"user": submitter.user, "department": submitter.department} == example["requester"]
-    assert set(keys) == {"submitter", "reviewer", "viewer", "reporter", "admin"}
+    assert set(keys) == {"submitter", "reviewer", "viewer", "reporter", "directory", "admin"}
     assert all(p is not None and p.tenant == "acme" for p in who.values())
     assert who["reporter"] is not None and who["reporter"].department is None
     assert (tmp_path / "dev-keys.env").stat().st_mode & 0o777 == 0o600

@@ -75,10 +75,27 @@ class Content(Model):
     variants: dict[Channel, Variant] = Field(default_factory=dict)
 
 
+SEGMENT_ATTRIBUTES_MAX = 16
+SEGMENT_ATTRIBUTE_VALUES_MAX = 100
+SegmentAttributeKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+SegmentAttributeValues = Annotated[
+    tuple[Annotated[str, Field(max_length=64)], ...],
+    Field(min_length=1, max_length=SEGMENT_ATTRIBUTE_VALUES_MAX),
+]
+
+
 class Segment(Model):
     tags_all: tuple[Text, ...] = ()
     tags_any: tuple[Text, ...] = ()
     tags_none: tuple[Text, ...] = ()
+    attributes: dict[SegmentAttributeKey, SegmentAttributeValues] = Field(
+        default_factory=dict,
+        max_length=SEGMENT_ATTRIBUTES_MAX,
+        json_schema_extra={"additionalProperties": False},
+    )
+    """Herald's addition: recipients whose attribute `key` is one of the values listed,
+    for every key given (`{"city": ["beijing", "shanghai"], "tier": ["gold"]}`), beside
+    the tag filters. A recipient without the attribute does not match."""
 
 
 class Audience(Model):

@@ -5,8 +5,19 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from herald.contracts.common import Channel, Id, Model
+from herald.contracts.personalisation import RECIPIENT_ATTRIBUTE_MAX
+from herald.contracts.placeholders import MAX_KEY
 
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+MAX_ATTRIBUTES = 50
+ATTRIBUTE_KEY_PATTERN = rf"^[A-Za-z0-9_-]{{1,{MAX_KEY}}}$"
+"""The keys a placeholder can name (`recipient.attributes.<key>`, see
+herald.contracts.placeholders)."""
+ATTRIBUTE_VALUE_MAX = RECIPIENT_ATTRIBUTE_MAX
+"""The longest a value may be, so that a template naming it has a known longest rendering."""
+AttributeKey = Annotated[str, StringConstraints(pattern=ATTRIBUTE_KEY_PATTERN)]
+AttributeValue = Annotated[str, Field(max_length=ATTRIBUTE_VALUE_MAX)]
 
 
 class PushToken(Model):
@@ -44,3 +55,11 @@ class Recipient(Model):
     tags: tuple[Annotated[str, Field(min_length=1, max_length=128)], ...] = ()
     consent: Consent = Field(default_factory=Consent)
     quiet_hours: QuietHours | None = None
+    attributes: dict[AttributeKey, AttributeValue] = Field(
+        default_factory=dict,
+        max_length=MAX_ATTRIBUTES,
+        json_schema_extra={"additionalProperties": False},  # every key matches the pattern
+    )
+    """Herald's addition: a string map (name, city, tier ...) for placeholders
+    (`{{ recipient.attributes.city }}`) and segments (`audience.segment.attributes`). At
+    most 50, keys `[A-Za-z0-9_-]{1,64}`, values at most 64 characters."""

@@ -38,6 +38,9 @@ class Role(StrEnum):
     VIEWER = "viewer"
     REPORTER = "reporter"
     """Posts engagement (`POST /v1/engagement`) and nothing else."""
+    DIRECTORY = "directory"
+    """Imports, looks up and erases its tenant's recipients (the recipient API) and
+    nothing else: the key an upstream CRM holds instead of an admin key."""
     ADMIN = "admin"
 
 

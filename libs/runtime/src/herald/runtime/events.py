@@ -128,18 +128,25 @@ class KafkaEventBus:
         await self.publish_many(topic, [(key, value)], headers)
 
     async def publish_many(
-        self, topic: Topic, items: Sequence[Item], headers: dict[str, str] | None = None
+        self,
+        topic: Topic,
+        items: Sequence[Item],
+        headers: dict[str, str] | None = None,
+        *,
+        signer: RecordSigner | None = None,
     ) -> None:
+        """`signer` signs these records instead of the bus's own (Herald writing for one
+        tenant: herald.runtime.provenance)."""
         if not items:
             return
         if self._producer is None:
             raise RuntimeError("the event bus is not started")
         if self._tracer is None:
-            await self._send(self._producer, topic, items, headers, None)
+            await self._send(self._producer, topic, items, headers, None, signer)
         else:
             trace_ids = [trace_id_of(value, headers) for _key, value in items]
             with self._tracer.spans(self._prefix + topic, trace_ids) as extra:
-                await self._send(self._producer, topic, items, headers, extra)
+                await self._send(self._producer, topic, items, headers, extra, signer)
         self._published.labels(str(topic)).inc(len(items))
 
     async def _send(
@@ -149,11 +156,13 @@ class KafkaEventBus:
         items: Sequence[Item],
         headers: dict[str, str] | None,
         extra: Sequence[Mapping[str, str]] | None,
+        signer: RecordSigner | None = None,
     ) -> None:
+        sign = (signer or self._signer).headers
         futures = []
         for i, (key, value) in enumerate(items):
             raw_key, raw = key.encode(), encode(value)
-            signed = self._signer.headers(topic, raw_key, raw)  # the topic without a prefix
+            signed = sign(topic, raw_key, raw)  # the topic without a prefix
             given = message_headers(value, headers, extra[i] if extra else None)
             futures.append(
                 await producer.send(

@@ -17,6 +17,13 @@ any deployment prefix, the key and value as bytes (an absent one as nothing). A 
 is so bound to its topic, key and bytes. Records carry no timestamp in the signature: a
 replay of the same bytes is the same record, which every consumer handles idempotently.
 
+Herald also writes `push.recipients.v1` on a tenant's behalf (intake's recipient API):
+as the producer `herald@<tenant>`, whose secret is derived from the record key like any
+other, so only Herald's services can sign as it. It speaks for that tenant only and
+writes that topic only, so a profile or tombstone it signs acts in its tenant exactly as
+an upstream producer's would (a tombstone has no value to name a tenant in). `@` is not
+allowed in an issued producer id, so no credential can be issued under such a name.
+
 Secrets are not stored per producer: a producer's secret is derived from the
 deployment's record key (`RECORD_KEYS`, `kid:secret[,kid:secret]`, the first signs,
 every listed one verifies during a rotation) as HMAC(key, "producer:" + id), so the
@@ -28,7 +35,7 @@ import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from herald.contracts import Topic
+from herald.contracts import ID_PATTERN_RE, Topic
 from herald.contracts.signing import (
     PRODUCER_HEADER,
     SIGNATURE_HEADER,
@@ -73,6 +80,20 @@ class Producer:
 
 
 HERALD_PRODUCER = Producer(HERALD)
+ACTING_FOR = HERALD + "@"
+"""The prefix of the producer id Herald signs with when it writes for one tenant."""
+ACTING_TOPICS: frozenset[str] = frozenset({Topic.RECIPIENTS})
+"""What Herald writes on a tenant's behalf."""
+
+
+def acting_for(producer_id: str) -> Producer | None:
+    """Herald writing for one tenant (`herald@<tenant>`), or None for any other id."""
+    if not producer_id.startswith(ACTING_FOR):
+        return None
+    tenant = producer_id[len(ACTING_FOR) :]
+    if not ID_PATTERN_RE.match(tenant):
+        return None
+    return Producer(producer_id, tenant, topics=ACTING_TOPICS)
 
 
 def derive_secret(record_key: bytes, producer_id: str) -> bytes:
@@ -98,6 +119,14 @@ class RecordSigner:
     @classmethod
     def herald(cls, record_keys: Mapping[str, bytes]) -> "RecordSigner":
         return cls(HERALD, derive_secret(next(iter(record_keys.values())), HERALD))
+
+    @classmethod
+    def herald_for(cls, record_keys: Mapping[str, bytes], tenant: str) -> "RecordSigner":
+        """Herald writing on `tenant`'s behalf (see `acting_for`)."""
+        producer_id = ACTING_FOR + tenant
+        if acting_for(producer_id) is None:
+            raise ValueError(f"not a tenant id: {tenant[:128]!r}")
+        return cls(producer_id, derive_secret(next(iter(record_keys.values())), producer_id))
 
     def headers(
         self, topic: str, key: bytes | None, value: bytes | None
@@ -148,7 +177,11 @@ class RecordVerifier:
             raise ProvenanceError(
                 f"unsigned record: {PRODUCER_HEADER} and {SIGNATURE_HEADER} headers are required"
             )
-        producer = HERALD_PRODUCER if producer_id == HERALD else self._producers.get(producer_id)
+        producer = (
+            HERALD_PRODUCER
+            if producer_id == HERALD
+            else acting_for(producer_id) or self._producers.get(producer_id)
+        )
         if producer is None:
             raise ProvenanceError(f"unknown or revoked producer '{producer_id[:128]}'")
         if not signature.startswith(SIGNATURE_VERSION):

@@ -11,6 +11,7 @@ from herald.intake.adapters.advisers import HttpAdviser
 from herald.intake.adapters.callbacks.outbox import PgOutbox
 from herald.intake.adapters.callbacks.poster import PinnedPoster
 from herald.intake.adapters.callbacks.subscriptions import PgSubscriptionStore
+from herald.intake.adapters.directory import HttpDirectory
 from herald.intake.adapters.filed import PgFiledRequests
 from herald.intake.adapters.postgres import PgRequestRepository
 from herald.intake.adapters.templates import PgTemplateStore
@@ -28,9 +29,12 @@ from herald.intake.http.callback_deliveries import build_deliveries_http
 from herald.intake.http.callbacks import build_callbacks_http
 from herald.intake.http.cancel import build_cancel_http
 from herald.intake.http.portal.routes import PortalParts, build_portal
+from herald.intake.http.recipients import IMPORT_PATH, build_recipients_http
 from herald.intake.http.requests import build_http, openapi_components
 from herald.intake.http.templates import build_templates_http
 from herald.intake.metrics import IntakeMetrics
+from herald.intake.recipients.importing import Importer, ImportLimits
+from herald.intake.recipients.publisher import KafkaRecipientPublisher
 from herald.intake.settings import IntakeSettings
 from herald.intake.submission import Intake
 from herald.intake.templates.resolving import Resolver
@@ -84,6 +88,7 @@ def create_app(
         build_cancel_http(intake, repo, rt.auth),
         build_templates_http(templates, rt.auth),
         *callback_http,
+        _recipients(rt, settings),
     ]
     reports = HttpReportReader(settings.tracker_url, settings.reports_timeout_s)
     parts = PortalParts(filing, intake, repo, PgFiledRequests(rt.db), reports)
@@ -99,10 +104,19 @@ def create_app(
         body_limits={
             "/v1/requests": settings.max_payload_bytes,
             "/v1/templates": settings.max_payload_bytes,
+            IMPORT_PATH: settings.recipients_import_max_bytes,
         },
     )
     _document_push_request(app)
     return app
+
+
+def _recipients(rt: Runtime, s: IntakeSettings) -> APIRouter:
+    """The recipient API: imports and erasures published as the caller's tenant's."""
+    publisher = KafkaRecipientPublisher(rt.events, s.record_key_map)
+    limits = ImportLimits(s.recipients_import_batch, s.recipients_import_max_line_bytes)
+    directory = HttpDirectory(s.scheduler_url, s.directory_timeout_s)
+    return build_recipients_http(Importer(publisher, limits), publisher, directory, rt.auth)
 
 
 def _callbacks(

@@ -21,6 +21,13 @@ MANIFEST = ServiceManifest(
         Consumes("herald-intake-templates", Topic.TEMPLATE_REVIEWED),
     ),
     produces=frozenset(
-        {Topic.ACCEPTED, Topic.CANCELS, Topic.DLQ, Topic.STATUS, Topic.TEMPLATE_REVIEWS}
+        {
+            Topic.ACCEPTED,
+            Topic.CANCELS,
+            Topic.DLQ,
+            Topic.RECIPIENTS,
+            Topic.STATUS,
+            Topic.TEMPLATE_REVIEWS,
+        }
     ),
 )

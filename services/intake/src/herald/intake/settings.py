@@ -37,6 +37,14 @@ class IntakeSettings(CallbackSettings):
     """A portal session ends after this long without a request."""
     portal_refresh_s: int = 5
     """Pages of requests still in flight reload themselves this often (seconds)."""
+    recipients_import_max_bytes: int = 1024**3
+    """The largest body `POST /v1/recipients/import` takes (streamed, checked per line)."""
+    recipients_import_max_line_bytes: int = 64 * 1024
+    """The longest one line of an import may be; a longer line is refused on its own."""
+    recipients_import_batch: int = 1000
+    """Recipients published (or spooled) at a time during an import."""
+    directory_timeout_s: float = 10.0
+    """How long `GET /v1/recipients/{id}` waits for the scheduler's directory."""
     portal_timezone: str = "UTC"
     """The time zone the portal's form starts with for send and expiry times."""
 

@@ -15,6 +15,7 @@ from herald.scheduler.dry_run import DryRun
 from herald.scheduler.engagement import prune_loop
 from herald.scheduler.handlers import build_router
 from herald.scheduler.http import build_http
+from herald.scheduler.http_recipients import build_recipients_http
 from herald.scheduler.metrics import SchedulerMetrics, refresh_gauges
 from herald.scheduler.planning import Planner
 from herald.scheduler.recounting import Recounter
@@ -75,5 +76,5 @@ def create_app(
     dry_run = DryRun(
         db.audience, db.engagement, policies, clock, settings.expand_chunk, settings.dry_run_sample
     )
-    http = build_http(dry_run, rt.auth)
-    return create_service_app(rt, routers=[router], http=[http], migrations=MIGRATIONS)
+    http = [build_http(dry_run, rt.auth), build_recipients_http(db.recipients, rt.auth)]
+    return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

@@ -22,6 +22,7 @@ PEOPLE: dict[str, tuple[str, str | None]] = {
     "reviewer": ("zhang.san", "compliance"),
     "viewer": ("wang.wu", "marketing"),
     "reporter": ("app-backend", None),
+    "directory": ("crm-sync", None),
     "admin": ("admin", "operations"),
 }
 PRODUCER_VARS = ("HERALD_PRODUCER_ID", "HERALD_PRODUCER_SECRET")

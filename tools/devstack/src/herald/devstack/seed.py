@@ -31,6 +31,7 @@ DEMO_RECIPIENTS: tuple[Recipient, ...] = (
         contacts=Contacts(push_tokens=(PushToken(platform="fcm", token="demo-fcm-u-1001"),)),  # noqa: S106 - a fake device token
         tags=("vip", "beijing"),
         consent=Consent(marketing=True),
+        attributes={"name": "李雷", "city": "beijing", "tier": "gold"},
     ),
     Recipient(
         recipient_id="u-1002",
@@ -39,6 +40,7 @@ DEMO_RECIPIENTS: tuple[Recipient, ...] = (
         locale="zh-CN",
         tags=("vip", "shanghai"),
         consent=Consent(marketing=True),
+        attributes={"name": "韩梅梅", "city": "shanghai", "tier": "silver"},
     ),
     Recipient(
         recipient_id="u-1003",
@@ -48,6 +50,7 @@ DEMO_RECIPIENTS: tuple[Recipient, ...] = (
         contacts=Contacts(phone="+8613800000003"),
         tags=("vip",),
         consent=Consent(marketing=True),
+        attributes={"name": "Jim", "city": "berlin", "tier": "gold"},
     ),
 )
 DEMO_ROUTES = {

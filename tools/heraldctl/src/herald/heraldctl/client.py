@@ -5,6 +5,7 @@ contract's reason codes); an unreachable service is a `RemoteError` with status 
 API key travels only in the Authorization header and is never part of a message.
 """
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -90,6 +91,27 @@ class Api:
         try:
             return await self._http.request(
                 method, path, json=json, content=content, params=params, headers=headers
+            )
+        except httpx.TransportError as exc:
+            raise RemoteError(
+                0, "unreachable", f"cannot reach {self.name} at {self.base_url}", str(exc) or None
+            ) from exc
+
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        body: AsyncIterator[bytes],
+        *,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send `body` as it comes (chunked); the raw response, whatever its status.
+        No time limit on writing or reading it: a large import takes as long as it takes."""
+        timeout = httpx.Timeout(None, connect=5.0)
+        try:
+            return await self._http.request(
+                method, path, content=body, params=params, headers=headers, timeout=timeout
             )
         except httpx.TransportError as exc:
             raise RemoteError(

@@ -1,42 +1,93 @@
-"""`heraldctl recipients import FILE.csv`: recipient profiles onto push.recipients.v1.
+"""`heraldctl recipients import FILE`, `get ID`, `erase ID`: the recipient API.
 
-All or nothing: every row is checked first, and one bad row means nothing is published.
-Each profile is keyed by its recipient_id and signed with the producer credential in the
-settings (herald.heraldctl.signing): Herald accepts profiles of that credential's tenant
-only. The topic is compacted, so importing the same file again replaces the profiles with
-themselves, and an import the broker interrupted can simply be run again.
+By default through intake's HTTP API (`herald.heraldctl.recipients_http`; an API key of
+role `directory` or `admin`, no Kafka access needed): a `.csv`, `.ndjson` or `.jsonl`
+file is streamed up and checked line by line by intake, which publishes the profiles for
+the key's tenant. `--mode all-or-nothing` (the default) publishes nothing if a line is
+bad; `best-effort` publishes the good lines. `--via kafka` publishes a CSV file straight
+to push.recipients.v1 as before (a producer credential; every row checked first, all or
+nothing), keyed by recipient_id and signed (herald.heraldctl.signing). The topic is
+compacted, so importing the same file again replaces the profiles with themselves, and an
+interrupted import can simply be run again.
 """
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from herald.contracts import Topic
-from herald.heraldctl import kafka
-from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, run
+from herald.heraldctl import kafka, recipients_http
+from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run
 from herald.heraldctl.recipients_csv import Row, read_rows
 from herald.heraldctl.render import advance, table
 from herald.heraldctl.signing import signer
 
-app = typer.Typer(help="Recipient profiles (push.recipients.v1).", no_args_is_help=True)
+app = typer.Typer(help="Recipient profiles: import, look up, erase.", no_args_is_help=True)
+
+
+class Via(StrEnum):
+    HTTP = "http"
+    KAFKA = "kafka"
+
+
+class ImportMode(StrEnum):
+    ALL_OR_NOTHING = "all-or-nothing"
+    BEST_EFFORT = "best-effort"
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file.")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A .csv, .ndjson or .jsonl file.")
+    ],
+    mode: Annotated[
+        ImportMode, typer.Option(help="Publish nothing if a line is bad, or the good lines.")
+    ] = ImportMode.ALL_OR_NOTHING,
+    via: Annotated[
+        Via, typer.Option(help="Intake's HTTP API (an API key), or Kafka (a producer credential).")
+    ] = Via.HTTP,
     tenant: Annotated[
-        str | None, typer.Option(help="Tenant for rows without a tenant cell.")
+        str | None, typer.Option(help="--via kafka: tenant for rows without a tenant cell.")
     ] = None,
     check_only: Annotated[
-        bool, typer.Option("--check", help="Only check the rows; publish nothing.")
+        bool, typer.Option("--check", help="Only check the lines; publish nothing.")
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check every row against the contract, then publish them all (or nothing)."""
+    """Check every line against the contract and publish the profiles."""
     env = env_of(ctx, as_json)
-    run(env, _import(env, file, tenant, check_only))
+    if via == Via.KAFKA:
+        run(env, _import(env, file, tenant, check_only))
+    need_key(env)
+    wire_mode = mode.value.replace("-", "_")
+    run(env, recipients_http.import_file(env, file, wire_mode, check_only))
+
+
+@app.command("get")
+def get(
+    ctx: typer.Context,
+    recipient_id: Annotated[str, typer.Argument(help="The recipient_id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """A recipient as Herald's directory holds it now."""
+    env = env_of(ctx, as_json)
+    need_key(env)
+    run(env, recipients_http.lookup(env, recipient_id))
+
+
+@app.command("erase")
+def erase(
+    ctx: typer.Context,
+    recipient_id: Annotated[str, typer.Argument(help="The recipient_id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Erase a recipient everywhere Herald keeps anything about them."""
+    env = env_of(ctx, as_json)
+    need_key(env)
+    run(env, recipients_http.erase(env, recipient_id))
 
 
 async def _import(env: Env, file: Path, tenant: str | None, check_only: bool) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 from herald.contracts import Recipient
 from herald.contracts.internal import CancelRequested, Outcome, Send
+from herald.dispatcher.adapters import erasure
 from herald.dispatcher.domain.consent import ConsentRow
 from herald.dispatcher.domain.outcomes import Later, Progress
 from herald.dispatcher.ports import Claim
@@ -116,22 +117,23 @@ class PgViews:
 
     async def consent(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], ConsentRow]:
         """A tenant's own row, else a row erased by a tombstone from before tombstones
-        were tenant-scoped (tenant '': it erased the id in every tenant; migration 003)."""
+        were tenant-scoped (tenant '': it erased the id in every tenant; migration 003);
+        an erasure marker (`erasure`) erases unless the id has a profile in its own
+        tenant again. One round trip: this is on every batch's path."""
         if not keys:
             return {}
         tenants, ids = zip(*sorted(set(keys)), strict=True)
-        rows = await self._db.pool.fetch(
-            """SELECT k.tenant, k.id, c.marketing, c.channels, c.erased
-               FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
-               JOIN dispatcher.consent c ON c.recipient_id = k.id AND c.tenant IN (k.tenant, '')
-               ORDER BY c.tenant <> ''""",
-            list(tenants),
-            list(ids),
-        )
-        found = {
-            (r["tenant"], r["id"]): ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
-            for r in rows  # a tenant's own row comes last, and wins
-        }
+        rows = await self._db.pool.fetch(erasure.CONSENT, list(tenants), list(ids))
+        found: dict[tuple[str, str], ConsentRow] = {}
+        own: set[tuple[str, str]] = set()
+        for r in rows:  # a tenant's own row comes last, and wins
+            key = (r["tenant"], r["id"])
+            if r["own"] is not None:
+                found[key] = ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
+                if r["own"] != "":
+                    own.add(key)
+            if r["marked"] and key not in own:
+                found[key] = ConsentRow(False, {}, True)
         return with_opt_outs(found, await self._opt_outs(tenants, ids))
 
     async def _opt_outs(
@@ -160,27 +162,29 @@ class PgViews:
 
     async def apply_recipients(self, changes: Sequence[tuple[str, str, Recipient | None]]) -> None:
         last = {(tenant, rid): r for tenant, rid, r in changes}
-        await self._db.pool.executemany(
-            """INSERT INTO dispatcher.consent
-                 (tenant, recipient_id, marketing, channels, erased, phone_key)
-               VALUES ($1, $2, $3, $4, $5, $6)
-               ON CONFLICT (tenant, recipient_id) DO UPDATE SET
-                 marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
-                 erased = EXCLUDED.erased, phone_key = EXCLUDED.phone_key, updated_at = now()""",
-            [
-                (
-                    tenant,
-                    rid,
-                    r.consent.marketing,
-                    {str(k): v for k, v in r.consent.channels.items()},
-                    False,
-                    self._phone_key(tenant, r.contacts.phone),
-                )
-                if r is not None
-                else (tenant, rid, False, {}, True, None)
-                for (tenant, rid), r in last.items()
-            ],
-        )
+        kept = [(key, r) for key, r in last.items() if r is not None]
+        gone = sorted(key for key, r in last.items() if r is None)
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.executemany(
+                """INSERT INTO dispatcher.consent
+                     (tenant, recipient_id, marketing, channels, erased, phone_key)
+                   VALUES ($1, $2, $3, $4, false, $5)
+                   ON CONFLICT (tenant, recipient_id) DO UPDATE SET
+                     marketing = EXCLUDED.marketing, channels = EXCLUDED.channels,
+                     erased = false, phone_key = EXCLUDED.phone_key, updated_at = now()""",
+                [
+                    (
+                        t,
+                        rid,
+                        r.consent.marketing,
+                        {str(k): v for k, v in r.consent.channels.items()},
+                        self._phone_key(t, r.contacts.phone),
+                    )
+                    for (t, rid), r in kept
+                ],
+            )
+            await erasure.restore(conn, [key for key, _ in kept])
+            await erasure.erase(conn, gone)
 
 
 def with_opt_outs(

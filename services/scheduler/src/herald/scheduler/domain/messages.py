@@ -6,6 +6,7 @@ from typing import Any
 
 from herald.contracts import Channel, Counts, Reason, ReasonCode, Recipient, Status, StatusKind
 from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope, Send
+from herald.scheduler.domain.attributes import attributes_for
 
 
 def _per_recipient(
@@ -56,6 +57,7 @@ def send(
         locale=recipient.locale,
         content=req.content,
         labels=req.labels,
+        attributes=attributes_for(req.content, recipient.attributes),
         due_at=due_at,
         expires_at=expires_at,
     )

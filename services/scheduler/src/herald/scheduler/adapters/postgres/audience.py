@@ -80,6 +80,10 @@ def relation(req: PushRequest, after: str) -> tuple[str, list[Any]]:
         if seg.tags_none:
             args.append(list(seg.tags_none))
             where.append(f"NOT r.tags && ${len(args)}::text[]")
+        for key, values in sorted(seg.attributes.items()):
+            # one of the values: `@>` on each, so the GIN index finds them
+            args.append([{key: v} for v in values])
+            where.append(f"r.attributes @> ANY(${len(args)}::jsonb[])")
     sql = f"""SELECT r.recipient_id, {cols} FROM scheduler.recipients r
               WHERE {" AND ".join(where)} ORDER BY r.recipient_id"""  # noqa: S608
     return sql, args

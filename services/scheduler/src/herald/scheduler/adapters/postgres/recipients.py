@@ -13,12 +13,20 @@ from herald.scheduler.adapters.postgres.connection import transaction
 from herald.scheduler.adapters.postgres.rows import RECIPIENT
 from herald.scheduler.domain.model import RecipientKey
 
-_ERASE = tuple(
+_DELETE = tuple(
     f"""DELETE FROM scheduler.{table} t USING unnest($1::text[], $2::text[]) AS x(tenant, id)
         WHERE t.tenant = x.tenant AND t.recipient_id = x.id"""  # noqa: S608 - constant names
     for table in ("recipients", "caps", "engagement", "released")
 )
-"""Everything kept about a recipient, in its own tenant only."""
+_ERASE = (
+    *_DELETE,
+    """UPDATE scheduler.timers t SET due_at = LEAST(t.due_at, now())
+       FROM unnest($1::text[], $2::text[]) AS x(tenant, id)
+       WHERE t.tenant = x.tenant AND t.recipient_id = x.id""",
+)
+"""Everything kept about a recipient, in its own tenant only. A send still waiting for
+them is made due now: its release finds no profile and ends it `suppressed`
+(`no_contact`), which removes the timer, so the request still completes."""
 
 
 class PostgresRecipients:
@@ -30,18 +38,27 @@ class PostgresRecipients:
             if profiles:
                 await conn.executemany(
                     f"""INSERT INTO scheduler.recipients ({RECIPIENT})
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                         ON CONFLICT (tenant, recipient_id) DO UPDATE SET
                           timezone = EXCLUDED.timezone, locale = EXCLUDED.locale,
                           contacts = EXCLUDED.contacts, tags = EXCLUDED.tags,
                           consent = EXCLUDED.consent, quiet_hours = EXCLUDED.quiet_hours,
-                          updated_at = now()""",  # noqa: S608 - constant column list
+                          attributes = EXCLUDED.attributes, updated_at = now()""",  # noqa: S608 - constant column list
                     [_row(r) for r in profiles],
                 )
             if erased:
                 tenants, ids = [t for t, _ in erased], [rid for _, rid in erased]
                 for sql in _ERASE:
                     await conn.execute(sql, tenants, ids)
+
+    async def get(self, tenant: str, recipient_id: str) -> Recipient | None:
+        row = await self._db.pool.fetchrow(
+            f"""SELECT {RECIPIENT} FROM scheduler.recipients
+                WHERE tenant = $1 AND recipient_id = $2""",  # noqa: S608 - constant column list
+            tenant,
+            recipient_id,
+        )
+        return Recipient.model_validate(dict(row)) if row else None
 
     @contextlib.asynccontextmanager
     async def contacts(self) -> AsyncIterator["ContactsEdit"]:
@@ -87,4 +104,5 @@ def _row(r: Recipient) -> tuple[Any, ...]:
         list(r.tags),
         r.consent.model_dump(mode="json"),
         r.quiet_hours.model_dump(mode="json") if r.quiet_hours else None,
+        dict(r.attributes),
     )

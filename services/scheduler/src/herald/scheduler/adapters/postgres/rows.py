@@ -7,7 +7,9 @@ from herald.contracts import QuietHours, Recipient
 from herald.scheduler.domain.caps import Usage
 from herald.scheduler.domain.model import Due, Member, Plan, PlanState, Timer
 
-RECIPIENT = "recipient_id, tenant, timezone, locale, contacts, tags, consent, quiet_hours"
+RECIPIENT = (
+    "recipient_id, tenant, timezone, locale, contacts, tags, consent, quiet_hours, attributes"
+)
 """The columns of `scheduler.recipients` a Recipient is read from and written to."""
 
 PLAN = "state, cursor, expanded, recipients, suppressed, complete, dispatching_at"

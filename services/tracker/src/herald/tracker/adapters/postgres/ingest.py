@@ -56,7 +56,8 @@ ins AS (
            CASE WHEN er.gone THEN '' ELSE s.detail END, s.at, s.deferred
     FROM s JOIN fresh USING (delivery_id)
     LEFT JOIN LATERAL (SELECT true AS gone FROM tracker.erased x
-                       WHERE x.recipient_id = s.recipient_id AND x.tenant IN (s.tenant, '')
+                       WHERE x.digest = encode(sha256(convert_to(s.recipient_id, 'UTF8')), 'hex')
+                         AND x.tenant IN (s.tenant, '')
                        LIMIT 1) er ON true
     RETURNING tenant, request_id, department, channel, outcome),
 per AS (SELECT tenant, request_id, min(department) AS department, count(*) AS n

@@ -192,19 +192,21 @@ class Ledger:
 
     async def erase(self, erased: Sequence[RecipientKey], restored: Sequence[RecipientKey]) -> int:
         """Unlink erased recipients from their outcomes, each in its own tenant; forget
-        restored ones. Counts stay."""
+        restored ones. Counts stay. The list of the erased holds digests, not ids."""
         gone = ([t for t, _ in erased], [r for _, r in erased])
         back = ([t for t, _ in restored], [r for _, r in restored])
         async with self._db.pool.acquire() as conn, conn.transaction():
             await conn.execute(
                 """DELETE FROM tracker.erased e USING unnest($1::text[], $2::text[]) AS x(t, r)
-                   WHERE e.tenant = x.t AND e.recipient_id = x.r""",
+                   WHERE e.tenant = x.t
+                     AND e.digest = encode(sha256(convert_to(x.r, 'UTF8')), 'hex')""",
                 *back,
             )
             await conn.execute(
-                """INSERT INTO tracker.erased (tenant, recipient_id)
-                   SELECT * FROM unnest($1::text[], $2::text[])
-                   ON CONFLICT (tenant, recipient_id) DO UPDATE SET at = now()""",
+                """INSERT INTO tracker.erased (tenant, digest)
+                   SELECT x.t, encode(sha256(convert_to(x.r, 'UTF8')), 'hex')
+                   FROM unnest($1::text[], $2::text[]) AS x(t, r)
+                   ON CONFLICT (tenant, digest) DO UPDATE SET at = now()""",
                 *gone,
             )
             status = await conn.execute(
