@@ -53,7 +53,7 @@ async def services(kafka: str, database_url: str, folder: Path) -> AsyncIterator
     scheduler = scheduler_app(SchedulerSettings(**env(timer_poll_ms=50)))
     dispatcher = dispatcher_app(
         DispatcherSettings(
-            **env(signing_secret="sign-me", tracking_keys=TRACKING_KEYS, send_consumers=1)
+            **env(signing_secret="sign-me-sign-me-sign-me-sign-me-sign-me", tracking_keys=TRACKING_KEYS, send_consumers=1)
         )
     )
     tracker = tracker_app(TrackerSettings(**env(tracking_keys=TRACKING_KEYS)))

@@ -64,7 +64,7 @@ async def test_import_segment_and_erasure_leave_no_trace(
             "messages"
         ]
         read = f"/v1/inbox/{gone}/{message['delivery_id']}/read"
-        assert (await s.dispatcher.post(read, headers=s.as_("viewer"))).status_code == 200
+        assert (await s.dispatcher.post(read, headers=s.as_("reporter"))).status_code == 200
         inbox = await s.dispatcher.get(f"/v1/inbox/{elsewhere}", headers=s.as_("viewer"))
         assert inbox.json()["messages"] == []  # another city: not in the segment
 
