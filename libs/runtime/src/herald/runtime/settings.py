@@ -7,6 +7,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from herald.runtime.record_keys import parse_record_keys
 
+REQUEST_RECORD_MAX_BYTES = 20 * 1024 * 1024
+"""The largest record Herald produces: a whole request (16 MiB at most, intake's
+`MAX_PAYLOAD_BYTES`) in its envelope, or its raw bytes dead-lettered."""
+
 
 class ServiceSettings(BaseSettings):
     """Base settings; each service subclasses it. Secrets have no defaults."""
@@ -71,11 +75,12 @@ class ServiceSettings(BaseSettings):
     kafka_background_fetch_max_wait_ms: int = Field(default=500, ge=0)
     """The same for consumers nobody waits on (directory, engagement, standing, contacts)."""
     kafka_background_batch_timeout_ms: int = Field(default=200, ge=1)
-    kafka_max_request_bytes: int = 16 * 1024 * 1024
+    kafka_max_request_bytes: int = REQUEST_RECORD_MAX_BYTES
     """Largest record a service produces, and what consumers of the topics that carry
-    whole requests fetch per partition: a request of 100,000 recipient ids of 128
-    characters is ~13.2 MB of JSON (herald.runtime.fetching). Topics need the same
-    `max.message.bytes` (deploy/components/strimzi-topics)."""
+    whole requests fetch per partition (herald.runtime.fetching): a request of 100,000
+    recipient ids of 128 characters is ~13.2 MB of JSON, intake takes bodies of up to
+    16 MiB, and its envelope or dead letter adds a little. The topics allow a little more
+    (`max.message.bytes`, herald.runtime.topics)."""
     kafka_max_partition_fetch_bytes: int = 4 * 1024 * 1024
     """What consumers of every other topic fetch per partition at most."""
     kafka_linger_ms: int = 0
