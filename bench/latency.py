@@ -97,21 +97,13 @@ def _mark(marks: Marks, step: str, key: bytes | None, value: bytes | None, t: fl
 
 
 def own_cpu_s(stack: Stack) -> dict[str, float]:
-    """CPU seconds so far of this stack only: its services, its broker and the Postgres
-    backends serving its database (the machine is shared: bench/cpu.py's `broker` and
-    `postgres` count everyone's)."""
-    out = {k: cpu._cpu_s(p.process.pid) for k, p in stack.services.items() if p.process}
+    """CPU seconds so far of this stack only (the machine is shared)."""
+    services = {k: p.process.pid for k, p in stack.services.items() if p.process}
     broker = stack.broker.process if stack.broker else None
-    out["broker"] = cpu._cpu_s(broker.pid) if broker else 0.0
-    out["postgres"] = 0.0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and f" {stack.database_name} " in cpu._cmdline(int(entry.name)):
-            out["postgres"] += cpu._cpu_s(int(entry.name))
-    return out
+    return cpu.stack_snapshot(services, broker.pid if broker else None, stack.database_name)
 
 
-def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-    return {k: round(max(0.0, after[k] - before.get(k, 0.0)), 2) for k in after}
+spent = cpu.spent
 
 
 def hops(steps: dict[str, float]) -> dict[str, float] | None:
@@ -195,7 +187,7 @@ async def main(args: argparse.Namespace) -> None:
         ports={n: free_port() for n in SERVICE_PORTS},
         broker_port=free_port(),
         log_dir=state,
-        database_name="bench_latency",
+        database_name=f"bench_latency_{uuid.uuid4().hex[:6]}",
         extra_env={"LOG_LEVEL": "WARNING", **env},
     )
     sink = await HttpSink().start()

@@ -316,7 +316,7 @@ async def main(args: argparse.Namespace) -> None:
         ports={n: free_port() for n in SERVICE_PORTS},
         broker_port=free_port(),
         log_dir=state,
-        database_name="bench",
+        database_name=f"bench_{uuid.uuid4().hex[:6]}",
         extra_env={
             "LOG_LEVEL": "WARNING",
             "MAX_PAYLOAD_BYTES": str(8 << 20),
@@ -340,11 +340,12 @@ async def main(args: argparse.Namespace) -> None:
         await load_recipients(stack, tag, n, None)
         emit("directory_load", recipients=n, per_s=round(n / (time.perf_counter() - t0)), **info)
         pids = {k: p.process.pid for k, p in stack.services.items() if p.process}
-        cpu_before = cpu.snapshot(pids)
+        broker_pid = stack.broker.process.pid if stack.broker and stack.broker.process else None
+        cpu_before = cpu.stack_snapshot(pids, broker_pid, stack.database_name)
         seconds = await run_to_completion(
             stack, status, request(f"pipe-{tag}", {"segment": {"tags_all": [tag]}}, "sms")
         )
-        used = cpu.spent(cpu_before, cpu.snapshot(pids))
+        used = cpu.spent(cpu_before, cpu.stack_snapshot(pids, broker_pid, stack.database_name))
         total = sum(v for k, v in used.items() if k != "other")
         emit(
             "pipeline_cpu",
@@ -377,6 +378,9 @@ async def main(args: argparse.Namespace) -> None:
             **info,
         )
 
+        if args.throughput_only:
+            await status.stop()
+            return
         await webhook_fanout(stack, status, fast, args.webhooks, args.concurrency, info)
 
         ltag = f"l{uuid.uuid4().hex[:6]}"
@@ -413,6 +417,11 @@ if __name__ == "__main__":
         type=lambda v: [float(x) for x in v.split(",")],
         default=[50.0, 10.0],
         help="requests/s, comma-separated: one latency figure each",
+    )
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="only the fan-out, its CPU accounting and stages (capacity: docs/capacity.md)",
     )
     parser.add_argument("--profile", default="", help="folder for cProfile output of each service")
     asyncio.run(main(parser.parse_args()))
