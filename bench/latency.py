@@ -220,8 +220,9 @@ async def main(args: argparse.Namespace) -> None:
             )
         await single_pushes(stack, sink, marks, tag, 3, 5, "warm")  # every path once
         for rate in args.rates:
-            before = own_cpu_s(stack)
+            before, t0 = own_cpu_s(stack), time.perf_counter()
             figures = await single_pushes(stack, sink, marks, tag, args.seconds, rate)
+            window = time.perf_counter() - t0
             used = spent(before, own_cpu_s(stack))
             total = sum(used.values())
             per = round(total / max(1, figures["requests"]) * 1000, 1)
@@ -229,6 +230,10 @@ async def main(args: argparse.Namespace) -> None:
                 "latency_hops_ms",
                 rate_per_s=rate,
                 cpu_ms_per_push=per,
+                cpu_ms_per_push_by={
+                    k: round(v / max(1, figures["requests"]) * 1000, 2) for k, v in used.items()
+                },
+                cpu_window_s=round(window, 1),
                 load_avg=os.getloadavg()[0],
                 env=env,
                 **figures,

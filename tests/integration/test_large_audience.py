@@ -55,7 +55,8 @@ async def pipeline(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[tuple[str, str], str]]]:
     keys_file = tmp_path / "keys.json"
     keys = write_keys(keys_file)
-    review = ReviewSettings(**service_env(kafka, database_url, prefix, api_keys_file=keys_file))
+    env = service_env(kafka, database_url, prefix, api_keys_file=str(keys_file))
+    review = ReviewSettings(**env)
     async with (
         running(scheduler_app(scheduler_settings(kafka, database_url, prefix))),
         running(review_app(review)),
