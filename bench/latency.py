@@ -44,9 +44,9 @@ from tests.support.sink import HttpSink
 
 from bench import cpu
 from bench.common import emit, machine
-from bench.pipeline import load_recipients, request
+from bench.pipeline import load_recipients, request, start_services
 from herald.devstack.ports import free_port
-from herald.devstack.stack import SERVICE_PORTS, ServiceProcess, Stack
+from herald.devstack.stack import SERVICE_PORTS, Stack
 
 HOPS = ("intake", "review", "plan", "release", "dispatch", "total")
 
@@ -166,16 +166,6 @@ async def single_pushes(
         "measured": len(measured),
         **{h: quantiles([m[h] for m in measured]) for h in HOPS if measured},
     }
-
-
-async def start_services(stack: Stack, timeout_s: float = 300) -> None:
-    """Stack.start_services, with time to start on a machine others are loading too."""
-    for name in stack.ports:
-        log_file = stack.log_dir / f"{name}.log" if stack.log_dir else None
-        proc = ServiceProcess(name, stack.ports[name], stack.service_env(name), log_file)
-        stack.services[name] = proc
-        await proc.start()
-    await asyncio.gather(*(p.wait_ready(timeout_s) for p in stack.services.values()))
 
 
 async def main(args: argparse.Namespace) -> None:

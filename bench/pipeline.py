@@ -42,7 +42,7 @@ from bench import cpu
 from bench.common import emit, machine, peak_rss_mib
 from bench.fast_sink import FastSink, ceiling
 from herald.devstack.ports import free_port
-from herald.devstack.stack import SERVICE_PORTS, Stack
+from herald.devstack.stack import SERVICE_PORTS, ServiceProcess, Stack
 from herald.runtime.provenance import RecordSigner
 
 SEND_SIZE = 700  # bytes: about what one Send message weighs
@@ -308,6 +308,16 @@ async def latency(
     }
 
 
+async def start_services(stack: Stack, timeout_s: float = 300) -> None:
+    """Stack.start_services, with time to start on a machine others are loading too."""
+    for name in stack.ports:
+        log_file = stack.log_dir / f"{name}.log" if stack.log_dir else None
+        proc = ServiceProcess(name, stack.ports[name], stack.service_env(name), log_file)
+        stack.services[name] = proc
+        await proc.start()
+    await asyncio.gather(*(p.wait_ready(timeout_s) for p in stack.services.values()))
+
+
 async def main(args: argparse.Namespace) -> None:
     info = machine()
     state = Path(tempfile.mkdtemp(prefix="herald-bench-"))
@@ -331,7 +341,7 @@ async def main(args: argparse.Namespace) -> None:
     fast = await FastSink().start()
     await stack.start_infrastructure()
     try:
-        await stack.start_services()
+        await start_services(stack)
         status = await TopicWatcher(stack.bootstrap, stack.topic_prefix + "push.status.v1").start()
         n = args.recipients
         bare = await bare_broker(stack.bootstrap, n)
