@@ -351,7 +351,10 @@ async def main(args: argparse.Namespace) -> None:
         emit("directory_load", recipients=n, per_s=round(n / (time.perf_counter() - t0)), **info)
         pids = {k: p.process.pid for k, p in stack.services.items() if p.process}
         broker_pid = stack.broker.process.pid if stack.broker and stack.broker.process else None
+        idle_before = cpu.stack_snapshot(pids, broker_pid, stack.database_name)
+        await asyncio.sleep(args.idle_seconds)
         cpu_before = cpu.stack_snapshot(pids, broker_pid, stack.database_name)
+        idle = {k: v / args.idle_seconds for k, v in cpu.spent(idle_before, cpu_before).items()}
         seconds = await run_to_completion(
             stack, status, request(f"pipe-{tag}", {"segment": {"tags_all": [tag]}}, "sms")
         )
@@ -362,6 +365,12 @@ async def main(args: argparse.Namespace) -> None:
             recipients=n,
             cpu_s=used,
             us_per_recipient={k: round(v / n * 1e6) for k, v in used.items()},
+            idle_cores={k: round(v, 3) for k, v in idle.items()},
+            # what the run cost beyond what the idle stack burns in as long (empty
+            # fetches, polls): the figure to size by when a slow run stretches the window
+            us_per_recipient_above_idle={
+                k: round(max(0.0, v - idle[k] * seconds) / n * 1e6) for k, v in used.items()
+            },
             herald_and_infra_us_per_recipient=round(total / n * 1e6),
             cores_busy=round(total / seconds, 2),
             cpu_ceiling_per_s=round((os.cpu_count() or 1) * n / total) if total else None,
@@ -427,6 +436,12 @@ if __name__ == "__main__":
         type=lambda v: [float(x) for x in v.split(",")],
         default=[50.0, 10.0],
         help="requests/s, comma-separated: one latency figure each",
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=10.0,
+        help="measure the idle stack's CPU this long first (subtracted in pipeline_cpu)",
     )
     parser.add_argument(
         "--throughput-only",
