@@ -46,6 +46,22 @@ def snapshot(services: Mapping[str, int]) -> dict[str, float]:
     return out
 
 
+def stack_snapshot(
+    services: Mapping[str, int], broker_pid: int | None, database: str
+) -> dict[str, float]:
+    """CPU seconds so far of one stack only: its services, its own broker and the Postgres
+    backends serving its database. On a shared machine `snapshot` counts every broker
+    and the whole shared Postgres server; this counts none of theirs (and none of the
+    server's own background writers either, so Postgres is somewhat undercounted)."""
+    out = {name: _cpu_s(pid) for name, pid in services.items()}
+    out["broker"] = _cpu_s(broker_pid) if broker_pid else 0.0
+    out["postgres"] = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and f" {database} " in _cmdline(int(entry.name)):
+            out["postgres"] += _cpu_s(int(entry.name))
+    return out
+
+
 def spent(before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
     """CPU seconds per group between two snapshots (processes that ended are not counted)."""
     return {k: round(max(0.0, after[k] - before.get(k, 0.0)), 2) for k in after}

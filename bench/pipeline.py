@@ -42,7 +42,7 @@ from bench import cpu
 from bench.common import emit, machine, peak_rss_mib
 from bench.fast_sink import FastSink, ceiling
 from herald.devstack.ports import free_port
-from herald.devstack.stack import SERVICE_PORTS, Stack
+from herald.devstack.stack import SERVICE_PORTS, ServiceProcess, Stack
 from herald.runtime.provenance import RecordSigner
 
 SEND_SIZE = 700  # bytes: about what one Send message weighs
@@ -308,6 +308,16 @@ async def latency(
     }
 
 
+async def start_services(stack: Stack, timeout_s: float = 300) -> None:
+    """Stack.start_services, with time to start on a machine others are loading too."""
+    for name in stack.ports:
+        log_file = stack.log_dir / f"{name}.log" if stack.log_dir else None
+        proc = ServiceProcess(name, stack.ports[name], stack.service_env(name), log_file)
+        stack.services[name] = proc
+        await proc.start()
+    await asyncio.gather(*(p.wait_ready(timeout_s) for p in stack.services.values()))
+
+
 async def main(args: argparse.Namespace) -> None:
     info = machine()
     state = Path(tempfile.mkdtemp(prefix="herald-bench-"))
@@ -316,7 +326,7 @@ async def main(args: argparse.Namespace) -> None:
         ports={n: free_port() for n in SERVICE_PORTS},
         broker_port=free_port(),
         log_dir=state,
-        database_name="bench",
+        database_name=f"bench_{uuid.uuid4().hex[:6]}",
         extra_env={
             "LOG_LEVEL": "WARNING",
             "MAX_PAYLOAD_BYTES": str(8 << 20),
@@ -331,7 +341,7 @@ async def main(args: argparse.Namespace) -> None:
     fast = await FastSink().start()
     await stack.start_infrastructure()
     try:
-        await stack.start_services()
+        await start_services(stack)
         status = await TopicWatcher(stack.bootstrap, stack.topic_prefix + "push.status.v1").start()
         n = args.recipients
         bare = await bare_broker(stack.bootstrap, n)
@@ -340,17 +350,27 @@ async def main(args: argparse.Namespace) -> None:
         await load_recipients(stack, tag, n, None)
         emit("directory_load", recipients=n, per_s=round(n / (time.perf_counter() - t0)), **info)
         pids = {k: p.process.pid for k, p in stack.services.items() if p.process}
-        cpu_before = cpu.snapshot(pids)
+        broker_pid = stack.broker.process.pid if stack.broker and stack.broker.process else None
+        idle_before = cpu.stack_snapshot(pids, broker_pid, stack.database_name)
+        await asyncio.sleep(args.idle_seconds)
+        cpu_before = cpu.stack_snapshot(pids, broker_pid, stack.database_name)
+        idle = {k: v / args.idle_seconds for k, v in cpu.spent(idle_before, cpu_before).items()}
         seconds = await run_to_completion(
             stack, status, request(f"pipe-{tag}", {"segment": {"tags_all": [tag]}}, "sms")
         )
-        used = cpu.spent(cpu_before, cpu.snapshot(pids))
+        used = cpu.spent(cpu_before, cpu.stack_snapshot(pids, broker_pid, stack.database_name))
         total = sum(v for k, v in used.items() if k != "other")
         emit(
             "pipeline_cpu",
             recipients=n,
             cpu_s=used,
             us_per_recipient={k: round(v / n * 1e6) for k, v in used.items()},
+            idle_cores={k: round(v, 3) for k, v in idle.items()},
+            # what the run cost beyond what the idle stack burns in as long (empty
+            # fetches, polls): the figure to size by when a slow run stretches the window
+            us_per_recipient_above_idle={
+                k: round(max(0.0, v - idle[k] * seconds) / n * 1e6) for k, v in used.items()
+            },
             herald_and_infra_us_per_recipient=round(total / n * 1e6),
             cores_busy=round(total / seconds, 2),
             cpu_ceiling_per_s=round((os.cpu_count() or 1) * n / total) if total else None,
@@ -377,6 +397,9 @@ async def main(args: argparse.Namespace) -> None:
             **info,
         )
 
+        if args.throughput_only:
+            await status.stop()
+            return
         await webhook_fanout(stack, status, fast, args.webhooks, args.concurrency, info)
 
         ltag = f"l{uuid.uuid4().hex[:6]}"
@@ -413,6 +436,17 @@ if __name__ == "__main__":
         type=lambda v: [float(x) for x in v.split(",")],
         default=[50.0, 10.0],
         help="requests/s, comma-separated: one latency figure each",
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=10.0,
+        help="measure the idle stack's CPU this long first (subtracted in pipeline_cpu)",
+    )
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="only the fan-out, its CPU accounting and stages (capacity: docs/capacity.md)",
     )
     parser.add_argument("--profile", default="", help="folder for cProfile output of each service")
     asyncio.run(main(parser.parse_args()))

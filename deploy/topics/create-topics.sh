@@ -32,13 +32,13 @@ create() {
     --topic "$name" --partitions "$partitions" --replication-factor "$replication" "${configs[@]}"
 }
 
-create push.requests.v1 4
+create push.requests.v1 4 max.message.bytes=22020096
 create push.recipients.v1 4 cleanup.policy=compact
 create push.engagement.v1 4
 create push.status.v1 4
-create push.dlq.v1 1 retention.ms=2592000000
-create push.accepted.v1 4
-create push.approved.v1 4
+create push.dlq.v1 1 retention.ms=2592000000 max.message.bytes=22020096
+create push.accepted.v1 4 max.message.bytes=22020096
+create push.approved.v1 4 max.message.bytes=22020096
 create push.sends.v1 8
 create push.outcomes.v1 8
 create push.cancels.v1 4

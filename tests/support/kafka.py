@@ -37,7 +37,7 @@ async def produce(
     """Each record signed by `signer`, else by whoever may write the topic (Herald on its
     own topics, the test producer of the value's tenant on upstream ones); `unsigned`
     sends no signature at all."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=8 * 1024 * 1024)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=32 * 1024 * 1024)
     await producer.start()
     try:
         given = [(k, v.encode()) for k, v in (headers or {}).items()]

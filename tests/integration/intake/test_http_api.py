@@ -168,7 +168,7 @@ async def test_each_validation_rule_answers_422_with_the_field(
 
 
 async def test_oversized_payload_is_413(intake: Intake, uid: str) -> None:
-    body = request_body(uid, goal="g" * (300 * 1024))
+    body = request_body(uid, goal="g" * (16 * 1024 * 1024))  # past MAX_PAYLOAD_BYTES
     r = await intake.http.post("/v1/requests", json=body, headers=intake.as_("acme", "submitter"))
     assert r.status_code == 413
     assert r.json()["code"] == "invalid_request"

@@ -24,6 +24,7 @@ from tests.support.serve import serving
 from tests.support.service import create_topics, new_prefix, running, service_env
 
 TRACKING_KEYS = "k1:tracking-secret-for-erasure-tests"
+SIGNING_SECRET = "sign-me-sign-me-sign-me-sign-me-sign-me"
 
 
 @dataclass
@@ -53,7 +54,11 @@ async def services(kafka: str, database_url: str, folder: Path) -> AsyncIterator
     scheduler = scheduler_app(SchedulerSettings(**env(timer_poll_ms=50)))
     dispatcher = dispatcher_app(
         DispatcherSettings(
-            **env(signing_secret="sign-me-sign-me-sign-me-sign-me-sign-me", tracking_keys=TRACKING_KEYS, send_consumers=1)
+            **env(
+                signing_secret="sign-me-sign-me-sign-me-sign-me-sign-me",
+                tracking_keys=TRACKING_KEYS,
+                send_consumers=1,
+            )
         )
     )
     tracker = tracker_app(TrackerSettings(**env(tracking_keys=TRACKING_KEYS)))

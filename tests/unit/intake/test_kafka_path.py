@@ -163,12 +163,12 @@ async def test_more_than_100000_explicit_recipients_is_refused(h: Harness) -> No
 
 
 async def test_oversized_message_on_kafka_is_rejected_as_invalid_request(h: Harness) -> None:
-    big = request(goal="g" * (300 * 1024))
+    big = request(goal="g" * (16 * 1024 * 1024))
     async with TestKafkaBroker(h.broker) as br:
         await h.send(br, json.dumps(big).encode())
     [letter] = h.events.on(Topic.DLQ)
     assert letter.json()["error"] == "invalid_request"
-    assert "the limit is 262144" in letter.json()["message"]
+    assert "the limit is 16777216" in letter.json()["message"]
     assert h.statuses("r-1") == ["rejected"]
 
 

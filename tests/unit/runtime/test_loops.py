@@ -81,3 +81,38 @@ async def test_the_supervisor_marks_a_failed_loop_not_ready_and_restarts_it(
         await supervise("relay", loop, health)
     assert health.marked == [("loop:relay", "ConnectionRefusedError: broker away")]
     assert seen == [{}]  # ready again once restarted
+
+
+async def test_a_wakeup_set_during_a_round_starts_the_next_one_without_the_interval() -> None:
+    wakeup = loops.Wakeup()
+    calls = 0
+
+    async def step() -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise asyncio.CancelledError
+        wakeup.set()  # work made for the loop while it ran (a chunk planned, a callback queued)
+        return 0
+
+    loop = every(3600.0, step, wakeup=wakeup)
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(loop(), 60)  # an hour's interval: only the wakeups move it
+    assert calls == 3
+
+
+async def test_without_a_wakeup_the_loop_waits_its_interval() -> None:
+    wakeup = loops.Wakeup()
+    step = Steps(0, 0)
+    task = asyncio.create_task(every(3600.0, step, wakeup=wakeup)())
+    while step.calls < 1:
+        await asyncio.sleep(0)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert step.calls == 1
+    wakeup.set()
+    while step.calls < 2:
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import PushRequest, Recipient
+from herald.runtime.loops import Wakeup
 from herald.scheduler.cancelling import Canceller
 from herald.scheduler.directory import Directory
 from herald.scheduler.domain.model import Timer
@@ -32,6 +33,7 @@ class Scheduler(Published):
         chunk: int = 2,
         sample: int = 50,
         events: FakeEventBus | None = None,
+        poll_s: float = 0.01,
     ) -> None:
         policies = policies or Policies()
         self.clock = Clock(NOW)
@@ -42,6 +44,7 @@ class Scheduler(Published):
         self.audience, self.engagement = FakeAudience(self.state), FakeEngagement(self.state)
         self.directory = Directory(FakeRecipients(self.state))
         bus, clock, m = self.events, self.clock, self.metrics
+        self.timers_ready = Wakeup()
         self.planner = Planner(
             self.plans,
             self.audience,
@@ -53,9 +56,12 @@ class Scheduler(Published):
             m,
             chunk,
             id_key=DELIVERY_ID_KEY.encode(),
+            timers_ready=self.timers_ready.set,
         )
         self.canceller = Canceller(self.plans, bus, clock, m)
-        self.releaser = Releaser(self.timers, self.plans, bus, clock, policies, m, batch, 0.01)
+        self.releaser = Releaser(
+            self.timers, self.plans, bus, clock, policies, m, batch, poll_s, 1, self.timers_ready
+        )
         self.dry_run = DryRun(self.audience, self.engagement, policies, clock, chunk, sample)
 
     async def add(self, *recipients: Recipient) -> None:

@@ -1,5 +1,7 @@
 """Releasing on fakes of the storage ports: sends when due, caps, expiry, pacing, priority."""
 
+import asyncio
+import contextlib
 from datetime import datetime, timedelta
 
 from herald.scheduler.releasing import Releaser
@@ -99,3 +101,30 @@ async def test_lane_rates_follow_the_policies_at_start() -> None:
     restarted = Releaser(s.timers, s.plans, s.events, s.clock, slower, s.metrics, 10, 0.01)
     await restarted.sync_rates()
     assert s.state.lanes[("acme", "app_push")].rate == 3
+
+
+async def test_a_push_planned_for_now_goes_out_without_waiting_for_the_next_poll() -> None:
+    s = Scheduler(poll_s=3600.0)  # an hour between polls: only the planner's word moves it
+    await s.add(recipient("u-1"))
+    rounds, release_once = 0, s.releaser.release_once
+
+    async def counted() -> int:
+        nonlocal rounds
+        n = await release_once()
+        rounds += 1
+        return n
+
+    s.releaser.release_once = counted  # type: ignore[method-assign]
+    releasing = asyncio.create_task(s.releaser.run())
+    try:
+        while rounds < 1:  # the releaser found nothing and waits out its poll
+            await asyncio.sleep(0)
+        await s.plan(push_request("now", {"recipients": ["u-1"]}))
+        async with asyncio.timeout(60):  # a guard against hanging, not a measurement
+            while not s.sends("now"):
+                await asyncio.sleep(0)
+    finally:
+        releasing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await releasing
+    assert [x["recipient_id"] for x in s.sends("now")] == ["u-1"]

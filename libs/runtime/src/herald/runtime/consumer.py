@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from herald.contracts import ReasonCode, Topic, describe_validation_error
 from herald.runtime.dlq import DeadLetters
+from herald.runtime.fetching import waits_for
 from herald.runtime.health import Health
 from herald.runtime.provenance import (
     Producer,
@@ -250,6 +251,7 @@ def subscribe(
         await consumer(raw if isinstance(raw, tuple | list) else (raw,))
 
     topic = consumer.topic
+    waits = waits_for(topic, settings)
     for n in range(consumers):
         router.subscriber(
             settings.kafka_topic_prefix + topic,
@@ -257,11 +259,12 @@ def subscribe(
             group_id=settings.kafka_topic_prefix + group_id,
             batch=True,
             max_records=max_records or settings.kafka_max_records,
-            batch_timeout_ms=settings.kafka_batch_timeout_ms,
+            batch_timeout_ms=waits.batch_timeout_ms,
+            fetch_max_wait_ms=waits.fetch_max_wait_ms,
             auto_offset_reset="earliest",
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-            max_partition_fetch_bytes=settings.kafka_max_request_bytes,
+            max_partition_fetch_bytes=waits.max_partition_fetch_bytes,
             ack_policy=AckPolicy.ACK,
             decoder=undecoded,
             title=f"{group_id}:{topic}" + (f"#{n}" if n else ""),

@@ -9,6 +9,7 @@ waits its interval as after any round.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -23,18 +24,43 @@ Loop = Callable[[], Awaitable[None]]
 RESTART_PAUSE_S = 1.0
 
 
+class Wakeup:
+    """Cuts a loop's wait short: whoever just made work for it (in this process) calls
+    `set`, and a loop waiting out its interval starts its next round at once. The interval
+    stays as the fallback for work made elsewhere (another replica, a timer coming due)."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def clear(self) -> None:
+        """Called as a round starts: a `set` during the round is kept for the next wait."""
+        self._event.clear()
+
+    async def wait(self, timeout_s: float) -> None:
+        """Until `set` (or already set since the last `clear`), or `timeout_s` at most."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), timeout_s)
+
+
 def every(
     interval_s: float,
     step: Callable[[], Awaitable[T]],
     *,
     again: Callable[[T], bool] | None = None,
     on_failure: Callable[[BaseException], None] | None = None,
+    wakeup: Wakeup | None = None,
 ) -> Loop:
     """Run `step`, wait `interval_s`, and so on. When `again(result)` is true there is
-    more to do at once (a full batch), and the next round starts without waiting."""
+    more to do at once (a full batch), and the next round starts without waiting; a
+    `wakeup` set meanwhile ends the wait early."""
 
     async def loop() -> None:
         while True:
+            if wakeup is not None:
+                wakeup.clear()
             try:
                 result = await step()
             except Exception as exc:
@@ -45,7 +71,10 @@ def every(
             else:
                 if again is not None and again(result):
                     continue
-            await asyncio.sleep(interval_s)
+            if wakeup is None:
+                await asyncio.sleep(interval_s)
+            else:
+                await wakeup.wait(interval_s)
 
     return loop
 

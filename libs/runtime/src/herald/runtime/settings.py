@@ -7,6 +7,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from herald.runtime.record_keys import parse_record_keys
 
+REQUEST_RECORD_MAX_BYTES = 20 * 1024 * 1024
+"""The largest record Herald produces: a whole request (16 MiB at most, intake's
+`MAX_PAYLOAD_BYTES`) in its envelope, or its raw bytes dead-lettered."""
+
 
 class ServiceSettings(BaseSettings):
     """Base settings; each service subclasses it. Secrets have no defaults."""
@@ -61,9 +65,30 @@ class ServiceSettings(BaseSettings):
     kafka_session_timeout_ms: int = 10_000
     kafka_heartbeat_interval_ms: int = 3_000
     kafka_max_records: int = 500
-    kafka_batch_timeout_ms: int = 50
-    kafka_max_request_bytes: int = 4 * 1024 * 1024
-    kafka_linger_ms: int = 5
+    kafka_fetch_max_wait_ms: int = Field(default=500, ge=0)
+    """How long the broker may hold an empty fetch, for consumers on a push's path
+    (herald.runtime.fetching). Apache Kafka answers as soon as data arrives, so 500 costs
+    no latency there; a broker that does not wake a pending fetch (Tansu: `make run`, the
+    tests) adds up to this to every hop, so local stacks set 10-25."""
+    kafka_batch_timeout_ms: int = Field(default=10, ge=1)
+    """How long a push-path consumer's batch subscriber waits for records, and then sleeps
+    after an empty round before asking again (a record arriving meanwhile waits that long:
+    keep it short on the path)."""
+    kafka_background_fetch_max_wait_ms: int = Field(default=500, ge=0)
+    """The same for consumers nobody waits on (directory, engagement, standing, contacts)."""
+    kafka_background_batch_timeout_ms: int = Field(default=200, ge=1)
+    kafka_max_request_bytes: int = REQUEST_RECORD_MAX_BYTES
+    """Largest record a service produces, and what consumers of the topics that carry
+    whole requests fetch per partition (herald.runtime.fetching): a request of 100,000
+    recipient ids of 128 characters is ~13.2 MB of JSON, intake takes bodies of up to
+    16 MiB, and its envelope or dead letter adds a little. The topics allow a little more
+    (`max.message.bytes`, herald.runtime.topics)."""
+    kafka_max_partition_fetch_bytes: int = 4 * 1024 * 1024
+    """What consumers of every other topic fetch per partition at most."""
+    kafka_linger_ms: int = 0
+    """How long the producer holds a record to batch it with others. 0: sent at once (a
+    publish is awaited on a push's path); records published together (`publish_many`)
+    still go in one batch per partition."""
     db_pool_max: int = 10
     profile_dir: str | None = None
     """When set, the process runs under cProfile and writes <dir>/<service>.prof on stop."""

@@ -15,14 +15,19 @@ class TopicSpec:
     config: dict[str, str] = field(default_factory=dict)
 
 
+WHOLE_REQUEST = {"max.message.bytes": str(21 * 1024 * 1024)}
+"""Topics whose records carry a whole request (up to 100,000 recipient ids) or its raw
+bytes: above the producers' `KAFKA_MAX_REQUEST_BYTES` (20 MiB) by a record batch's
+overhead and then some. Every other topic keeps the broker's default (1 MB)."""
+
 DEFAULT_LAYOUT: tuple[TopicSpec, ...] = (
-    TopicSpec(Topic.REQUESTS, 4),
+    TopicSpec(Topic.REQUESTS, 4, WHOLE_REQUEST),
     TopicSpec(Topic.RECIPIENTS, 4, {"cleanup.policy": "compact"}),
     TopicSpec(Topic.ENGAGEMENT, 4),
     TopicSpec(Topic.STATUS, 4),
-    TopicSpec(Topic.DLQ, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
-    TopicSpec(Topic.ACCEPTED, 4),
-    TopicSpec(Topic.APPROVED, 4),
+    TopicSpec(Topic.DLQ, 1, {"retention.ms": str(30 * 24 * 3600 * 1000), **WHOLE_REQUEST}),
+    TopicSpec(Topic.ACCEPTED, 4, WHOLE_REQUEST),
+    TopicSpec(Topic.APPROVED, 4, WHOLE_REQUEST),
     TopicSpec(Topic.SENDS, 8),
     TopicSpec(Topic.OUTCOMES, 8),
     TopicSpec(Topic.CANCELS, 4),

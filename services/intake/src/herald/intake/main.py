@@ -41,7 +41,7 @@ from herald.intake.templates.resolving import Resolver
 from herald.intake.templates.service import Templates
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.egress.addresses import Targets
-from herald.runtime.loops import every
+from herald.runtime.loops import Wakeup, every
 from herald.runtime.openapi_limits import with_413
 from herald.runtime.service import Runtime, build_runtime
 from herald.runtime.service import create_app as create_service_app
@@ -137,12 +137,13 @@ def _callbacks(
         disable_after=s.callbacks_disable_after,
     )
     sender = Sender(outbox, poster, policy, clock, metrics)
-    full = s.callbacks_batch
+    full, queued = s.callbacks_batch, Wakeup()
     step = every(
         s.callbacks_interval_s,
         sender.round,
         again=lambda n: n >= full,
         on_failure=lambda _e: metrics.loop_failures.inc(),
+        wakeup=queued,
     )
     rt.add_loop("callbacks", step)
     kept, failed = timedelta(days=s.callbacks_retention_days), metrics.loop_failures.inc
@@ -156,7 +157,7 @@ def _callbacks(
         build_callbacks_http(subscriptions, store, rt.auth),
         build_deliveries_http(subscriptions, store, outbox, rt.auth),
     ]
-    return CallbackOutbox(store, outbox, max_age, clock, metrics), http
+    return CallbackOutbox(store, outbox, max_age, clock, metrics, queued.set), http
 
 
 def _document_push_request(app: FastAPI) -> None:

@@ -6,7 +6,7 @@ from prometheus_client import CollectorRegistry
 
 from herald.runtime.metrics import Bounded, Metrics
 
-SIZE_BUCKETS = (512, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304)
+SIZE_BUCKETS = (512, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216)
 
 
 class IntakeMetrics:

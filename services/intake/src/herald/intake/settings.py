@@ -13,7 +13,10 @@ class IntakeSettings(CallbackSettings):
     """Intake's own settings, and its status callbacks' (`callbacks.settings`)."""
 
     http_port: int = 8001
-    max_payload_bytes: int = 256 * 1024
+    max_payload_bytes: int = 16 * 1024 * 1024
+    """The largest request, over HTTP (`POST /v1/requests`; every other route keeps
+    `HTTP_MAX_BODY_BYTES`) and on push.requests.v1: 100,000 recipient ids of 128
+    characters are ~13.2 MB of JSON, and the content may add a little over 2 MB."""
     send_at_grace_s: int = 300
     """How far in the past `send_at` may be (clock skew, queueing) before it is refused."""
     review_url: str = "http://127.0.0.1:8002"

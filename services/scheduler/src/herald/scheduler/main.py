@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
+from herald.runtime.loops import Wakeup
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.scheduler.adapters.postgres import MIGRATIONS, postgres_stores
@@ -35,6 +36,7 @@ def create_app(
     rt = build_runtime("scheduler", settings)
     metrics = SchedulerMetrics(rt.registry)
     db = postgres_stores(rt.db)
+    timers_ready = Wakeup()
     planner = Planner(
         db.plans,
         db.audience,
@@ -46,6 +48,7 @@ def create_app(
         metrics,
         settings.expand_chunk,
         id_key=settings.delivery_id_key.get_secret_value().encode(),
+        timers_ready=timers_ready.set,
     )
     canceller = Canceller(db.plans, rt.events, clock, metrics)
     releaser = Releaser(
@@ -58,6 +61,7 @@ def create_app(
         settings.release_batch,
         settings.timer_poll_ms / 1000,
         settings.release_workers,
+        timers_ready,
     )
     rt.add_loop("timers", releaser.run)
     rt.add_loop(

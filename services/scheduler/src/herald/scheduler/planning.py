@@ -44,11 +44,14 @@ class Planner:
         chunk: int,
         *,
         id_key: bytes,
+        timers_ready: Callable[[], None] = lambda: None,
     ) -> None:
         self._plans, self._audience, self._timers = plans, audience, timers
         self._engagement, self._events, self._clock = engagement, events, clock
         self._policies, self._metrics, self._chunk = policies, metrics, chunk
         self._id_key = id_key
+        self._timers_ready = timers_ready
+        """Told after each chunk's timers commit (the release loops wake, not poll)."""
 
     async def plan(self, env: RequestEnvelope) -> None:
         req = env.request
@@ -143,6 +146,7 @@ class Planner:
                 [(o.delivery_id, o) for o in out.outcomes],
                 trace_headers(env.trace_id),
             )
+        self._timers_ready()
         self._metrics.expanded.inc(len(members))
         for t in out.timers:
             self._metrics.count_deferrals(t.deferred)

@@ -9,6 +9,7 @@ from datetime import datetime
 from herald.contracts import Counts, StatusKind, Topic
 from herald.contracts.internal import OutcomeKind, RequestEnvelope
 from herald.runtime.events import EventBus
+from herald.runtime.loops import Wakeup
 from herald.scheduler.domain.messages import status
 from herald.scheduler.domain.model import PlanCounts, PlanKey
 from herald.scheduler.domain.pacing import budgets
@@ -30,10 +31,12 @@ class Releaser:
         batch: int,
         poll_s: float,
         workers: int = 1,
+        wakeup: Wakeup | None = None,
     ) -> None:
         self._timers, self._plans, self._events, self._clock = timers, plans, events, clock
         self._policies, self._metrics = policies, metrics
         self._batch, self._poll_s, self._workers = batch, poll_s, workers
+        self._wakeup = wakeup or Wakeup()
 
     async def run(self) -> None:
         """`workers` release loops: while one waits for the broker's acknowledgement of its
@@ -49,9 +52,13 @@ class Releaser:
         )
 
     async def _work(self) -> None:
+        """Release while there is a full batch; then wait for the poll interval, or less
+        when the planner here says timers are ready (`wakeup`): a push due now is not
+        left waiting for the next poll."""
         while True:
+            self._wakeup.clear()
             if await self.release_once() < self._batch:
-                await asyncio.sleep(self._poll_s)
+                await self._wakeup.wait(self._poll_s)
 
     async def release_once(self) -> int:
         """Release one batch; return how many timers it handled."""

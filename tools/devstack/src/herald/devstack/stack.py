@@ -103,6 +103,13 @@ class ServiceProcess:
             self._out = None
 
 
+LOCAL_BROKER_ENV = {"KAFKA_FETCH_MAX_WAIT_MS": "25"}
+"""The local broker (Tansu) does not answer a pending fetch when data arrives, so a
+consumer on a push's path would wait out up to the fetch wait on every hop (500 ms by
+default, right for Apache Kafka): locally it is short (herald.runtime.fetching;
+bench/latency.py measured the choice, docs/latency.md)."""
+
+
 @dataclass
 class Stack:
     state_dir: Path
@@ -170,6 +177,8 @@ class Stack:
             CALLBACKS_ALLOW_PRIVATE="true",
             XDG_RUNTIME_DIR=env.get("XDG_RUNTIME_DIR", "/tmp"),  # noqa: S108
         )
+        if self.broker is not None:
+            env.update(LOCAL_BROKER_ENV)
         env.update(self.extra_env)
         return env
 

@@ -6,7 +6,7 @@ subscription and event). A batch's statuses arrive in each request's lifecycle o
 (one partition per request) and are queued in that order, which the sender keeps.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import structlog
@@ -36,9 +36,13 @@ class CallbackOutbox:
         max_age: timedelta,
         clock: Clock,
         metrics: CallbackMetrics,
+        queued: Callable[[], None] = lambda: None,
     ) -> None:
         self._subs, self._outbox, self._max_age = subscriptions, outbox, max_age
         self._clock, self._metrics = clock, metrics
+        self._queued = queued
+        """Told when deliveries were queued: the sender starts a round at once, rather
+        than at its next poll (`CALLBACKS_INTERVAL_S`)."""
 
     async def statuses(self, statuses: Sequence[Status]) -> None:
         tenants = sorted({s.tenant for s in statuses})
@@ -73,5 +77,6 @@ class CallbackOutbox:
         now = self._clock()
         fresh = await self._outbox.enqueue(items, now, now + self._max_age)
         if fresh:
+            self._queued()
             self._metrics.queued.labels(str(events[0].type)).inc(fresh)
             log.info("callbacks_queued", type=str(events[0].type), deliveries=fresh)
