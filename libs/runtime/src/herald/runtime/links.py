@@ -9,21 +9,11 @@ An e-mail's open pixel is a token signed for PIXEL_URL: tracker counts it as an 
 `/o/` and refuses it at `/r/` (and a link's token at `/o/`).
 """
 
-import base64
-import hashlib
-import hmac
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+from herald.runtime.tokens import TokenSigner
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,29 +50,14 @@ def parse_keys(spec: str) -> dict[str, bytes]:
 
 class LinkSigner:
     def __init__(self, keys: dict[str, bytes]) -> None:
-        if not keys:
-            raise ValueError("at least one tracking key is needed")
-        self._keys = keys
-        self._active = next(iter(keys))
-
-    def _mac(self, kid: str, signed: str) -> str:
-        return _b64(hmac.new(self._keys[kid], signed.encode(), hashlib.sha256).digest())
+        self._tokens = TokenSigner(keys, what="tracking")
 
     def sign(self, delivery_id: str, url: str, expires_at: datetime) -> str:
-        payload = {"d": delivery_id, "u": url, "e": int(expires_at.timestamp())}
-        body = _b64(json.dumps(payload, separators=(",", ":")).encode())
-        signed = f"{body}.{self._active}"
-        return f"{signed}.{self._mac(self._active, signed)}"
+        return self._tokens.sign({"d": delivery_id, "u": url, "e": int(expires_at.timestamp())})
 
     def verify(self, token: str, now: datetime) -> Link | None:
-        parts = token.split(".")
-        if len(parts) != 3 or parts[1] not in self._keys:
-            return None
-        body, kid, mac = parts
-        if not hmac.compare_digest(self._mac(kid, f"{body}.{kid}").encode(), mac.encode()):
-            return None
+        payload = self._tokens.open(token)
         try:
-            payload = json.loads(_unb64(body))
             link = Link(str(payload["d"]), str(payload["u"]), int(payload["e"]))
         except (ValueError, KeyError, TypeError):
             return None
