@@ -37,7 +37,7 @@ def service_env(kafka: str, database_url: str, prefix: str, **extra: Any) -> dic
         "kafka_session_timeout_ms": 3000,
         "kafka_heartbeat_interval_ms": 1000,
         # the test broker (Tansu) never wakes a pending fetch: a short wait per hop
-        "kafka_fetch_max_wait_ms": 25,
+        "kafka_fetch_max_wait_ms": 100,
         "delivery_id_key": DELIVERY_ID_KEY,
         **extra,
     }

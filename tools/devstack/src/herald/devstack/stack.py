@@ -103,7 +103,7 @@ class ServiceProcess:
             self._out = None
 
 
-LOCAL_BROKER_ENV = {"KAFKA_FETCH_MAX_WAIT_MS": "25"}
+LOCAL_BROKER_ENV = {"KAFKA_FETCH_MAX_WAIT_MS": "100"}
 """The local broker (Tansu) does not answer a pending fetch when data arrives, so a
 consumer on a push's path would wait out up to the fetch wait on every hop (500 ms by
 default, right for Apache Kafka): locally it is short (herald.runtime.fetching;
