@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from herald.heraldctl import callbacks, dlq, recipients, reviews, standing, templates
+from herald.heraldctl import callbacks, dlq, key_admin, recipients, reviews, standing, templates
 from herald.heraldctl.cancel import cancel
 from herald.heraldctl.common import Globals, JsonOpt, env_of
 from herald.heraldctl.render import pairs
@@ -99,3 +99,4 @@ app.add_typer(standing.app, name="standing")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(callbacks.app, name="callbacks")
 app.add_typer(templates.app, name="templates")
+app.add_typer(key_admin.app, name="keys")
