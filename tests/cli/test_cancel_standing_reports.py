@@ -34,7 +34,7 @@ async def test_a_request_for_tomorrow_is_cancelled_and_ends_cancelled(
     person = f"c-{uid}"
     people = tmp_path / "people.csv"
     people.write_text(f"recipient_id,tenant,webhook\n{person},acme,{sink.url(f'/hook/{person}')}\n")
-    assert (await ctl("recipients", "import", str(people))).code == 0
+    assert (await ctl("recipients", "import", str(people), role="directory")).code == 0
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     body = push_request(
         f"cancel-{uid}", uid, audience={"recipients": [person]}, schedule={"send_at": tomorrow}

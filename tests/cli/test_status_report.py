@@ -22,7 +22,7 @@ async def test_a_request_is_watched_to_completion_and_reported(
         "recipient_id,tenant,webhook,tags\n"
         + "".join(f"{u},acme,{sink.url(f'/hook/{u}')},vip\n" for u in users)
     )
-    assert (await ctl("recipients", "import", str(csv))).code == 0
+    assert (await ctl("recipients", "import", str(csv), role="directory")).code == 0
     rid = f"watch-{uid}"
     request = tmp_path / "request.json"
     request.write_text(json.dumps(push_request(rid, uid, audience={"recipients": users})))
