@@ -170,3 +170,54 @@ async def test_a_value_with_a_blocked_term_is_caught_by_review(stack: Stack, uid
         assert final[0]["template"] == {"name": name, "version": 1}
     finally:
         await status.stop()
+
+
+async def test_a_department_files_from_a_template_in_the_portal(
+    stack: Stack, sink: HttpSink, uid: str
+) -> None:
+    """The portal's form names a published template and its values instead of a title and
+    body: the dry run and the filing resolve it like the JSON API, and what is sent is the
+    template's text with the values in place."""
+    user = f"u-{uid}-p"
+    await produce(
+        stack.bootstrap,
+        topic(stack, "push.recipients.v1"),
+        [(user, jbytes(recipient(user, sink.url(f"/hook/{user}"))))],
+    )
+    await directory_has(stack, user)
+    name, rid = f"portal-{uid}", f"ptl-{uid}"
+    async with client(stack, "intake") as http:
+        assert (await published(http, name))["state"] == "approved"
+    form = {"request_id": rid, "goal": "Tell customers their order ships",
+            "category": "notification", "priority": "normal", "audience": "recipients",
+            "recipients": user, "timezone": "UTC", "template": name, "template_locale": "zh",
+            "template_values": "name=Bo\norder=B-2"}  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{stack.ports['intake']}", timeout=20
+    ) as browser:
+        form_type = {"content-type": "application/x-www-form-urlencoded"}
+        login = await browser.post(
+            "/portal/login", content=f"key={stack.keys['submitter']}", headers=form_type
+        )
+        assert login.status_code == 303, login.text[:300]
+        page = (await browser.get("/portal/new")).text
+        assert 'name="template_values"' in page
+        csrf = page.split('name="csrf" value="')[1].split('"')[0]
+        fields = [*form.items(), ("csrf", csrf), ("channels", "webhook")]
+        dry = await browser.post("/portal/new", data=dict([*fields, ("action", "dry_run")]))
+        assert dry.status_code == 200 and "Dry run" in dry.text, dry.text[:2000]
+        checked = dry.text.split('name="checked" value="')[1].split('"')[0]
+        filed = await browser.post(
+            "/portal/new", data=dict([*fields, ("action", "file"), ("checked", checked)])
+        )
+        assert (filed.status_code, filed.headers.get("location")) == (
+            303, f"/portal/requests/{rid}",
+        ), filed.text[:2000]  # fmt: skip
+
+    call = await eventually(
+        lambda: next((c for c in sink.received if c.path == f"/hook/{user}"), None),
+        timeout=60,
+        what="the webhook call",
+    )
+    sent = json.loads(call.body)
+    assert (sent["title"], sent["body"]) == ("欢迎 Bo", "您的订单 B-2 今天发货。")

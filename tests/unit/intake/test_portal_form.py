@@ -71,3 +71,21 @@ def test_contract_errors_point_at_form_fields() -> None:
         "requester.user": "",
     }
     assert {p: form_field(p) for p in paths} == paths
+
+
+def test_a_named_template_replaces_the_content_and_its_errors_find_their_fields() -> None:
+    out = draft(form(template="welcome", template_version="2", template_locale="zh-Hant",
+                     template_values="name=Ann\norder = A-17"), LI)  # fmt: skip
+    assert "content" not in out.body and out.problems == []
+    assert out.body["template"] == {
+        "name": "welcome", "version": 2, "locale": "zh-Hant",
+        "values": {"name": "Ann", "order": "A-17"},
+    }  # fmt: skip
+    latest = draft(form(template="welcome"), LI).body["template"]
+    assert latest == {"name": "welcome", "values": {}}  # no version: the latest published
+    bad = draft(form(template="welcome", template_version="v2", template_values="oops"), LI)
+    assert [p.field for p in bad.problems] == ["template_version", "template_values"]
+    assert form_field("template.values.name") == "template_values"
+    assert form_field("template.version") == "template_version"
+    assert form_field("template") == "template"
+    assert form_field("content.variants.sms.body") == "v_sms_body"

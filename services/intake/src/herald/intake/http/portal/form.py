@@ -48,10 +48,14 @@ def draft(form: Form, who: Principal) -> Drafted:
         "category": form.get("category"),
         "priority": form.get("priority") or "normal",
         "channels": list(dict.fromkeys(form.all("channels"))),
-        "content": _content(form),
         "audience": _audience(form, out.problems),
-        "labels": _labels(form.get("labels"), out.problems),
+        "labels": _pairs(form.get("labels"), "labels", out.problems),
     }
+    template = _template(form, out.problems)
+    if template is None:
+        out.body["content"] = _content(form)
+    else:
+        out.body["template"] = template
     schedule = _schedule(form, out.problems)
     if schedule:
         out.body["schedule"] = schedule
@@ -90,17 +94,37 @@ def _words(text: str) -> list[str]:
     return [w for w in _SPLIT.split(text) if w]
 
 
-def _labels(text: str, problems: list[FormProblem]) -> dict[str, str]:
-    labels = {}
+def _pairs(text: str, where: str, problems: list[FormProblem]) -> dict[str, str]:
+    """`key=value` lines (labels, a template's values)."""
+    pairs = {}
     for line in text.splitlines():
         if not line.strip():
             continue
         key, eq, value = line.partition("=")
         if not eq or not key.strip():
-            problems.append(FormProblem("labels", f"{line.strip()!r} is not key=value"))
+            problems.append(FormProblem(where, f"{line.strip()!r} is not key=value"))
             continue
-        labels[key.strip()] = value.strip()
-    return labels
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _template(form: Form, problems: list[FormProblem]) -> dict[str, Any] | None:
+    """A stored template named on the form (its content replaces the form's title and
+    body; intake resolves it exactly as for the JSON API), or None."""
+    name = form.get("template").strip()
+    if not name:
+        return None
+    use: dict[str, Any] = {"name": name}
+    version = form.get("template_version").strip()
+    if version.isdigit():
+        use["version"] = int(version)
+    elif version:
+        why = f"{version[:20]!r} is not a version number (empty: the latest published)"
+        problems.append(FormProblem("template_version", why))
+    if form.get("template_locale").strip():
+        use["locale"] = form.get("template_locale").strip()
+    use["values"] = _pairs(form.get("template_values"), "template_values", problems)
+    return use
 
 
 def _schedule(form: Form, problems: list[FormProblem]) -> dict[str, Any]:
@@ -130,19 +154,33 @@ def _zone(name: str, problems: list[FormProblem]) -> ZoneInfo | None:
     return None
 
 
+_PLAIN_FIELDS = frozenset({"request_id", "goal", "category", "priority", "channels", "labels"})
+_TEMPLATE_FIELDS = {
+    "version": "template_version",
+    "locale": "template_locale",
+    "values": "template_values",
+}
+
+
 def form_field(path: str) -> str:
     """The form field a contract error's path is about (`content.title` -> `title`)."""
     head, _, rest = path.partition(".")
     if head == "content":
-        part, _, rest = rest.partition(".")
-        if part == "variants":
-            channel, _, piece = rest.partition(".")
-            return f"v_{channel}_{piece.partition('.')[0]}" if piece else "title"
-        return part or "title"
+        return _content_field(rest)
     if head == "audience":
         return "tags_any" if rest.startswith("segment") else "recipients"
     if head == "schedule":
         return rest.partition(".")[0] or "expires_at"
-    if head in ("request_id", "goal", "category", "priority", "channels", "labels"):
-        return head
-    return ""
+    if head == "template":
+        return _TEMPLATE_FIELDS.get(rest.partition(".")[0], "template")
+    return (
+        head if head in ("request_id", "goal", "category", "priority", "channels", "labels") else ""
+    )
+
+
+def _content_field(rest: str) -> str:
+    part, _, rest = rest.partition(".")
+    if part == "variants":
+        channel, _, piece = rest.partition(".")
+        return f"v_{channel}_{piece.partition('.')[0]}" if piece else "title"
+    return part or "title"
