@@ -1,33 +1,28 @@
 """Intake's manifest: what tooling needs to know about it (herald.runtime.manifest).
 
 HTTP API and `push.requests.v1` in; validated, deduplicated requests out.
+Consumer groups are `herald-intake` plus the suffix given ("" for the bare name).
 """
 
-from pathlib import Path
-
 from herald.contracts.topics import Topic
-from herald.runtime.manifest import Consumes, ServiceManifest
+from herald.runtime.manifest import declare
 
-MANIFEST = ServiceManifest(
-    name="intake",
-    settings="herald.intake.settings:IntakeSettings",
-    app="herald.intake.main:create_app",
+MANIFEST = declare(
+    "intake",
+    home=__file__,
     http_port=8001,
-    migrations=Path(__file__).parent / "migrations",
-    consumes=(
-        Consumes("herald-intake", Topic.REQUESTS),
-        Consumes("herald-intake-standing", Topic.STANDING),
-        Consumes("herald-intake-status", Topic.STATUS),
-        Consumes("herald-intake-templates", Topic.TEMPLATE_REVIEWED),
-    ),
-    produces=frozenset(
-        {
-            Topic.ACCEPTED,
-            Topic.CANCELS,
-            Topic.DLQ,
-            Topic.RECIPIENTS,
-            Topic.STATUS,
-            Topic.TEMPLATE_REVIEWS,
-        }
-    ),
+    consumes={
+        "": Topic.REQUESTS,
+        "standing": Topic.STANDING,
+        "status": Topic.STATUS,
+        "templates": Topic.TEMPLATE_REVIEWED,
+    },
+    produces={
+        Topic.ACCEPTED,
+        Topic.CANCELS,
+        Topic.DLQ,
+        Topic.RECIPIENTS,
+        Topic.STATUS,
+        Topic.TEMPLATE_REVIEWS,
+    },
 )

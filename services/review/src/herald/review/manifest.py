@@ -1,25 +1,16 @@
 """Review's manifest: what tooling needs to know about it (herald.runtime.manifest).
 
 Accepted requests in; compliance decisions (automatic and human) out.
+Consumer groups are `herald-review` plus the suffix given ("" for the bare name).
 """
 
-from pathlib import Path
-
 from herald.contracts.topics import Topic
-from herald.runtime.manifest import Consumes, ServiceManifest
+from herald.runtime.manifest import declare
 
-MANIFEST = ServiceManifest(
-    name="review",
-    settings="herald.review.settings:ReviewSettings",
-    app="herald.review.main:create_app",
+MANIFEST = declare(
+    "review",
+    home=__file__,
     http_port=8002,
-    migrations=Path(__file__).parent / "migrations",
-    consumes=(
-        Consumes("herald-review", Topic.ACCEPTED),
-        Consumes("herald-review-cancels", Topic.CANCELS),
-        Consumes("herald-review-templates", Topic.TEMPLATE_REVIEWS),
-    ),
-    produces=frozenset(
-        {Topic.APPROVED, Topic.DLQ, Topic.STANDING, Topic.STATUS, Topic.TEMPLATE_REVIEWED}
-    ),
+    consumes={"": Topic.ACCEPTED, "cancels": Topic.CANCELS, "templates": Topic.TEMPLATE_REVIEWS},
+    produces={Topic.APPROVED, Topic.DLQ, Topic.STANDING, Topic.STATUS, Topic.TEMPLATE_REVIEWED},
 )

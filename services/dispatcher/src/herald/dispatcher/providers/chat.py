@@ -78,6 +78,12 @@ def _code_result(code: Any, retryable: frozenset[int], msg: Any) -> tuple[Result
     return kind, f"code {code}: {str(msg)[:120]}"
 
 
+def _errcode_result(answer: Any, retryable: frozenset[int]) -> tuple[Result, str]:
+    """WeCom's and DingTalk's answer: `errcode` (0 is success) and `errmsg`."""
+    body = answer if isinstance(answer, dict) else {}
+    return _code_result(body.get("errcode"), retryable, body.get("errmsg"))
+
+
 @dataclass(frozen=True, slots=True)
 class WeCom:
     name: str = "wecom"
@@ -86,8 +92,7 @@ class WeCom:
         return url, {"msgtype": "markdown", "markdown": {"content": _markdown(message)}}
 
     def result(self, answer: Any) -> tuple[Result, str]:
-        body = answer if isinstance(answer, dict) else {}
-        return _code_result(body.get("errcode"), WECOM_RETRYABLE, body.get("errmsg"))
+        return _errcode_result(answer, WECOM_RETRYABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +113,7 @@ class DingTalk:
         return url, body
 
     def result(self, answer: Any) -> tuple[Result, str]:
-        body = answer if isinstance(answer, dict) else {}
-        return _code_result(body.get("errcode"), DINGTALK_RETRYABLE, body.get("errmsg"))
+        return _errcode_result(answer, DINGTALK_RETRYABLE)
 
 
 @dataclass(frozen=True, slots=True)

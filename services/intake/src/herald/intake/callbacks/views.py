@@ -25,6 +25,8 @@ class NewSubscription(BaseModel):
     )
 
 
+# deliberate declaration: the public API's view of a subscription (no secret unless asked), field by
+# field
 class SubscriptionOut(BaseModel):
     id: str
     tenant: str
