@@ -1,12 +1,13 @@
 """Dispatcher's manifest: what tooling needs to know about it (herald.runtime.manifest).
 
 Sends in; calls to channel providers, and their outcomes, out.
-Consumer groups are `herald-dispatcher` plus the suffix given ("" for the bare name).
 """
 
 from herald.contracts.topics import Topic
 from herald.runtime.manifest import declare
 
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-dispatcher` itself); the rest follows the layout (herald.runtime.manifest.declare)
 MANIFEST = declare(
     "dispatcher",
     home=__file__,

@@ -1,12 +1,13 @@
 """Intake's manifest: what tooling needs to know about it (herald.runtime.manifest).
 
 HTTP API and `push.requests.v1` in; validated, deduplicated requests out.
-Consumer groups are `herald-intake` plus the suffix given ("" for the bare name).
 """
 
 from herald.contracts.topics import Topic
 from herald.runtime.manifest import declare
 
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-intake` itself); the rest follows the layout (herald.runtime.manifest.declare)
 MANIFEST = declare(
     "intake",
     home=__file__,

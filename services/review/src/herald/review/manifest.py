@@ -1,12 +1,13 @@
 """Review's manifest: what tooling needs to know about it (herald.runtime.manifest).
 
 Accepted requests in; compliance decisions (automatic and human) out.
-Consumer groups are `herald-review` plus the suffix given ("" for the bare name).
 """
 
 from herald.contracts.topics import Topic
 from herald.runtime.manifest import declare
 
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-review` itself); the rest follows the layout (herald.runtime.manifest.declare)
 MANIFEST = declare(
     "review",
     home=__file__,

@@ -1,12 +1,13 @@
 """Scheduler's manifest: what tooling needs to know about it (herald.runtime.manifest).
 
 Approved requests and the recipient directory in; one timed send per recipient out.
-Consumer groups are `herald-scheduler` plus the suffix given ("" for the bare name).
 """
 
 from herald.contracts.topics import Topic
 from herald.runtime.manifest import declare
 
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-scheduler` itself); the rest follows the layout (herald.runtime.manifest.declare)
 MANIFEST = declare(
     "scheduler",
     home=__file__,

@@ -1,12 +1,13 @@
 """Tracker's manifest: what tooling needs to know about it (herald.runtime.manifest).
 
 Outcomes, statuses and engagement in; the ledger, reports and `completed` out.
-Consumer groups are `herald-tracker` plus the suffix given ("" for the bare name).
 """
 
 from herald.contracts.topics import Topic
 from herald.runtime.manifest import declare
 
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-tracker` itself); the rest follows the layout (herald.runtime.manifest.declare)
 MANIFEST = declare(
     "tracker",
     home=__file__,

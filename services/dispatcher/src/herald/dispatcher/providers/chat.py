@@ -95,6 +95,8 @@ class WeCom:
         return _errcode_result(answer, WECOM_RETRYABLE)
 
 
+# deliberate declaration: a robot's fields (signing secret, name, signed origins) and its
+# request and answer, as `Shape` asks of each
 @dataclass(frozen=True, slots=True)
 class DingTalk:
     secret: str | None = None
@@ -116,6 +118,8 @@ class DingTalk:
         return _errcode_result(answer, DINGTALK_RETRYABLE)
 
 
+# deliberate declaration: a robot's fields (signing secret, name, signed origins) and its
+# request and answer, as `Shape` asks of each
 @dataclass(frozen=True, slots=True)
 class Feishu:
     secret: str | None = None

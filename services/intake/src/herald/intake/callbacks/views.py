@@ -43,6 +43,8 @@ class SubscriptionOut(BaseModel):
         default=None, description="only in the answer that creates or rotates it"
     )
 
+    # deliberate declaration: the stored subscription, field by field (its secret only when
+    # asked)
     @classmethod
     def of(cls, s: Subscription, *, with_secret: bool = False) -> "SubscriptionOut":
         return cls(
