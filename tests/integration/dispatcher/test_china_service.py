@@ -14,7 +14,8 @@ import pytest
 
 from herald.devstack.postgres import create_database
 from herald.dispatcher.callbacks import CallbackUrls
-from herald.dispatcher.main import MIGRATIONS, create_app
+from herald.dispatcher.main import create_app
+from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.vendor_store import PgSharedTokens
 from herald.runtime.db import Database, migrate
 from tests.integration.dispatcher.harness import SIGNING_SECRET, Live, prepared, send
@@ -26,6 +27,8 @@ from tests.support.service import running
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+MIGRATIONS = MANIFEST.migrations
+assert MIGRATIONS is not None
 PUBLIC = "https://dispatch.example"
 URLS = CallbackUrls(SIGNING_SECRET.encode(), PUBLIC)
 TEMPLATES = {"default": {"code": "SMS_1", "params": {"content": "{title}: {body}"}}}
