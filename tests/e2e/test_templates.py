@@ -15,40 +15,16 @@ from tests.e2e.test_walking_skeleton import recipient
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.sink import HttpSink
 from tests.support.stack import add_key, client, directory_has, topic
+from tests.support.templates import ORDER_TEXTS, templated
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
-TEXTS = {
-    "default": {
-        "title": "Welcome, {{ values.name }}",
-        "body": "Your order {{ values.order }} ships today.",
-    },
-    "locales": {
-        "zh": {"title": "欢迎 {{ values.name }}", "body": "您的订单 {{ values.order }} 今天发货。"},
-        "zh-Hant": {
-            "title": "歡迎 {{ values.name }}",
-            "body": "您的訂單 {{ values.order }} 今天出貨。",
-        },
-    },
-}
+TEXTS = ORDER_TEXTS
 
 
 def new_template(name: str, texts: dict[str, Any] = TEXTS) -> dict[str, Any]:
     return {"name": name, "category": "notification", "channels": ["webhook"], "texts": texts}
-
-
-def templated(rid: str, recipients: list[str], use: dict[str, Any], **over: Any) -> dict[str, Any]:
-    return {
-        "request_id": rid,
-        "tenant": "acme",
-        "requester": {"department": "marketing", "user": "li.wei"},
-        "goal": "Tell customers their order ships",
-        "category": "notification",
-        "channels": ["webhook"],
-        "audience": {"recipients": recipients},
-        "template": use,
-    } | over
 
 
 async def decided(http: httpx.AsyncClient, name: str, version: int) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 sends, delivery receipts and replies through the callback addresses, shared tokens."""
 
 import asyncio
-import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -15,45 +14,34 @@ import pytest
 
 from herald.devstack.postgres import create_database
 from herald.dispatcher.callbacks import CallbackUrls
-from herald.dispatcher.main import MIGRATIONS, create_app
-from herald.dispatcher.settings import DispatcherSettings
+from herald.dispatcher.main import create_app
+from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.vendor_store import PgSharedTokens
 from herald.runtime.db import Database, migrate
+from tests.integration.dispatcher.harness import SIGNING_SECRET, Live, prepared, send
 from tests.integration.dispatcher.push_servers import Wechat
 from tests.integration.dispatcher.stub import Stub
-from tests.integration.dispatcher.test_service import send
 from tests.integration.dispatcher.vendor_servers import Aliyun, Tencent
-from tests.support.kafka import TopicWatcher, jbytes, produce
-from tests.support.keys import write_keys
-from tests.support.service import create_topics, new_prefix, running, service_env
+from tests.support.kafka import TopicWatcher
+from tests.support.service import running
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+MIGRATIONS = MANIFEST.migrations
+assert MIGRATIONS is not None
 PUBLIC = "https://dispatch.example"
-URLS = CallbackUrls(b"sign-me-sign-me-sign-me-sign-me!!", PUBLIC)
+URLS = CallbackUrls(SIGNING_SECRET.encode(), PUBLIC)
 TEMPLATES = {"default": {"code": "SMS_1", "params": {"content": "{title}: {body}"}}}
 
 
 @dataclass
-class Running:
-    http: httpx.AsyncClient
-    kafka: str
-    prefix: str
+class Running(Live):
     database_url: str
     aliyun: Aliyun
     tencent: Tencent
     wechat: Wechat
-    outcomes: TopicWatcher
     engagement: TopicWatcher
     contacts: TopicWatcher
-
-    async def sends(self, *items: dict[str, Any]) -> None:
-        topic = self.prefix + "push.sends.v1"
-        await produce(self.kafka, topic, [(s["delivery_id"], jbytes(s)) for s in items])
-
-    async def outcome(self, did: str) -> dict[str, Any]:
-        found = await eventually(lambda: self.outcomes.for_key(did), timeout=30, what=did)
-        return found[0].json()  # type: ignore[no-any-return]
 
     async def callback(self, owner: str, name: str, event: str, body: Any) -> httpx.Response:
         path = URLS.url(owner, name, event).removeprefix(PUBLIC)
@@ -105,10 +93,7 @@ def providers(ali: Stub, tc: Stub, wx: Stub) -> dict[str, Any]:
 async def dispatcher(
     kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Running]:
-    prefix, folder = new_prefix(), tmp_path_factory.mktemp("china")
-    await create_topics(kafka, prefix)
-    database_url = await create_database(pg_admin_url, f"t_{uuid.uuid4().hex[:12]}")
-    write_keys(folder / "keys.json")
+    folder = tmp_path_factory.mktemp("china")
     aliyun, tencent, wechat = Aliyun(), Tencent(), Wechat()
     ali, tc, wx = [await Stub(h).start() for h in (aliyun, tencent, wechat)]
     secrets = {
@@ -117,30 +102,26 @@ async def dispatcher(
         "TEST_WX_SECRET": "wx-secret",
     }
     os.environ.update(secrets)
-    settings = DispatcherSettings(
-        **service_env(
-            kafka,
-            database_url,
-            prefix,
-            api_keys_file=str(folder / "keys.json"),
-            signing_secret="sign-me-sign-me-sign-me-sign-me!!",
-            tracking_keys="k1:tracking-secret-tracking-secret-0123",
-            dispatcher_public_url=PUBLIC,
-            providers_json=json.dumps(providers(ali, tc, wx)),
-        )
-    )
-    watchers = [
-        await TopicWatcher(kafka, prefix + t).start()
-        for t in ("push.outcomes.v1", "push.engagement.v1", "push.contacts.v1")
-    ]
     try:
-        async with running(create_app(settings)) as http:
-            yield Running(http, kafka, prefix, database_url, aliyun, tencent, wechat, *watchers)
+        async with (
+            prepared(
+                kafka,
+                pg_admin_url,
+                folder,
+                providers(ali, tc, wx),
+                watch=("push.engagement.v1", "push.contacts.v1"),
+                dispatcher_public_url=PUBLIC,
+            ) as setup,
+            running(create_app(setup.settings)) as http,
+        ):
+            outcomes, engagement, contacts = setup.watchers
+            yield Running(
+                http, kafka, setup.prefix, outcomes,
+                setup.database_url, aliyun, tencent, wechat, engagement, contacts,
+            )  # fmt: skip
     finally:
         for name in secrets:
             os.environ.pop(name, None)
-        for w in watchers:
-            await w.stop()
         for s in (ali, tc, wx):
             await s.stop()
 

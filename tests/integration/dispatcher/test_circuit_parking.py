@@ -7,23 +7,16 @@ circuit on its last route failed ("circuit open", or the receiver's skip counted
 attempt), so a fan-out through a short outage lost recipients for good.
 """
 
-import json
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
-from herald.devstack.postgres import create_database
 from herald.dispatcher.main import create_app
-from herald.dispatcher.settings import DispatcherSettings
+from tests.integration.dispatcher.harness import Live, prepared, send
 from tests.integration.dispatcher.stub import Seen, Stub, reply
-from tests.support.kafka import TopicWatcher, jbytes, produce
-from tests.support.keys import write_keys
-from tests.support.service import create_topics, new_prefix, running, service_env
+from tests.support.service import running
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -41,16 +34,7 @@ class Flaky:
 
 
 @dataclass
-class Running:
-    http: httpx.AsyncClient
-    kafka: str
-    prefix: str
-    outcomes: TopicWatcher
-
-    async def sends(self, items: list[dict[str, Any]]) -> None:
-        topic = self.prefix + "push.sends.v1"
-        await produce(self.kafka, topic, [(s["delivery_id"], jbytes(s)) for s in items])
-
+class Running(Live):
     async def metric(self, name: str, **labels: str) -> float:
         """The sum of `name`'s series that carry all of `labels`."""
         wanted = [f'{k}="{v}"' for k, v in labels.items()]
@@ -67,22 +51,6 @@ class Running:
             return [f[0].json()["outcome"] for f in found] if all(found) else None
 
         return await eventually(every, timeout=60, what="every outcome")  # type: ignore[no-any-return]
-
-
-def send(did: str, channels: list[str], contacts: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "delivery_id": did,
-        "request_id": f"r-{did}",
-        "tenant": "acme",
-        "department": "mkt",
-        "recipient_id": f"u-{did}",
-        "category": "notification",
-        "priority": "normal",
-        "channels": channels,
-        "contacts": contacts,
-        "content": {"title": "Sale", "body": "Half price today"},
-        "due_at": datetime.now(UTC).isoformat(),
-    }
 
 
 @pytest.fixture(scope="module")
@@ -103,27 +71,20 @@ async def dispatcher(
     tmp_path_factory: pytest.TempPathFactory,
     peers: tuple[Flaky, Stub, Flaky, Stub],
 ) -> AsyncIterator[Running]:
-    prefix, folder = new_prefix(), tmp_path_factory.mktemp("parking")
-    write_keys(folder / "keys.json")
-    await create_topics(kafka, prefix)
-    database_url = await create_database(pg_admin_url, f"t_{uuid.uuid4().hex[:12]}")
-    gw = peers[3]
+    folder, gw = tmp_path_factory.mktemp("parking"), peers[3]
     providers = {
         "providers": {"gw": {"kind": "sms", "shape": "custom", "url": gw.url("/send"),
                              "fields": {"to": "{phone}"}}},
         "channels": {"sms": ["gw"], "webhook": ["webhook"]},
     }  # fmt: skip
-    settings = DispatcherSettings(
-        **service_env(
+    async with (
+        prepared(
             kafka,
-            database_url,
-            prefix,
-            api_keys_file=str(folder / "keys.json"),
-            signing_secret="sign-me-sign-me-sign-me-sign-me!",
-            tracking_keys="k1:tracking-secret-tracking-secret-0123",
+            pg_admin_url,
+            folder,
+            providers,
             tracker_public_url="https://t.example",
             dispatcher_public_url="https://dispatch.example",
-            providers_json=json.dumps(providers),
             backoff_base_s=0.05,
             backoff_max_s=0.2,
             retry_poll_s=0.05,
@@ -131,14 +92,10 @@ async def dispatcher(
             breaker_failures=3,
             breaker_reset_s=1.5,
             webhook_allow_private=True,
-        )
-    )
-    outcomes = await TopicWatcher(kafka, prefix + "push.outcomes.v1").start()
-    try:
-        async with running(create_app(settings)) as http:
-            yield Running(http, kafka, prefix, outcomes)
-    finally:
-        await outcomes.stop()
+        ) as setup,
+        running(create_app(setup.settings)) as http,
+    ):
+        yield Running(http, kafka, setup.prefix, setup.watchers[0])
 
 
 async def test_a_receiver_failing_until_its_circuit_opens_then_recovering_gets_every_send(
@@ -146,7 +103,9 @@ async def test_a_receiver_failing_until_its_circuit_opens_then_recovering_gets_e
 ) -> None:
     receiver, hook = peers[0], peers[1]
     ids = [f"hook-{i}" for i in range(FANOUT)]
-    await dispatcher.sends([send(i, ["webhook"], {"webhook": hook.url(f"/h/{i}")}) for i in ids])
+    await dispatcher.sends(
+        *[send(i, ["webhook"], contacts={"webhook": hook.url(f"/h/{i}")}) for i in ids]
+    )
 
     async def skipped() -> bool:  # a retryable answer the receiver never saw: circuit open
         answered = await dispatcher.metric(
@@ -167,7 +126,7 @@ async def test_a_gateway_failing_until_the_shared_breaker_opens_then_recovering_
 ) -> None:
     gateway = peers[2]
     ids = [f"sms-{i}" for i in range(FANOUT)]
-    await dispatcher.sends([send(i, ["sms"], {"phone": "+8613800000000"}) for i in ids])
+    await dispatcher.sends(*[send(i, ["sms"]) for i in ids])
 
     async def opened() -> bool:
         return await dispatcher.metric("herald_dispatcher_circuit_state", provider="gw") == 1

@@ -7,13 +7,15 @@ import pytest
 
 from herald.contracts import Channel
 from herald.dispatcher.domain.rendering import render
-from herald.dispatcher.main import MIGRATIONS
+from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.providers.base import Result
 from herald.dispatcher.providers.inbox import InboxProvider, PgInbox
 from herald.runtime.db import Database, migrate
 from tests.unit.dispatcher.builders import send
 
 pytestmark = pytest.mark.integration
+MIGRATIONS = MANIFEST.migrations
+assert MIGRATIONS is not None
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ the next marketing message to that recipient on that channel while a transaction
 still goes; a forged token changes nothing."""
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.message import Message
@@ -15,18 +14,14 @@ import asyncpg
 import httpx
 import pytest
 
-from herald.devstack.postgres import create_database
 from herald.dispatcher.callbacks import CallbackUrls
 from herald.dispatcher.main import create_app
-from herald.dispatcher.settings import DispatcherSettings
+from tests.integration.dispatcher.harness import Live, prepared, send
 from tests.integration.dispatcher.smtp_server import SmtpServer
 from tests.integration.dispatcher.stub import Stub
-from tests.integration.dispatcher.test_service import send
 from tests.integration.dispatcher.vendor_servers import Aliyun
 from tests.support.kafka import TopicWatcher, jbytes, produce
-from tests.support.keys import write_keys
 from tests.support.serve import serving
-from tests.support.service import create_topics, new_prefix, service_env
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -36,25 +31,13 @@ URLS = CallbackUrls(SIGNING_SECRET.encode(), PUBLIC)
 
 
 @dataclass
-class Running:
-    http: httpx.AsyncClient
-    kafka: str
-    prefix: str
+class Running(Live):
     database_url: str
     smtp: SmtpServer
     aliyun: Aliyun
-    outcomes: TopicWatcher
     engagement: TopicWatcher
     consent: TopicWatcher
     keys: dict[tuple[str, str], str]
-
-    async def sends(self, *items: dict[str, Any]) -> None:
-        topic = self.prefix + "push.sends.v1"
-        await produce(self.kafka, topic, [(s["delivery_id"], jbytes(s)) for s in items])
-
-    async def outcome(self, did: str) -> dict[str, Any]:
-        found = await eventually(lambda: self.outcomes.for_key(did), timeout=30, what=did)
-        return found[0].json()  # type: ignore[no-any-return]
 
     def mail(self, did: str) -> Message:
         [found] = [m for m in self.smtp.mailbox.messages if m["X-Herald-Delivery-Id"] == did]
@@ -84,10 +67,7 @@ def local(url: str) -> str:
 async def dispatcher(
     kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Running]:
-    prefix, folder = new_prefix(), tmp_path_factory.mktemp("optout")
-    await create_topics(kafka, prefix)
-    database_url = await create_database(pg_admin_url, f"t_{uuid.uuid4().hex[:12]}")
-    keys = write_keys(folder / "keys.json")
+    folder = tmp_path_factory.mktemp("optout")
     smtp, aliyun = SmtpServer(folder).start(), Aliyun()
     ali = await Stub(aliyun).start()
     (folder / "smtp-password").write_text("s3cret\n")
@@ -105,29 +85,27 @@ async def dispatcher(
         },
         "channels": {"email": ["mail"], "sms": ["ali"], "in_app": ["inbox"]},
     }  # fmt: skip
-    settings = DispatcherSettings(
-        **service_env(
-            kafka,
-            database_url,
-            prefix,
-            api_keys_file=str(folder / "keys.json"),
-            signing_secret=SIGNING_SECRET,
-            tracking_keys="k1:tracking-secret-tracking-secret-0123",
-            tracker_public_url="https://t.example",
-            dispatcher_public_url=PUBLIC,
-            providers_json=json.dumps(providers),
-        )
-    )
-    watchers = [
-        await TopicWatcher(kafka, prefix + t).start()
-        for t in ("push.outcomes.v1", "push.engagement.v1", "push.consent.v1")
-    ]
     try:
-        async with serving(create_app(settings)) as base, httpx.AsyncClient(base_url=base) as http:
-            yield Running(http, kafka, prefix, database_url, smtp, aliyun, *watchers, keys)
+        async with (
+            prepared(
+                kafka,
+                pg_admin_url,
+                folder,
+                providers,
+                watch=("push.engagement.v1", "push.consent.v1"),
+                signing_secret=SIGNING_SECRET,
+                tracker_public_url="https://t.example",
+                dispatcher_public_url=PUBLIC,
+            ) as setup,
+            serving(create_app(setup.settings)) as base,
+            httpx.AsyncClient(base_url=base) as http,
+        ):
+            outcomes, engagement, consent = setup.watchers
+            yield Running(
+                http, kafka, setup.prefix, outcomes,
+                setup.database_url, smtp, aliyun, engagement, consent, setup.keys,
+            )  # fmt: skip
     finally:
-        for w in watchers:
-            await w.stop()
         await ali.stop()
         smtp.stop()
 

@@ -1,59 +1,36 @@
 """The dispatcher in-process against the real broker and Postgres, providers on local servers."""
 
-import json
 import os
 import urllib.parse
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from herald.devstack.postgres import create_database
 from herald.dispatcher.main import create_app
-from herald.dispatcher.settings import DispatcherSettings
 from herald.runtime.links import LinkSigner, parse_keys
+from tests.integration.dispatcher.harness import TRACKING_KEYS, Live, prepared, send
 from tests.integration.dispatcher.smtp_server import SmtpServer
 from tests.integration.dispatcher.stub import Seen, Stub, reply
 from tests.support.kafka import TopicWatcher, jbytes, produce
-from tests.support.keys import bearer, write_keys
-from tests.support.service import create_topics, new_prefix, running, service_env
+from tests.support.keys import bearer
+from tests.support.service import running
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-KEYS = "k1:tracking-secret-tracking-secret-0123"
 
 
 @dataclass
-class Running:
-    http: httpx.AsyncClient
-    kafka: str
-    prefix: str
+class Running(Live):
     gateway: Stub
     hooks: Stub
-    outcomes: TopicWatcher
     contacts: TopicWatcher
     engagement: TopicWatcher
     keys: dict[tuple[str, str], str]
     smtp: SmtpServer
-
-    async def sends(self, *items: dict[str, Any]) -> None:
-        await produce(
-            self.kafka,
-            self.prefix + "push.sends.v1",
-            [(s["delivery_id"], jbytes(s)) for s in items],
-        )
-
-    async def outcome(self, did: str) -> dict[str, Any]:
-        found = await eventually(
-            lambda: self.outcomes.for_key(did), timeout=30, what=f"outcome of {did}"
-        )
-        return found[0].json()  # type: ignore[no-any-return]
 
 
 def gateway_answer(s: Seen):  # type: ignore[no-untyped-def]
@@ -82,33 +59,12 @@ def apns_answer(s: Seen):  # type: ignore[no-untyped-def]
     return reply(200)
 
 
-def send(did: str, channels: list[str], **over: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "delivery_id": did,
-        "request_id": f"r-{did}",
-        "tenant": "acme",
-        "department": "mkt",
-        "recipient_id": f"u-{did}",
-        "category": "notification",
-        "priority": "normal",
-        "channels": channels,
-        "contacts": {"phone": "+8613800000000"},
-        "content": {"title": "Sale", "body": "Half price https://shop.example.com/w"},
-        "due_at": datetime.now(UTC).isoformat(),
-    }
-    body.update(over)
-    return body
-
-
 @pytest.fixture(scope="module")
 async def dispatcher(
     kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Running]:
     """One dispatcher for this module's tests (each uses its own delivery ids)."""
-    prefix, folder = new_prefix(), tmp_path_factory.mktemp("dispatcher")
-    await create_topics(kafka, prefix)
-    database_url = await create_database(pg_admin_url, f"t_{uuid.uuid4().hex[:12]}")
-    keys = write_keys(folder / "keys.json")
+    folder = tmp_path_factory.mktemp("dispatcher")
     gateway, hooks = await Stub(gateway_answer).start(), await Stub().start()
     apple = await Stub(apns_answer, http2=True).start()
     smtp = SmtpServer(folder).start()
@@ -127,36 +83,32 @@ async def dispatcher(
         "channels": {"sms": ["gw"], "webhook": ["webhook"], "in_app": ["inbox"],
                      "email": ["mail"], "app_push": ["apple"]},
     }  # fmt: skip
-    settings = DispatcherSettings(
-        **service_env(
-            kafka,
-            database_url,
-            prefix,
-            api_keys_file=str(folder / "keys.json"),
-            signing_secret="sign-me-sign-me-sign-me-sign-me!!",
-            tracking_keys=KEYS,
-            tracker_public_url="https://t.example",
-            dispatcher_public_url="https://dispatch.example",
-            providers_json=json.dumps(providers),
-            backoff_base_s=0.05,
-            backoff_max_s=0.2,
-            retry_poll_s=0.05,
-            max_attempts=3,
-            webhook_allow_private=True,
-        )
-    )
-    watchers = [
-        await TopicWatcher(kafka, prefix + t).start()
-        for t in ("push.outcomes.v1", "push.contacts.v1", "push.engagement.v1")
-    ]
     os.environ["TEST_DISPATCHER_SMS_TOKEN"] = "twilio-token"
     try:
-        async with running(create_app(settings)) as http:
-            yield Running(http, kafka, prefix, gateway, hooks, *watchers, keys, smtp)
+        async with (
+            prepared(
+                kafka,
+                pg_admin_url,
+                folder,
+                providers,
+                watch=("push.contacts.v1", "push.engagement.v1"),
+                tracker_public_url="https://t.example",
+                dispatcher_public_url="https://dispatch.example",
+                backoff_base_s=0.05,
+                backoff_max_s=0.2,
+                retry_poll_s=0.05,
+                max_attempts=3,
+                webhook_allow_private=True,
+            ) as setup,
+            running(create_app(setup.settings)) as http,
+        ):
+            outcomes, contacts, engagement = setup.watchers
+            yield Running(
+                http, kafka, setup.prefix, outcomes,
+                gateway, hooks, contacts, engagement, setup.keys, smtp,
+            )  # fmt: skip
     finally:
         os.environ.pop("TEST_DISPATCHER_SMS_TOKEN", None)
-        for w in watchers:
-            await w.stop()
         await gateway.stop()
         await hooks.stop()
         await apple.stop()
@@ -187,7 +139,7 @@ async def test_sends_are_delivered_retried_cancelled_and_reported(dispatcher: Ru
     sms = [s for s in d.gateway.seen if "Messages.json" in s.path]
     body = urllib.parse.parse_qs(sms[0].body.decode())["Body"][0]
     token = body.split("https://t.example/r/")[1]
-    link = LinkSigner(parse_keys(KEYS)).verify(token, datetime.now(UTC))
+    link = LinkSigner(parse_keys(TRACKING_KEYS)).verify(token, datetime.now(UTC))
     assert link is not None
     assert link.url == "https://shop.example.com/w"
     metrics = (await d.http.get("/metrics")).text

@@ -9,37 +9,15 @@ from typing import Any
 import pytest
 
 from tests.integration.templates.harness import Pair, intake_and_review
+from tests.support.templates import ORDER_TEXTS, templated, with_default_body
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-TEXTS = {
-    "default": {
-        "title": "Welcome, {{ values.name }}",
-        "body": "Order {{ values.order }} ships today, {{ recipient.attributes.city }}.",
-    },
-    "locales": {
-        "zh": {"title": "欢迎 {{ values.name }}", "body": "订单 {{ values.order }} 今天发货。"},
-        "zh-Hant": {
-            "title": "歡迎 {{ values.name }}",
-            "body": "訂單 {{ values.order }} 今天出貨。",
-        },
-    },
-}
+TEXTS = with_default_body(
+    ORDER_TEXTS, "Order {{ values.order }} ships today, {{ recipient.attributes.city }}."
+)
 VALUES = {"name": "Ann", "order": "A-17"}
-
-
-def request(rid: str, use: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "request_id": rid,
-        "tenant": "acme",
-        "requester": {"department": "marketing", "user": "li.wei"},
-        "goal": "Tell customers their order ships",
-        "category": "notification",
-        "channels": ["webhook"],
-        "audience": {"recipients": ["u-1"]},
-        "template": use,
-    }
 
 
 async def create(pair: Pair, name: str, texts: dict[str, Any] = TEXTS) -> None:
@@ -57,7 +35,7 @@ async def publish(pair: Pair, name: str, version: int = 1) -> None:
 
 async def submit(pair: Pair, rid: str, use: dict[str, Any]) -> Any:
     return await pair.intake.post(
-        "/v1/requests", json=request(rid, use), headers=pair.as_("submitter")
+        "/v1/requests", json=templated(rid, ["u-1"], use), headers=pair.as_("submitter")
     )
 
 

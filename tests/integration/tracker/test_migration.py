@@ -7,9 +7,11 @@ import asyncpg
 import pytest
 
 from herald.runtime.db import create_pool, migrate
-from herald.tracker.main import MIGRATIONS
+from herald.tracker.manifest import MANIFEST
 
 pytestmark = pytest.mark.integration
+MIGRATIONS = MANIFEST.migrations
+assert MIGRATIONS is not None
 
 
 async def test_rows_of_the_first_schema_survive_partitioning(

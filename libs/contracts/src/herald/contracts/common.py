@@ -13,6 +13,7 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """An id: 1..128 characters from [A-Za-z0-9._:-]."""
 
 
+# deliberate declaration: a public contract enum (docs/contract.md), one member per value
 class Channel(StrEnum):
     APP_PUSH = "app_push"
     SMS = "sms"

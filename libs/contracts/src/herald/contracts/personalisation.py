@@ -28,6 +28,10 @@ RECIPIENT_ATTRIBUTE_MAX = 64
 may use; longer values are refused where attributes enter Herald."""
 URL_MAX = 2000
 """The longest `content.url` may be, as written and as rendered."""
+REVIEW_MARKER = "\u00a4"
+"""Stands for a recipient's value in the text review reads (`¤`): no reviewer can know
+it, no rule reads it as a letter, a link or a wide character, and it is one GSM-7
+character (an SMS is counted in the encoding it will be sent in)."""
 CASE_GROWTH = 3
 HTML_GROWTH = 6
 _CASE_FILTERS = frozenset({"upper", "lower", "title", "capitalize"})
@@ -112,4 +116,18 @@ def longest(template: Template, values: Mapping[str, str], html: bool = False) -
     be, and every recipient field at its longest."""
     return sum(
         len(p) if isinstance(p, str) else longest_value(p, values, html) for p in template.parts
+    )
+
+
+def as_reviewed(template: Template, values: Mapping[str, str]) -> str:
+    """The template as review reads it: every known value filled in (`values`, already
+    escaped where the text is HTML), each recipient field shown as `REVIEW_MARKER`.
+    Review judges this text and the dispatcher checks its links against it."""
+    return "".join(
+        p
+        if isinstance(p, str)
+        else REVIEW_MARKER
+        if p.field.startswith(RECIPIENT)
+        else p.apply(values.get(p.field, ""))
+        for p in template.parts
     )

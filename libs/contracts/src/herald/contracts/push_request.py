@@ -20,6 +20,7 @@ LabelKey = Annotated[str, StringConstraints(pattern=LABEL_KEY_PATTERN)]
 LabelValue = Annotated[str, Field(max_length=LABEL_VALUE_MAX)]
 
 
+# deliberate declaration: a public contract enum (docs/contract.md), one member per value
 class Category(StrEnum):
     MARKETING = "marketing"
     NOTIFICATION = "notification"
@@ -27,6 +28,7 @@ class Category(StrEnum):
     ALERT = "alert"
 
 
+# deliberate declaration: a public contract enum (docs/contract.md), one member per value
 class Priority(StrEnum):
     LOW = "low"
     NORMAL = "normal"

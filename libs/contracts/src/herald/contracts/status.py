@@ -55,6 +55,7 @@ class Counts(Model):
     cancelled: int = Field(default=0, ge=0)
 
 
+# deliberate declaration: a public event (docs/contract.md), field by field
 class Status(Model):
     request_id: Id
     tenant: Id

@@ -38,6 +38,7 @@ class TemplateReviewRequested(Model):
     trace_id: str = ""
 
 
+# deliberate declaration: an internal event (docs/contract.md), field by field
 class TemplateReviewed(Model):
     """Review's decision on a version: `approved`, `rejected`, `pending_review` (a human
     decides; another event follows) or `expired`."""

@@ -45,6 +45,11 @@ class Wakeup:
             await asyncio.wait_for(self._event.wait(), timeout_s)
 
 
+def housekeeping(_exc: BaseException) -> None:
+    """The `on_failure` of housekeeping (purging expired rows, say): a failed round is
+    logged and leaves readiness alone; the next round retries."""
+
+
 def every(
     interval_s: float,
     step: Callable[[], Awaitable[T]],

@@ -12,7 +12,7 @@ import path ("package.module:attribute") and loaded only by the tools that need 
 """
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -68,3 +68,33 @@ class ServiceManifest:
 
     def app_factory(self) -> "Callable[[ServiceSettings], FastAPI]":
         return cast("Callable[[ServiceSettings], FastAPI]", load(self.app))
+
+
+def declare(
+    name: str,
+    *,
+    home: str,
+    http_port: int,
+    consumes: Mapping[str, Topic],
+    produces: Iterable[Topic],
+) -> ServiceManifest:
+    """A service's manifest from what differs between services; the rest follows the layout.
+
+    `home` is the manifest module's `__file__`: its migrations are the `migrations` folder
+    beside it. `consumes` maps a consumer group's suffix to its topic: `""` is the group
+    `herald-<name>` itself, `"cancels"` is `herald-<name>-cancels`. Settings are
+    `herald.<name>.settings:<Name>Settings`, the app factory `herald.<name>.main:create_app`.
+    """
+    migrations = Path(home).parent / "migrations"
+    return ServiceManifest(
+        name=name,
+        settings=f"herald.{name}.settings:{name.capitalize()}Settings",
+        app=f"herald.{name}.main:create_app",
+        http_port=http_port,
+        migrations=migrations if migrations.is_dir() else None,
+        consumes=tuple(
+            Consumes(f"herald-{name}-{suffix}" if suffix else f"herald-{name}", topic)
+            for suffix, topic in consumes.items()
+        ),
+        produces=frozenset(produces),
+    )

@@ -56,6 +56,8 @@ class WebhookSpec(Limits):
         return value
 
 
+# deliberate declaration: the operator's file, field by field (the password as a reference;
+# providers.smtp.SmtpConfig is what it resolves to)
 class SmtpSpec(Limits):
     """Declared field by field as the provider's SmtpConfig is: this is what operators
     write, that is what the provider takes (builders.py maps one onto the other)."""

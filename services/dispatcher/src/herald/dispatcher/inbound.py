@@ -28,6 +28,7 @@ MAX_TEXT = 1000
 """Longest reply text kept; a long message is never an opt-out keyword anyway."""
 
 
+# deliberate declaration: a reply as the providers' inbound webhooks give it, field by field
 @dataclass(frozen=True, slots=True)
 class InboundReply:
     phone: str

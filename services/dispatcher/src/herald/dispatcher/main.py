@@ -1,7 +1,5 @@
 """Dispatcher's composition root."""
 
-from pathlib import Path
-
 import httpx
 from fastapi import FastAPI
 
@@ -18,6 +16,7 @@ from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.receipts import ReceiptUrls
 from herald.dispatcher.handlers import build_router
 from herald.dispatcher.http import build_http
+from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.optout.wiring import build_optout
 from herald.dispatcher.providers.inbox import PgInbox
@@ -30,8 +29,6 @@ from herald.runtime.links import LinkSigner, parse_keys
 from herald.runtime.loops import every
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def tracking_links(settings: DispatcherSettings, clock: Clock) -> TrackingLinks:
@@ -127,6 +124,6 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         rt,
         routers=[router],
         http=[http, callbacks, optout.http, optout.admin_http],
-        migrations=MIGRATIONS,
+        migrations=MANIFEST.migrations,
         body_limits={"/v1/callbacks/": CALLBACK_MAX_BYTES},
     )

@@ -3,23 +3,15 @@
 Sends in; calls to channel providers, and their outcomes, out.
 """
 
-from pathlib import Path
-
 from herald.contracts.topics import Topic
-from herald.runtime.manifest import Consumes, ServiceManifest
+from herald.runtime.manifest import declare
 
-MANIFEST = ServiceManifest(
-    name="dispatcher",
-    settings="herald.dispatcher.settings:DispatcherSettings",
-    app="herald.dispatcher.main:create_app",
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-dispatcher` itself); the rest follows the layout (herald.runtime.manifest.declare)
+MANIFEST = declare(
+    "dispatcher",
+    home=__file__,
     http_port=8004,
-    migrations=Path(__file__).parent / "migrations",
-    consumes=(
-        Consumes("herald-dispatcher", Topic.SENDS),
-        Consumes("herald-dispatcher-cancels", Topic.CANCELS),
-        Consumes("herald-dispatcher-consent", Topic.RECIPIENTS),
-    ),
-    produces=frozenset(
-        {Topic.CONSENT, Topic.CONTACTS, Topic.DLQ, Topic.ENGAGEMENT, Topic.OUTCOMES}
-    ),
+    consumes={"": Topic.SENDS, "cancels": Topic.CANCELS, "consent": Topic.RECIPIENTS},
+    produces={Topic.CONSENT, Topic.CONTACTS, Topic.DLQ, Topic.ENGAGEMENT, Topic.OUTCOMES},
 )

@@ -9,6 +9,8 @@ from herald.runtime.secret_rules import long_secret, strong_tracking_keys
 from herald.runtime.settings import ServiceSettings
 
 
+# deliberate declaration: one field per setting (the README's settings table), read from the
+# environment
 class DispatcherSettings(ServiceSettings):
     http_port: int = 8004
     signing_secret: SecretStr

@@ -36,6 +36,8 @@ class AliyunSmsSpec(Limits):
     up_extend_code: str | None = None
 
 
+# deliberate declaration: the operator's file, field by field (secrets as references;
+# providers.tencent_sms.TencentSmsConfig is what it resolves to)
 class TencentSmsSpec(Limits):
     kind: Literal["tencent_sms"]
     secret_id: str

@@ -21,6 +21,7 @@ from herald.contracts.internal import Standing, Submitter
 from herald.intake.personalisation import check_personalisation
 
 
+# deliberate declaration: what intake answers a submission
 class Verdict(StrEnum):
     """What intake answers a submission (not the contract's delivery Outcome)."""
 
@@ -30,6 +31,7 @@ class Verdict(StrEnum):
     REJECTED = "rejected"
 
 
+# deliberate declaration: what intake.requests keeps of a request, field by field
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
     """What intake keeps of a request: enough to know a resubmission, its source and who

@@ -1,7 +1,6 @@
 """Intake's composition root."""
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -32,6 +31,7 @@ from herald.intake.http.portal.routes import PortalParts, build_portal
 from herald.intake.http.recipients import IMPORT_PATH, build_recipients_http
 from herald.intake.http.requests import build_http, openapi_components
 from herald.intake.http.templates import build_templates_http
+from herald.intake.manifest import MANIFEST
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.recipients.importing import Importer, ImportLimits
 from herald.intake.recipients.publisher import KafkaRecipientPublisher
@@ -41,17 +41,11 @@ from herald.intake.templates.resolving import Resolver
 from herald.intake.templates.service import Templates
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.egress.addresses import Targets
-from herald.runtime.loops import Wakeup, every
+from herald.runtime.loops import Wakeup, every, housekeeping
 from herald.runtime.openapi_limits import with_413
 from herald.runtime.service import Runtime, build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.runtime.websessions.postgres import PgSessionStore
-
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def _ignore(_exc: BaseException) -> None:
-    """Housekeeping that fails (logged) leaves readiness alone: the next round retries."""
 
 
 def create_app(
@@ -95,12 +89,12 @@ def create_app(
     portal = build_portal(settings, PgSessionStore(rt.db, "intake"), parts, rt.auth, clock)
     if portal is not None:
         http.append(portal[0])
-        rt.add_loop("portal_sessions_purge", every(300, portal[1].purge, on_failure=_ignore))
+        rt.add_loop("portal_sessions_purge", every(300, portal[1].purge, on_failure=housekeeping))
     app = create_service_app(
         rt,
         routers=[router],
         http=http,
-        migrations=MIGRATIONS,
+        migrations=MANIFEST.migrations,
         body_limits={
             "/v1/requests": settings.max_payload_bytes,
             "/v1/templates": settings.max_payload_bytes,

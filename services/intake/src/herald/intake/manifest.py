@@ -3,31 +3,27 @@
 HTTP API and `push.requests.v1` in; validated, deduplicated requests out.
 """
 
-from pathlib import Path
-
 from herald.contracts.topics import Topic
-from herald.runtime.manifest import Consumes, ServiceManifest
+from herald.runtime.manifest import declare
 
-MANIFEST = ServiceManifest(
-    name="intake",
-    settings="herald.intake.settings:IntakeSettings",
-    app="herald.intake.main:create_app",
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-intake` itself); the rest follows the layout (herald.runtime.manifest.declare)
+MANIFEST = declare(
+    "intake",
+    home=__file__,
     http_port=8001,
-    migrations=Path(__file__).parent / "migrations",
-    consumes=(
-        Consumes("herald-intake", Topic.REQUESTS),
-        Consumes("herald-intake-standing", Topic.STANDING),
-        Consumes("herald-intake-status", Topic.STATUS),
-        Consumes("herald-intake-templates", Topic.TEMPLATE_REVIEWED),
-    ),
-    produces=frozenset(
-        {
-            Topic.ACCEPTED,
-            Topic.CANCELS,
-            Topic.DLQ,
-            Topic.RECIPIENTS,
-            Topic.STATUS,
-            Topic.TEMPLATE_REVIEWS,
-        }
-    ),
+    consumes={
+        "": Topic.REQUESTS,
+        "standing": Topic.STANDING,
+        "status": Topic.STATUS,
+        "templates": Topic.TEMPLATE_REVIEWED,
+    },
+    produces={
+        Topic.ACCEPTED,
+        Topic.CANCELS,
+        Topic.DLQ,
+        Topic.RECIPIENTS,
+        Topic.STATUS,
+        Topic.TEMPLATE_REVIEWS,
+    },
 )

@@ -1,7 +1,6 @@
 """Review's composition root."""
 
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -20,6 +19,7 @@ from herald.review.http.standing import build_standing_http
 from herald.review.http.template_reviews import build_template_reviews_http
 from herald.review.http.violations import build_violations_http
 from herald.review.judging import Judge
+from herald.review.manifest import MANIFEST
 from herald.review.metrics import ReviewMetrics
 from herald.review.policy import load_policy
 from herald.review.reviewing import Reviewer
@@ -29,17 +29,11 @@ from herald.review.templates.reviewing import TemplateReviewer
 from herald.review.upkeep import steps
 from herald.review.violations import Violations
 from herald.runtime.clock import Clock, utc_now
-from herald.runtime.loops import every
+from herald.runtime.loops import every, housekeeping
 from herald.runtime.service import build_runtime
 from herald.runtime.service import create_app as create_service_app
 from herald.runtime.websessions import SessionStore
 from herald.runtime.websessions.postgres import PgSessionStore
-
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def _ignore(_exc: BaseException) -> None:
-    """Housekeeping that fails (logged) leaves readiness alone: the next round retries."""
 
 
 def create_app(
@@ -73,7 +67,7 @@ def create_app(
     console = build_console(settings, store, reviewer, repo, violations, rt.auth, clock, board)
     if console is not None:
         http.append(console[0])
-        rt.add_loop("console_sessions_purge", every(300, console[1].purge, on_failure=_ignore))
+        rt.add_loop("console_sessions_purge", every(300, console[1].purge, on_failure=housekeeping))
     template_store = PgTemplateReviewStore(rt.db)
     templates = TemplateReviewer(Judge(engine, links), template_store, rt.events, clock)
     http.append(build_template_reviews_http(templates, template_store, rt.auth))
@@ -83,4 +77,4 @@ def create_app(
         every(settings.review_relay_grace_s / 2, lambda: templates.relay(grace)),
     )
     router = build_router(rt.consumers(), reviewer, templates)
-    return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)
+    return create_service_app(rt, routers=[router], http=http, migrations=MANIFEST.migrations)

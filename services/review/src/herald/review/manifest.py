@@ -3,23 +3,15 @@
 Accepted requests in; compliance decisions (automatic and human) out.
 """
 
-from pathlib import Path
-
 from herald.contracts.topics import Topic
-from herald.runtime.manifest import Consumes, ServiceManifest
+from herald.runtime.manifest import declare
 
-MANIFEST = ServiceManifest(
-    name="review",
-    settings="herald.review.settings:ReviewSettings",
-    app="herald.review.main:create_app",
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-review` itself); the rest follows the layout (herald.runtime.manifest.declare)
+MANIFEST = declare(
+    "review",
+    home=__file__,
     http_port=8002,
-    migrations=Path(__file__).parent / "migrations",
-    consumes=(
-        Consumes("herald-review", Topic.ACCEPTED),
-        Consumes("herald-review-cancels", Topic.CANCELS),
-        Consumes("herald-review-templates", Topic.TEMPLATE_REVIEWS),
-    ),
-    produces=frozenset(
-        {Topic.APPROVED, Topic.DLQ, Topic.STANDING, Topic.STATUS, Topic.TEMPLATE_REVIEWED}
-    ),
+    consumes={"": Topic.ACCEPTED, "cancels": Topic.CANCELS, "templates": Topic.TEMPLATE_REVIEWS},
+    produces={Topic.APPROVED, Topic.DLQ, Topic.STANDING, Topic.STATUS, Topic.TEMPLATE_REVIEWED},
 )

@@ -10,7 +10,7 @@ DECISION_BUCKETS = (0.05, 0.25, 1, 5, 30, 120, 600, 1800, 3600, 4 * 3600, 24 * 3
 class ReviewMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         m = Metrics(registry, "herald_review")
-        # review's own declarations, one each
+        # deliberate declaration: one call per documented metric (the README's metrics table)
         self.decisions = m.counter(
             "decisions",
             "Review decisions, by outcome and who decided (rules/human/canceller/clock).",

@@ -35,6 +35,7 @@ class Review:
     note: str | None = None
 
 
+# deliberate declaration: a stored review and whether it is new
 @dataclass(frozen=True, slots=True)
 class Recorded:
     review: Review
@@ -42,6 +43,7 @@ class Recorded:
     """False when the request had been recorded before (a redelivery, or cancelled first)."""
 
 
+# deliberate declaration: a row of review.audit, field by field
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     id: int

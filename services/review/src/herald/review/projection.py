@@ -13,19 +13,17 @@ label values, each in a slot of its own that a finding maps back to `labels.<key
 """
 
 import html as htmllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from herald.contracts import Channel, Content, PushRequest, ReasonCode, Variant
-from herald.contracts.personalisation import RECIPIENT, shared_values
-from herald.contracts.placeholders import Template, TemplateError, scan
+from herald.contracts.personalisation import REVIEW_MARKER, as_reviewed, shared_values
+from herald.contracts.placeholders import TemplateError, scan
 from herald.review.engine.findings import Finding, Severity
 
-MARKER = "¤"
-"""Stands for a recipient's value: no reviewer can know it, and no rule reads it as a
-letter, a link or a wide character."""
+MARKER = REVIEW_MARKER
+"""Stands for a recipient's value (`herald.contracts.personalisation.REVIEW_MARKER`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +32,6 @@ class Projected:
 
     request: PushRequest
     invalid: list[Finding] = field(default_factory=list)
-
-
-def _render(template: Template, values: Mapping[str, str]) -> str:
-    return "".join(
-        p
-        if isinstance(p, str)
-        else MARKER
-        if p.field.startswith(RECIPIENT)
-        else p.apply(values.get(p.field, ""))
-        for p in template.parts
-    )
 
 
 class _Renderer:
@@ -61,7 +48,7 @@ class _Renderer:
             return text
         if template.is_plain:
             return text
-        return _render(template, self.escaped if html else self.values)
+        return as_reviewed(template, self.escaped if html else self.values)
 
     def maybe(self, where: str, text: str | None, html: bool = False) -> str | None:
         return None if text is None else self.text(where, text, html)

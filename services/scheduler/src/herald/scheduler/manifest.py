@@ -3,24 +3,22 @@
 Approved requests and the recipient directory in; one timed send per recipient out.
 """
 
-from pathlib import Path
-
 from herald.contracts.topics import Topic
-from herald.runtime.manifest import Consumes, ServiceManifest
+from herald.runtime.manifest import declare
 
-MANIFEST = ServiceManifest(
-    name="scheduler",
-    settings="herald.scheduler.settings:SchedulerSettings",
-    app="herald.scheduler.main:create_app",
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-scheduler` itself); the rest follows the layout (herald.runtime.manifest.declare)
+MANIFEST = declare(
+    "scheduler",
+    home=__file__,
     http_port=8003,
-    migrations=Path(__file__).parent / "migrations",
-    consumes=(
-        Consumes("herald-scheduler", Topic.APPROVED),
-        Consumes("herald-scheduler-cancels", Topic.CANCELS),
-        Consumes("herald-scheduler-contacts", Topic.CONTACTS),
-        Consumes("herald-scheduler-directory", Topic.RECIPIENTS),
-        Consumes("herald-scheduler-engagement", Topic.ENGAGEMENT),
-        Consumes("herald-scheduler-outcomes", Topic.OUTCOMES),
-    ),
-    produces=frozenset({Topic.DLQ, Topic.OUTCOMES, Topic.SENDS, Topic.STATUS}),
+    consumes={
+        "": Topic.APPROVED,
+        "cancels": Topic.CANCELS,
+        "contacts": Topic.CONTACTS,
+        "directory": Topic.RECIPIENTS,
+        "engagement": Topic.ENGAGEMENT,
+        "outcomes": Topic.OUTCOMES,
+    },
+    produces={Topic.DLQ, Topic.OUTCOMES, Topic.SENDS, Topic.STATUS},
 )

@@ -4,57 +4,45 @@ import asyncio
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry
 
+from herald.runtime.metrics import Metrics
 from herald.scheduler.ports import Timers
+
+EXPANSION_BUCKETS = (0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
 
 class SchedulerMetrics:
-    # One declaration per metric, spelled out on purpose: the names and help texts are
-    # the documented metrics (README), read here as they are exported.
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.timers_pending = Gauge(
-            "herald_scheduler_timers_pending", "Timers not yet released.", registry=registry
+        m = Metrics(registry, "herald_scheduler")
+        # deliberate declaration: one call per documented metric (README's metrics table),
+        # names and help texts read here as they are exported
+        self.timers_pending = m.gauge("timers_pending", "Timers not yet released.")
+        self.timer_lag = m.gauge(
+            "timer_lag_seconds", "How overdue the most overdue ready timer is."
         )
-        self.timer_lag = Gauge(
-            "herald_scheduler_timer_lag_seconds",
-            "How overdue the most overdue ready timer is.",
-            registry=registry,
-        )
-        self.released = Counter(
-            "herald_scheduler_sends_released",
+        self.released = m.counter(
+            "sends_released",
             "Sends handed to the dispatcher, by tenant and channel (rate() gives sends/s).",
-            ["tenant", "channel"],
-            registry=registry,
+            "tenant",
+            "channel",
         )
-        self.suppressed = Counter(
-            "herald_scheduler_suppressions",
+        self.suppressed = m.counter(
+            "suppressions",
             "Recipients not sent to, by reason (no_contact, opted_out, frequency_capped, ...).",
-            ["reason"],
-            registry=registry,
+            "reason",
         )
-        self.deferred = Counter(
-            "herald_scheduler_deferrals",
-            "Sends moved later, by reason.",
-            ["reason"],
-            registry=registry,
+        self.deferred = m.counter("deferrals", "Sends moved later, by reason.", "reason")
+        self.outcomes = m.counter(
+            "outcomes", "Outcomes the scheduler itself published, by kind.", "outcome"
         )
-        self.outcomes = Counter(
-            "herald_scheduler_outcomes",
-            "Outcomes the scheduler itself published, by kind.",
-            ["outcome"],
-            registry=registry,
-        )
-        self.expansion = Histogram(
-            "herald_scheduler_expansion_seconds",
+        self.expansion = m.histogram(
+            "expansion_seconds",
             "Time to expand one request's audience into timers.",
-            buckets=(0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
-            registry=registry,
+            buckets=EXPANSION_BUCKETS,
         )
-        self.expanded = Counter(
-            "herald_scheduler_recipients_expanded",
-            "Audience members expanded into timers or outcomes.",
-            registry=registry,
+        self.expanded = m.counter(
+            "recipients_expanded", "Audience members expanded into timers or outcomes."
         )
 
     def count_deferrals(self, reasons: Iterable[str]) -> None:

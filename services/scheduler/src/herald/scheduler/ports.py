@@ -208,6 +208,7 @@ class EngagementLog(Protocol):
         """Keep each event once, for deliveries this scheduler released."""
         ...
 
+    # deliberate declaration: the port's signature (adapters.postgres.engagement implements it)
     async def hour_evidence(
         self,
         tenant: str,

@@ -6,6 +6,8 @@ from herald.runtime.settings import ServiceSettings
 from herald.scheduler.domain.policy import Policies
 
 
+# deliberate declaration: one field per setting (the README's settings table), read from the
+# environment
 class SchedulerSettings(ServiceSettings):
     http_port: int = 8003
     delivery_id_key: SecretStr = Field(

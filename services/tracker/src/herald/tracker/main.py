@@ -1,7 +1,5 @@
 """Tracker's composition root."""
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from herald.runtime.clock import Clock, utc_now
@@ -18,11 +16,10 @@ from herald.tracker.http.engagement import build_engagement_http
 from herald.tracker.http.labels import build_labels_http
 from herald.tracker.http.reports import build_http
 from herald.tracker.http.timeline import build_timeline_http
+from herald.tracker.manifest import MANIFEST
 from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.settings import TrackerSettings
 from herald.tracker.tracking import Tracker
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: TrackerSettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -65,6 +62,6 @@ def create_app(settings: TrackerSettings | None = None, *, clock: Clock = utc_no
             build_timeline_http(ledger, rt.auth, clock),
             engagement_http,
         ],
-        migrations=MIGRATIONS,
+        migrations=MANIFEST.migrations,
         body_limits={"/v1/engagement": s.engagement_max_bytes},
     )

@@ -3,22 +3,20 @@
 Outcomes, statuses and engagement in; the ledger, reports and `completed` out.
 """
 
-from pathlib import Path
-
 from herald.contracts.topics import Topic
-from herald.runtime.manifest import Consumes, ServiceManifest
+from herald.runtime.manifest import declare
 
-MANIFEST = ServiceManifest(
-    name="tracker",
-    settings="herald.tracker.settings:TrackerSettings",
-    app="herald.tracker.main:create_app",
+# deliberate declaration: what differs between services (consumer groups by suffix: ""
+# is `herald-tracker` itself); the rest follows the layout (herald.runtime.manifest.declare)
+MANIFEST = declare(
+    "tracker",
+    home=__file__,
     http_port=8005,
-    migrations=Path(__file__).parent / "migrations",
-    consumes=(
-        Consumes("herald-tracker-engagement", Topic.ENGAGEMENT),
-        Consumes("herald-tracker-outcomes", Topic.OUTCOMES),
-        Consumes("herald-tracker-recipients", Topic.RECIPIENTS),
-        Consumes("herald-tracker-status", Topic.STATUS),
-    ),
-    produces=frozenset({Topic.DLQ, Topic.ENGAGEMENT, Topic.STATUS}),
+    consumes={
+        "engagement": Topic.ENGAGEMENT,
+        "outcomes": Topic.OUTCOMES,
+        "recipients": Topic.RECIPIENTS,
+        "status": Topic.STATUS,
+    },
+    produces={Topic.DLQ, Topic.ENGAGEMENT, Topic.STATUS},
 )

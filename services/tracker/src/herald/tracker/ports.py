@@ -28,6 +28,7 @@ class Expected:
     trace_id: str = ""
 
 
+# deliberate declaration: what announcing a finished request needs, field by field
 @dataclass(frozen=True, slots=True)
 class Finishing:
     """A request about to be announced."""
@@ -106,6 +107,7 @@ class Partitions(Protocol):
     async def ensure(self, months: Iterable[Month]) -> None: ...
 
 
+# deliberate declaration: the parameters of a timeline report, one field each
 @dataclass(frozen=True, slots=True)
 class TimelineQuery:
     """Outcomes of one tenant in [since, until), by `bucket` ('hour' or 'day', UTC),

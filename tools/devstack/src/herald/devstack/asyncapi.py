@@ -132,38 +132,34 @@ def _operations(names: dict[type[BaseModel], str]) -> Iterator[tuple[str, dict[s
         ids = [names[p.model], *(["Tombstone"] if p.tombstones else [])]
         return [{"$ref": f"#/channels/{topic}/messages/{i}"} for i in ids]
 
+    def operation(action: str, topic: Topic, summary: str, **more: Any) -> dict[str, Any]:
+        return {
+            "action": action,
+            "channel": {"$ref": f"#/channels/{topic}"},
+            "summary": summary,
+            "messages": refs(topic),
+            **more,
+        }
+
     for service in SERVICES:
         for group, topic in sorted((c.group, c.topic) for c in service.consumes):
+            group_id = {"groupId": {"type": "string", "enum": [group]}}
             yield (
                 f"{group}.receive.{topic}",
-                {
-                    "action": "receive",
-                    "channel": {"$ref": f"#/channels/{topic}"},
-                    "summary": f"{service.name} consumes as group {group}",
-                    "messages": refs(topic),
-                    "bindings": {"kafka": {"groupId": {"type": "string", "enum": [group]}}},
-                },
+                operation(
+                    "receive",
+                    topic,
+                    f"{service.name} consumes as group {group}",
+                    bindings={"kafka": group_id},
+                ),
             )
         for topic in sorted(service.produces):
             yield (
                 f"herald-{service.name}.send.{topic}",
-                {
-                    "action": "send",
-                    "channel": {"$ref": f"#/channels/{topic}"},
-                    "summary": f"{service.name} publishes",
-                    "messages": refs(topic),
-                },
+                operation("send", topic, f"{service.name} publishes"),
             )
     for topic, who in EXTERNAL_PRODUCERS.items():
-        yield (
-            f"external.send.{topic}",
-            {
-                "action": "send",
-                "channel": {"$ref": f"#/channels/{topic}"},
-                "summary": f"{who} publish",
-                "messages": refs(topic),
-            },
-        )
+        yield f"external.send.{topic}", operation("send", topic, f"{who} publish")
 
 
 def document() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from herald.runtime.provenance import RecordSigner
 log = structlog.get_logger(__name__)
 
 DEMO_TENANT = "acme"
+# deliberate declaration: the demo directory, one recipient each, spelled out as data
 DEMO_RECIPIENTS: tuple[Recipient, ...] = (
     Recipient(
         recipient_id="u-1001",

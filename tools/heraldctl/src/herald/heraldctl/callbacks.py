@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from herald.heraldctl.client import Api, problem_of
-from herald.heraldctl.common import Env, JsonOpt, env_of, need_key, run
+from herald.heraldctl.common import Env, JsonOpt, ask, env_of, intake_api, need_key, run
 from herald.heraldctl.render import Output, pairs, table
 
 app = typer.Typer(help="Status callbacks: where every status is POSTed.", no_args_is_help=True)
@@ -109,8 +109,7 @@ def replay(
 
 async def _call(env: Env, method: str, path: str, **kwargs: Any) -> Any:
     need_key(env)
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
-        return await api.call(method, path, **kwargs)
+    return await ask(intake_api(env), method, path, **kwargs)
 
 
 async def _show_one(env: Env, method: str, path: str, **kwargs: Any) -> int:

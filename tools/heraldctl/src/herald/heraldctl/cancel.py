@@ -14,6 +14,7 @@ from herald.heraldctl.common import Env, JsonOpt, env_of, need_key, run, segment
 from herald.heraldctl.render import pairs
 
 
+# deliberate declaration: a command's arguments and help, as typer reads them for --help
 def cancel(
     ctx: typer.Context,
     request_id: Annotated[str, typer.Argument(help="The request_id.")],

@@ -77,6 +77,15 @@ class Api:
     ) -> None:
         await self._http.aclose()
 
+    async def _request(self, method: str, path: str, **options: Any) -> httpx.Response:
+        """The response; RemoteError `unreachable` when the service cannot be reached."""
+        try:
+            return await self._http.request(method, path, **options)
+        except httpx.TransportError as exc:
+            raise RemoteError(
+                0, "unreachable", f"cannot reach {self.name} at {self.base_url}", str(exc) or None
+            ) from exc
+
     async def send(
         self,
         method: str,
@@ -88,14 +97,9 @@ class Api:
     ) -> httpx.Response:
         """The raw response, whatever its status; RemoteError only if unreachable."""
         headers = {"content-type": "application/json"} if content is not None else None
-        try:
-            return await self._http.request(
-                method, path, json=json, content=content, params=params, headers=headers
-            )
-        except httpx.TransportError as exc:
-            raise RemoteError(
-                0, "unreachable", f"cannot reach {self.name} at {self.base_url}", str(exc) or None
-            ) from exc
+        return await self._request(
+            method, path, json=json, content=content, params=params, headers=headers
+        )
 
     async def stream(
         self,
@@ -109,14 +113,9 @@ class Api:
         """Send `body` as it comes (chunked); the raw response, whatever its status.
         No time limit on writing or reading it: a large import takes as long as it takes."""
         timeout = httpx.Timeout(None, connect=5.0)
-        try:
-            return await self._http.request(
-                method, path, content=body, params=params, headers=headers, timeout=timeout
-            )
-        except httpx.TransportError as exc:
-            raise RemoteError(
-                0, "unreachable", f"cannot reach {self.name} at {self.base_url}", str(exc) or None
-            ) from exc
+        return await self._request(
+            method, path, content=body, params=params, headers=headers, timeout=timeout
+        )
 
     async def call(
         self,

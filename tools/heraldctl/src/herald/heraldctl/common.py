@@ -14,7 +14,7 @@ import typer
 from aiokafka.errors import KafkaError
 
 from herald.heraldctl import keys
-from herald.heraldctl.client import RemoteError
+from herald.heraldctl.client import Api, RemoteError
 from herald.heraldctl.config import ConfigError, Settings, load_settings
 from herald.heraldctl.render import Output
 
@@ -76,6 +76,20 @@ def need_key(env: Env) -> str:
         sources = env.settings.sources | {"api_key": "prompt"}
         env.settings = replace(env.settings, api_key=typed, sources=sources)
     return env.settings.api_key
+
+
+def intake_api(env: Env) -> Api:
+    return Api(env.settings.intake_url, env.settings.api_key, name="intake")
+
+
+def review_api(env: Env) -> Api:
+    return Api(env.settings.review_url, env.settings.api_key, name="review")
+
+
+async def ask(api: Api, method: str, path: str, **options: Any) -> Any:
+    """One call's answer (`Api.call`), the connection closed after it."""
+    async with api:
+        return await api.call(method, path, **options)
 
 
 def segment(value: str) -> str:

@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -42,19 +42,31 @@ def _unreachable(bootstrap: str, exc: Exception) -> RemoteError:
     return RemoteError(0, "unreachable", f"cannot reach Kafka at {bootstrap}", str(exc) or None)
 
 
+class _Client(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+@contextlib.asynccontextmanager
+async def _running(client: _Client, bootstrap: str) -> AsyncIterator[None]:
+    """The client started (RemoteError `unreachable` if the broker is not), then stopped."""
+    try:
+        await client.start()
+    except KafkaError as exc:
+        await client.stop()
+        raise _unreachable(bootstrap, exc) from exc
+    try:
+        yield
+    finally:
+        await client.stop()
+
+
 @contextlib.asynccontextmanager
 async def producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
     _quiet()
     p = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=8 * 1024 * 1024)
-    try:
-        await p.start()
-    except KafkaError as exc:
-        await p.stop()
-        raise _unreachable(bootstrap, exc) from exc
-    try:
+    async with _running(p, bootstrap):
         yield p
-    finally:
-        await p.stop()
 
 
 Headers = list[tuple[str, bytes]]
@@ -86,15 +98,8 @@ async def publish(
 async def reader(bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
     _quiet()
     c = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-    try:
-        await c.start()
-    except KafkaError as exc:
-        await c.stop()
-        raise _unreachable(bootstrap, exc) from exc
-    try:
+    async with _running(c, bootstrap):
         yield c
-    finally:
-        await c.stop()
 
 
 async def partitions(c: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:

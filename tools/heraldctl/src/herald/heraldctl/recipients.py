@@ -66,6 +66,7 @@ def import_(
     run(env, recipients_http.import_file(env, file, wire_mode, check_only))
 
 
+# deliberate declaration: a command's arguments and help, as typer reads them for --help
 @app.command("get")
 def get(
     ctx: typer.Context,
@@ -78,6 +79,7 @@ def get(
     run(env, recipients_http.lookup(env, recipient_id))
 
 
+# deliberate declaration: a command's arguments and help, as typer reads them for --help
 @app.command("erase")
 def erase(
     ctx: typer.Context,

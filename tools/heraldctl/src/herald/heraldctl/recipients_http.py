@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from herald.heraldctl.client import Api, problem_of
-from herald.heraldctl.common import CommandError, Env, segment
+from herald.heraldctl.common import CommandError, Env, ask, intake_api, segment
 from herald.heraldctl.render import pairs, table
 
 CHUNK = 256 * 1024
@@ -76,8 +76,7 @@ def _show(env: Env, file: Path, report: dict[str, Any], check_only: bool) -> Non
 
 
 async def lookup(env: Env, recipient_id: str) -> int:
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
-        found = await api.call("GET", f"/v1/recipients/{segment(recipient_id)}")
+    found = await ask(intake_api(env), "GET", f"/v1/recipients/{segment(recipient_id)}")
     if env.out.as_json:
         env.out.json(found)
     else:
@@ -86,8 +85,7 @@ async def lookup(env: Env, recipient_id: str) -> int:
 
 
 async def erase(env: Env, recipient_id: str) -> int:
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
-        found = await api.call("DELETE", f"/v1/recipients/{segment(recipient_id)}")
+    found = await ask(intake_api(env), "DELETE", f"/v1/recipients/{segment(recipient_id)}")
     if env.out.as_json:
         env.out.json(found)
     else:

@@ -8,8 +8,17 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from herald.heraldctl.client import Api
-from herald.heraldctl.common import Env, JsonOpt, env_of, need_key, run, segment, usage
+from herald.heraldctl.common import (
+    Env,
+    JsonOpt,
+    ask,
+    env_of,
+    need_key,
+    review_api,
+    run,
+    segment,
+    usage,
+)
 from herald.heraldctl.render import Output, pairs, table
 
 app = typer.Typer(help="The human review queue.", no_args_is_help=True)
@@ -86,6 +95,7 @@ async def _show(env: Env, request_id: str) -> int:
     return 0
 
 
+# deliberate declaration: a command's arguments and help, as typer reads them for --help
 @app.command()
 def approve(
     ctx: typer.Context,
@@ -99,6 +109,7 @@ def approve(
     run(env, _decide(env, request_id, "approve", note))
 
 
+# deliberate declaration: a command's arguments and help, as typer reads them for --help
 @app.command()
 def reject(
     ctx: typer.Context,
@@ -122,8 +133,7 @@ async def _decide(env: Env, request_id: str, decision: str, note: str) -> int:
 
 
 async def _call(env: Env, method: str, path: str, **kwargs: Any) -> Any:
-    async with Api(env.settings.review_url, env.settings.api_key, name="review") as api:
-        return await api.call(method, path, **kwargs)
+    return await ask(review_api(env), method, path, **kwargs)
 
 
 def _submitter_line(r: dict[str, Any]) -> str | None:

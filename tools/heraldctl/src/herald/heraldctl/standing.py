@@ -10,8 +10,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from herald.heraldctl.client import Api
-from herald.heraldctl.common import Env, JsonOpt, env_of, need_key, run, segment
+from herald.heraldctl.common import Env, JsonOpt, ask, env_of, need_key, review_api, run, segment
 from herald.heraldctl.render import pairs, table
 
 app = typer.Typer(
@@ -69,5 +68,4 @@ async def _reinstate(env: Env, kind: str, subject: str) -> int:
 
 
 async def _call(env: Env, method: str, path: str) -> Any:
-    async with Api(env.settings.review_url, env.settings.api_key, name="review") as api:
-        return await api.call(method, path)
+    return await ask(review_api(env), method, path)

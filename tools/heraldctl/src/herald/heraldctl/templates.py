@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from herald.heraldctl.client import Api
-from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run, segment
+from herald.heraldctl.common import CommandError, Env, JsonOpt, ask, env_of, need_key, run, segment
 from herald.heraldctl.render import pairs, table
 from herald.heraldctl.requests_file import parse
 
@@ -111,8 +111,7 @@ def review(
 
 async def _call(env: Env, base: str, method: str, path: str, **kwargs: Any) -> Any:
     need_key(env)
-    async with Api(base, env.settings.api_key, name="intake") as api:
-        return await api.call(method, path, **kwargs)
+    return await ask(Api(base, env.settings.api_key, name="intake"), method, path, **kwargs)
 
 
 async def _version(env: Env, method: str, path: str, **kwargs: Any) -> int:

@@ -31,6 +31,7 @@ class Later:
     dead: tuple[tuple[Channel, str], ...] = ()
 
 
+# deliberate declaration: an Outcome is its send's ids, field by field, and what happened
 def outcome(
     send: Send,
     kind: OutcomeKind,

@@ -7,23 +7,20 @@ import html as htmllib
 from urllib.parse import urlsplit
 
 from herald.contracts.internal import Send
-from herald.contracts.personalisation import RECIPIENT, Kind, texts_of
-from herald.contracts.placeholders import Template, TemplateError, parse
+from herald.contracts.personalisation import Kind, as_reviewed, texts_of
+from herald.contracts.placeholders import TemplateError, parse
 from herald.policy import urls_in
 from herald.policy.hosts import normal_host
-
-MARKER = "\u00a4"
-"""What review shows for a recipient's value (`herald.review.projection.MARKER`)."""
 
 
 def reviewed_links(send: Send) -> list[str]:
     """The links review read in the request: in its texts with the labels, id and tenant
-    filled in (each recipient field as `MARKER`), and in its label values."""
+    filled in (each recipient field as `REVIEW_MARKER`), and in its label values."""
     known = shared_values_of(send)
     links: list[str] = []
     for text in texts_of(send.content):
         try:
-            rendered = _as_reviewed(parse(text.text), known)
+            rendered = as_reviewed(parse(text.text), known)
         except TemplateError:
             rendered = text.text
         if text.kind is Kind.URL:
@@ -34,17 +31,6 @@ def reviewed_links(send: Send) -> list[str]:
     for value in send.labels.values():
         links += urls_in(value)
     return links
-
-
-def _as_reviewed(template: Template, known: dict[str, str]) -> str:
-    return "".join(
-        p
-        if isinstance(p, str)
-        else MARKER
-        if p.field.startswith(RECIPIENT)
-        else p.apply(known.get(p.field, ""))
-        for p in template.parts
-    )
 
 
 def shared_values_of(send: Send) -> dict[str, str]:

@@ -55,6 +55,8 @@ RETRYABLE = frozenset(
 )
 
 
+# deliberate declaration: the vendor's credentials and options, as vendor_config.AliyunSmsSpec
+# resolves them
 @dataclass(frozen=True, slots=True)
 class AliyunSmsConfig:
     access_key_id: str

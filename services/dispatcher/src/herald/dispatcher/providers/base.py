@@ -18,6 +18,7 @@ from herald.contracts.recipient import Contacts
 DEFAULT_CONCURRENCY = 16
 
 
+# deliberate declaration: one rendered message, field by field
 @dataclass(frozen=True, slots=True)
 class Message:
     """One rendered message for one channel; links are already tracking links."""

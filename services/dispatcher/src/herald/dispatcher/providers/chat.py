@@ -78,6 +78,12 @@ def _code_result(code: Any, retryable: frozenset[int], msg: Any) -> tuple[Result
     return kind, f"code {code}: {str(msg)[:120]}"
 
 
+def _errcode_result(answer: Any, retryable: frozenset[int]) -> tuple[Result, str]:
+    """WeCom's and DingTalk's answer: `errcode` (0 is success) and `errmsg`."""
+    body = answer if isinstance(answer, dict) else {}
+    return _code_result(body.get("errcode"), retryable, body.get("errmsg"))
+
+
 @dataclass(frozen=True, slots=True)
 class WeCom:
     name: str = "wecom"
@@ -86,10 +92,11 @@ class WeCom:
         return url, {"msgtype": "markdown", "markdown": {"content": _markdown(message)}}
 
     def result(self, answer: Any) -> tuple[Result, str]:
-        body = answer if isinstance(answer, dict) else {}
-        return _code_result(body.get("errcode"), WECOM_RETRYABLE, body.get("errmsg"))
+        return _errcode_result(answer, WECOM_RETRYABLE)
 
 
+# deliberate declaration: a robot's fields (signing secret, name, signed origins) and its
+# request and answer, as `Shape` asks of each
 @dataclass(frozen=True, slots=True)
 class DingTalk:
     secret: str | None = None
@@ -108,10 +115,11 @@ class DingTalk:
         return url, body
 
     def result(self, answer: Any) -> tuple[Result, str]:
-        body = answer if isinstance(answer, dict) else {}
-        return _code_result(body.get("errcode"), DINGTALK_RETRYABLE, body.get("errmsg"))
+        return _errcode_result(answer, DINGTALK_RETRYABLE)
 
 
+# deliberate declaration: a robot's fields (signing secret, name, signed origins) and its
+# request and answer, as `Shape` asks of each
 @dataclass(frozen=True, slots=True)
 class Feishu:
     secret: str | None = None

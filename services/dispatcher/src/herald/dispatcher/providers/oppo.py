@@ -59,6 +59,8 @@ def sign(app_key: str, timestamp_ms: int, master_secret: str) -> str:
     return hashlib.sha256(f"{app_key}{timestamp_ms}{master_secret}".encode()).hexdigest()
 
 
+# deliberate declaration: the vendor's credentials and options, as vendor_config.OppoSpec resolves
+# them
 @dataclass(frozen=True, slots=True)
 class OppoConfig:
     app_key: str

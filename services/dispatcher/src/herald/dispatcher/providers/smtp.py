@@ -27,6 +27,7 @@ from herald.dispatcher.providers.smtp_session import Pipeline, SessionLostError,
 CONNECT_ERRORS = (aiosmtplib.SMTPException, OSError, TimeoutError)
 
 
+# deliberate declaration: the server and sender, as config.SmtpSpec resolves them (secrets read)
 @dataclass(frozen=True, slots=True)
 class SmtpConfig:
     host: str

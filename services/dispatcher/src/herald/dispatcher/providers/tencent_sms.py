@@ -57,6 +57,8 @@ MAX_NUMBERS = 200
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
+# deliberate declaration: the vendor's credentials and options, as vendor_config.TencentSmsSpec
+# resolves them
 @dataclass(frozen=True, slots=True)
 class TencentSmsConfig:
     secret_id: str

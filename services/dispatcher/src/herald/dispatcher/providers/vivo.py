@@ -67,6 +67,8 @@ def sign(app_id: str, app_key: str, timestamp_ms: int, app_secret: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
+# deliberate declaration: the vendor's credentials and options, as vendor_config.VivoSpec resolves
+# them
 @dataclass(frozen=True, slots=True)
 class VivoConfig:
     app_id: str

@@ -52,6 +52,8 @@ def key_limit(key: str) -> int | None:
     return LIMITS.get(found.group(1)) if found else None
 
 
+# deliberate declaration: the vendor's credentials and options, as vendor_config.WechatSpec resolves
+# them
 @dataclass(frozen=True, slots=True)
 class WechatConfig:
     app_id: str

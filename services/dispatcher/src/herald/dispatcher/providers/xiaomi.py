@@ -35,6 +35,8 @@ MAX_TOKENS = 1000
 THROTTLED = ("超过", "频率", "quota", "limit", "too many")
 
 
+# deliberate declaration: the vendor's credentials and options, as vendor_config.XiaomiSpec resolves
+# them
 @dataclass(frozen=True, slots=True)
 class XiaomiConfig:
     app_secret: str

@@ -26,16 +26,20 @@ from herald.runtime.identity import same_person
 MAX_URL = 2048
 
 
+# deliberate declaration: the values stored in callback_subscriptions.scope
 class Scope(StrEnum):
     TENANT = "tenant"
     DEPARTMENT = "department"
 
 
+# deliberate declaration: the event types a subscription names (the public API's)
 class EventType(StrEnum):
     STATUS = "status"
     STANDING = "standing"
 
 
+# deliberate declaration: a stored subscription, field by field (views.SubscriptionOut is its public
+# view)
 @dataclass(frozen=True, slots=True)
 class Subscription:
     id: str

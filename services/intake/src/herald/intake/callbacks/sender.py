@@ -25,6 +25,7 @@ log = structlog.get_logger(__name__)
 USER_AGENT = "Herald-Callbacks/1"
 
 
+# deliberate declaration: the sender's settings, one field each
 @dataclass(frozen=True, slots=True)
 class SendPolicy:
     backoff: Backoff

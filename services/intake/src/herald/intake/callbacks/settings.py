@@ -8,6 +8,8 @@ from herald.runtime.egress.addresses import Network, listable
 from herald.runtime.settings import ServiceSettings
 
 
+# deliberate declaration: one field per setting (the README's settings table), read from the
+# environment
 class CallbackSettings(ServiceSettings):
     callbacks_allow_http: bool = False
     """Accept plain-http callback URLs (local development and tests only)."""

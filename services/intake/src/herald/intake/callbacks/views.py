@@ -25,6 +25,8 @@ class NewSubscription(BaseModel):
     )
 
 
+# deliberate declaration: the public API's view of a subscription (no secret unless asked), field by
+# field
 class SubscriptionOut(BaseModel):
     id: str
     tenant: str
@@ -41,6 +43,8 @@ class SubscriptionOut(BaseModel):
         default=None, description="only in the answer that creates or rotates it"
     )
 
+    # deliberate declaration: the stored subscription, field by field (its secret only when
+    # asked)
     @classmethod
     def of(cls, s: Subscription, *, with_secret: bool = False) -> "SubscriptionOut":
         return cls(

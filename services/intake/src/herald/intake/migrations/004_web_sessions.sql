@@ -1,6 +1,9 @@
 -- The portal's sessions, kept server-side (herald.runtime.websessions): the cookie holds
 -- only a random id; the row, found by its hash, names the key by id and hash, and keeps
 -- the key only sealed, to ask review, the scheduler and tracker as the user.
+-- deliberate declaration: the same columns as review.web_sessions (the shape
+-- herald.runtime.websessions stores), declared here because a service's migrations are
+-- self-contained and run as they ran.
 CREATE TABLE intake.web_sessions (
     id_sha256   text        PRIMARY KEY,
     realm       text        NOT NULL,

@@ -18,11 +18,13 @@ from herald.intake.recipients.lines import Line, lines
 from herald.intake.recipients.parsing import CsvLayout, HeaderError, LineError, from_ndjson
 
 
+# deliberate declaration: the import modes the API accepts
 class Mode(StrEnum):
     ALL_OR_NOTHING = "all_or_nothing"
     BEST_EFFORT = "best_effort"
 
 
+# deliberate declaration: the import formats the API accepts
 class Format(StrEnum):
     NDJSON = "ndjson"
     CSV = "csv"

@@ -15,6 +15,7 @@ from herald.contracts.templates import DEFAULT_LOCALE
 from herald.intake.link_hosts import personalised_host
 
 
+# deliberate declaration: the states a template version is stored in
 class State(StrEnum):
     """A version is written as a draft, published once (then review decides), and only
     an approved one is used; a new version is how a template is edited."""
@@ -26,6 +27,7 @@ class State(StrEnum):
     EXPIRED = "expired"
 
 
+# deliberate declaration: what the templates table keeps of a template, field by field
 @dataclass(frozen=True, slots=True)
 class TemplateInfo:
     tenant: str
@@ -41,6 +43,7 @@ class TemplateInfo:
     """The latest approved version ("latest published"), if any."""
 
 
+# deliberate declaration: what the template_versions table keeps, field by field
 @dataclass(frozen=True, slots=True)
 class Version:
     tenant: str

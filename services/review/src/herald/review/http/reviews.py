@@ -1,12 +1,13 @@
 """Review's HTTP API for reviewers: the human review queue, decisions (four eyes), and the
 audit log."""
 
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from herald.contracts import ReasonCode, StatusKind
+from herald.contracts import Reason, ReasonCode, StatusKind
 from herald.review.domain import HumanDecision, may_decide_on, submitter_of
 from herald.review.ports import AuditEntry, Review, ReviewRepository
 from herald.review.reviewing import Reviewer
@@ -28,24 +29,54 @@ class DecisionBody(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-def view(review: Review) -> dict[str, Any]:
-    env = review.envelope
-    req = env.request if env else None
+class Decided(Protocol):
+    """What a review of a request and a review of a template version both say."""
+
+    @property
+    def state(self) -> StatusKind: ...
+    @property
+    def reasons(self) -> tuple[Reason, ...]: ...
+    @property
+    def findings(self) -> list[dict[str, Any]]: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def decided_at(self) -> datetime | None: ...
+    @property
+    def decided_by(self) -> str | None: ...
+    @property
+    def note(self) -> str | None: ...
+
+
+def state_of(review: Decided) -> str:
+    return "pending" if review.state == StatusKind.PENDING_REVIEW else str(review.state)
+
+
+def decision_of(review: Decided) -> dict[str, Any]:
+    """The reasons, findings and decision of a review, as both review APIs show them."""
     return {
-        "request_id": review.request_id,
-        "tenant": review.tenant,
-        "state": "pending" if review.state == StatusKind.PENDING_REVIEW else str(review.state),
-        "requester": req.requester.model_dump() if req else None,
-        "submitter": submitter_of(env).model_dump() if env else None,
-        "category": str(req.category) if req else None,
-        "channels": [str(c) for c in req.channels] if req else [],
-        "content": req.content.model_dump(mode="json") if req else None,
         "reasons": [r.model_dump(mode="json") for r in review.reasons],
         "findings": review.findings,
         "waiting_since": review.created_at.isoformat(),
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
         "decided_by": review.decided_by,
         "note": review.note,
+    }
+
+
+def view(review: Review) -> dict[str, Any]:
+    env = review.envelope
+    req = env.request if env else None
+    return {
+        "request_id": review.request_id,
+        "tenant": review.tenant,
+        "state": state_of(review),
+        "requester": req.requester.model_dump() if req else None,
+        "submitter": submitter_of(env).model_dump() if env else None,
+        "category": str(req.category) if req else None,
+        "channels": [str(c) for c in req.channels] if req else [],
+        "content": req.content.model_dump(mode="json") if req else None,
+        **decision_of(review),
     }
 
 

@@ -9,7 +9,7 @@ from herald.contracts import ReasonCode, StatusKind
 from herald.contracts.common import ID_PATTERN
 from herald.contracts.templates import MAX_VERSION
 from herald.review.domain import HumanDecision, may_decide
-from herald.review.http.reviews import DecisionBody
+from herald.review.http.reviews import DecisionBody, decision_of, state_of
 from herald.review.templates.ports import TemplateReview, TemplateReviewStore
 from herald.review.templates.reviewing import TemplateReviewer
 from herald.runtime.auth import Authenticator, Principal, Role
@@ -31,17 +31,12 @@ def view(review: TemplateReview) -> dict[str, Any]:
         "tenant": r.tenant,
         "name": r.name,
         "version": r.version,
-        "state": "pending" if review.state == StatusKind.PENDING_REVIEW else str(review.state),
+        "state": state_of(review),
         "submitter": r.submitter.model_dump(),
         "category": str(r.category),
         "channels": [str(c) for c in r.channels],
         "texts": r.texts.model_dump(mode="json", exclude_none=True),
-        "reasons": [x.model_dump(mode="json") for x in review.reasons],
-        "findings": review.findings,
-        "waiting_since": review.created_at.isoformat(),
-        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
-        "decided_by": review.decided_by,
-        "note": review.note,
+        **decision_of(review),
     }
 
 

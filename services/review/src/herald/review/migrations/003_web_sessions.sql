@@ -1,5 +1,8 @@
 -- Review console sessions, kept server-side (herald.runtime.websessions): the cookie
 -- holds only a random id; the row, found by its hash, names the key by id and hash.
+-- deliberate declaration: the same columns as intake.web_sessions (the shape
+-- herald.runtime.websessions stores), declared here because a service's migrations are
+-- self-contained and run as they ran.
 CREATE TABLE review.web_sessions (
     id_sha256   text        PRIMARY KEY,
     realm       text        NOT NULL,

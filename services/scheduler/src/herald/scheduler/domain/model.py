@@ -17,7 +17,7 @@ RecipientKey = tuple[str, str]
 
 
 class PlanState(StrEnum):
-    # A declaration (shaped like every StrEnum): the values are stored in plans.state.
+    # deliberate declaration (shaped like every StrEnum): the values are stored in plans.state.
     CANCEL_REQUESTED = "cancel_requested"
     """A cancel came first; no envelope yet."""
     EXPANDING = "expanding"
@@ -29,6 +29,7 @@ class PlanState(StrEnum):
     CANCELLED = "cancelled"
 
 
+# deliberate declaration: what scheduler.plans keeps of a request, field by field
 @dataclass(frozen=True, slots=True)
 class Plan:
     """One approved (or cancelled-before-approval) request; `complete` once every

@@ -13,7 +13,7 @@ from herald.scheduler.domain.timing import Timing, hold, timing_for
 
 
 class Verdict(StrEnum):
-    # A declaration (shaped like every StrEnum): what a release does with one send.
+    # deliberate declaration (shaped like every StrEnum): what a release does with one send.
     SEND = "send"
     DEFER = "defer"
     SUPPRESS = "suppress"

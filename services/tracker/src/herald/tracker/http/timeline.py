@@ -12,10 +12,11 @@ from fastapi.responses import JSONResponse
 
 from herald.contracts import ReasonCode
 from herald.contracts.common import ID_PATTERN
-from herald.runtime.auth import Authenticator, Principal, Role
+from herald.runtime.auth import Authenticator, Principal
 from herald.runtime.clock import Clock
 from herald.runtime.problems import PROBLEM_RESPONSE, Problem
 from herald.tracker.domain.timeline import MAX_SPAN, build_timeline, floor
+from herald.tracker.http.reports import REPORT_READERS
 from herald.tracker.ports import ReportSource, TimelineQuery
 
 _ANSWERS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 422), PROBLEM_RESPONSE)
@@ -23,7 +24,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 422), PROBL
 
 def build_timeline_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRouter:
     api = APIRouter(tags=["reports"])
-    readers = auth.requires(Role.VIEWER, Role.SUBMITTER, Role.REVIEWER)
+    readers = auth.requires(*REPORT_READERS)
 
     @api.get("/v1/reports/timeline", responses=_ANSWERS)
     async def timeline(

@@ -16,7 +16,7 @@ ALTER TABLE tracker.engagement RENAME TO engagement_v1;
 ALTER TABLE tracker.engagement_v1 RENAME CONSTRAINT engagement_pkey TO engagement_v1_pkey;
 ALTER INDEX tracker.engagement_delivery RENAME TO engagement_v1_delivery;
 
--- Declared again, column by column, as partitioned tables (a migration is history: 001
+-- deliberate declaration: declared again, column by column, as partitioned tables (a migration is history: 001
 -- stays as it ran).
 CREATE TABLE tracker.outcomes (
     delivery_id   text        NOT NULL,

@@ -13,6 +13,7 @@ _DELIVERY_COLUMNS = (
 )
 
 
+# deliberate declaration: a row of callback_deliveries, column by column
 def _delivery(row: Any, attempts: list[AttemptOut]) -> DeliveryOut:
     return DeliveryOut(
         id=row["id"],

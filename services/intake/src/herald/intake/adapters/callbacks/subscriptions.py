@@ -8,6 +8,7 @@ from herald.intake.callbacks.domain import EventType, Scope, Subscription
 from herald.runtime.db import Database
 
 
+# deliberate declaration: a row of callback_subscriptions, column by column
 def subscription_of(row: Any) -> Subscription:
     return Subscription(
         id=row["id"],

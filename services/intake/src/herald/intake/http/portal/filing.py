@@ -66,12 +66,19 @@ class FilingPages:
             **context,
         )
 
-    async def new(self, request: Request) -> Response:
+    async def _filer(self, request: Request) -> WebSession | Response:
+        """The session of someone who may file, or the page they get instead."""
         s = await self._p.session(request)
         if s is None:
             return see_other(LOGIN)
         if not may_file(s.principal):
             return self._p.page(s, "missing.html", 403, what="filing", error=CANNOT)
+        return s
+
+    async def new(self, request: Request) -> Response:
+        s = await self._filer(request)
+        if isinstance(s, Response):
+            return s
         rid = views.new_request_id(s.principal.department, self._clock())
         defaults = {
             "request_id": [rid],
@@ -84,11 +91,9 @@ class FilingPages:
         return self._form_page(s, Form(defaults))
 
     async def post(self, request: Request) -> Response:
-        s = await self._p.session(request)
-        if s is None:
-            return see_other(LOGIN)
-        if not may_file(s.principal):
-            return self._p.page(s, "missing.html", 403, what="filing", error=CANNOT)
+        s = await self._filer(request)
+        if isinstance(s, Response):
+            return s
         v = await self._p.sessions.form(request, s)
         if v is None:
             problem = request_form.FormProblem("", "The form expired or is too large: try again.")

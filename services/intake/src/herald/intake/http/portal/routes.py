@@ -24,6 +24,7 @@ MAX_FORM_BYTES = 256 * 1024
 """A request form: content up to the contract's limits and a few thousand recipient ids."""
 
 
+# deliberate declaration: the services the portal's pages use, one field each
 @dataclass(frozen=True)
 class PortalParts:
     """What the portal uses of intake: the one filing path, cancelling, its records, and
@@ -73,6 +74,7 @@ def build_portal(
         return answer
 
     api = APIRouter(prefix="/portal", include_in_schema=False)
+    # deliberate declaration: the portal's route table, one row per page and method
     for path, handler, method in (
         ("/static/portal.css", stylesheet, "GET"),
         ("/login", req.login_form, "GET"),

@@ -6,22 +6,18 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from herald.runtime.websessions import WebSession, WebSessions
 from herald.runtime.websessions.pages import secured
+from herald.runtime.websessions.pages import templates as page_templates
 
 HERE = Path(__file__).parent
 LOGIN = "/portal/login"
 
 
 def templates() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        auto_reload=False,
-    )
+    return page_templates(HERE / "templates")
 
 
 def download(body: bytes, filename: str) -> Response:

@@ -11,6 +11,7 @@ from herald.runtime.db import Database
 _FINAL = ("approved", "rejected", "cancelled", "expired")
 
 
+# deliberate declaration: a row of review.decisions, column by column
 def review_of(row: Any) -> Review:
     envelope = row["envelope"]
     return Review(

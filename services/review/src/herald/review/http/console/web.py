@@ -5,9 +5,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from herald.runtime.websessions.pages import secured
+from herald.runtime.websessions.pages import templates as page_templates
 
 HERE = Path(__file__).parent
 FLASH_COOKIE = "herald_console_flash"
@@ -15,12 +16,7 @@ MAX_FORM_BYTES = 16 * 1024
 
 
 def templates() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        auto_reload=False,
-    )
+    return page_templates(HERE / "templates")
 
 
 def page(env: Environment, name: str, status: int = 200, **context: Any) -> Response:
