@@ -26,6 +26,8 @@ from tests.support.waiting import eventually
 
 SIGNING_SECRET = "sign-me-sign-me-sign-me-sign-me!!"
 TRACKING_KEYS = "k1:tracking-secret-tracking-secret-0123"
+FAST_RETRIES = {"backoff_base_s": 0.05, "backoff_max_s": 0.2, "retry_poll_s": 0.05}
+"""Retries parked and taken up again within a fraction of a second."""
 
 
 def send(did: str, channels: list[str], **over: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from herald.dispatcher.main import create_app
-from tests.integration.dispatcher.harness import Live, prepared, send
+from tests.integration.dispatcher.harness import FAST_RETRIES, Live, prepared, send
 from tests.integration.dispatcher.stub import Seen, Stub, reply
 from tests.support.service import running
 from tests.support.waiting import eventually
@@ -85,9 +85,7 @@ async def dispatcher(
             providers,
             tracker_public_url="https://t.example",
             dispatcher_public_url="https://dispatch.example",
-            backoff_base_s=0.05,
-            backoff_max_s=0.2,
-            retry_poll_s=0.05,
+            **FAST_RETRIES,
             max_attempts=2,
             breaker_failures=3,
             breaker_reset_s=1.5,

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from herald.dispatcher.main import create_app
 from herald.runtime.links import LinkSigner, parse_keys
-from tests.integration.dispatcher.harness import TRACKING_KEYS, Live, prepared, send
+from tests.integration.dispatcher.harness import FAST_RETRIES, TRACKING_KEYS, Live, prepared, send
 from tests.integration.dispatcher.smtp_server import SmtpServer
 from tests.integration.dispatcher.stub import Seen, Stub, reply
 from tests.support.kafka import TopicWatcher, jbytes, produce
@@ -94,9 +94,7 @@ async def dispatcher(
                 watch=("push.contacts.v1", "push.engagement.v1"),
                 tracker_public_url="https://t.example",
                 dispatcher_public_url="https://dispatch.example",
-                backoff_base_s=0.05,
-                backoff_max_s=0.2,
-                retry_poll_s=0.05,
+                **FAST_RETRIES,
                 max_attempts=3,
                 webhook_allow_private=True,
             ) as setup,

@@ -2,8 +2,11 @@
 
 Each service has a `manifest.py` holding one `ServiceManifest`: its name, settings, HTTP
 port, migrations, the topics it consumes (with their consumer groups) and the topics it
-produces. The AsyncAPI and OpenAPI generators, the migration runner, the local stack and
-the deployment checks read manifests, never a service's modules; the per-service Kafka
+produces. `declare` builds it from what differs between services (name, port, groups,
+topics); the settings class, app factory and migrations follow the layout.
+
+The AsyncAPI and OpenAPI generators, the migration runner, the local stack and the
+deployment checks read manifests, never a service's modules; the per-service Kafka
 ACLs are to be generated from them too, so the topics are exact
 (tests/unit/test_manifests.py holds each manifest against what its service really does).
 
