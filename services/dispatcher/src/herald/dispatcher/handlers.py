@@ -5,9 +5,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Recipient, Topic
-from herald.contracts.internal import CancelRequested, Send
+from herald.contracts.internal import CancelRequested
 from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.ports import Views
+from herald.runtime.batches import SENDS
 from herald.runtime.consumer import Received, optional_model_decoder, tenant_of
 from herald.runtime.subscriptions import Consumers
 
@@ -40,7 +41,7 @@ def build_router(
     c.add_values(Topic.CANCELS, "herald-dispatcher-cancels", CancelRequested, views.add_cancels)
     recipients = optional_model_decoder(Recipient)
     c.add(Topic.RECIPIENTS, "herald-dispatcher-consent", recipients, on_recipients)
-    c.add_values(
-        Topic.SENDS, "herald-dispatcher", Send, dispatcher.dispatch, consumers=send_consumers
+    c.add_unpacked(
+        Topic.SENDS, "herald-dispatcher", SENDS, dispatcher.dispatch, consumers=send_consumers
     )
     return c.router

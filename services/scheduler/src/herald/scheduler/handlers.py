@@ -20,6 +20,7 @@ from herald.contracts.internal import (
     Outcome,
     RequestEnvelope,
 )
+from herald.runtime.batches import OUTCOMES
 from herald.runtime.consumer import Received, Rejected, optional_model_decoder, tenant_of
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.subscriptions import Consumers
@@ -122,5 +123,5 @@ def build_router(
     c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
     c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)
     if recounter is not None:  # caps follow the channel the dispatcher really used
-        c.add_values(Topic.OUTCOMES, "herald-scheduler-outcomes", Outcome, recounter.on_outcomes)
+        c.add_unpacked(Topic.OUTCOMES, "herald-scheduler-outcomes", OUTCOMES, recounter.on_outcomes)
     return c.router
