@@ -141,7 +141,9 @@ class PlanWork(Protocol):
 
 class Plans(Protocol):
     async def open(self, envelope: RequestEnvelope) -> Plan:
-        """The request's plan, created `expanding` if new; the envelope is kept once."""
+        """The request's plan, created `expanding` if new; the envelope is kept once,
+        without an explicit audience id list (the planner reads the audience from the
+        envelope it is given, never from the plan)."""
         ...
 
     def transaction(self) -> AbstractAsyncContextManager[PlanWork]: ...
@@ -150,7 +152,10 @@ class Plans(Protocol):
         """Every recipient is expanded: `complete`, and `streaming` becomes `scheduled`."""
         ...
 
-    async def envelopes(self, keys: Sequence[PlanKey]) -> dict[PlanKey, RequestEnvelope]: ...
+    async def envelopes(self, keys: Sequence[PlanKey]) -> dict[PlanKey, RequestEnvelope]:
+        """The envelopes as kept, for releases and cancels: their audience is not the
+        request's (an id list reads `all`); nothing here may expand it."""
+        ...
 
 
 class Claim(Protocol):
