@@ -20,7 +20,7 @@ from herald.contracts.internal import OutcomeKind, Send
 from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, outcome
-from herald.dispatcher.domain.rendering import RenderError, render_tracked
+from herald.dispatcher.domain.rendering import RenderError, Variants, render_tracked
 from herald.dispatcher.domain.resilience import backoff
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.base import Attempt, Blame, Message, Result
@@ -65,6 +65,7 @@ class Deliverer:
         self._registry, self._links, self._metrics = registry, links, metrics
         self._clock, self._policy, self._finish = clock, policy, finish
         self._final_check = final_check or FinalCheck(links=links, clock=clock)
+        self._variants = Variants()
 
     async def deliver(
         self, send: Send, progress: Progress = START, allowed: frozenset[Channel] | None = None
@@ -108,7 +109,7 @@ class Deliverer:
         """Try one route once: a final answer, a retry later, or the progress to go on with."""
         name, channel = route.provider.name, route.channel
         try:
-            message, wrapped = render_tracked(send, channel, self._links)
+            message, wrapped = render_tracked(send, channel, self._links, self._variants)
             message = self._finish(send, message, route.provider) if self._finish else message
         except RenderError as exc:
             return self._refused(send, route, exc.reason, str(exc), dead)

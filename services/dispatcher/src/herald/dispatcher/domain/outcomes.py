@@ -41,7 +41,9 @@ def outcome(
     reason: ReasonCode | None = None,
     detail: str = "",
 ) -> Outcome:
-    return Outcome(
+    """Built without validation (`model_construct`): every field comes from a send that
+    was validated at the edge, or is one of the dispatcher's own typed values."""
+    return Outcome.model_construct(
         delivery_id=send.delivery_id,
         request_id=send.request_id,
         tenant=send.tenant,
