@@ -1,14 +1,15 @@
 """The dispatcher's own CPU per send: a batch through `Dispatcher.dispatch`, nothing else.
 
-    uv run --frozen python bench/dispatcher_batch.py [--sends N] [--batches B] [--profile F]
+    uv run --frozen python bench/dispatcher_batch.py [--sends N] [--batch B] [--profile F]
 
 The real Dispatcher, Deliverer, Registry, final check and metrics, on the `log` provider
 (SMS, the pipeline bench's text; and a personalised text with a tracked link) and on the
-webhook provider against bench/fast_sink.py; the ledger, views and event bus are
-in-memory (Postgres and Kafka are other figures), the bus encoding every outcome as the
-real one does. Prints one JSON line per case: CPU microseconds per send (process time of
-this process; the sink runs in its own), best of `--rounds`. `--profile F` writes a
-cProfile of the last round of each case to `F.<case>.prof` (read it with pstats).
+webhook provider against bench/fast_sink.py, beside bare httpx posting as many requests
+at the same concurrency (bench/pipeline.py's `bare_http`). The ledger, views and event
+bus are in-memory (Postgres and Kafka are other figures), the bus encoding every outcome
+as the real one does. Prints one JSON line per case: CPU microseconds per send (process
+time of this process; the sink runs in its own), best of `--rounds`. `--profile F`
+writes a cProfile of the last round of each case to `F.<case>.prof` (pstats).
 """
 
 import argparse
@@ -29,6 +30,7 @@ from prometheus_client import CollectorRegistry
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import emit
 from bench.fast_sink import FastSink
+from bench.pipeline import bare_http
 from herald.contracts.internal import Outcome, Send
 from herald.dispatcher.builders import Parts
 from herald.dispatcher.config import ProvidersConfig
@@ -184,6 +186,17 @@ async def main(args: argparse.Namespace) -> None:
     sink = await FastSink().start()
     try:
         await case("webhook", "webhook", "webhook", PLAIN, args, sink.url())
+        best = float("inf")
+        for _ in range(args.rounds):
+            start = time.process_time()
+            await bare_http(sink.url("/bare"), args.sends, args.concurrency)
+            best = min(best, (time.process_time() - start) / args.sends)
+        emit(
+            "dispatcher_batch",
+            case="bare_httpx",
+            sends=args.sends,
+            us_per_send=round(best * 1e6, 1),
+        )
         print(json.dumps(await sink.stats()), file=sys.stderr)
     finally:
         await sink.stop()
