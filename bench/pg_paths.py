@@ -32,7 +32,7 @@ from herald.contracts.internal import OutcomeKind
 from herald.devstack.postgres import create_database
 from herald.dispatcher.adapters.postgres import PgLedger
 from herald.dispatcher.domain import outcomes
-from herald.dispatcher.main import MIGRATIONS as DISPATCHER
+from herald.dispatcher.manifest import MANIFEST as DISPATCHER
 from herald.runtime.db import Database, create_pool, migrate
 from herald.scheduler.domain.policy import Policies
 from herald.tracker.manifest import MANIFEST as TRACKER
@@ -83,7 +83,8 @@ async def dispatcher(admin: str, n: int, batch: int) -> None:
     url = await create_database(admin, db)
     pool = await create_pool(url, max_size=2)
     try:
-        await migrate(pool, "dispatcher", DISPATCHER)
+        assert DISPATCHER.migrations is not None
+        await migrate(pool, "dispatcher", DISPATCHER.migrations)
         store = Database()
         store.attach(pool)
         ledger = PgLedger(store)
