@@ -52,8 +52,8 @@ class Running:
         await produce(self.kafka, topic, [(s["delivery_id"], jbytes(s)) for s in items])
 
     async def outcome(self, did: str) -> dict[str, Any]:
-        found = await eventually(lambda: self.outcomes.for_key(did), timeout=30, what=did)
-        return found[0].json()  # type: ignore[no-any-return]
+        found = await eventually(lambda: self.outcomes.for_delivery(did), timeout=30, what=did)
+        return found[0]  # type: ignore[no-any-return]
 
     async def callback(self, owner: str, name: str, event: str, body: Any) -> httpx.Response:
         path = URLS.url(owner, name, event).removeprefix(PUBLIC)

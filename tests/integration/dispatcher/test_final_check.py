@@ -41,9 +41,9 @@ class Running:
         }  # fmt: skip
         await produce(self.kafka, self.prefix + "push.sends.v1", [(did, jbytes(body))])
         found = await eventually(
-            lambda: self.outcomes.for_key(did), timeout=30, what=f"outcome of {did}"
+            lambda: self.outcomes.for_delivery(did), timeout=30, what=f"outcome of {did}"
         )
-        return found[0].json()  # type: ignore[no-any-return]
+        return found[0]  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

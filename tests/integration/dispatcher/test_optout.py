@@ -53,8 +53,8 @@ class Running:
         await produce(self.kafka, topic, [(s["delivery_id"], jbytes(s)) for s in items])
 
     async def outcome(self, did: str) -> dict[str, Any]:
-        found = await eventually(lambda: self.outcomes.for_key(did), timeout=30, what=did)
-        return found[0].json()  # type: ignore[no-any-return]
+        found = await eventually(lambda: self.outcomes.for_delivery(did), timeout=30, what=did)
+        return found[0]  # type: ignore[no-any-return]
 
     def mail(self, did: str) -> Message:
         [found] = [m for m in self.smtp.mailbox.messages if m["X-Herald-Delivery-Id"] == did]
