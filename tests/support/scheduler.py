@@ -65,11 +65,11 @@ class Published:
     events: FakeEventBus
 
     def sends(self, rid: str | None = None) -> list[dict[str, Any]]:
-        out = [p.json() for p in self.events.on(Topic.SENDS)]
+        out = [s for p in self.events.on(Topic.SENDS) for s in p.items()]
         return [s for s in out if rid is None or s["request_id"] == rid]
 
     def outcomes(self, rid: str | None = None) -> list[dict[str, Any]]:
-        out = [p.json() for p in self.events.on(Topic.OUTCOMES)]
+        out = [o for p in self.events.on(Topic.OUTCOMES) for o in p.items()]
         return [o for o in out if rid is None or o["request_id"] == rid]
 
     def statuses(self, rid: str) -> list[dict[str, Any]]:

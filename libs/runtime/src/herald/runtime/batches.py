@@ -7,8 +7,8 @@ topic (a rolling upgrade mixes them; tests produce single records) through `SEND
 `OUTCOMES` here, the one place that tells them apart.
 
 A record is decoded once and validated once, at the edge; a batch is then expanded into
-the per-recipient models the services take, built with `model_construct` from the
-validated parts (no second validation per recipient).
+the per-recipient models the services take, built from the validated parts (as
+`model_construct` would, without its cost; no second validation per recipient).
 
 A batch that does not validate is looked at item by item: when its shared part is valid,
 its valid items are processed and each bad item goes to push.dlq.v1 on its own
@@ -137,54 +137,53 @@ class Unpacker(Generic[M, B]):
         return RejectedPart(key, json.dumps(merged).encode(), INVALID_BATCH_ITEM, message)
 
 
+def _builder(model: type[M]) -> Callable[[dict[str, Any]], M]:
+    """Builds `model` instances from values validated already: what `model_construct`
+    does without its per-field Python loop (measured: ~15 µs a Send there, ~1 µs here;
+    bench/batch_wire.py). The values must name every field."""
+    new, set_ = model.__new__, object.__setattr__
+    every = set(model.model_fields)  # shared: frozen models never change it (copies copy it)
+
+    def build(values: dict[str, Any]) -> M:
+        made = new(model)
+        set_(made, "__dict__", values)
+        set_(made, "__pydantic_fields_set__", every)
+        set_(made, "__pydantic_extra__", None)
+        set_(made, "__pydantic_private__", None)
+        return made
+
+    return build
+
+
+_send = _builder(Send)
+_outcome = _builder(Outcome)
+
+
 def sends_of(batch: SendBatch) -> tuple[Send, ...]:
     """A batch's sends, each built from the validated parts (no second validation)."""
-    make = Send.model_construct
-    return tuple(
-        make(
-            delivery_id=s.delivery_id,
-            request_id=batch.request_id,
-            tenant=batch.tenant,
-            department=batch.department,
-            recipient_id=s.recipient_id,
-            category=batch.category,
-            priority=batch.priority,
-            channels=s.channels,
-            contacts=s.contacts,
-            locale=s.locale,
-            content=batch.content,
-            labels=batch.labels,
-            attributes=s.attributes,
-            due_at=s.due_at,
-            expires_at=batch.expires_at,
-            trace_id=batch.trace_id,
-            deferred=s.deferred,
-        )
-        for s in batch.sends
-    )
+    shared = {
+        "request_id": batch.request_id,
+        "tenant": batch.tenant,
+        "department": batch.department,
+        "category": batch.category,
+        "priority": batch.priority,
+        "content": batch.content,
+        "labels": batch.labels,
+        "expires_at": batch.expires_at,
+        "trace_id": batch.trace_id,
+    }
+    return tuple(_send({**shared, **s.__dict__}) for s in batch.sends)
 
 
 def outcomes_of(batch: OutcomeBatch) -> tuple[Outcome, ...]:
     """A batch's outcomes, each built from the validated parts (no second validation)."""
-    make = Outcome.model_construct
-    return tuple(
-        make(
-            delivery_id=o.delivery_id,
-            request_id=batch.request_id,
-            tenant=batch.tenant,
-            department=batch.department,
-            recipient_id=o.recipient_id,
-            outcome=o.outcome,
-            channel=o.channel,
-            provider=o.provider,
-            reason=o.reason,
-            detail=o.detail,
-            at=o.at,
-            trace_id=batch.trace_id,
-            deferred=o.deferred,
-        )
-        for o in batch.outcomes
-    )
+    shared = {
+        "request_id": batch.request_id,
+        "tenant": batch.tenant,
+        "department": batch.department,
+        "trace_id": batch.trace_id,
+    }
+    return tuple(_outcome({**shared, **o.__dict__}) for o in batch.outcomes)
 
 
 SENDS: Unpacker[Send, SendBatch] = Unpacker(Send, SendBatch, BatchedSend, "sends", sends_of)

@@ -172,7 +172,7 @@ class Dispatcher:
         await self._invalidate(results)
         await self._ledger.finish(finished)
         outcomes = finished + republish
-        await self._events.publish_many(Topic.OUTCOMES, [(o.delivery_id, o) for o in outcomes])
+        await self._events.publish_batched(Topic.OUTCOMES, outcomes)
         for o in finished:
             self._metrics.outcomes_by(o.channel or "", o.provider or "", o.outcome).inc()
             if o.outcome is OutcomeKind.FAILED:

@@ -141,10 +141,8 @@ class Planner:
             if state == PlanState.CANCELLED:
                 out = out.cancel(env, now)
             await tx.add_timers(out.timers)
-            await self._events.publish_many(
-                Topic.OUTCOMES,
-                [(o.delivery_id, o) for o in out.outcomes],
-                trace_headers(env.trace_id),
+            await self._events.publish_batched(
+                Topic.OUTCOMES, out.outcomes, trace_headers(env.trace_id)
             )
         self._timers_ready()
         self._metrics.expanded.inc(len(members))

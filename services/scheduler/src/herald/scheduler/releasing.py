@@ -76,10 +76,8 @@ class Releaser:
             fresh = await claim.start_dispatching(keys)
             await self._announce(fresh, envs)
             await asyncio.gather(
-                self._events.publish_many(Topic.SENDS, [(s.delivery_id, s) for s in done.sends]),
-                self._events.publish_many(
-                    Topic.OUTCOMES, [(o.delivery_id, o) for o in done.outcomes]
-                ),
+                self._events.publish_batched(Topic.SENDS, done.sends),
+                self._events.publish_batched(Topic.OUTCOMES, done.outcomes),
             )
         self._count(done)
         return len(due)
