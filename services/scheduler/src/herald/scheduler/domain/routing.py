@@ -1,0 +1,36 @@
+"""Which internal topic each released send goes out on (pure).
+
+Critical sends (`herald.contracts.critical`) travel `push.sends_critical.v1`, which the
+dispatcher reads in a consumer group of its own: they are never fetched behind a
+marketing backlog on `push.sends.v1`.
+"""
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from herald.contracts import Category, Priority, Topic
+from herald.contracts.critical import sends_topic
+from herald.contracts.internal import Send
+
+
+class Routed(Protocol):
+    """A send, or a batch of sends of one request: what its topic depends on."""
+
+    @property
+    def category(self) -> Category: ...
+
+    @property
+    def priority(self) -> Priority: ...
+
+
+def topic_of(item: Routed) -> Topic:
+    """The topic a send (or a batch of one request's sends) is published on."""
+    return sends_topic(item.category, item.priority)
+
+
+def by_topic(sends: Iterable[Send]) -> dict[Topic, list[tuple[str, Send]]]:
+    """Sends keyed by delivery id, grouped by their topic (critical ones listed first)."""
+    out: dict[Topic, list[tuple[str, Send]]] = {}
+    for s in sends:
+        out.setdefault(topic_of(s), []).append((s.delivery_id, s))
+    return dict(sorted(out.items(), key=lambda kv: kv[0] != Topic.SENDS_CRITICAL))
