@@ -1,4 +1,5 @@
-"""Dispatcher's Kafka entrypoints: sends, cancels, and the consent view's recipients."""
+"""Dispatcher's Kafka entrypoints: sends (critical ones on their own topic), cancels, and
+the consent view's recipients."""
 
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -20,6 +21,7 @@ def build_router(
     dispatcher: Dispatcher,
     views: Views,
     send_consumers: int = 1,
+    critical_consumers: int = 1,
     on_profiles: Callable[[Sequence[Profile]], Awaitable[None]] | None = None,
 ) -> KafkaRouter:
     """`on_profiles` sees each batch of profiles once the consent view has them."""
@@ -40,6 +42,14 @@ def build_router(
     c.add_values(Topic.CANCELS, "herald-dispatcher-cancels", CancelRequested, views.add_cancels)
     recipients = optional_model_decoder(Recipient)
     c.add(Topic.RECIPIENTS, "herald-dispatcher-consent", recipients, on_recipients)
+    # critical sends in a group of their own: never fetched behind a marketing backlog
+    c.add_values(
+        Topic.SENDS_CRITICAL,
+        "herald-dispatcher-critical",
+        Send,
+        dispatcher.dispatch,
+        consumers=critical_consumers,
+    )
     c.add_values(
         Topic.SENDS, "herald-dispatcher", Send, dispatcher.dispatch, consumers=send_consumers
     )

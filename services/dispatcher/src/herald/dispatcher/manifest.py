@@ -16,6 +16,7 @@ MANIFEST = ServiceManifest(
     migrations=Path(__file__).parent / "migrations",
     consumes=(
         Consumes("herald-dispatcher", Topic.SENDS),
+        Consumes("herald-dispatcher-critical", Topic.SENDS_CRITICAL),
         Consumes("herald-dispatcher-cancels", Topic.CANCELS),
         Consumes("herald-dispatcher-consent", Topic.RECIPIENTS),
     ),

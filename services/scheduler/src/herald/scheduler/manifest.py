@@ -22,5 +22,7 @@ MANIFEST = ServiceManifest(
         Consumes("herald-scheduler-engagement", Topic.ENGAGEMENT),
         Consumes("herald-scheduler-outcomes", Topic.OUTCOMES),
     ),
-    produces=frozenset({Topic.DLQ, Topic.OUTCOMES, Topic.SENDS, Topic.STATUS}),
+    produces=frozenset(
+        {Topic.DLQ, Topic.OUTCOMES, Topic.SENDS, Topic.SENDS_CRITICAL, Topic.STATUS}
+    ),
 )

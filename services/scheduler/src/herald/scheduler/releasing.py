@@ -14,7 +14,7 @@ from herald.scheduler.domain.messages import status
 from herald.scheduler.domain.model import PlanCounts, PlanKey
 from herald.scheduler.domain.pacing import budgets
 from herald.scheduler.domain.policy import Policies
-from herald.scheduler.domain.routing import by_topic
+from herald.scheduler.domain.routing import by_lane
 from herald.scheduler.domain.settlement import Settlement, capped_keys, settle
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.ports import Plans, Timers
@@ -89,8 +89,10 @@ class Releaser:
             await claim.settle(done, now)
             fresh = await claim.start_dispatching(keys)
             await self._announce(fresh, envs)
+            urgent, bulk = by_lane(done.sends)
             await asyncio.gather(
-                *(self._events.publish_many(t, ss) for t, ss in by_topic(done.sends).items()),
+                self._events.publish_many(Topic.SENDS_CRITICAL, urgent),
+                self._events.publish_many(Topic.SENDS, bulk),
                 self._events.publish_many(
                     Topic.OUTCOMES, [(o.delivery_id, o) for o in done.outcomes]
                 ),

@@ -28,9 +28,10 @@ def topic_of(item: Routed) -> Topic:
     return sends_topic(item.category, item.priority)
 
 
-def by_topic(sends: Iterable[Send]) -> dict[Topic, list[tuple[str, Send]]]:
-    """Sends keyed by delivery id, grouped by their topic (critical ones listed first)."""
-    out: dict[Topic, list[tuple[str, Send]]] = {}
+def by_lane(sends: Iterable[Send]) -> tuple[list[tuple[str, Send]], list[tuple[str, Send]]]:
+    """Sends keyed by delivery id: those for `push.sends_critical.v1`, then the others."""
+    critical: list[tuple[str, Send]] = []
+    bulk: list[tuple[str, Send]] = []
     for s in sends:
-        out.setdefault(topic_of(s), []).append((s.delivery_id, s))
-    return dict(sorted(out.items(), key=lambda kv: kv[0] != Topic.SENDS_CRITICAL))
+        (critical if topic_of(s) is Topic.SENDS_CRITICAL else bulk).append((s.delivery_id, s))
+    return critical, bulk
