@@ -61,6 +61,7 @@ PAYLOADS: dict[Topic, Payload] = {
     Topic.ACCEPTED: Payload(RequestEnvelope, "request_id"),
     Topic.APPROVED: Payload(RequestEnvelope, "request_id"),
     Topic.SENDS: Payload(Send, "delivery_id"),
+    Topic.SENDS_CRITICAL: Payload(Send, "delivery_id"),
     Topic.OUTCOMES: Payload(Outcome, "delivery_id"),
     Topic.CANCELS: Payload(CancelRequested, "request_id"),
     Topic.STANDING: Payload(StandingChanged, "tenant:subject_kind:subject"),
