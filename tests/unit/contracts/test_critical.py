@@ -3,7 +3,7 @@
 import pytest
 
 from herald.contracts import Category, Priority, Topic
-from herald.contracts.critical import is_critical, sends_topic
+from herald.contracts.critical import is_critical, sends_topic, urgency
 
 
 @pytest.mark.parametrize("category", [Category.ALERT, Category.TRANSACTIONAL])
@@ -28,3 +28,15 @@ def test_only_an_explicit_critical_priority_makes_other_categories_critical(
 def test_the_critical_sends_topic_is_internal_and_versioned() -> None:
     assert Topic.SENDS_CRITICAL == "push.sends_critical.v1"
     assert not Topic.SENDS_CRITICAL.is_public
+
+
+def test_urgency_puts_the_critical_lane_first_then_priority_and_keeps_arrival_order() -> None:
+    arrived = [
+        ("blast-1", Category.MARKETING, Priority.NORMAL),
+        ("news", Category.NOTIFICATION, Priority.HIGH),
+        ("blast-2", Category.MARKETING, Priority.NORMAL),
+        ("otp", Category.TRANSACTIONAL, Priority.LOW),
+        ("breach", Category.ALERT, Priority.CRITICAL),
+    ]
+    ordered = sorted(arrived, key=lambda a: urgency(a[1], a[2]))
+    assert [a[0] for a in ordered] == ["breach", "otp", "news", "blast-1", "blast-2"]

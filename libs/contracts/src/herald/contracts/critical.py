@@ -22,3 +22,19 @@ def is_critical(category: Category | str, priority: Priority | str) -> bool:
 def sends_topic(category: Category | str, priority: Priority | str) -> Topic:
     """The internal topic a send of this category and priority is published on."""
     return Topic.SENDS_CRITICAL if is_critical(category, priority) else Topic.SENDS
+
+
+PRIORITY_ORDER: tuple[Priority, ...] = (
+    Priority.CRITICAL,
+    Priority.HIGH,
+    Priority.NORMAL,
+    Priority.LOW,
+)
+"""Most urgent first."""
+
+
+def urgency(category: Category | str, priority: Priority | str) -> tuple[int, int]:
+    """A sort key, most urgent first: the critical lane, then priority (age breaks ties,
+    by the caller: a stable sort keeps arrival order)."""
+    rank = PRIORITY_ORDER.index(Priority(priority))
+    return (0 if is_critical(category, priority) else 1, rank)
