@@ -42,15 +42,12 @@ def build_router(
     c.add_values(Topic.CANCELS, "herald-dispatcher-cancels", CancelRequested, views.add_cancels)
     recipients = optional_model_decoder(Recipient)
     c.add(Topic.RECIPIENTS, "herald-dispatcher-consent", recipients, on_recipients)
-    # critical sends in a group of their own: never fetched behind a marketing backlog
-    c.add_values(
-        Topic.SENDS_CRITICAL,
-        "herald-dispatcher-critical",
-        Send,
-        dispatcher.dispatch,
-        consumers=critical_consumers,
-    )
-    c.add_values(
-        Topic.SENDS, "herald-dispatcher", Send, dispatcher.dispatch, consumers=send_consumers
-    )
+    # critical sends in a group of their own: never fetched behind a marketing backlog.
+    # 0 consumers of one topic: a deployment for the other lane only (its own process)
+    if critical_consumers:
+        group, topic = "herald-dispatcher-critical", Topic.SENDS_CRITICAL
+        c.add_values(topic, group, Send, dispatcher.dispatch, consumers=critical_consumers)
+    if send_consumers:
+        group, topic = "herald-dispatcher", Topic.SENDS
+        c.add_values(topic, group, Send, dispatcher.dispatch, consumers=send_consumers)
     return c.router

@@ -14,6 +14,7 @@ import structlog
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Engagement, ReasonCode, Recipient, Topic
+from herald.contracts.critical import urgency
 from herald.contracts.internal import (
     CancelRequested,
     ContactInvalidated,
@@ -79,6 +80,10 @@ async def _retrying(op: Callable[[], Awaitable[None]], attempts: int = 5) -> Non
             return
 
 
+def _urgency(envelope: RequestEnvelope) -> tuple[int, int]:
+    return urgency(envelope.request.category, envelope.request.priority)
+
+
 def build_router(
     consumers: Consumers,
     planner: Planning,
@@ -101,7 +106,8 @@ def build_router(
         await directory.invalidate(items)
 
     async def on_approved(items: list[RequestEnvelope]) -> None:
-        for item in items:
+        """Critical requests of a fetched batch first, arrival order otherwise."""
+        for item in sorted(items, key=_urgency):
             bind_trace(item.trace_id)
             await _retrying(functools.partial(planner.plan, item))
         bind_trace(None)
