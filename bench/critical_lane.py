@@ -16,7 +16,8 @@ process. Then:
 
 One line: p50 and p99 of each, the busy/idle ratio of the critical p50, and whether the
 blast was still in flight when the last critical push arrived (it must be, or the
-figure says nothing). The stack stops then, whatever the blast has left. Nothing here is a timed assertion.
+figure says nothing). The stack stops then, whatever the blast has left. Nothing here
+is a timed assertion.
 """
 
 import argparse
