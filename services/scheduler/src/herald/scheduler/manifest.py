@@ -18,6 +18,7 @@ MANIFEST = ServiceManifest(
         Consumes("herald-scheduler", Topic.APPROVED),
         Consumes("herald-scheduler-cancels", Topic.CANCELS),
         Consumes("herald-scheduler-contacts", Topic.CONTACTS),
+        Consumes("herald-scheduler-critical", Topic.APPROVED),
         Consumes("herald-scheduler-directory", Topic.RECIPIENTS),
         Consumes("herald-scheduler-engagement", Topic.ENGAGEMENT),
         Consumes("herald-scheduler-outcomes", Topic.OUTCOMES),
