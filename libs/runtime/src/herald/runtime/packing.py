@@ -201,8 +201,9 @@ def _outcome_batch(first: Outcome, outcomes: list[Outcome]) -> bytes:
 
 
 def pack(topic: Topic, items: Sequence[Send] | Sequence[Outcome], limits: Limits) -> list[Packed]:
-    """Sends for push.sends.v1 or outcomes for push.outcomes.v1, packed."""
-    if topic == Topic.SENDS:
+    """Sends for push.sends.v1 (or push.sends_critical.v1) or outcomes for
+    push.outcomes.v1, packed."""
+    if topic in (Topic.SENDS, Topic.SENDS_CRITICAL):
         return pack_sends(cast(Sequence[Send], items), limits)
     if topic == Topic.OUTCOMES:
         return pack_outcomes(cast(Sequence[Outcome], items), limits)

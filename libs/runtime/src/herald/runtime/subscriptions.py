@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from herald.contracts import Topic
 from herald.runtime.batches import Unpacked, Unpacker
 from herald.runtime.consumer import BatchConsumer, Received, model_decoder, subscribe
-from herald.runtime.dlq import DeadLetters
+from herald.runtime.dlq import DeadLetters, DeadLettersElsewhere
 from herald.runtime.health import Health
 from herald.runtime.provenance import RecordVerifier
 from herald.runtime.settings import ServiceSettings
@@ -67,9 +67,13 @@ class Consumers:
         *,
         max_records: int | None = None,
         consumers: int = 1,
+        dead_letters: bool = True,
     ) -> None:
-        """Consume `topic` as `group_id`, in batches of decoded records."""
-        consumer = BatchConsumer(topic, decode, handle, self._dlq, self._health, self._verifier)
+        """Consume `topic` as `group_id`, in batches of decoded records. `dead_letters`
+        False: records it cannot take are only logged, because another group of this
+        service reads the same topic and dead-letters them (one letter per record)."""
+        dlq = self._dlq if dead_letters else DeadLettersElsewhere(self._dlq.service)
+        consumer = BatchConsumer(topic, decode, handle, dlq, self._health, self._verifier)
         subscribe(
             self.router,
             consumer,
@@ -88,10 +92,19 @@ class Consumers:
         *,
         max_records: int | None = None,
         consumers: int = 1,
+        dead_letters: bool = True,
     ) -> None:
         """Consume `topic` as `group_id`, handing `handle` each batch's decoded models."""
         decode, on_batch = model_decoder(model), values(handle)
-        self.add(topic, group_id, decode, on_batch, max_records=max_records, consumers=consumers)
+        self.add(
+            topic,
+            group_id,
+            decode,
+            on_batch,
+            max_records=max_records,
+            consumers=consumers,
+            dead_letters=dead_letters,
+        )
 
     def add_unpacked(
         self,

@@ -49,6 +49,8 @@ class Parts:
     breaker_threshold: int = 5
     breaker_reset_s: float = 30.0
     gate_wait_s: float = 1.0
+    critical_reserve: float = 0.0
+    """Share of each provider's concurrency only critical sends may use (`lane_gate`)."""
     webhook_allow_private: bool = False
     monotonic: Callable[[], float] = time.monotonic
     on_circuit: Callable[[str, Circuit], None] = lambda _n, _c: None

@@ -19,6 +19,7 @@ from herald.contracts.internal import Outcome, OutcomeKind, Send
 from herald.dispatcher.delivery import Deliverer
 from herald.dispatcher.domain.consent import ConsentRow, allowed
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, dead_contacts, outcome
+from herald.dispatcher.lane_gate import LaneSlots
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.ports import Ledger, Views
 from herald.runtime.clock import Clock
@@ -47,10 +48,12 @@ class Dispatcher:
         flush_s: float = 0.05,
         lease_s: float = 120.0,
         max_backoff_s: float = 5.0,
+        critical_reserve: float = 0.0,
     ) -> None:
         self._ledger, self._views, self._deliverer = ledger, views, deliverer
         self._events, self._metrics, self._clock = events, metrics, clock
-        self._slots = asyncio.Semaphore(max_in_flight)
+        self._slots = LaneSlots.split(max_in_flight, critical_reserve)
+        """In-flight sends, some slots kept for critical ones (`lane_gate`)."""
         self.max_in_flight = max(1, max_in_flight)
         self._deadline_s, self._flush_s = batch_deadline_s, flush_s
         self._lease = timedelta(seconds=lease_s)
@@ -58,7 +61,8 @@ class Dispatcher:
         self._background: set[asyncio.Task[None]] = set()
 
     async def dispatch(self, sends: Sequence[Send]) -> None:
-        """A batch from push.sends.v1: each delivery id is sent at most once."""
+        """A batch from push.sends.v1 or push.sends_critical.v1: each delivery id is sent
+        at most once."""
         unique = list({s.delivery_id: s for s in sends}.values())
         # three independent reads: one round trip of wall time instead of three
         claims, gates = await asyncio.gather(self._ledger.claim(unique), self._gates(unique))
@@ -152,7 +156,7 @@ class Dispatcher:
     async def deliver(
         self, send: Send, progress: Progress, channels: frozenset[Channel]
     ) -> Done | Later:
-        async with self._slots:
+        async with self._slots.slot(send):
             return await self._deliverer.deliver(send, progress, channels)
 
     async def _record(self, results: Sequence[Done | Later], republish: list[Outcome]) -> None:

@@ -161,8 +161,9 @@ class Plans(Protocol):
 class Claim(Protocol):
     """One release, in one transaction: what it takes stays locked until the block ends."""
 
-    async def lock_lanes(self) -> list[Bucket]:
-        """Unpaced lanes, and the paced ones no other release holds (then locked)."""
+    async def lock_lanes(self, critical: bool | None = None) -> list[Bucket]:
+        """Unpaced lanes, and the paced ones no other release holds (then locked): the
+        critical lanes only (True), the others only (False) or all (None)."""
         ...
 
     async def take_due(self, budgets: Sequence[Budget], now: datetime, limit: int) -> list[Due]:

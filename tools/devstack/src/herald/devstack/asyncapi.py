@@ -72,6 +72,9 @@ PAYLOADS: dict[Topic, Payload] = {
     Topic.SENDS: Payload(
         Send, "delivery_id (Send) or request_id:shard (SendBatch)", also=(SendBatch,)
     ),
+    Topic.SENDS_CRITICAL: Payload(
+        Send, "delivery_id (Send) or request_id:shard (SendBatch)", also=(SendBatch,)
+    ),
     Topic.OUTCOMES: Payload(
         Outcome, "delivery_id (Outcome) or request_id:shard (OutcomeBatch)", also=(OutcomeBatch,)
     ),
