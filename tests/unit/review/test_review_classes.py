@@ -83,6 +83,13 @@ def test_look_alikes_pass(body: str) -> None:
     assert categories(body) == set()
 
 
+def test_weight_is_a_goal_in_a_meal_plan_and_a_promise_in_a_product() -> None:
+    assert "advertising" not in categories("轻食沙拉低卡饱腹，坚持健身，一月瘦八斤", "marketing")
+    assert "advertising" not in categories("营养师定制食谱，三个月瘦十斤", "marketing")
+    assert "advertising" in categories("减肥胶囊，一月瘦八斤", "marketing")
+    assert "advertising" in categories("低卡代餐，不节食也能一月瘦八斤", "marketing")
+
+
 def test_an_offer_still_disguises_a_warning_outside_an_innocent_phrase() -> None:
     assert "fraud" in categories("警惕诈骗！正规兼职刷单，加微信日结")
     assert "fraud" not in categories("警惕诈骗！正规兼职刷单都是骗局")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from herald.contracts import PushRequest
 from herald.review.engine.findings import Finding
+from herald.review.engine.plan import Plan
 from herald.review.engine.reading import Reading
 from herald.review.engine.rule_format import content_format, sms_format
 from herald.review.engine.rule_links import unsafe_links
@@ -26,6 +27,9 @@ class Engine:
     def __init__(self, policy: Policy, matcher: Callable[[], TermMatcher]) -> None:
         self._policy = policy
         self._matcher = matcher
+        self._plan = Plan(policy)
+        """The plan of the policy last judged under (see plan): a policy is reloaded
+        whole, so one plan serves every request until it is."""
 
     @property
     def policy(self) -> Policy:
@@ -35,49 +39,51 @@ class Engine:
     def evaluate(self, request: PushRequest, deadline: float | None = None) -> list[Finding]:
         """Every finding; with a `deadline` (time.monotonic()), OverBudget once past it."""
         matcher = self._matcher()
-        p = getattr(matcher, "policy", None) or self._policy
+        policy = getattr(matcher, "policy", None) or self._policy
+        plan = self._plan
+        if plan.policy is not policy:
+            plan = self._plan = Plan(policy)
         reading = Reading(request)
         found: list[Finding] = []
         for rule in _RULES:
             if deadline is not None and time.monotonic() > deadline:
                 raise OverBudget
-            found += rule(reading, p, matcher)
+            found += rule(reading, plan, matcher)
         return found
 
 
-def _terms(reading: Reading, p: Policy, matcher: TermMatcher) -> list[Finding]:
-    category = reading.request.category
-    return sensitive_terms(matcher, reading, lambda c: p.applies(c, category))
+def _terms(reading: Reading, p: Plan, matcher: TermMatcher) -> list[Finding]:
+    category, scope = reading.category, p.term_scope
+    return sensitive_terms(matcher, reading, lambda c: (s := scope.get(c)) is None or category in s)
 
 
-def _links(reading: Reading, p: Policy, _: TermMatcher) -> list[Finding]:
+def _links(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
     return unsafe_links(reading.texts, p.links, reading.marks)
 
 
-def _markup(reading: Reading, _: Policy, __: TermMatcher) -> list[Finding]:
+def _markup(reading: Reading, _: Plan, __: TermMatcher) -> list[Finding]:
     return unsafe_markup(reading.texts)
 
 
-def _source(reading: Reading, p: Policy, matcher: TermMatcher) -> list[Finding]:
+def _source(reading: Reading, p: Plan, matcher: TermMatcher) -> list[Finding]:
     return missing_source(reading, p.source, matcher)
 
 
-def _personal(reading: Reading, p: Policy, _: TermMatcher) -> list[Finding]:
+def _personal(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
     if not reading.may_hold_personal_data():
         return []
     return personal_data(reading.plain, p.personal_data)
 
 
-def _formats(reading: Reading, p: Policy, _: TermMatcher) -> list[Finding]:
-    request = reading.request
+def _formats(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
     return (
-        sms_format(request, p.sms)
-        + content_format(request, p.format)
-        + social_format(request, p.social)
+        sms_format(reading, p.sms)
+        + content_format(reading, p.format, p.title_max)
+        + social_format(reading, p.social)
     )
 
 
-_RULES: tuple[Callable[[Reading, Policy, TermMatcher], list[Finding]], ...] = (
+_RULES: tuple[Callable[[Reading, Plan, TermMatcher], list[Finding]], ...] = (
     _terms, _links, _markup, _source, _personal, _formats,
 )  # fmt: skip
 """Every rule, in order, as a plain function of the request's reading: none is built

@@ -11,8 +11,8 @@ from bisect import bisect_right
 from html.parser import HTMLParser
 from itertools import accumulate
 
-from herald.contracts import PushRequest
-from herald.review.engine.findings import HTML, PLAIN, URL, Piece, pieces
+from herald.contracts import Category, Channel, Content, PushRequest
+from herald.review.engine.findings import HTML, PLAIN, URL, Piece, content_pieces
 from herald.review.engine.normalize import Folded, fold
 from herald.review.engine.terms import Hit, Marked, TermMatcher
 
@@ -46,11 +46,29 @@ def readable(texts: list[Piece]) -> list[Piece]:
 
 
 class Reading:
-    __slots__ = ("_folded", "_scan", "_starts", "joined", "plain", "request", "texts", "words")
+    __slots__ = (
+        "_folded",
+        "_scan",
+        "_starts",
+        "category",
+        "channels",
+        "content",
+        "joined",
+        "plain",
+        "request",
+        "tenant",
+        "texts",
+        "words",
+    )  # fmt: skip
 
     def __init__(self, request: PushRequest) -> None:
         self.request = request
-        self.texts = texts = pieces(request)
+        fields = request.__dict__  # one slow read of the model, not one per field (see pieces)
+        self.category: Category = fields["category"]
+        self.tenant: str = fields["tenant"]
+        self.channels: tuple[Channel, ...] = fields["channels"]
+        self.content: Content = fields["content"]
+        self.texts = texts = content_pieces(self.content)
         kinds = [p.kind for p in texts]
         self.words = readable(texts) if HTML in kinds else texts
         self.plain = [p for p in self.words if p.kind is not URL] if URL in kinds else self.words

@@ -1,10 +1,12 @@
 """Channel format: SMS length, signature and opt-out hint; titles; images; video length."""
 
 import re
+from typing import Any
 
-from herald.contracts import Channel, PushRequest, ReasonCode
+from herald.contracts import Channel, ReasonCode
 from herald.policy import sms_segments as segments_of
 from herald.review.engine.findings import Finding, Severity
+from herald.review.engine.reading import Reading
 from herald.review.policy import FormatPolicy, SmsPolicy
 
 _SMS, _EMAIL = Channel.SMS, Channel.EMAIL
@@ -29,14 +31,15 @@ def _fail(field: str, evidence: str, message: str) -> Finding:
     )
 
 
-def sms_format(request: PushRequest, policy: SmsPolicy) -> list[Finding]:
-    if _SMS not in request.channels:
+def sms_format(reading: Reading, policy: SmsPolicy) -> list[Finding]:
+    if _SMS not in reading.channels:
         return []
-    variant = request.content.variants.get(_SMS)
+    content = reading.content
+    variant = content.variants.get(_SMS)
     field, text = (
         ("content.variants.sms.body", variant.body)
         if variant and variant.body
-        else ("content.body", request.content.body)
+        else ("content.body", content.body)
     )
     found = []
     segments, encoding = sms_segments(text)
@@ -50,28 +53,36 @@ def sms_format(request: PushRequest, policy: SmsPolicy) -> list[Finding]:
         )
     if policy.require_signature and not _SIGNATURE.search(text):
         found.append(_fail(field, text[:20], "an SMS must carry a signature such as 【Acme】"))
-    if request.category in policy.opt_out_categories and not any(
-        hint.lower() in text.lower() for hint in policy.opt_out_hints
+    lowered = text.lower()
+    if reading.category in policy.opt_out_categories and not any(
+        hint.lower() in lowered for hint in policy.opt_out_hints
     ):
         found.append(_fail(field, text[-20:], "a marketing SMS must say how to opt out (回T退订)"))
     return found
 
 
-def _title(request: PushRequest, channel: Channel) -> tuple[str, str]:
-    variant = request.content.variants.get(channel)
+def _title(content: dict[str, Any], channel: Channel) -> tuple[str, str]:
+    variant = content["variants"].get(channel)
     if variant and channel == _EMAIL and variant.subject:
         return f"content.variants.{channel}.subject", variant.subject
     if variant and variant.title:
         return f"content.variants.{channel}.title", variant.title
-    return "content.title", request.content.title
+    return "content.title", content["title"]
 
 
-def content_format(request: PushRequest, policy: FormatPolicy) -> list[Finding]:
+def content_format(
+    reading: Reading, policy: FormatPolicy, title_max: dict[Channel, int]
+) -> list[Finding]:
+    """Titles within `title_max` (the policy's, as the engine's plan holds it), images
+    and videos within the policy's limits."""
     found = []
-    for channel in request.channels:
-        limit = policy.title_max.get(channel)
-        field, title = _title(request, channel)
-        if limit is not None and len(title) > limit:
+    content = reading.content.__dict__  # one slow read of the model (see pieces)
+    for channel in reading.channels:
+        limit = title_max.get(channel)
+        if limit is None:
+            continue
+        field, title = _title(content, channel)
+        if len(title) > limit:
             found.append(
                 _fail(
                     field,
@@ -79,7 +90,7 @@ def content_format(request: PushRequest, policy: FormatPolicy) -> list[Finding]:
                     f"a {channel} title may have at most {limit} characters",
                 )
             )
-    media = request.content.media
+    media = content["media"]
     if not media:
         return found
     images = sum(1 for m in media if m.kind == "image")

@@ -7,19 +7,20 @@ held to that here, at review, because the dispatcher can only cut a value that i
 long, which a reader would notice.
 """
 
-from herald.contracts import Category, Channel, PushRequest, ReasonCode
+from herald.contracts import Category, Channel, Content, ReasonCode
 from herald.review.engine.findings import Finding, Severity
+from herald.review.engine.reading import Reading
 from herald.review.policy import SocialPolicy
 
 _SOCIAL, _MARKETING = Channel.SOCIAL, Category.MARKETING
 
 
-def _text(request: PushRequest, part: str) -> tuple[str, str]:
-    variant = request.content.variants.get(_SOCIAL)
+def _text(content: Content, part: str) -> tuple[str, str]:
+    variant = content.variants.get(_SOCIAL)
     own = getattr(variant, part) if variant else None
     if own:
         return f"content.variants.social.{part}", own
-    return f"content.{part}", getattr(request.content, part)
+    return f"content.{part}", getattr(content, part)
 
 
 def _finding(field: str, evidence: str, message: str, severity: Severity) -> Finding:
@@ -28,11 +29,11 @@ def _finding(field: str, evidence: str, message: str, severity: Severity) -> Fin
     )
 
 
-def social_format(request: PushRequest, policy: SocialPolicy) -> list[Finding]:
-    if _SOCIAL not in request.channels:
+def social_format(reading: Reading, policy: SocialPolicy) -> list[Finding]:
+    if _SOCIAL not in reading.channels:
         return []
     found = []
-    if request.category == _MARKETING:
+    if reading.category == _MARKETING:
         found.append(
             _finding(
                 "category",
@@ -42,7 +43,7 @@ def social_format(request: PushRequest, policy: SocialPolicy) -> list[Finding]:
             )
         )
     for part, limit in (("title", policy.title_max), ("body", policy.body_max)):
-        field, text = _text(request, part)
+        field, text = _text(reading.content, part)
         if len(text) > limit:
             message = f"a social (WeChat template) {part} may have at most {limit} characters"
             found.append(_finding(field, f"{len(text)} characters", message, Severity.BLOCK))

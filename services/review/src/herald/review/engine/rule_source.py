@@ -9,19 +9,19 @@ says where to look, and the marker must be there as written (case aside).
 from functools import lru_cache
 from typing import NamedTuple
 
-from herald.contracts import PushRequest, ReasonCode
+from herald.contracts import ReasonCode
 from herald.review.engine.findings import Finding
 from herald.review.engine.normalize import fold_term
+from herald.review.engine.plan import SourcePlan
 from herald.review.engine.reading import Reading
 from herald.review.engine.terms import MARKER_MIN, Marked, TermMatcher
-from herald.review.policy import SourcePolicy
 
 _SLACK = 8
 """Characters either side of a folded match that a marker's punctuation may take (来源：)."""
 
 
-def _attributed(request: PushRequest) -> bool:
-    source = request.content.source
+def _attributed(reading: Reading) -> bool:
+    source = reading.content.source
     return source is not None and bool(source.author or source.origin)
 
 
@@ -51,14 +51,14 @@ def _own_scan(markers: tuple[str, ...]) -> TermMatcher:
     return TermMatcher([], markers=markers)
 
 
-def _marked(reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None) -> list[Marked]:
+def _marked(reading: Reading, policy: SourcePlan, matcher: TermMatcher | None) -> list[Marked]:
     if matcher is not None and matcher.markers == policy.repost_markers:
         return reading.scan(matcher)[1]
     return _own_scan(policy.repost_markers).scan(reading.folded)[1]
 
 
 def _repost_marker(
-    reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None
+    reading: Reading, policy: SourcePlan, matcher: TermMatcher | None
 ) -> tuple[str, str] | None:
     """The first marker in what a recipient reads, and the field it is in."""
     needs, short = _needs(policy.repost_markers)
@@ -86,12 +86,13 @@ def _repost_marker(
 
 
 def missing_source(
-    reading: Reading, policy: SourcePolicy, matcher: TermMatcher | None = None
+    reading: Reading, plan: SourcePlan, matcher: TermMatcher | None = None
 ) -> list[Finding]:
-    request = reading.request
-    if request.category not in policy.categories_of(request.tenant) or _attributed(request):
+    category, tenant = reading.category, reading.tenant
+    if category not in plan.categories_of(tenant) or _attributed(reading):
         return []
-    if request.tenant in policy.required_tenants:
+    policy = plan.policy
+    if tenant in plan.required_tenants:
         return [
             Finding(
                 "source",
@@ -99,10 +100,10 @@ def missing_source(
                 policy.required_severity,
                 "content.source",
                 "",
-                f"tenant {request.tenant} requires content.source on every {request.category} push",
+                f"tenant {tenant} requires content.source on every {category} push",
             )
         ]
-    marker = _repost_marker(reading, policy, matcher)
+    marker = _repost_marker(reading, plan, matcher)
     if marker is None:
         return []
     return [
