@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from herald.review.engine.terms import TermEntry
+    from herald.review.engine.entries import TermEntry
 
 
 @dataclass(frozen=True, slots=True)
