@@ -4,8 +4,12 @@ sent to Postgres per plan.
 
     DATABASE_URL=... python bench/planner_single.py [--requests 500] [--profile FILE]
 
-The Postgres side is counted by wrapping the pool's connections (each `fetch`, `execute`,
-`fetchrow`, `fetchval`, cursor fetch and transaction boundary is one round trip).
+`postgres_cpu_ms_per_plan` is the CPU of the Postgres backends serving the bench's own
+database (read from /proc: Postgres must run on this machine). `calls_per_plan` counts
+the connection methods that each send one statement (`fetch`, `fetchrow`, `fetchval`,
+`execute`; BEGIN, COMMIT and asyncpg's reset on release are `execute`s);
+`_get_statement` is a prepared-statement lookup (a round trip only when not cached), and
+a server-side cursor's fetches are not counted.
 Nothing here is a timed assertion.
 """
 
@@ -25,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.integration.scheduler.harness import Harness
 from tests.support.scheduler import Clock, push_request, recipient
 
+from bench import cpu
 from bench.common import emit, machine
 from herald.scheduler.domain.policy import Policies
 
@@ -70,6 +75,7 @@ async def main(args: argparse.Namespace) -> None:
             for i in range(args.requests)
         ]
         prof = cProfile.Profile() if args.profile else None
+        pg0 = cpu.stack_snapshot({}, None, db)["postgres"]
         cpu0, wall0 = time.process_time(), time.perf_counter()
         if prof:
             prof.enable()
@@ -78,12 +84,14 @@ async def main(args: argparse.Namespace) -> None:
         if prof:
             prof.disable()
             prof.dump_stats(args.profile)
-        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        used, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        pg = cpu.stack_snapshot({}, None, db)["postgres"] - pg0
         n = args.requests
         emit(
             "planner_single",
             requests=n,
-            cpu_ms_per_plan=round(cpu / n * 1000, 2),
+            cpu_ms_per_plan=round(used / n * 1000, 2),
+            postgres_cpu_ms_per_plan=round(pg / n * 1000, 2),
             wall_ms_per_plan=round(wall / n * 1000, 2),
             calls_per_plan={k: round(v / n, 2) for k, v in sorted(counts.items())},
             load_avg=os.getloadavg()[0],
