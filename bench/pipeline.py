@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.kafka import TopicWatcher
 from tests.support.sink import HttpSink
 
-from bench import cpu
+from bench import cpu, pg_writes
 from bench.common import emit, machine, peak_rss_mib
 from bench.fast_sink import FastSink, ceiling
 from herald.devstack.ports import free_port
@@ -351,6 +351,7 @@ async def main(args: argparse.Namespace) -> None:
         emit("directory_load", recipients=n, per_s=round(n / (time.perf_counter() - t0)), **info)
         pids = {k: p.process.pid for k, p in stack.services.items() if p.process}
         broker_pid = stack.broker.process.pid if stack.broker and stack.broker.process else None
+        writes_before = await pg_writes.snapshot(stack.database_url, settle=True)
         idle_before = cpu.stack_snapshot(pids, broker_pid, stack.database_name)
         await asyncio.sleep(args.idle_seconds)
         cpu_before = cpu.stack_snapshot(pids, broker_pid, stack.database_name)
@@ -376,6 +377,9 @@ async def main(args: argparse.Namespace) -> None:
             cpu_ceiling_per_s=round((os.cpu_count() or 1) * n / total) if total else None,
             **info,
         )
+        writes = await pg_writes.snapshot(stack.database_url, settle=True)
+        moved = pg_writes.per_recipient(writes_before, writes, n)
+        emit("pipeline_pg_writes", recipients=n, **moved, **info)
         emit("pipeline_stages_s", recipients=n, **await stage_times(stack, f"pipe-{tag}"), **info)
         rate = n / seconds
         emit(

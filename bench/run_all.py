@@ -19,6 +19,7 @@ SCRIPTS = (
     ("dispatcher_render.py", []),
     ("record_signing.py", []),
     ("provider_bulk.py", []),
+    ("critical_lane.py", []),
 )
 
 

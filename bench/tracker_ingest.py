@@ -37,7 +37,7 @@ from herald.tracker.adapters.postgres.ingest import (
 )
 from herald.tracker.adapters.postgres.ledger import Ledger
 from herald.tracker.adapters.postgres.partitions import PartitionKeeper, Retention
-from herald.tracker.main import MIGRATIONS
+from herald.tracker.manifest import MANIFEST
 from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.tracking import Tracker
 
@@ -161,7 +161,8 @@ async def main(n: int, size: int) -> None:
     url = await create_database(admin, f"bench_{uuid.uuid4().hex[:8]}")
     pool = await create_pool(url, max_size=2)
     try:
-        await migrate(pool, "tracker", MIGRATIONS)
+        assert MANIFEST.migrations is not None
+        await migrate(pool, "tracker", MANIFEST.migrations)
         db = Database()
         db.attach(pool)
         metrics = TrackerMetrics(CollectorRegistry(), {"acme"})

@@ -40,6 +40,7 @@ create push.dlq.v1 1 retention.ms=2592000000 max.message.bytes=22020096
 create push.accepted.v1 4 max.message.bytes=22020096
 create push.approved.v1 4 max.message.bytes=22020096
 create push.sends.v1 8
+create push.sends_critical.v1 4
 create push.outcomes.v1 8
 create push.cancels.v1 4
 create push.standing.v1 1 cleanup.policy=compact

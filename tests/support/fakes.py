@@ -9,9 +9,11 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import Topic
+from herald.contracts.internal import Outcome, Send
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.events import Item, Value, encode
 from herald.runtime.health import Health
+from herald.runtime.packing import Limits, pack
 from herald.runtime.websessions import SessionRow
 
 
@@ -25,11 +27,27 @@ class Published:
     def json(self) -> Any:
         return json.loads(self.value) if self.value is not None else None
 
+    def items(self) -> list[dict[str, Any]]:
+        """A record of push.sends.v1 or push.outcomes.v1 as the sends or outcomes it
+        carries, one or a batch (herald.runtime.batches), each with the shared fields."""
+        return unbatched(self.json())
+
+
+def unbatched(value: dict[str, Any]) -> list[dict[str, Any]]:
+    """A Send/Outcome as itself, a SendBatch/OutcomeBatch as its items, each one merged
+    with the batch's shared fields (as JSON, the shape a single record has)."""
+    for field_name in ("sends", "outcomes"):
+        if "batch_id" in value and field_name in value:
+            shared = {k: v for k, v in value.items() if k not in ("batch_id", field_name)}
+            return [{**shared, **item} for item in value[field_name]]
+    return [value]
+
 
 @dataclass
 class FakeEventBus:
     published: list[Published] = field(default_factory=list)
     started: bool = True
+    limits: Limits = field(default_factory=Limits)
 
     async def publish(
         self, topic: Topic, key: str, value: Value, headers: dict[str, str] | None = None
@@ -41,6 +59,14 @@ class FakeEventBus:
     ) -> None:
         for key, value in items:
             await self.publish(topic, key, value, headers)
+
+    async def publish_batched(
+        self,
+        topic: Topic,
+        items: Sequence[Send] | Sequence[Outcome],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        await self.publish_many(topic, pack(topic, items, self.limits), headers)
 
     def on(self, topic: Topic) -> list[Published]:
         return [p for p in self.published if p.topic == topic]

@@ -10,6 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from herald.runtime.provenance import RecordSigner
+from tests.support.fakes import unbatched
 from tests.support.signing import base_topic, signer_for
 
 
@@ -23,6 +24,10 @@ class Seen:
 
     def json(self) -> Any:
         return json.loads(self.value) if self.value is not None else None
+
+    def items(self) -> list[dict[str, Any]]:
+        """The sends or outcomes the record carries, one or a batch (tests.support.fakes)."""
+        return unbatched(self.json()) if self.value is not None else []
 
 
 async def produce(
@@ -101,6 +106,14 @@ class TopicWatcher:
 
     def for_key(self, key: str) -> list[Seen]:
         return [s for s in self.seen if s.key == key]
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every send or outcome seen on push.sends.v1 / push.outcomes.v1, unbatched."""
+        return [i for s in self.seen for i in s.items()]
+
+    def for_delivery(self, delivery_id: str) -> list[dict[str, Any]]:
+        """The sends or outcomes seen of one delivery (whatever record carried them)."""
+        return [i for i in self.items() if i.get("delivery_id") == delivery_id]
 
     async def stop(self) -> None:
         if self._task:

@@ -64,12 +64,14 @@ class Published:
 
     events: FakeEventBus
 
-    def sends(self, rid: str | None = None) -> list[dict[str, Any]]:
-        out = [p.json() for p in self.events.on(Topic.SENDS)]
+    def sends(self, rid: str | None = None, topic: Topic | None = None) -> list[dict[str, Any]]:
+        """Sends on both send topics (bulk, then critical), or on `topic` only."""
+        topics = [topic] if topic else [Topic.SENDS, Topic.SENDS_CRITICAL]
+        out = [s for t in topics for p in self.events.on(t) for s in p.items()]
         return [s for s in out if rid is None or s["request_id"] == rid]
 
     def outcomes(self, rid: str | None = None) -> list[dict[str, Any]]:
-        out = [p.json() for p in self.events.on(Topic.OUTCOMES)]
+        out = [o for p in self.events.on(Topic.OUTCOMES) for o in p.items()]
         return [o for o in out if rid is None or o["request_id"] == rid]
 
     def statuses(self, rid: str) -> list[dict[str, Any]]:

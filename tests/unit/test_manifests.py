@@ -34,7 +34,7 @@ from herald.runtime.settings import ServiceSettings
 from tests.support.apps import build
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLISHING = {"publish", "publish_many"}
+PUBLISHING = {"publish", "publish_many", "publish_batched"}
 HEAVY = ("fastapi", "faststream", "aiokafka", "asyncpg", "httpx", "uvicorn", "opentelemetry")
 
 

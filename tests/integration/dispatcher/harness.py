@@ -107,6 +107,6 @@ class Live:
 
     async def outcome(self, did: str) -> dict[str, Any]:
         found = await eventually(
-            lambda: self.outcomes.for_key(did), timeout=30, what=f"outcome of {did}"
+            lambda: self.outcomes.for_delivery(did), timeout=30, what=f"outcome of {did}"
         )
-        return found[0].json()  # type: ignore[no-any-return]
+        return found[0]  # type: ignore[no-any-return]

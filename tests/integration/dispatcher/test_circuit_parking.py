@@ -47,8 +47,8 @@ class Running(Live):
 
     async def all_outcomes(self, ids: list[str]) -> list[str]:
         async def every() -> list[str] | None:
-            found = [self.outcomes.for_key(i) for i in ids]
-            return [f[0].json()["outcome"] for f in found] if all(found) else None
+            seen = {o["delivery_id"]: o["outcome"] for o in self.outcomes.items()}
+            return [seen[i] for i in ids] if all(i in seen for i in ids) else None
 
         return await eventually(every, timeout=60, what="every outcome")  # type: ignore[no-any-return]
 

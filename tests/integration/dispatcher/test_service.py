@@ -150,7 +150,7 @@ async def test_redelivered_send_is_sent_once_and_its_outcome_repeated(dispatcher
     await d.sends(send("twice", ["sms"]))
     await d.outcome("twice")
     await d.sends(send("twice", ["sms"]))
-    await eventually(lambda: len(d.outcomes.for_key("twice")) == 2, what="repeated outcome")
+    await eventually(lambda: len(d.outcomes.for_delivery("twice")) == 2, what="repeated outcome")
     assert len([s for s in d.gateway.seen if b"d-twice" in s.body or b"twice" in s.body]) == 1
 
 

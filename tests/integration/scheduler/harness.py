@@ -21,7 +21,7 @@ from herald.scheduler.planning import Planner
 from herald.scheduler.recounting import Recounter
 from herald.scheduler.releasing import Releaser
 from herald.scheduler.settings import SchedulerSettings
-from tests.support.fakes import FakeEventBus
+from tests.support.fakes import FakeEventBus, unbatched
 from tests.support.kafka import produce
 from tests.support.scheduler import Clock, Published, envelope
 from tests.support.service import DELIVERY_ID_KEY, service_env
@@ -139,4 +139,4 @@ def distinct(seen: list[Any]) -> set[str]:
 
 
 def payloads(seen: list[Any]) -> list[dict[str, Any]]:
-    return [json.loads(s.value) for s in seen if s.value is not None]
+    return [i for s in seen if s.value is not None for i in unbatched(json.loads(s.value))]

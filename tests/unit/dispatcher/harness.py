@@ -77,7 +77,7 @@ class Harness:
         )
 
     def outcomes(self) -> list[dict[str, Any]]:
-        return [p.json() for p in self.events.on(Topic.OUTCOMES)]
+        return [o for p in self.events.on(Topic.OUTCOMES) for o in p.items()]
 
     def breaker(self, name: str) -> Any:
         return next(

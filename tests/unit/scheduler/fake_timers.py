@@ -6,7 +6,7 @@ from datetime import datetime
 
 from herald.scheduler.domain.caps import Usage
 from herald.scheduler.domain.model import Due, PlanCounts, PlanKey, RecipientKey, Timer
-from herald.scheduler.domain.pacing import Bucket, Budget
+from herald.scheduler.domain.pacing import Bucket, Budget, is_critical_lane
 from herald.scheduler.domain.settlement import Settlement
 from tests.unit.scheduler.fakes import State
 
@@ -52,8 +52,9 @@ class FakeClaim:
     def __init__(self, state: State) -> None:
         self.state = state
 
-    async def lock_lanes(self) -> list[Bucket]:
-        return list(self.state.lanes.values())
+    async def lock_lanes(self, critical: bool | None = None) -> list[Bucket]:
+        lanes = self.state.lanes.values()
+        return [b for b in lanes if critical is None or is_critical_lane(b.lane) == critical]
 
     async def take_due(self, budgets: Sequence[Budget], now: datetime, limit: int) -> list[Due]:
         timers = self.state.timers.values()

@@ -125,11 +125,23 @@ async def test_sends_pacing_would_hold_past_their_expiry_are_counted_expired() -
 async def test_a_higher_priority_request_is_not_held_up_by_a_lower_backlog() -> None:
     s = await paced_with_backlog(50, ours=5)
     request = push_request(
-        "urgent", {"recipients": [f"o-{i:03}" for i in range(5)]}, priority="critical"
+        "urgent", {"recipients": [f"o-{i:03}" for i in range(5)]}, priority="high"
     )
     answer = await s.dry_run.run(request)
     assert at(answer, "pacing", "last_send") == NOW
     assert answer["pacing"]["lanes"][0]["ahead"] == 0
+
+
+async def test_a_critical_request_is_paced_on_its_own_budget_not_the_backlogs() -> None:
+    s = await paced_with_backlog(50, ours=5)
+    request = push_request(
+        "alert", {"recipients": [f"o-{i:03}" for i in range(5)]}, category="alert"
+    )
+    answer = await s.dry_run.run(request)
+    [lane] = answer["pacing"]["lanes"]
+    # the tenant's app_push rate paces the marketing lane only; no critical rate: unpaced
+    assert (lane["channel"], lane["rate"], lane["backlog"]) == ("app_push", None, 0)
+    assert at(answer, "pacing", "last_send") == NOW
 
 
 async def test_caps_count_what_other_requests_will_have_sent_by_then() -> None:

@@ -113,6 +113,17 @@ async def test_approved_requests_are_planned_and_a_rolled_back_one_is_retried() 
     assert not events.on(Topic.DLQ)
 
 
+async def test_critical_and_bulk_requests_are_each_planned_once_by_their_own_group() -> None:
+    f, events = Fakes(), FakeEventBus()
+    blast = envelope(push_request("blast", {"all": True}), NOW)
+    otp = envelope(push_request("otp", {"all": True}, category="transactional"), NOW)
+    async with TestKafkaBroker(broker(f, events)) as br:
+        await publish(br, blast.model_dump_json().encode(), Topic.APPROVED, b"blast")
+        await publish(br, otp.model_dump_json().encode(), Topic.APPROVED, b"otp")
+    assert sorted(e.request.request_id for e in f.planned) == ["blast", "otp"]
+    assert not events.on(Topic.DLQ)
+
+
 async def test_cancels_dead_contacts_and_engagement_are_handed_on() -> None:
     f, events = Fakes(), FakeEventBus()
     cancel = CancelRequested(tenant="acme", request_id="r-2", by="x", at=NOW)

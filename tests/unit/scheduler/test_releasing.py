@@ -108,9 +108,9 @@ async def test_a_push_planned_for_now_goes_out_without_waiting_for_the_next_poll
     await s.add(recipient("u-1"))
     rounds, release_once = 0, s.releaser.release_once
 
-    async def counted() -> int:
+    async def counted(critical: bool | None = None) -> int:
         nonlocal rounds
-        n = await release_once()
+        n = await release_once(critical)
         rounds += 1
         return n
 

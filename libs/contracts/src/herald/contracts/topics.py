@@ -15,6 +15,8 @@ class Topic(StrEnum):
     ACCEPTED = "push.accepted.v1"
     APPROVED = "push.approved.v1"
     SENDS = "push.sends.v1"
+    SENDS_CRITICAL = "push.sends_critical.v1"
+    """Sends of critical pushes (`herald.contracts.critical`): their own fetch path."""
     OUTCOMES = "push.outcomes.v1"
     CANCELS = "push.cancels.v1"
     STANDING = "push.standing.v1"

@@ -20,9 +20,14 @@ class Segments:
     """Septets (GSM-7) or UTF-16 code units (UCS-2) the text takes."""
 
 
+_GSM7_ANY = _GSM7 | _GSM7_EXT
+
+
 def sms_segments(text: str) -> Segments:
-    if all(c in _GSM7 or c in _GSM7_EXT for c in text):
-        units = sum(2 if c in _GSM7_EXT else 1 for c in text)
+    # set and str methods instead of a generator per character: the dispatcher counts
+    # every SMS it sends
+    if _GSM7_ANY.issuperset(text):
+        units = len(text) + sum(text.count(c) for c in _GSM7_EXT)
         single, multi, encoding = 160, 153, "GSM-7"
     else:
         units = len(text.encode("utf-16-le")) // 2

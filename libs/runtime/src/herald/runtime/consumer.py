@@ -14,6 +14,7 @@ offsets are committed by FastStream only after the handler returns, so a crash
 redelivers the batch and the service's idempotent handling absorbs the repeat.
 """
 
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,30 @@ class Rejected(Exception):  # noqa: N818 - it names the outcome, not a failure o
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedPart:
+    """One item of a record carrying several (herald.runtime.batches) that cannot be
+    processed: dead-lettered on its own, as a record of `value` under `key`, while the
+    record's other items are processed."""
+
+    key: str | None
+    value: bytes
+    code: ReasonCode | str
+    message: str
+
+
+def part_record(record: ConsumerRecord, part: RejectedPart) -> ConsumerRecord:
+    """The record a refused part is dead-lettered as (the original's place and headers)."""
+    key = part.key.encode() if part.key is not None else None
+    return dataclasses.replace(
+        record,
+        key=key,
+        value=part.value,
+        serialized_key_size=len(key) if key is not None else -1,
+        serialized_value_size=len(part.value),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,9 +215,13 @@ class BatchConsumer(Generic[T]):
         good: list[Received[T]] = []
         for record in records:
             try:
-                good.append(self._receive(record))
+                item = self._receive(record)
             except Exception as exc:
                 await self._dead_letter(record, exc)
+                continue
+            good.append(item)
+            for part in getattr(item.value, "rejected", ()):
+                await self._dlq.send(part_record(record, part), part.code, part.message)
         if not good:
             return
         try:

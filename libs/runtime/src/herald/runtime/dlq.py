@@ -25,11 +25,14 @@ class DeadLetters:
             "error",
         )
 
-    async def send(
-        self, record: ConsumerRecord, error: ReasonCode | str, message: str
-    ) -> DeadLetter:
+    @property
+    def service(self) -> str:
+        return self._service
+
+    def letter(self, record: ConsumerRecord, error: ReasonCode | str, message: str) -> DeadLetter:
+        """The letter `send` would publish."""
         key = record.key.decode("utf-8", "replace") if record.key is not None else None
-        letter = DeadLetter(
+        return DeadLetter(
             source_topic=record.topic,
             partition=record.partition,
             offset=record.offset,
@@ -41,7 +44,12 @@ class DeadLetters:
             service=self._service,
             at=datetime.now(UTC),
         )
-        await self._events.publish(Topic.DLQ, key or "", letter)
+
+    async def send(
+        self, record: ConsumerRecord, error: ReasonCode | str, message: str
+    ) -> DeadLetter:
+        letter = self.letter(record, error, message)
+        await self._events.publish(Topic.DLQ, letter.key or "", letter)
         self._count.labels(record.topic, str(error)).inc()
         log.warning(
             "dead_lettered",
@@ -52,3 +60,22 @@ class DeadLetters:
             reason=message[:300],
         )
         return letter
+
+
+class DeadLettersElsewhere(DeadLetters):
+    """For a second consumer group of a topic in one service: the first group dead-letters
+    what neither can take, so this one only logs it (one letter per record, not two)."""
+
+    def __init__(self, service: str) -> None:  # publishes nothing, counts nothing
+        self._service = service
+
+    async def send(
+        self, record: ConsumerRecord, error: ReasonCode | str, message: str
+    ) -> DeadLetter:
+        log.info(
+            "not_taken_dead_lettered_by_the_other_group",
+            source_topic=record.topic,
+            offset=record.offset,
+            error=str(error),
+        )
+        return self.letter(record, error, message)

@@ -14,13 +14,16 @@ from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
 from herald.contracts import Topic
+from herald.contracts.internal import Outcome, Send
 from herald.runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from herald.runtime.metrics import Metrics
+from herald.runtime.packing import Encoded, Limits, pack
 from herald.runtime.provenance import RecordSigner
 from herald.runtime.tracing import TRACE_HEADER
 
-Value = BaseModel | bytes | None
-"""A model (serialised to JSON), raw bytes (sent as they are) or None (a tombstone)."""
+Value = BaseModel | Encoded | bytes | None
+"""A model (serialised to JSON), an encoded record, raw bytes (sent as they are) or None
+(a tombstone)."""
 
 Item = tuple[str, Value]
 
@@ -28,6 +31,8 @@ Item = tuple[str, Value]
 def encode(value: Value) -> bytes | None:
     if value is None or isinstance(value, bytes):
         return value
+    if isinstance(value, Encoded):
+        return value.raw
     return value.model_dump_json().encode()
 
 
@@ -75,6 +80,16 @@ class EventBus(Protocol):
         """Publish all and return once every one is acknowledged by the broker."""
         ...
 
+    async def publish_batched(
+        self,
+        topic: Topic,
+        items: Sequence[Send] | Sequence[Outcome],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Sends on push.sends.v1 or outcomes on push.outcomes.v1, packed into batch
+        records (herald.runtime.packing) within the bus's limits; acknowledged on return."""
+        ...
+
 
 class KafkaEventBus:
     """At-least-once publishing: acks=all, and callers wait for the acknowledgement."""
@@ -91,8 +106,10 @@ class KafkaEventBus:
         topic_prefix: str = "",
         tracer: PublishTracer | None = None,
         security: KafkaSecurity = PLAINTEXT,
+        limits: Limits | None = None,
     ) -> None:
         self._prefix = topic_prefix
+        self._limits = limits or Limits()
         self._tracer = tracer
         self._signer = signer
         self._config = {
@@ -148,6 +165,14 @@ class KafkaEventBus:
             with self._tracer.spans(self._prefix + topic, trace_ids) as extra:
                 await self._send(self._producer, topic, items, headers, extra, signer)
         self._published.labels(str(topic)).inc(len(items))
+
+    async def publish_batched(
+        self,
+        topic: Topic,
+        items: Sequence[Send] | Sequence[Outcome],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        await self.publish_many(topic, pack(topic, items, self._limits), headers)
 
     async def _send(
         self,

@@ -30,6 +30,7 @@ PUSH_PATH: frozenset[Topic] = frozenset(
         Topic.ACCEPTED,
         Topic.APPROVED,
         Topic.SENDS,
+        Topic.SENDS_CRITICAL,
         Topic.OUTCOMES,
         Topic.STATUS,
         Topic.CANCELS,

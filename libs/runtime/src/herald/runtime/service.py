@@ -38,6 +38,7 @@ from herald.runtime.kafka_security import KafkaSecurity
 from herald.runtime.logging import configure_logging
 from herald.runtime.loops import Loop, every, supervise
 from herald.runtime.openapi_limits import document_body_limits
+from herald.runtime.packing import Limits
 from herald.runtime.problems import install_problem_handlers
 from herald.runtime.producers import ProducersFile
 from herald.runtime.provenance import ProducerDirectory, RecordSigner, RecordVerifier
@@ -123,6 +124,7 @@ def build_runtime(
         max_request_size=settings.kafka_max_request_bytes,
         topic_prefix=settings.kafka_topic_prefix,
         tracer=telemetry.publish_tracer() if telemetry is not None else None,
+        limits=Limits.of(settings),
     )
     rt = Runtime(
         name=name,

@@ -85,6 +85,20 @@ class ServiceSettings(BaseSettings):
     (`max.message.bytes`, herald.runtime.topics)."""
     kafka_max_partition_fetch_bytes: int = 4 * 1024 * 1024
     """What consumers of every other topic fetch per partition at most."""
+    kafka_max_items: int = Field(default=1000, ge=1)
+    """The most sends or outcomes a consumer of push.sends.v1 or push.outcomes.v1 hands
+    its service at once, once the records' batches are unpacked (herald.runtime.batches)."""
+    internal_batch_max_items: int = Field(default=500, ge=1)
+    """The most recipients one SendBatch or OutcomeBatch record carries (larger releases
+    are split)."""
+    internal_batch_max_bytes: int = Field(default=900_000, ge=1024)
+    """The largest SendBatch or OutcomeBatch record, in bytes of JSON: below the 1 MB
+    `max.message.bytes` push.sends.v1 and push.outcomes.v1 keep (herald.runtime.topics).
+    A single send larger than this still goes, alone."""
+    internal_batch_shards: int = Field(default=16, ge=1)
+    """Into how many records (keys `<request_id>:<shard>`, shard a stable hash of the
+    recipient or delivery id) one request's sends and outcomes are spread per release:
+    order per recipient holds, the load spreads over the topics' 8 partitions."""
     kafka_linger_ms: int = 0
     """How long the producer holds a record to batch it with others. 0: sent at once (a
     publish is awaited on a push's path); records published together (`publish_many`)

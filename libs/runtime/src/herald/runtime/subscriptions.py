@@ -2,15 +2,16 @@
 and its handler (see `herald.runtime.consumer` for what a batch consumer does)."""
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaRouter
 from pydantic import BaseModel
 
 from herald.contracts import Topic
+from herald.runtime.batches import Unpacked, Unpacker
 from herald.runtime.consumer import BatchConsumer, Received, model_decoder, subscribe
-from herald.runtime.dlq import DeadLetters
+from herald.runtime.dlq import DeadLetters, DeadLettersElsewhere
 from herald.runtime.health import Health
 from herald.runtime.provenance import RecordVerifier
 from herald.runtime.settings import ServiceSettings
@@ -18,6 +19,19 @@ from herald.runtime.settings import ServiceSettings
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[Sequence[Received[T]]], Awaitable[None]]
+
+
+def unpacked(handle: Callable[[list[M]], Awaitable[object]], chunk: int) -> Handler[Unpacked[M]]:
+    """A batch handler for a service call that takes the items of an internal topic's
+    records (herald.runtime.batches), at most `chunk` at a time: a fetch of batched
+    records may hold many thousands, and the service's batches stay the size they were."""
+
+    async def on_batch(items: Sequence[Received[Unpacked[M]]]) -> None:
+        flat = [m for i in items for m in i.value.items]
+        for start in range(0, len(flat), chunk):
+            await handle(flat[start : start + chunk])
+
+    return on_batch
 
 
 def values(handle: Callable[[list[T]], Awaitable[object]]) -> Handler[T]:
@@ -53,9 +67,13 @@ class Consumers:
         *,
         max_records: int | None = None,
         consumers: int = 1,
+        dead_letters: bool = True,
     ) -> None:
-        """Consume `topic` as `group_id`, in batches of decoded records."""
-        consumer = BatchConsumer(topic, decode, handle, self._dlq, self._health, self._verifier)
+        """Consume `topic` as `group_id`, in batches of decoded records. `dead_letters`
+        False: records it cannot take are only logged, because another group of this
+        service reads the same topic and dead-letters them (one letter per record)."""
+        dlq = self._dlq if dead_letters else DeadLettersElsewhere(self._dlq.service)
+        consumer = BatchConsumer(topic, decode, handle, dlq, self._health, self._verifier)
         subscribe(
             self.router,
             consumer,
@@ -74,7 +92,32 @@ class Consumers:
         *,
         max_records: int | None = None,
         consumers: int = 1,
+        dead_letters: bool = True,
     ) -> None:
         """Consume `topic` as `group_id`, handing `handle` each batch's decoded models."""
         decode, on_batch = model_decoder(model), values(handle)
-        self.add(topic, group_id, decode, on_batch, max_records=max_records, consumers=consumers)
+        self.add(
+            topic,
+            group_id,
+            decode,
+            on_batch,
+            max_records=max_records,
+            consumers=consumers,
+            dead_letters=dead_letters,
+        )
+
+    def add_unpacked(
+        self,
+        topic: Topic,
+        group_id: str,
+        unpacker: Unpacker[M, Any],
+        handle: Callable[[list[M]], Awaitable[object]],
+        *,
+        max_records: int | None = None,
+        consumers: int = 1,
+    ) -> None:
+        """Consume an internal topic whose records carry one item or a batch of them
+        (herald.runtime.batches), handing `handle` the items, at most
+        `kafka_max_items` at a time."""
+        on_batch = unpacked(handle, self._settings.kafka_max_items)
+        self.add(topic, group_id, unpacker, on_batch, max_records=max_records, consumers=consumers)

@@ -31,10 +31,13 @@ class TokenSigner:
 
     def _mac(self, kid: str, body: str) -> str:
         signed = self._domain + f"{body}.{kid}".encode()
-        return b64(hmac.new(self._keys[kid], signed, hashlib.sha256).digest())
+        return b64(hmac.digest(self._keys[kid], signed, hashlib.sha256))
 
     def sign(self, payload: dict[str, Any], ascii_only: bool = True) -> str:
-        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=ascii_only)
+        return self.sign_json(json.dumps(payload, separators=(",", ":"), ensure_ascii=ascii_only))
+
+    def sign_json(self, text: str) -> str:
+        """`sign` for a payload its caller wrote as compact JSON itself."""
         body = b64(text.encode())
         return f"{body}.{self._active}.{self._mac(self._active, body)}"
 

@@ -29,6 +29,7 @@ DEFAULT_LAYOUT: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.ACCEPTED, 4, WHOLE_REQUEST),
     TopicSpec(Topic.APPROVED, 4, WHOLE_REQUEST),
     TopicSpec(Topic.SENDS, 8),
+    TopicSpec(Topic.SENDS_CRITICAL, 4),
     TopicSpec(Topic.OUTCOMES, 8),
     TopicSpec(Topic.CANCELS, 4),
     TopicSpec(Topic.STANDING, 1, {"cleanup.policy": "compact"}),

@@ -29,6 +29,7 @@ from herald.dispatcher.providers.log import LogProvider
 from herald.dispatcher.providers.refs import MemoryRefs, Refs
 from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
 from herald.dispatcher.providers.smtp import SmtpConfig, SmtpProvider
+from herald.dispatcher.providers.spread import Spread
 from herald.dispatcher.providers.targets import Resolver, Targets, system_resolver
 from herald.dispatcher.providers.webhook import WebhookProvider
 from herald.dispatcher.providers.wechat_tokens import MemorySharedTokens, SharedTokens
@@ -48,6 +49,8 @@ class Parts:
     breaker_threshold: int = 5
     breaker_reset_s: float = 30.0
     gate_wait_s: float = 1.0
+    critical_reserve: float = 0.0
+    """Share of each provider's concurrency only critical sends may use (`lane_gate`)."""
     webhook_allow_private: bool = False
     monotonic: Callable[[], float] = time.monotonic
     on_circuit: Callable[[str, Circuit], None] = lambda _n, _c: None
@@ -75,17 +78,22 @@ def _webhook(spec: WebhookSpec, name: str, parts: Parts) -> Provider:
     }
     pinned = None if spec.kind == "webhook" else _shape(spec.kind, secret)
     targets = Targets(parts.webhook_allow_private, tuple(spec.allow_networks), parts.resolver)
-    client = pinned_client(targets, spec.timeout_s, httpx.Limits(max_connections=spec.concurrency))
-    parts.closers.append(client.aclose)
+
+    def client(connections: int) -> httpx.AsyncClient:
+        return pinned_client(targets, spec.timeout_s, httpx.Limits(max_connections=connections))
+
+    spread = Spread(client, spec.concurrency)
+    parts.closers.append(spread.aclose)
     hosts = HostCircuits(parts.breaker_threshold, parts.breaker_reset_s, parts.monotonic)
     return WebhookProvider(
-        client,
+        spread.clients[0],
         parts.signing_secret,
         name=name,
         robots=robots,
         pinned=pinned,
         targets=targets,
         hosts=hosts,
+        spread=spread,
     )
 
 

@@ -20,7 +20,7 @@ from herald.contracts.internal import OutcomeKind, Send
 from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, outcome
-from herald.dispatcher.domain.rendering import RenderError, render_tracked
+from herald.dispatcher.domain.rendering import RenderError, Variants, render_tracked
 from herald.dispatcher.domain.resilience import backoff
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.base import Attempt, Blame, Message, Result
@@ -65,6 +65,10 @@ class Deliverer:
         self._registry, self._links, self._metrics = registry, links, metrics
         self._clock, self._policy, self._finish = clock, policy, finish
         self._final_check = final_check or FinalCheck(links=links, clock=clock)
+        self._variants = Variants()
+        self._calls = 0
+        """Provider calls in progress: counted here, read by the gauge when scraped."""
+        metrics.in_flight.set_function(lambda: self._calls)
 
     async def deliver(
         self, send: Send, progress: Progress = START, allowed: frozenset[Channel] | None = None
@@ -108,7 +112,7 @@ class Deliverer:
         """Try one route once: a final answer, a retry later, or the progress to go on with."""
         name, channel = route.provider.name, route.channel
         try:
-            message, wrapped = render_tracked(send, channel, self._links)
+            message, wrapped = render_tracked(send, channel, self._links, self._variants)
             message = self._finish(send, message, route.provider) if self._finish else message
         except RenderError as exc:
             return self._refused(send, route, exc.reason, str(exc), dead)
@@ -211,24 +215,28 @@ class Deliverer:
         return Later(send, p, at, tuple(dead))
 
     async def _call(self, route: Route, message: Message) -> Attempt:
-        name = route.provider.name
-        self._metrics.in_flight.inc()
-        started = asyncio.get_running_loop().time()
+        name, provider = route.provider.name, route.provider
+        self._calls += 1
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            async with asyncio.timeout(route.timeout_s):
-                attempt = await route.provider.send(message)
+            if getattr(provider, "in_process", False):  # no I/O: nothing to outlast
+                attempt = await provider.send(message)
+            else:
+                async with asyncio.timeout(route.timeout_s):
+                    attempt = await provider.send(message)
         except TimeoutError:
             # a tenant's own receiver that answers too slowly is that send's fault, not the
             # shared provider's (`timeout_blame`, webhook.py)
-            blame = getattr(route.provider, "timeout_blame", Blame.PROVIDER)
+            blame = getattr(provider, "timeout_blame", Blame.PROVIDER)
             detail = f"no answer within {route.timeout_s}s"
             attempt = Attempt(Result.RETRYABLE, name, detail, blame=blame)
         except Exception as exc:
             log.exception("provider_raised", provider=name, trace_id=message.trace_id)
             attempt = Attempt(Result.RETRYABLE, name, f"provider error: {type(exc).__name__}")
         finally:
-            self._metrics.in_flight.dec()
-        self._metrics.latency_by(name).observe(asyncio.get_running_loop().time() - started)
+            self._calls -= 1
+        self._metrics.latency_by(name).observe(loop.time() - started)
         self._metrics.sends_by(route.channel, name, attempt.result).inc()
         return attempt
 

@@ -14,11 +14,12 @@ from datetime import timedelta
 
 import structlog
 
-from herald.contracts import ReasonCode, Topic
+from herald.contracts import Channel, ReasonCode, Topic
 from herald.contracts.internal import Outcome, OutcomeKind, Send
 from herald.dispatcher.delivery import Deliverer
 from herald.dispatcher.domain.consent import ConsentRow, allowed
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, dead_contacts, outcome
+from herald.dispatcher.lane_gate import LaneSlots
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.ports import Ledger, Views
 from herald.runtime.clock import Clock
@@ -47,17 +48,21 @@ class Dispatcher:
         flush_s: float = 0.05,
         lease_s: float = 120.0,
         max_backoff_s: float = 5.0,
+        critical_reserve: float = 0.0,
     ) -> None:
         self._ledger, self._views, self._deliverer = ledger, views, deliverer
         self._events, self._metrics, self._clock = events, metrics, clock
-        self._slots = asyncio.Semaphore(max_in_flight)
+        self._slots = LaneSlots.split(max_in_flight, critical_reserve)
+        """In-flight sends, some slots kept for critical ones (`lane_gate`)."""
+        self.max_in_flight = max(1, max_in_flight)
         self._deadline_s, self._flush_s = batch_deadline_s, flush_s
         self._lease = timedelta(seconds=lease_s)
         self._max_backoff_s = max_backoff_s
         self._background: set[asyncio.Task[None]] = set()
 
     async def dispatch(self, sends: Sequence[Send]) -> None:
-        """A batch from push.sends.v1: each delivery id is sent at most once."""
+        """A batch from push.sends.v1 or push.sends_critical.v1: each delivery id is sent
+        at most once."""
         unique = list({s.delivery_id: s for s in sends}.values())
         # three independent reads: one round trip of wall time instead of three
         claims, gates = await asyncio.gather(self._ledger.claim(unique), self._gates(unique))
@@ -88,46 +93,48 @@ class Dispatcher:
         )
 
     async def _run(self, items: Sequence[Work], republish: list[Outcome], gates: Gates) -> None:
-        cancelled, consent = gates
-        tasks = {asyncio.create_task(self._one(s, p, cancelled, consent)): (s, p) for s, p in items}
-        pending: set[asyncio.Task[Done | Later]] = set(tasks)
+        run = _Lanes(self, items, gates)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._deadline_s
         try:
-            while pending and (left := deadline - loop.time()) > 0:
-                done, pending = await asyncio.wait(pending, timeout=min(self._flush_s, left))
-                if done:
-                    await self._record([t.result() for t in done], republish)
+            while run.lanes and (left := deadline - loop.time()) > 0:
+                done, run.lanes = await asyncio.wait(run.lanes, timeout=min(self._flush_s, left))
+                for lane in done:
+                    lane.result()  # a lane that raised fails the batch, as a send did
+                if finished := run.take():
+                    await self._record(finished, republish)
                     republish = []
         except BaseException:  # the batch is redelivered: stop what would be orphaned
-            for t in pending:
+            for t in run.lanes:
                 t.cancel()
             raise
-        if pending:
+        if run.lanes:
             lease = self._clock() + self._lease
-            await self._ledger.park([Later(*tasks[t], lease) for t in pending])
-            self._finish_later(pending)
-        if republish:
-            await self._record([], republish)
+            await self._ledger.park([Later(s, p, lease) for s, p in run.unfinished.values()])
+            self._finish_later(run)
+        finished = run.take()
+        if finished or republish:
+            await self._record(finished, republish)
 
-    def _finish_later(self, pending: set[asyncio.Task[Done | Later]]) -> None:
+    def _finish_later(self, run: "_Lanes") -> None:
         async def finish() -> None:
             try:
-                await self._record(await asyncio.gather(*pending), [])
+                await asyncio.gather(*run.lanes)
+                await self._record(run.take(), [])
             except Exception:  # the parked rows retry them when their lease runs out
-                log.exception("background_sends_failed", sends=len(pending))
+                log.exception("background_sends_failed", sends=len(run.unfinished))
 
         task = asyncio.create_task(finish())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _one(
+    def check(
         self,
         send: Send,
-        progress: Progress,
         cancelled: set[tuple[str, str]],
         consent: dict[tuple[str, str], ConsentRow],
-    ) -> Done | Later:
+    ) -> Done | frozenset[Channel]:
+        """What is known before any call: an outcome, or the channels consent allows."""
         now = self._clock()
         if (send.tenant, send.request_id) in cancelled:
             return Done(outcome(send, OutcomeKind.CANCELLED, now, detail="request cancelled"))
@@ -144,8 +151,13 @@ class Dispatcher:
                     detail="consent withdrawn since scheduling",
                 )
             )
-        async with self._slots:
-            return await self._deliverer.deliver(send, progress, frozenset(channels))
+        return frozenset(channels)
+
+    async def deliver(
+        self, send: Send, progress: Progress, channels: frozenset[Channel]
+    ) -> Done | Later:
+        async with self._slots.slot(send):
+            return await self._deliverer.deliver(send, progress, channels)
 
     async def _record(self, results: Sequence[Done | Later], republish: list[Outcome]) -> None:
         """Settle what was sent, waiting out a Postgres or broker outage: these sends were
@@ -164,7 +176,7 @@ class Dispatcher:
         await self._invalidate(results)
         await self._ledger.finish(finished)
         outcomes = finished + republish
-        await self._events.publish_many(Topic.OUTCOMES, [(o.delivery_id, o) for o in outcomes])
+        await self._events.publish_batched(Topic.OUTCOMES, outcomes)
         for o in finished:
             self._metrics.outcomes_by(o.channel or "", o.provider or "", o.outcome).inc()
             if o.outcome is OutcomeKind.FAILED:
@@ -188,3 +200,39 @@ class Dispatcher:
             await asyncio.wait(self._background, timeout=self._deadline_s)
             for task in list(self._background):
                 task.cancel()
+
+
+class _Lanes:
+    """A batch's sends run by at most `max_in_flight` tasks (lanes), each taking the next
+    send when it is done with one: the concurrency of a task per send without a task,
+    a wait and a context per send. What is known before any call (cancelled, expired,
+    consent withdrawn) is settled at once. Finished sends collect until `take`."""
+
+    def __init__(self, owner: Dispatcher, items: Sequence[Work], gates: Gates) -> None:
+        self._owner = owner
+        self._finished: list[Done | Later] = []
+        self.unfinished: dict[int, Work] = {}
+        todo: list[tuple[int, Work, frozenset[Channel]]] = []
+        for index, (send, progress) in enumerate(items):
+            checked = owner.check(send, *gates)
+            if isinstance(checked, Done):
+                self._finished.append(checked)
+            else:
+                self.unfinished[index] = (send, progress)
+                todo.append((index, (send, progress), checked))
+        self._next = iter(todo)
+        count = min(len(todo), owner.max_in_flight)
+        self.lanes: set[asyncio.Task[None]] = {
+            asyncio.create_task(self._lane()) for _ in range(count)
+        }
+
+    def take(self) -> list[Done | Later]:
+        finished, self._finished = self._finished, []
+        return finished
+
+    async def _lane(self) -> None:
+        owner = self._owner
+        for index, (send, progress), channels in self._next:
+            result = await owner.deliver(send, progress, channels)
+            del self.unfinished[index]
+            self._finished.append(result)

@@ -1,13 +1,15 @@
-"""Dispatcher's Kafka entrypoints: sends, cancels, and the consent view's recipients."""
+"""Dispatcher's Kafka entrypoints: sends (critical ones on their own topic), cancels, and
+the consent view's recipients."""
 
 from collections.abc import Awaitable, Callable, Sequence
 
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Recipient, Topic
-from herald.contracts.internal import CancelRequested, Send
+from herald.contracts.internal import CancelRequested
 from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.ports import Views
+from herald.runtime.batches import SENDS
 from herald.runtime.consumer import Received, optional_model_decoder, tenant_of
 from herald.runtime.subscriptions import Consumers
 
@@ -20,6 +22,7 @@ def build_router(
     dispatcher: Dispatcher,
     views: Views,
     send_consumers: int = 1,
+    critical_consumers: int = 1,
     on_profiles: Callable[[Sequence[Profile]], Awaitable[None]] | None = None,
 ) -> KafkaRouter:
     """`on_profiles` sees each batch of profiles once the consent view has them."""
@@ -40,7 +43,12 @@ def build_router(
     c.add_values(Topic.CANCELS, "herald-dispatcher-cancels", CancelRequested, views.add_cancels)
     recipients = optional_model_decoder(Recipient)
     c.add(Topic.RECIPIENTS, "herald-dispatcher-consent", recipients, on_recipients)
-    c.add_values(
-        Topic.SENDS, "herald-dispatcher", Send, dispatcher.dispatch, consumers=send_consumers
-    )
+    # critical sends in a group of their own: never fetched behind a marketing backlog.
+    # 0 consumers of one topic: a deployment for the other lane only (its own process)
+    if critical_consumers:
+        group, topic = "herald-dispatcher-critical", Topic.SENDS_CRITICAL
+        c.add_unpacked(topic, group, SENDS, dispatcher.dispatch, consumers=critical_consumers)
+    if send_consumers:
+        group, topic = "herald-dispatcher", Topic.SENDS
+        c.add_unpacked(topic, group, SENDS, dispatcher.dispatch, consumers=send_consumers)
     return c.router

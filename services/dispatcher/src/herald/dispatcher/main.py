@@ -67,6 +67,7 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         breaker_threshold=settings.breaker_failures,
         breaker_reset_s=settings.breaker_reset_s,
         gate_wait_s=settings.gate_wait_s,
+        critical_reserve=settings.critical_reserve,
         webhook_allow_private=settings.webhook_allow_private,
         on_circuit=metrics.on_circuit,
         refs=refs,
@@ -96,6 +97,7 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         batch_deadline_s=settings.batch_deadline_s,
         flush_s=settings.flush_s,
         lease_s=settings.retry_lease_s,
+        critical_reserve=settings.critical_reserve,
     )
 
     def full(resumed: int) -> bool:
@@ -118,6 +120,7 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         dispatcher,
         views,
         settings.send_consumers,
+        settings.critical_send_consumers,
         on_profiles=optout.replies.on_profiles,
     )
     return create_service_app(

@@ -12,6 +12,11 @@ MANIFEST = declare(
     "dispatcher",
     home=__file__,
     http_port=8004,
-    consumes={"": Topic.SENDS, "cancels": Topic.CANCELS, "consent": Topic.RECIPIENTS},
+    consumes={
+        "": Topic.SENDS,
+        "critical": Topic.SENDS_CRITICAL,
+        "cancels": Topic.CANCELS,
+        "consent": Topic.RECIPIENTS,
+    },
     produces={Topic.CONSENT, Topic.CONTACTS, Topic.DLQ, Topic.ENGAGEMENT, Topic.OUTCOMES},
 )

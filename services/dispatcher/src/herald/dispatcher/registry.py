@@ -10,6 +10,7 @@ from herald.contracts import Channel
 from herald.dispatcher.builders import Parts, build_provider
 from herald.dispatcher.config import ProvidersConfig, ProviderSpec
 from herald.dispatcher.domain.resilience import Breaker
+from herald.dispatcher.lane_gate import LaneSlots
 from herald.dispatcher.providers.base import Provider
 
 
@@ -19,7 +20,8 @@ class Gate:
 
     breaker: Breaker
     limiter: AsyncLimiter | None
-    slots: asyncio.Semaphore
+    slots: LaneSlots
+    """The provider's concurrency bound, some of it kept for critical sends."""
     wait_s: float
     """Longest a send waits for a token or a slot before it is deferred instead."""
     name: str = field(default="")
@@ -65,7 +67,8 @@ def build_gate(spec: ProviderSpec, key: str, parts: Parts) -> Gate:
         parts.monotonic,
         lambda state: parts.on_circuit(key, state),
     )
-    return Gate(breaker, limiter, asyncio.Semaphore(spec.concurrency), parts.gate_wait_s, key)
+    slots = LaneSlots.split(spec.concurrency, parts.critical_reserve)
+    return Gate(breaker, limiter, slots, parts.gate_wait_s, key)
 
 
 class Registry:

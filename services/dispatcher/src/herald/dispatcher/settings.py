@@ -43,6 +43,15 @@ class DispatcherSettings(ServiceSettings):
     send_consumers: int = 4
     """Kafka consumers of push.sends.v1 in this process (its batches run concurrently;
     push.sends.v1 has 8 partitions, so more than 8 across all replicas sit idle)."""
+    critical_send_consumers: int = 1
+    """Kafka consumers of push.sends_critical.v1 in this process (its own group: a
+    critical send is never fetched behind the bulk topic's backlog). With SEND_CONSUMERS=0
+    a deployment serves the critical lane only, in a process (event loop, database pool)
+    a blast does not load; with this 0, the bulk lane only."""
+    critical_reserve: float = Field(default=0.1, ge=0.0, lt=1.0)
+    """Share of MAX_IN_FLIGHT and of every provider's concurrency that only critical sends
+    (alert, transactional, `priority: critical`) may use: at least one slot where the bound
+    has more than one; the bounds themselves do not grow."""
     flush_s: float = 0.05
     """While a batch's sends run, the finished ones are recorded and published this often,
     so a crash repeats only what was really in flight."""

@@ -3,6 +3,7 @@
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Topic
+from herald.contracts.critical import urgency
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.contracts.template_review import TemplateReviewRequested
 from herald.review.reviewing import Reviewer
@@ -11,11 +12,17 @@ from herald.runtime.subscriptions import Consumers
 from herald.runtime.tracing import bind_trace
 
 
+def _urgency(envelope: RequestEnvelope) -> tuple[int, int]:
+    return urgency(envelope.request.category, envelope.request.priority)
+
+
 def build_router(
     consumers: Consumers, reviewer: Reviewer, templates: TemplateReviewer | None = None
 ) -> KafkaRouter:
     async def on_accepted(envelopes: list[RequestEnvelope]) -> None:
-        for envelope in envelopes:
+        """Critical requests of a fetched batch first (alerts and one-time codes do not
+        wait for the marketing requests fetched with them), arrival order otherwise."""
+        for envelope in sorted(envelopes, key=_urgency):
             bind_trace(envelope.trace_id)
             await reviewer.review(envelope)
         bind_trace(None)

@@ -64,21 +64,18 @@ class Canceller:
                 stopped = await tx.take_timers(key, _SWEEP)
                 now = self._clock()
                 items = [
-                    (
+                    outcome(
+                        env,
                         s.delivery_id,
-                        outcome(
-                            env,
-                            s.delivery_id,
-                            s.recipient_id,
-                            OutcomeKind.CANCELLED,
-                            None,
-                            now,
-                            s.deferred,
-                        ),
+                        s.recipient_id,
+                        OutcomeKind.CANCELLED,
+                        None,
+                        now,
+                        s.deferred,
                     )
                     for s in stopped
                 ]
-                await self._events.publish_many(Topic.OUTCOMES, items)
+                await self._events.publish_batched(Topic.OUTCOMES, items)
             total += len(stopped)
             self._metrics.outcomes.labels("cancelled").inc(len(stopped))
             if len(stopped) < _SWEEP:

@@ -14,12 +14,14 @@ import structlog
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Engagement, ReasonCode, Recipient, Topic
+from herald.contracts.critical import is_critical
 from herald.contracts.internal import (
     CancelRequested,
     ContactInvalidated,
     Outcome,
     RequestEnvelope,
 )
+from herald.runtime.batches import OUTCOMES
 from herald.runtime.consumer import Received, Rejected, optional_model_decoder, tenant_of
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.subscriptions import Consumers
@@ -100,11 +102,19 @@ def build_router(
     async def on_contacts(items: list[ContactInvalidated]) -> None:
         await directory.invalidate(items)
 
-    async def on_approved(items: list[RequestEnvelope]) -> None:
-        for item in items:
-            bind_trace(item.trace_id)
-            await _retrying(functools.partial(planner.plan, item))
-        bind_trace(None)
+    def planning(critical: bool) -> Callable[[list[RequestEnvelope]], Awaitable[None]]:
+        """Plans the approved requests of one lane and skips the others' (another group
+        plans them): a critical request never waits for a blast's expansion."""
+
+        async def on_approved(items: list[RequestEnvelope]) -> None:
+            for item in items:
+                if is_critical(item.request.category, item.request.priority) != critical:
+                    continue
+                bind_trace(item.trace_id)
+                await _retrying(functools.partial(planner.plan, item))
+            bind_trace(None)
+
+        return on_approved
 
     async def on_cancels(items: list[CancelRequested]) -> None:
         for item in items:
@@ -118,9 +128,13 @@ def build_router(
     recipients = optional_model_decoder(Recipient)
     c.add(Topic.RECIPIENTS, "herald-scheduler-directory", recipients, on_recipients)
     c.add_values(Topic.CONTACTS, "herald-scheduler-contacts", ContactInvalidated, on_contacts)
-    c.add_values(Topic.APPROVED, "herald-scheduler", RequestEnvelope, on_approved, max_records=20)
+    envelope, approved = RequestEnvelope, Topic.APPROVED
+    c.add_values(approved, "herald-scheduler", envelope, planning(False), max_records=20)
+    # its own group: what neither can take, `herald-scheduler` dead-letters
+    group = "herald-scheduler-critical"
+    c.add_values(approved, group, envelope, planning(True), max_records=20, dead_letters=False)
     c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
     c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)
     if recounter is not None:  # caps follow the channel the dispatcher really used
-        c.add_values(Topic.OUTCOMES, "herald-scheduler-outcomes", Outcome, recounter.on_outcomes)
+        c.add_unpacked(Topic.OUTCOMES, "herald-scheduler-outcomes", OUTCOMES, recounter.on_outcomes)
     return c.router

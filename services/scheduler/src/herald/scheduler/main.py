@@ -36,7 +36,12 @@ def create_app(
     rt = build_runtime("scheduler", settings)
     metrics = SchedulerMetrics(rt.registry)
     db = postgres_stores(rt.db)
-    timers_ready = Wakeup()
+    timers_ready, critical_ready = Wakeup(), Wakeup()
+
+    def ready() -> None:
+        timers_ready.set()
+        critical_ready.set()
+
     planner = Planner(
         db.plans,
         db.audience,
@@ -48,7 +53,7 @@ def create_app(
         metrics,
         settings.expand_chunk,
         id_key=settings.delivery_id_key.get_secret_value().encode(),
-        timers_ready=timers_ready.set,
+        timers_ready=ready,
     )
     canceller = Canceller(db.plans, rt.events, clock, metrics)
     releaser = Releaser(
@@ -62,6 +67,8 @@ def create_app(
         settings.timer_poll_ms / 1000,
         settings.release_workers,
         timers_ready,
+        settings.critical_release_workers,
+        critical_ready,
     )
     rt.add_loop("timers", releaser.run)
     rt.add_loop(

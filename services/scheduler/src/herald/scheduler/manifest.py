@@ -16,9 +16,10 @@ MANIFEST = declare(
         "": Topic.APPROVED,
         "cancels": Topic.CANCELS,
         "contacts": Topic.CONTACTS,
+        "critical": Topic.APPROVED,
         "directory": Topic.RECIPIENTS,
         "engagement": Topic.ENGAGEMENT,
         "outcomes": Topic.OUTCOMES,
     },
-    produces={Topic.DLQ, Topic.OUTCOMES, Topic.SENDS, Topic.STATUS},
+    produces={Topic.DLQ, Topic.OUTCOMES, Topic.SENDS, Topic.SENDS_CRITICAL, Topic.STATUS},
 )

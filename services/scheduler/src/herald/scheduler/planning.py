@@ -195,10 +195,8 @@ class Planner:
         if state == PlanState.CANCELLED:
             chunk.out = chunk.out.cancel(env, chunk.now)
         await tx.add_timers(chunk.out.timers)
-        await self._events.publish_many(
-            Topic.OUTCOMES,
-            [(o.delivery_id, o) for o in chunk.out.outcomes],
-            trace_headers(env.trace_id),
+        await self._events.publish_batched(
+            Topic.OUTCOMES, chunk.out.outcomes, trace_headers(env.trace_id)
         )
         return True
 

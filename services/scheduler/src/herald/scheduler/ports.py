@@ -147,7 +147,9 @@ class PlanWork(Protocol):
 
 class Plans(Protocol):
     async def open(self, envelope: RequestEnvelope) -> Plan:
-        """The request's plan, created `expanding` if new; the envelope is kept once."""
+        """The request's plan, created `expanding` if new; the envelope is kept once,
+        without an explicit audience id list (the planner reads the audience from the
+        envelope it is given, never from the plan)."""
         ...
 
     def transaction(self) -> AbstractAsyncContextManager[PlanWork]: ...
@@ -156,14 +158,18 @@ class Plans(Protocol):
         """Every recipient is expanded: `complete`, and `streaming` becomes `scheduled`."""
         ...
 
-    async def envelopes(self, keys: Sequence[PlanKey]) -> dict[PlanKey, RequestEnvelope]: ...
+    async def envelopes(self, keys: Sequence[PlanKey]) -> dict[PlanKey, RequestEnvelope]:
+        """The envelopes as kept, for releases and cancels: their audience is not the
+        request's (an id list reads `all`); nothing here may expand it."""
+        ...
 
 
 class Claim(Protocol):
     """One release, in one transaction: what it takes stays locked until the block ends."""
 
-    async def lock_lanes(self) -> list[Bucket]:
-        """Unpaced lanes, and the paced ones no other release holds (then locked)."""
+    async def lock_lanes(self, critical: bool | None = None) -> list[Bucket]:
+        """Unpaced lanes, and the paced ones no other release holds (then locked): the
+        critical lanes only (True), the others only (False) or all (None)."""
         ...
 
     async def take_due(self, budgets: Sequence[Budget], now: datetime, limit: int) -> list[Due]:

@@ -14,6 +14,7 @@ from herald.scheduler.domain.messages import status
 from herald.scheduler.domain.model import PlanCounts, PlanKey
 from herald.scheduler.domain.pacing import budgets
 from herald.scheduler.domain.policy import Policies
+from herald.scheduler.domain.routing import by_lane
 from herald.scheduler.domain.settlement import Settlement, capped_keys, settle
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.ports import Plans, Timers
@@ -32,17 +33,28 @@ class Releaser:
         poll_s: float,
         workers: int = 1,
         wakeup: Wakeup | None = None,
+        critical_workers: int = 0,
+        critical_wakeup: Wakeup | None = None,
     ) -> None:
         self._timers, self._plans, self._events, self._clock = timers, plans, events, clock
         self._policies, self._metrics = policies, metrics
         self._batch, self._poll_s, self._workers = batch, poll_s, workers
+        self._critical_workers = critical_workers
         self._wakeup = wakeup or Wakeup()
+        self._critical_wakeup = critical_wakeup or Wakeup()
+        """Its own: a bulk loop starting a round never clears a wakeup meant for it."""
 
     async def run(self) -> None:
         """`workers` release loops: while one waits for the broker's acknowledgement of its
-        batch, another claims and decides the next (claims skip each other's rows)."""
+        batch, another claims and decides the next (claims skip each other's rows). With
+        `critical_workers`, those loops take the critical lanes only and the others the
+        rest, so a critical timer is claimed at once, never after a marketing batch."""
         await self.sync_rates()
-        await asyncio.gather(*(self._work() for _ in range(self._workers)))
+        critical = True if self._critical_workers else None
+        await asyncio.gather(
+            *(self._work(False if critical else None) for _ in range(self._workers)),
+            *(self._work(critical) for _ in range(self._critical_workers)),
+        )
 
     async def sync_rates(self) -> None:
         """Bring every lane's rate in line with the policies (they may have changed)."""
@@ -51,20 +63,22 @@ class Releaser:
             [(t, lane, self._policies.of(t).rate(lane)) for t, lane in lanes]
         )
 
-    async def _work(self) -> None:
+    async def _work(self, critical: bool | None) -> None:
         """Release while there is a full batch; then wait for the poll interval, or less
         when the planner here says timers are ready (`wakeup`): a push due now is not
         left waiting for the next poll."""
+        wakeup = self._critical_wakeup if critical else self._wakeup
         while True:
-            self._wakeup.clear()
-            if await self.release_once() < self._batch:
-                await self._wakeup.wait(self._poll_s)
+            wakeup.clear()
+            if await self.release_once(critical) < self._batch:
+                await wakeup.wait(self._poll_s)
 
-    async def release_once(self) -> int:
-        """Release one batch; return how many timers it handled."""
+    async def release_once(self, critical: bool | None = None) -> int:
+        """Release one batch (of the critical lanes only, the others only, or all: None);
+        return how many timers it handled."""
         now = self._clock()
         async with self._timers.claim() as claim:
-            lanes = budgets(await claim.lock_lanes(), now, self._batch)
+            lanes = budgets(await claim.lock_lanes(critical), now, self._batch)
             due = await claim.take_due(lanes, now, self._batch)
             if not due:
                 return 0
@@ -75,11 +89,11 @@ class Releaser:
             await claim.settle(done, now)
             fresh = await claim.start_dispatching(keys)
             await self._announce(fresh, envs)
+            urgent, bulk = by_lane(done.sends)
             await asyncio.gather(
-                self._events.publish_many(Topic.SENDS, [(s.delivery_id, s) for s in done.sends]),
-                self._events.publish_many(
-                    Topic.OUTCOMES, [(o.delivery_id, o) for o in done.outcomes]
-                ),
+                self._events.publish_batched(Topic.SENDS_CRITICAL, urgent),
+                self._events.publish_batched(Topic.SENDS, bulk),
+                self._events.publish_batched(Topic.OUTCOMES, done.outcomes),
             )
         self._count(done)
         return len(due)

@@ -21,6 +21,10 @@ class SchedulerSettings(ServiceSettings):
     """Timers claimed and released per transaction."""
     release_workers: int = 3
     """Release transactions in flight at once in this process (each claims its own rows)."""
+    critical_release_workers: int = Field(default=1, ge=0)
+    """Of those, loops that release only the critical lanes (alert, transactional,
+    `priority: critical`), so a marketing batch never stands before a critical timer; the
+    others then release only the rest. 0: every loop releases every lane."""
     expand_chunk: int = 5000
     """Recipients read from the directory per round trip while expanding an audience."""
     scheduler_policy_file: str | None = None

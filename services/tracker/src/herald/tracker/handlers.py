@@ -8,7 +8,7 @@ from faststream.kafka import KafkaRouter
 
 from herald.contracts import Engagement, EngagementKind, Id, ReasonCode, Status, Topic
 from herald.contracts.common import Model
-from herald.contracts.internal import Outcome
+from herald.runtime.batches import OUTCOMES
 from herald.runtime.consumer import Received, Rejected, model_decoder, tenant_of
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.subscriptions import Consumers
@@ -73,7 +73,7 @@ def build_router(consumers: Consumers, tracker: Tracker, dlq: DeadLetters) -> Ka
                 await dlq.send(i.record, ReasonCode.UNAUTHORIZED, message)
 
     c = consumers
-    c.add_values(Topic.OUTCOMES, GROUPS[Topic.OUTCOMES], Outcome, tracker.on_outcomes)
+    c.add_unpacked(Topic.OUTCOMES, GROUPS[Topic.OUTCOMES], OUTCOMES, tracker.on_outcomes)
     c.add(Topic.STATUS, GROUPS[Topic.STATUS], model_decoder(Status), on_statuses)
     c.add(Topic.ENGAGEMENT, GROUPS[Topic.ENGAGEMENT], model_decoder(Engagement), on_engagement)
 

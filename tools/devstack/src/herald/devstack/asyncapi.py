@@ -32,8 +32,10 @@ from herald.contracts.internal import (
     CancelRequested,
     ContactInvalidated,
     Outcome,
+    OutcomeBatch,
     RequestEnvelope,
     Send,
+    SendBatch,
     StandingChanged,
 )
 from herald.contracts.template_review import TemplateReviewed, TemplateReviewRequested
@@ -49,6 +51,13 @@ class Payload:
     key: str
     tombstones: bool = False
     """A null value is meaningful (compacted topics: erase this key)."""
+    also: tuple[type[BaseModel], ...] = ()
+    """Other shapes the topic's records may take (a batch of `model`s: consumers accept
+    either, herald.runtime.batches)."""
+
+    @property
+    def models(self) -> tuple[type[BaseModel], ...]:
+        return (self.model, *self.also)
 
 
 # What travels on each topic and its key (public ones: docs/contract.md).
@@ -60,8 +69,15 @@ PAYLOADS: dict[Topic, Payload] = {
     Topic.DLQ: Payload(DeadLetter, "the original message's key"),
     Topic.ACCEPTED: Payload(RequestEnvelope, "request_id"),
     Topic.APPROVED: Payload(RequestEnvelope, "request_id"),
-    Topic.SENDS: Payload(Send, "delivery_id"),
-    Topic.OUTCOMES: Payload(Outcome, "delivery_id"),
+    Topic.SENDS: Payload(
+        Send, "delivery_id (Send) or request_id:shard (SendBatch)", also=(SendBatch,)
+    ),
+    Topic.SENDS_CRITICAL: Payload(
+        Send, "delivery_id (Send) or request_id:shard (SendBatch)", also=(SendBatch,)
+    ),
+    Topic.OUTCOMES: Payload(
+        Outcome, "delivery_id (Outcome) or request_id:shard (OutcomeBatch)", also=(OutcomeBatch,)
+    ),
     Topic.CANCELS: Payload(CancelRequested, "request_id"),
     Topic.STANDING: Payload(StandingChanged, "tenant:subject_kind:subject"),
     Topic.CONTACTS: Payload(ContactInvalidated, "recipient_id"),
@@ -78,7 +94,7 @@ EXTERNAL_PRODUCERS: dict[Topic, str] = {
 
 
 def _schemas() -> tuple[dict[type[BaseModel], str], dict[str, Any]]:
-    models = sorted({p.model for p in PAYLOADS.values()}, key=lambda m: m.__name__)
+    models = sorted({m for p in PAYLOADS.values() for m in p.models}, key=lambda m: m.__name__)
     refs, top = models_json_schema(
         [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
     )
@@ -89,7 +105,7 @@ def _schemas() -> tuple[dict[type[BaseModel], str], dict[str, Any]]:
 def _channel(topic: Topic, names: dict[type[BaseModel], str]) -> dict[str, Any]:
     spec = next(s for s in DEFAULT_LAYOUT if s.topic == topic)
     payload = PAYLOADS[topic]
-    messages = {names[payload.model]: {"$ref": f"#/components/messages/{names[payload.model]}"}}
+    messages = {names[m]: {"$ref": f"#/components/messages/{names[m]}"} for m in payload.models}
     if payload.tombstones:
         messages["Tombstone"] = {"$ref": "#/components/messages/Tombstone"}
     config: dict[str, Any] = {"cleanup.policy": [spec.config.get("cleanup.policy", "delete")]}
@@ -129,7 +145,7 @@ def _message(model_name: str, key: str) -> dict[str, Any]:
 def _operations(names: dict[type[BaseModel], str]) -> Iterator[tuple[str, dict[str, Any]]]:
     def refs(topic: Topic) -> list[dict[str, str]]:
         p = PAYLOADS[topic]
-        ids = [names[p.model], *(["Tombstone"] if p.tombstones else [])]
+        ids = [*(names[m] for m in p.models), *(["Tombstone"] if p.tombstones else [])]
         return [{"$ref": f"#/channels/{topic}/messages/{i}"} for i in ids]
 
     def operation(action: str, topic: Topic, summary: str, **more: Any) -> dict[str, Any]:
@@ -167,7 +183,7 @@ def document() -> dict[str, Any]:
     if missing:
         raise LookupError(f"no payload declared for {sorted(missing)}: add them to PAYLOADS")
     names, schemas = _schemas()
-    messages = {names[p.model]: _message(names[p.model], p.key) for p in PAYLOADS.values()}
+    messages = {names[m]: _message(names[m], p.key) for p in PAYLOADS.values() for m in p.models}
     messages["Tombstone"] = {
         "name": "Tombstone",
         "summary": "A null value: erase everything kept for this key.",

@@ -25,40 +25,48 @@ class PgLedger:
         self._db = db
 
     async def claim(self, sends: Sequence[Send]) -> dict[str, Claim]:
+        """A read: the ledger row is written once, with its outcome (`finish`). A send
+        seen before without one (a crash during the call) is not in the ledger, and is
+        sent again with the same delivery id as idempotency key, as it was when the
+        claim wrote a row first."""
         rows = await self._db.pool.fetch(
-            """INSERT INTO dispatcher.deliveries AS d (delivery_id, tenant, request_id)
-               SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-               ON CONFLICT (delivery_id) DO UPDATE
-                 SET attempts = d.attempts + 1, updated_at = now()
-               RETURNING d.delivery_id, d.outcome, EXISTS (
-                 SELECT 1 FROM dispatcher.retries r WHERE r.delivery_id = d.delivery_id
-               ) AS waiting""",
+            """SELECT k.id AS delivery_id, d.outcome,
+                      EXISTS (SELECT 1 FROM dispatcher.retries r WHERE r.delivery_id = k.id)
+                        AS waiting
+               FROM unnest($1::text[]) AS k(id)
+               LEFT JOIN dispatcher.deliveries d ON d.delivery_id = k.id""",
             [s.delivery_id for s in sends],
-            [s.tenant for s in sends],
-            [s.request_id for s in sends],
         )
         return {
             r["delivery_id"]: Claim(
-                Outcome.model_validate(r["outcome"]) if r["outcome"] else None, bool(r["waiting"])
+                Outcome.model_validate(r["outcome"]) if r["outcome"] else None,
+                bool(r["waiting"]),
             )
             for r in rows
+            if r["outcome"] is not None or r["waiting"]
         }
 
     async def finish(self, outcomes: Sequence[Outcome]) -> None:
-        if not outcomes:
+        """One statement per batch: each delivery's row inserted with its outcome (the
+        first recorded stays: a concurrent repeat's is the same delivery's, and tracker
+        keeps the first too) and any parked retry of it dropped."""
+        first = list({o.delivery_id: o for o in reversed(outcomes)}.values())
+        if not first:
             return
-        ids = [o.delivery_id for o in outcomes]
-        async with self._db.pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                """UPDATE dispatcher.deliveries d SET outcome = o.outcome, updated_at = now()
-                   FROM unnest($1::text[], $2::jsonb[]) AS o(delivery_id, outcome)
-                   WHERE d.delivery_id = o.delivery_id""",
-                ids,
-                [o.model_dump(mode="json") for o in outcomes],
-            )
-            await conn.execute(
-                "DELETE FROM dispatcher.retries WHERE delivery_id = ANY($1::text[])", ids
-            )
+        await self._db.pool.execute(
+            """WITH parked AS (
+                   DELETE FROM dispatcher.retries WHERE delivery_id = ANY($1::text[]))
+               INSERT INTO dispatcher.deliveries AS d
+                   (delivery_id, tenant, request_id, outcome)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+               ON CONFLICT (delivery_id) DO UPDATE
+                 SET outcome = EXCLUDED.outcome, updated_at = now()
+                 WHERE d.outcome IS NULL""",
+            [o.delivery_id for o in first],
+            [o.tenant for o in first],
+            [o.request_id for o in first],
+            [o.model_dump(mode="json") for o in first],
+        )
 
     async def park(self, later: Sequence[Later]) -> None:
         if not later:

@@ -41,6 +41,9 @@ _NONE: Mapping[str, str] = MappingProxyType({})
 _LINK_MARKS = (".", ":", "\u3002", "\uff0e", "\uff61")
 """A text with none of these has no link for `urls_in` to find."""
 _REMEMBERED = 4096
+_UNKNOWN = object()
+_VERIFIED = "\0verified"
+"""Not a link: a tracked link whose target is read from its token (`_verified`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,37 +74,67 @@ class FinalCheck:
         self._rules, self._links, self._clock = rules or SendRules(), links, clock
         self._own = tuple(base.rstrip("/") + "/" for base in own)
         self._answers: dict[str, tuple[LinkFinding, ...]] = {}
+        self._verdicts: dict[tuple[object, ...], Problem | None] = {}
         """check_url's answers for the links seen lately: a request's sends share them."""
 
     def problem(
         self, send: Send, message: Message, wrapped: Mapping[str, str] = _NONE
     ) -> Problem | None:
         """Why this message must not be sent, or None. `wrapped`: the link each tracked
-        link the dispatcher just made wraps (others are read from their tokens)."""
-        return _lengths(message, self._rules) or self._bad_link(send, message, wrapped)
+        link the dispatcher just made wraps (others are read from their tokens).
 
-    def _bad_link(self, send: Send, message: Message, wrapped: Mapping[str, str]) -> Problem | None:
+        A message with no link of its own tracked (the same texts for every recipient of
+        a variant) is judged once: the verdict is remembered by its texts, unless it
+        depended on the send (a hold review may have let through) or on the time (a
+        tracked link's expiry)."""
+        key: tuple[object, ...] | None = None
+        if not wrapped:
+            m = message
+            key = (m.channel, m.title, m.subject, m.body, m.url, m.html)
+            known = self._verdicts.get(key, _UNKNOWN)
+            if known is not _UNKNOWN:
+                return known  # type: ignore[return-value]
+        found = _lengths(message, self._rules)
+        general = True
+        if found is None:
+            found, general = self._bad_link(send, message, wrapped)
+        if key is not None and general:
+            if len(self._verdicts) >= _REMEMBERED:
+                self._verdicts.clear()
+            self._verdicts[key] = found
+        return found
+
+    def _bad_link(
+        self, send: Send, message: Message, wrapped: Mapping[str, str]
+    ) -> tuple[Problem | None, bool]:
+        """The first problem of a link, and whether the verdict holds for any send and
+        time (it read neither the request's reviewed holds nor a token's expiry)."""
         reviewed: frozenset[tuple[str, str]] | None = None
+        general = True
         for url in _urls(message):
-            target = self._target(url, wrapped)
+            target: str | None = self._target(url, wrapped)
+            if target is _VERIFIED:
+                general = False  # read from a token: depends on the time
+                target = self._verified(url)
             if target is None:
                 detail = f"{url[:200]}: a tracked link that does not verify"
-                return Problem(ReasonCode.UNSAFE_LINK, detail)
+                return Problem(ReasonCode.UNSAFE_LINK, detail), general
             if not target:
                 continue  # Herald's own: the pixel, the tracker
             found = self._check(target)
             blocks = [f for f in found if f.severity == "block"]
             holds = [f for f in found if f.severity == "hold"]
             if holds and not blocks:
+                general = False
                 reviewed = reviewed if reviewed is not None else self._reviewed_holds(send)
                 holds = [f for f in holds if (host_of(f.url), f.kind) not in reviewed]
             if blocks or holds:
-                return Problem(ReasonCode.UNSAFE_LINK, _describe(target, blocks or holds))
-        return None
+                return Problem(ReasonCode.UNSAFE_LINK, _describe(target, blocks or holds)), general
+        return None, general
 
-    def _target(self, url: str, wrapped: Mapping[str, str]) -> str | None:
+    def _target(self, url: str, wrapped: Mapping[str, str]) -> str:
         """The link to judge: `url`, the link a tracked link wraps, "" for Herald's own
-        other addresses, None for a tracked link whose token does not verify."""
+        other addresses, _VERIFIED for a tracked link to read from its token."""
         found = wrapped.get(url)
         if found is not None:
             return found
@@ -115,8 +148,15 @@ class FinalCheck:
             return ""
         token = _TOKEN.match(url, start)
         tracked = url[: token.end()] if token else url
-        if tracked in wrapped:
-            return wrapped[tracked]
+        return wrapped.get(tracked, _VERIFIED)
+
+    def _verified(self, url: str) -> str | None:
+        """The link a tracked link's token wraps, if the token verifies now."""
+        links = self._links
+        assert links is not None
+        start = len(links.public_url) + 3
+        token = _TOKEN.match(url, start)
+        tracked = url[: token.end()] if token else url
         link = links.signer.verify(tracked[start:], self._clock())
         return None if link is None else link.url
 

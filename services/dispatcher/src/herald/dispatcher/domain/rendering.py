@@ -150,31 +150,68 @@ class _Recording(TrackingLinks):
         return tracked
 
 
+Rendered = tuple[str, str, str | None, str | None, str | None]
+"""A message's title, body, subject, HTML and url as sent."""
+_VariantKey = tuple[Channel, str, str, str | None, str | None, str | None]
+_REMEMBERED = 1024
+
+
+class Variants:
+    """Rendered texts that are the same for every recipient: a variant with no
+    placeholder, no link to track and no HTML part (nothing per delivery in it) is
+    rendered once and its texts reused by every send of it."""
+
+    def __init__(self) -> None:
+        self._known: dict[_VariantKey, Rendered] = {}
+        self._personal: set[_VariantKey] = set()
+
+    def get(self, key: _VariantKey) -> Rendered | None:
+        return self._known.get(key)
+
+    def remember(self, key: _VariantKey, rendered: Rendered, tracked: bool) -> None:
+        if key in self._personal:
+            return
+        if len(self._known) + len(self._personal) >= _REMEMBERED:
+            self._known.clear()
+            self._personal.clear()
+        if _shared(key, rendered, tracked):
+            self._known[key] = rendered
+        else:
+            self._personal.add(key)
+
+
+def _shared(key: _VariantKey, rendered: Rendered, tracked: bool) -> bool:
+    channel, *texts = key
+    if rendered[3] is not None or channel in _PIXEL_CHANNELS:
+        return False  # HTML: sanitised with its links tracked, an open pixel per delivery
+    if any(t is not None and "{" in t for t in texts):
+        return False
+    return not tracked or (rendered[4] is None and URL_IN_TEXT.search(rendered[1]) is None)
+
+
 def render(send: Send, channel: Channel, links: TrackingLinks | None = None) -> Message:
     return render_tracked(send, channel, links)[0]
 
 
 def render_tracked(
-    send: Send, channel: Channel, links: TrackingLinks | None = None
+    send: Send,
+    channel: Channel,
+    links: TrackingLinks | None = None,
+    variants: Variants | None = None,
 ) -> tuple[Message, Mapping[str, str]]:
-    """The message, and the link each of its tracked links wraps."""
-    if links is not None:
-        links = _Recording(links.signer, links.public_url, links.expires_at)
-    p, cap, known = parts(send, channel), limits_for(channel), _Values(send)
-    title = personalise(p.title, "title", known, cap.title) or ""
-    body = personalise(p.body, "body", known, cap.body) or ""
-    subject = personalise(p.subject, "subject", known, cap.subject or cap.title)
-    html = personalise(p.html, "html", known, cap.html or cap.body, html=True)
-    url = personalise(send.content.url, "url", known, URL_MAX)
-    if links is not None:
-        body = links.rewrite_text(send.delivery_id, body)
-        url = links.link(send.delivery_id, url) if url else None
-    if html is None and channel == Channel.EMAIL:
-        html = text_to_html(title, body, url)
-    if html is not None:
-        html = sanitise(html, links, send.delivery_id)
-        if links is not None and channel in _PIXEL_CHANNELS:
-            html += f'<img src="{links.pixel(send.delivery_id)}" width="1" height="1" alt="">'
+    """The message, and the link each of its tracked links wraps. With `variants`, texts
+    the same for every recipient are rendered once."""
+    p = parts(send, channel)
+    key = (channel, p.title, p.body, p.subject, p.html, send.content.url)
+    found = variants.get(key) if variants is not None else None
+    wrapped: Mapping[str, str] = {}
+    if found is None:
+        recording = _Recording(links.signer, links.public_url, links.expires_at) if links else None
+        found = _texts(send, channel, p, recording)
+        if variants is not None:
+            variants.remember(key, found, links is not None)
+        wrapped = recording.wrapped if recording is not None else {}
+    title, body, subject, html, url = found
     message = Message(
         delivery_id=send.delivery_id,
         request_id=send.request_id,
@@ -194,4 +231,23 @@ def render_tracked(
         locale=send.locale,
         expires_at=int(send.expires_at.timestamp()) if send.expires_at else None,
     )
-    return message, links.wrapped if isinstance(links, _Recording) else {}
+    return message, wrapped
+
+
+def _texts(send: Send, channel: Channel, p: Parts, links: "_Recording | None") -> Rendered:
+    cap, known = limits_for(channel), _Values(send)
+    title = personalise(p.title, "title", known, cap.title) or ""
+    body = personalise(p.body, "body", known, cap.body) or ""
+    subject = personalise(p.subject, "subject", known, cap.subject or cap.title)
+    html = personalise(p.html, "html", known, cap.html or cap.body, html=True)
+    url = personalise(send.content.url, "url", known, URL_MAX)
+    if links is not None:
+        body = links.rewrite_text(send.delivery_id, body)
+        url = links.link(send.delivery_id, url) if url else None
+    if html is None and channel == Channel.EMAIL:
+        html = text_to_html(title, body, url)
+    if html is not None:
+        html = sanitise(html, links, send.delivery_id)
+        if links is not None and channel in _PIXEL_CHANNELS:
+            html += f'<img src="{links.pixel(send.delivery_id)}" width="1" height="1" alt="">'
+    return title, body, subject, html, url

@@ -8,6 +8,9 @@ log = structlog.get_logger(__name__)
 
 
 class LogProvider(Provider):
+    in_process = True
+    """It does no I/O: its calls run without a timeout (delivery.py)."""
+
     def __init__(self, name: str = "log") -> None:
         self.name = name
 

@@ -26,6 +26,7 @@ from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, 
 from herald.dispatcher.providers.chat import Shape, shape_for
 from herald.dispatcher.providers.hosts import HostCircuits
 from herald.dispatcher.providers.http import Answer, answer, exchange
+from herald.dispatcher.providers.spread import Spread
 from herald.dispatcher.providers.targets import TargetRefusedError, Targets
 
 SEND = Blame.SEND
@@ -64,9 +65,11 @@ class WebhookProvider(Provider):
         allow_private: bool = False,
         targets: Targets | None = None,
         hosts: HostCircuits | None = None,
+        spread: Spread | None = None,
     ) -> None:
+        """`spread`: the clients to post with instead of `client` (spread.py)."""
         self.name = name
-        self._client, self._secret = client, secret
+        self._client, self._secret, self._spread = client, secret, spread
         self._robots, self._pinned = robots or {}, pinned
         self._targets = targets or Targets(allow_all=allow_private)
         self._hosts = hosts or HostCircuits()
@@ -119,9 +122,17 @@ class WebhookProvider(Provider):
         return Attempt(result, self.name, f"{shape.name} {detail}", blame=SEND)
 
     async def _post(self, url: str, need_body: bool = True, **kwargs: Any) -> Answer | Attempt:
+        if self._spread is None:
+            return await self._exchange(self._client, url, need_body, **kwargs)
+        with self._spread.client() as client:
+            return await self._exchange(client, url, need_body, **kwargs)
+
+    async def _exchange(
+        self, client: httpx.AsyncClient, url: str, need_body: bool, **kwargs: Any
+    ) -> Answer | Attempt:
         try:
             return await exchange(
-                self._client, self.name, "POST", url, need_body=need_body, blame=SEND, **kwargs
+                client, self.name, "POST", url, need_body=need_body, blame=SEND, **kwargs
             )
         except (
             TargetRefusedError

@@ -4,10 +4,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from herald.contracts.critical import is_critical
 from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope
 from herald.scheduler.domain import PRIORITY_RANK, delivery_id, plan_time
 from herald.scheduler.domain.messages import outcome
 from herald.scheduler.domain.model import Member, Timer
+from herald.scheduler.domain.pacing import lane_for
 from herald.scheduler.domain.policy import TenantPolicy
 from herald.scheduler.domain.timing import timing_for
 
@@ -38,6 +40,7 @@ def expand(
     req = env.request
     out = Expanded()
     expires = req.schedule.expires_at if req.schedule else None
+    critical = is_critical(req.category, req.priority)
     for m in members:
         did = delivery_id(id_key, req.tenant, req.request_id, m.recipient_id)
         if m.reason is not None:
@@ -64,7 +67,7 @@ def expand(
                 expires,
                 PRIORITY_RANK[req.priority],
                 str(req.category),
-                m.channels[0],
+                lane_for(m.channels[0], critical),
                 tuple(str(r) for r in planned.deferred),
             )
         )

@@ -11,8 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from herald.contracts import Channel, PushRequest, ReasonCode
+from herald.contracts.critical import is_critical
 from herald.scheduler.domain import caps
 from herald.scheduler.domain.model import Member
+from herald.scheduler.domain.pacing import lane_for
 from herald.scheduler.domain.policy import TenantPolicy
 from herald.scheduler.domain.timing import Timing, plan_time, timing_for
 
@@ -52,7 +54,8 @@ class Item:
 
     recipient_id: str
     lane: str
-    """The channel it is paced on: the first it can be reached on, as in planning."""
+    """The lane it is paced on: the first channel it can be reached on (or its critical
+    lane), as in planning."""
     channels: tuple[Channel, ...]
     due_at: datetime
     timing: Timing
@@ -81,7 +84,7 @@ def plan(
     channels = tuple(Channel(c) for c in member.channels)
     item = Item(
         member.recipient_id,
-        member.channels[0],
+        lane_for(member.channels[0], is_critical(req.category, req.priority)),
         channels,
         planned.due_at,
         timing,

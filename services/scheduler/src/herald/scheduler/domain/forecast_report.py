@@ -15,6 +15,7 @@ from typing import Any
 from herald.contracts import ReasonCode
 from herald.scheduler.domain.forecast import End, Item
 from herald.scheduler.domain.forecast_lanes import LaneForecast
+from herald.scheduler.domain.pacing import channel_of
 
 DEFERRALS = (
     ReasonCode.QUIET_HOURS_DEFERRED,
@@ -69,7 +70,8 @@ def report(
         },
         "would_send": up(len(sent)),
         "would_send_by_channel": {
-            c: up(n) for c, n in sorted(Counter(i.paid_by or i.lane for i in sent).items())
+            c: up(n)
+            for c, n in sorted(Counter(i.paid_by or channel_of(i.lane) for i in sent).items())
         },
         "spread": {
             "first": _iso(min((i.first for i in sent if i.first), default=None)),
@@ -96,7 +98,7 @@ def _lane(lane: LaneForecast, items: Sequence[Item], up: Callable[[float], int])
     mine = [i for i in items if i.lane == lane.lane]
     sent = [i for i in mine if i.end == End.SENT]
     return {
-        "channel": lane.lane,
+        "channel": channel_of(lane.lane),
         "rate": lane.rate,
         "backlog": lane.backlog,
         "ahead": None if lane.ahead is None else round(lane.ahead),

@@ -79,7 +79,8 @@ class Timer:
     priority: int
     category: str = "notification"
     lane: str = ""
-    """The channel it is paced on (the first reachable one at planning time)."""
+    """The lane it is paced on: the first reachable channel at planning time, or that
+    channel's critical lane (`domain.pacing.lane_for`)."""
     deferred: tuple[str, ...] = ()
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from herald.contracts import Category, Channel
 from herald.scheduler.domain import caps
+from herald.scheduler.domain.pacing import channel_of
 from herald.scheduler.domain.policy import Caps, TenantPolicy
 from herald.scheduler.domain.verdict import capped
 
@@ -53,8 +54,9 @@ def usage_at(
         if q.due_at > at:
             break
         scopes = [caps.ALL] if rules.all else []
-        if q.lane in _CHANNELS and Channel(q.lane) in rules.channels:
-            scopes.append(q.lane)
+        channel = channel_of(q.lane)
+        if channel in _CHANNELS and Channel(channel) in rules.channels:
+            scopes.append(channel)
         for scope in scopes:
             out[scope] = caps.used(out.get(scope, caps.Usage()), q.due_at, zone)
     return out

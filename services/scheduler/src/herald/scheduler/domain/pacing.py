@@ -1,8 +1,29 @@
-"""Pacing: a token bucket per (tenant, channel), holding at most one second of sends."""
+"""Pacing: a token bucket per (tenant, lane), holding at most one second of sends.
+
+A lane is a channel, or a channel's critical lane (`critical:sms`): critical pushes
+(`herald.contracts.critical`) are paced on a bucket of their own, with their own rate
+(a policy's `critical_rates`), so a marketing backlog never spends their tokens.
+"""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+CRITICAL_PREFIX = "critical:"
+
+
+def lane_for(channel: str, critical: bool) -> str:
+    """The lane a send on `channel` is paced on."""
+    return CRITICAL_PREFIX + channel if critical else channel
+
+
+def channel_of(lane: str) -> str:
+    """The channel a lane paces."""
+    return lane.removeprefix(CRITICAL_PREFIX)
+
+
+def is_critical_lane(lane: str) -> bool:
+    return lane.startswith(CRITICAL_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import holidays
 from pydantic import BaseModel, ConfigDict, Field
 
 from herald.contracts import Category, Channel, QuietHours
+from herald.scheduler.domain.pacing import channel_of, is_critical_lane
 
 
 class Rule(BaseModel):
@@ -70,6 +71,9 @@ class TenantPolicy(Rule):
     caps: Caps = Field(default_factory=Caps)
     rates: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
     """Sends per second, per channel name or `default`; absent means unpaced."""
+    critical_rates: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    """The critical lanes' own budget (`domain.pacing.lane_for`), per channel name or
+    `default`; absent means unpaced. `rates` never applies to them."""
     optimise_days: Annotated[int, Field(ge=1, le=365)] = 30
     """How far back engagement counts for send-time optimisation (engagement is kept at
     least this long: `ENGAGEMENT_KEEP_DAYS` is only the floor)."""
@@ -78,8 +82,10 @@ class TenantPolicy(Rule):
     optimise_min_events: Annotated[int, Field(ge=1, le=1000)] = 3
     """Engaged events in the window a recipient needs before their send is moved."""
 
-    def rate(self, channel: str) -> float | None:
-        return self.rates.get(channel, self.rates.get("default"))
+    def rate(self, lane: str) -> float | None:
+        """A lane's rate: a channel's from `rates`, a critical lane's from `critical_rates`."""
+        rates = self.critical_rates if is_critical_lane(lane) else self.rates
+        return rates.get(channel_of(lane), rates.get("default"))
 
     def holds(self, category: Category) -> bool:
         never = (Category.TRANSACTIONAL, Category.ALERT)

@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from herald.contracts import Reason, StatusKind
+from herald.contracts import Priority, Reason, StatusKind
+from herald.contracts.critical import CRITICAL_CATEGORIES, PRIORITY_ORDER
 from herald.contracts.internal import RequestEnvelope
 from herald.review.ports import AuditEntry, QueueStat, Review
 from herald.runtime.db import Database
@@ -54,13 +55,23 @@ class PgReviewReads:
         return review_of(row) if row and row["envelope"] else None
 
     async def listing(self, tenant: str, state: StatusKind, limit: int) -> list[Review]:
+        """Most urgent first (`herald.contracts.critical.urgency`: the critical lane, then
+        priority), oldest first among equals: an alert never waits behind a blast."""
         rows = await self._db.pool.fetch(
             """SELECT * FROM review.decisions
                WHERE tenant = $1 AND state = $2 AND envelope IS NOT NULL
-               ORDER BY created_at LIMIT $3""",
+               ORDER BY (envelope->'request'->>'category' = ANY($4::text[])
+                         OR envelope->'request'->>'priority' = $5) DESC,
+                        array_position($6::text[],
+                                       coalesce(envelope->'request'->>'priority', 'normal')),
+                        created_at
+               LIMIT $3""",
             tenant,
             str(state),
             limit,
+            sorted(CRITICAL_CATEGORIES),
+            Priority.CRITICAL,
+            list(PRIORITY_ORDER),
         )
         return [review_of(r) for r in rows]
 

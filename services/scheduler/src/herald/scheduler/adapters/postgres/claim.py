@@ -10,7 +10,7 @@ from herald.scheduler.adapters.postgres.rows import RECIPIENT, TIMER, due_of, us
 from herald.scheduler.adapters.postgres.settling import mark_dispatching, write_settlement
 from herald.scheduler.domain.caps import ALL, Usage
 from herald.scheduler.domain.model import Due, PlanCounts, PlanKey, RecipientKey
-from herald.scheduler.domain.pacing import Bucket, Budget
+from herald.scheduler.domain.pacing import CRITICAL_PREFIX, Bucket, Budget
 from herald.scheduler.domain.settlement import Settlement
 
 _R = ", ".join("r." + c for c in RECIPIENT.split(", "))
@@ -35,17 +35,28 @@ LEFT JOIN scheduler.recipients r ON r.tenant = t.tenant AND r.recipient_id = t.r
 """  # noqa: S608
 
 
+_KIND = "($1::bool IS NULL OR starts_with(lane, $2::text) = $1)"
+"""Critical lanes only ($1 true), the others only (false), or every lane (null)."""
+_FREE = f"SELECT tenant, lane, refilled_at FROM scheduler.lanes WHERE rate IS NULL AND {_KIND}"  # noqa: S608
+_PACED = f"""SELECT tenant, lane, rate, tokens, refilled_at FROM scheduler.lanes
+WHERE rate IS NOT NULL AND {_KIND} ORDER BY tenant, lane FOR UPDATE SKIP LOCKED"""  # noqa: S608
+
+
 class PostgresClaim:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def lock_lanes(self) -> list[Bucket]:
+    async def lock_lanes(self, critical: bool | None = None) -> list[Bucket]:
+        """`critical` True: the critical lanes only; False: the others; None: all."""
         free = await self._conn.fetch(
-            "SELECT tenant, lane, refilled_at FROM scheduler.lanes WHERE rate IS NULL"
+            _FREE,
+            critical,
+            CRITICAL_PREFIX,
         )
         paced = await self._conn.fetch(
-            """SELECT tenant, lane, rate, tokens, refilled_at FROM scheduler.lanes
-               WHERE rate IS NOT NULL ORDER BY tenant, lane FOR UPDATE SKIP LOCKED"""
+            _PACED,
+            critical,
+            CRITICAL_PREFIX,
         )
         return [Bucket(r["tenant"], r["lane"], None, 0.0, r["refilled_at"]) for r in free] + [
             Bucket(r["tenant"], r["lane"], r["rate"], r["tokens"], r["refilled_at"]) for r in paced

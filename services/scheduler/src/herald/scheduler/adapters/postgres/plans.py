@@ -3,6 +3,7 @@ cancel takes back (`scheduler.timers`)."""
 
 import contextlib
 import dataclasses
+import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -16,6 +17,27 @@ from herald.scheduler.domain.model import Plan, PlanKey, PlanState, Stopped, Tim
 from herald.scheduler.ports import PlanChange
 
 _ENVELOPES_KEPT = 1000
+
+_IDS_DROPPED = {"all": True}
+"""What an explicit id list is kept as: releases and cancels never read the audience
+(the planner expands it from the approved request itself, also when it resumes), and a
+list of 100,000 ids would be megabytes to parse for each release batch."""
+
+_SLIM = f"""CASE WHEN p.envelope->'request'->'audience' ? 'recipients'
+    THEN jsonb_set(p.envelope, '{{request,audience}}', '{json.dumps(_IDS_DROPPED)}'::jsonb)
+    ELSE p.envelope END"""
+"""Plans kept before the id list was dropped on the way in: dropped on the way out, by
+Postgres, so the scheduler never decodes it."""
+
+
+def kept(envelope: RequestEnvelope) -> dict[str, Any]:
+    """The envelope as a plan keeps it: without the audience's id list."""
+    doc: dict[str, Any] = envelope.model_dump(mode="json", exclude={"request": {"audience"}})
+    aud = envelope.request.audience
+    doc["request"]["audience"] = (
+        _IDS_DROPPED if aud.recipients is not None else aud.model_dump(mode="json")
+    )
+    return doc
 
 
 class PostgresPlans:
@@ -35,7 +57,7 @@ class PostgresPlans:
                     RETURNING {PLAN}""",  # noqa: S608 - constant column list
                 req.tenant,
                 req.request_id,
-                envelope.model_dump(mode="json"),
+                kept(envelope),
             )
         return plan_of(row)
 
@@ -59,9 +81,9 @@ class PostgresPlans:
             if len(self._envelopes) + len(missing) > _ENVELOPES_KEPT:
                 self._envelopes.clear()
             found = await self._db.pool.fetch(
-                """SELECT p.tenant, p.request_id, p.envelope FROM scheduler.plans p
+                f"""SELECT p.tenant, p.request_id, {_SLIM} AS envelope FROM scheduler.plans p
                    JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
-                     ON p.tenant = k.tenant AND p.request_id = k.request_id""",
+                     ON p.tenant = k.tenant AND p.request_id = k.request_id""",  # noqa: S608
                 [k[0] for k in missing],
                 [k[1] for k in missing],
             )

@@ -8,10 +8,32 @@ import asyncpg
 from herald.scheduler.domain.model import PlanCounts, PlanKey
 from herald.scheduler.domain.settlement import Settlement
 
+_FINISH = """
+WITH gone AS (
+    DELETE FROM scheduler.timers WHERE delivery_id = ANY($1::text[])
+    RETURNING delivery_id, tenant, recipient_id)
+INSERT INTO scheduler.released
+    (delivery_id, tenant, recipient_id, released_at, cap_channel, cap_day)
+SELECT g.delivery_id, g.tenant, g.recipient_id, $2, x.c, x.cd
+FROM gone g JOIN unnest($3::text[], $4::text[], $5::date[]) AS x(d, c, cd)
+  ON x.d = g.delivery_id
+ON CONFLICT (delivery_id) DO NOTHING
+"""
+"""One statement: the finished timers go, and those released are remembered (who got
+them, and the cap each is counted on) from the rows deleted, not sent back from here."""
+
 
 async def write_settlement(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
     if done := s.done:
-        await conn.execute("DELETE FROM scheduler.timers WHERE delivery_id = ANY($1::text[])", done)
+        counted = [s.counted.get(d.delivery_id) for d in s.released]
+        await conn.execute(
+            _FINISH,
+            done,
+            at,
+            [d.delivery_id for d in s.released],
+            [c[0] if c else None for c in counted],
+            [c[1] if c else None for c in counted],
+        )
     if s.deferrals:
         await conn.execute(
             """UPDATE scheduler.timers t SET due_at = x.due, deferred = string_to_array(x.why, ',')
@@ -21,34 +43,19 @@ async def write_settlement(conn: asyncpg.Connection, s: Settlement, at: datetime
             [d.due_at for d in s.deferrals],
             [",".join(d.deferred) for d in s.deferrals],
         )
-    if s.released:
-        counted = [s.counted.get(d.delivery_id) for d in s.released]
-        await conn.execute(
-            """INSERT INTO scheduler.released
-                 (delivery_id, tenant, recipient_id, released_at, cap_channel, cap_day)
-               SELECT d, t, r, $4, c, cd
-               FROM unnest($1::text[], $2::text[], $3::text[], $5::text[], $6::date[])
-                 AS x(d, t, r, c, cd)
-               ON CONFLICT (delivery_id) DO NOTHING""",
-            [d.delivery_id for d in s.released],
-            [d.timer.tenant for d in s.released],
-            [d.timer.recipient_id for d in s.released],
-            at,
-            [c[0] if c else None for c in counted],
-            [c[1] if c else None for c in counted],
-        )
     usage = [
         (t, r, scope, u.day, u.sent, u.last_at)
         for (t, r), m in s.usage.items()
         for scope, u in m.items()
     ]
-    if usage:
-        await conn.executemany(
+    if usage:  # one statement, not one per row: a capped fan-out changes a row per send
+        await conn.execute(
             """INSERT INTO scheduler.caps (tenant, recipient_id, scope, day, sent, last_at)
-               VALUES ($1, $2, $3, $4, $5, $6)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[],
+                                    $5::int[], $6::timestamptz[])
                ON CONFLICT (tenant, recipient_id, scope) DO UPDATE
                  SET day = EXCLUDED.day, sent = EXCLUDED.sent, last_at = EXCLUDED.last_at""",
-            usage,
+            *(list(c) for c in zip(*usage, strict=True)),
         )
     if s.lanes:
         await conn.execute(

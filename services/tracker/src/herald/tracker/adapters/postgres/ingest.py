@@ -1,4 +1,5 @@
-"""Batches into the ledger: COPY into a temporary staging table, then one merge statement.
+"""Batches into the ledger in one merge statement each: outcomes straight from the
+batch's columns as arrays; engagement through COPY into a temporary staging table.
 
 The merge admits a row only when its id is new in the id table (exact idempotency on
 delivery_id / event_id), inserts it into the partitioned ledger, and keeps the
@@ -15,7 +16,7 @@ import asyncpg
 
 from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
-from herald.tracker.ports import Recorded, Refused
+from herald.tracker.ports import Finishing, Recorded, Refused
 
 OUTCOME_COLUMNS = (
     "delivery_id",
@@ -33,16 +34,21 @@ OUTCOME_COLUMNS = (
 )
 ENGAGEMENT_COLUMNS = ("event_id", "delivery_id", "kind", "at", "url", "tenant")
 
-_OUTCOME_STAGE = """CREATE TEMP TABLE IF NOT EXISTS outcome_stage (
-    delivery_id text, tenant text, request_id text, department text, recipient_id text,
-    outcome text, channel text, provider text, reason text, detail text,
-    at timestamptz, deferred text[]) ON COMMIT DELETE ROWS"""
 _ENGAGEMENT_STAGE = """CREATE TEMP TABLE IF NOT EXISTS engagement_stage (
     event_id text, delivery_id text, kind text, at timestamptz, url text, tenant text)
     ON COMMIT DELETE ROWS"""
 
 _MERGE_OUTCOMES = """
-WITH s AS (SELECT DISTINCT ON (delivery_id) * FROM outcome_stage ORDER BY delivery_id, at),
+WITH s AS (
+    SELECT DISTINCT ON (delivery_id) delivery_id, tenant, request_id, department, recipient_id,
+           outcome, channel, provider, reason, detail, at,
+           coalesce(string_to_array(nullif(deferred, ''), ','), '{}') AS deferred
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[],
+                $12::text[])
+      AS x(delivery_id, tenant, request_id, department, recipient_id, outcome, channel,
+           provider, reason, detail, at, deferred)
+    ORDER BY delivery_id, at),
 fresh AS (
     INSERT INTO tracker.deliveries (delivery_id, at, tenant, request_id, channel)
     SELECT delivery_id, at, tenant, request_id, channel FROM s
@@ -68,9 +74,20 @@ upd AS (
     ON CONFLICT (tenant, request_id) DO UPDATE
       SET outcomes = tracker.requests.outcomes + EXCLUDED.outcomes,
           department = coalesce(tracker.requests.department, EXCLUDED.department)
-    RETURNING 1)
-SELECT tenant, channel, outcome AS kind, count(*) AS n FROM ins GROUP BY 1, 2, 3
+    RETURNING tenant, request_id, recipients, outcomes, labels, final_status, trace_id)
+SELECT false AS ready, tenant, channel, outcome AS kind, count(*) AS n,
+       NULL::text AS request_id, NULL::int AS recipients, NULL::jsonb AS labels,
+       NULL::text AS trace_id
+FROM ins GROUP BY 2, 3, 4
+UNION ALL
+SELECT true, tenant, NULL, NULL, NULL, request_id, recipients, labels, trace_id
+FROM upd
+WHERE recipients IS NOT NULL AND outcomes >= recipients AND final_status IS NULL
 """
+"""One statement, from the batch's columns as arrays: no staging table written and read
+back. It gives what was new (`ready` false) and the requests it made complete (`ready`
+true: their rows are locked by the upsert until the transaction ends), so finishing them
+does not read the requests again."""
 
 # Engagement is credited to a tenant: the one it claims (`Engagement.tenant`, stamped by
 # Herald from the caller's credential), or for Herald's own reports (no claim) the
@@ -139,12 +156,21 @@ def engagement_record(e: Engagement) -> tuple[object, ...]:
     return (e.event_id, e.delivery_id, str(e.kind), e.at, e.url, e.tenant)
 
 
-async def merge_outcomes(conn: asyncpg.Connection, outcomes: Sequence[Outcome]) -> list[Recorded]:
-    await conn.execute(_OUTCOME_STAGE)
-    await conn.copy_records_to_table(
-        "outcome_stage", columns=OUTCOME_COLUMNS, records=[outcome_record(o) for o in outcomes]
-    )
-    return _recorded(await conn.fetch(_MERGE_OUTCOMES))
+async def merge_outcomes(
+    conn: asyncpg.Connection, outcomes: Sequence[Outcome]
+) -> tuple[list[Recorded], list[Finishing]]:
+    """What was new, and the requests this batch completed (not finished before)."""
+    columns = list(zip(*(outcome_record(o) for o in outcomes), strict=True))
+    columns[-1] = tuple(",".join(d) for d in columns[-1])
+    rows = await conn.fetch(_MERGE_OUTCOMES, *(list(c) for c in columns))
+    ready = [
+        Finishing(
+            r["tenant"], r["request_id"], r["recipients"] or 0, r["labels"], None, r["trace_id"]
+        )
+        for r in rows
+        if r["ready"]
+    ]
+    return _recorded([r for r in rows if not r["ready"]]), ready
 
 
 async def merge_engagement(

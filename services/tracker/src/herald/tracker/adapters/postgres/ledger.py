@@ -54,10 +54,17 @@ class LedgerTx:
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
+        self._merged: set[Key] = set()
+        self._ready: dict[Key, Finishing] = {}
+        """What the outcome merges of this transaction completed, by request: those
+        rows are locked already and need not be read again (`ready_to_finish`)."""
 
     async def add_outcomes(self, outcomes: Sequence[Outcome]) -> list[Recorded]:
         with _partitions_checked():
-            return await merge_outcomes(self.conn, outcomes)
+            recorded, ready = await merge_outcomes(self.conn, outcomes)
+        self._merged |= {(o.tenant, o.request_id) for o in outcomes}
+        self._ready |= {(f.tenant, f.request_id): f for f in ready}
+        return recorded
 
     async def add_engagement(
         self, events: Sequence[Engagement]
@@ -88,6 +95,10 @@ class LedgerTx:
         )
 
     async def ready_to_finish(self, keys: set[Key]) -> list[Finishing]:
+        """A request an outcome merge here touched is complete only if the merge said so:
+        one already complete was finished by the transaction that completed it."""
+        if keys <= self._merged:
+            return [self._ready.pop(k) for k in sorted(keys) if k in self._ready]
         rows = await self.conn.fetch(
             """SELECT r.tenant, r.request_id, r.recipients, r.labels, r.final_status, r.trace_id
                FROM tracker.requests r
