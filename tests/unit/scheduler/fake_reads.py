@@ -29,6 +29,10 @@ class FakeAudience:
         s = self.state
         yield FakeSnapshot(dict(s.recipients), dict(s.caps), dict(s.lanes), list(s.timers.values()))
 
+    async def listed(self, request: PushRequest, after: str) -> list[Member]:
+        async with self.snapshot() as snap:
+            return await snap.listed(request, after)
+
 
 class FakeSnapshot:
     """The directory as it was when the snapshot began."""
@@ -45,6 +49,9 @@ class FakeSnapshot:
 
     async def count(self, request: PushRequest, after: str) -> dict[str | None, int]:
         return dict(Counter(m.reason for m in self._members(request, after)))
+
+    async def listed(self, request: PushRequest, after: str) -> list[Member]:
+        return list(self._members(request, after))
 
     def stream(
         self, request: PushRequest, after: str, chunk: int

@@ -10,7 +10,9 @@ chunk.
 
 import contextlib
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
@@ -19,7 +21,7 @@ from herald.contracts import Counts, Status, StatusKind, Topic
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.events import EventBus
 from herald.runtime.tracing import trace_headers
-from herald.scheduler.domain.expansion import expand
+from herald.scheduler.domain.expansion import Expanded, expand
 from herald.scheduler.domain.messages import status, suppression_reasons
 from herald.scheduler.domain.model import Member, PlanKey, PlanState
 from herald.scheduler.domain.policy import Policies
@@ -28,6 +30,8 @@ from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.ports import Audience, EngagementLog, PlanChange, Plans, PlanWork, Timers
 
 log = structlog.get_logger(__name__)
+
+_UNSET = object()
 
 
 class Planner:
@@ -52,6 +56,10 @@ class Planner:
         self._id_key = id_key
         self._timers_ready = timers_ready
         """Told after each chunk's timers commit (the release loops wake, not poll)."""
+        self._lanes: dict[tuple[str, str], float | None] = {}
+        """The lanes this planner has ensured, with the rate it ensured: a lane's row is
+        never deleted and only this policy's rate is ever written, so a lane ensured
+        once at a rate needs no statement again (one round trip less per chunk)."""
 
     async def plan(self, env: RequestEnvelope) -> None:
         req = env.request
@@ -59,42 +67,70 @@ class Planner:
         if plan.complete:
             return  # planned before: a redelivery
         started = time.monotonic()
-        async with self._audience.snapshot() as snap:
-            counts = await snap.count(req, plan.cursor)
-            if not await self._announce(env, counts):
+        listed = req.audience.recipients
+        if listed is not None and len(listed) <= self._chunk:
+            if not await self._plan_listed(env, plan.cursor):
                 return
-            cursor: str | None = plan.cursor
-            chunks = snap.stream(req, plan.cursor, self._chunk)
-            async with contextlib.aclosing(chunks):
-                async for members in chunks:
-                    cursor = await self._chunk_done(env, members, cursor or "")
-                    if cursor is None:
-                        return  # another expander took over
+        else:
+            async with self._audience.snapshot() as snap:
+                counts = await snap.count(req, plan.cursor)
+                if not await self._announce(env, counts):
+                    return
+                cursor: str | None = plan.cursor
+                chunks = snap.stream(req, plan.cursor, self._chunk)
+                async with contextlib.aclosing(chunks):
+                    async for members in chunks:
+                        cursor = await self._chunk_done(env, members, cursor or "")
+                        if cursor is None:
+                            return  # another expander took over
         await self._plans.finish_expansion((req.tenant, req.request_id))
         self._metrics.expansion.observe(time.monotonic() - started)
         log.info("request_expanded", request_id=req.request_id, seconds=time.monotonic() - started)
 
+    async def _plan_listed(self, env: RequestEnvelope, after: str) -> bool:
+        """A listed audience of at most one chunk (most single pushes): read whole in one
+        statement and counted here (no snapshot transaction, count query or cursor), then
+        announced and its one chunk's timers added in one transaction. False if
+        cancelled or another expander took over."""
+        members = await self._audience.listed(env.request, after)
+        counts = dict(Counter(m.reason for m in members))
+        if not members:
+            return await self._announce(env, counts)
+        chunk = await self._expand(env, members)
+        async with self._plans.transaction() as tx:
+            if not await self._announce_in(tx, env, counts) or not await self._add(
+                tx, env, chunk, after
+            ):
+                return False
+        self._added(chunk)
+        return True
+
     async def _announce(self, env: RequestEnvelope, counts: dict[str | None, int]) -> bool:
+        async with self._plans.transaction() as tx:
+            return await self._announce_in(tx, env, counts)
+
+    async def _announce_in(
+        self, tx: PlanWork, env: RequestEnvelope, counts: dict[str | None, int]
+    ) -> bool:
         """Publish `scheduled` (or correct the count after a resume); False if cancelled.
         Published under the plan's row lock, before its change commits."""
         req, now = env.request, self._clock()
         key = (req.tenant, req.request_id)
-        async with self._plans.transaction() as tx:
-            p = await tx.lock(key)
-            assert p is not None
-            if p.state == PlanState.CANCEL_REQUESTED:
-                await self._publish(env, status(env, StatusKind.CANCELLED, now, Counts()))
-                await tx.change(key, PlanChange(state=PlanState.CANCELLED, complete=True))
-                return False
-            total = p.expanded + sum(counts.values())
-            if p.state == PlanState.EXPANDING:
-                await self._scheduled(env, tx, key, counts, total, now)
-            elif total != p.recipients:  # resumed: the directory changed meanwhile
-                kind = StatusKind.DISPATCHING if p.dispatching else StatusKind.SCHEDULED
-                fixed = Counts(recipients=total, suppressed=p.suppressed)
-                await self._publish(env, status(env, kind, now, fixed))
-                await tx.change(key, PlanChange(recipients=total))
-            return True
+        p = await tx.lock(key)
+        assert p is not None
+        if p.state == PlanState.CANCEL_REQUESTED:
+            await self._publish(env, status(env, StatusKind.CANCELLED, now, Counts()))
+            await tx.change(key, PlanChange(state=PlanState.CANCELLED, complete=True))
+            return False
+        total = p.expanded + sum(counts.values())
+        if p.state == PlanState.EXPANDING:
+            await self._scheduled(env, tx, key, counts, total, now)
+        elif total != p.recipients:  # resumed: the directory changed meanwhile
+            kind = StatusKind.DISPATCHING if p.dispatching else StatusKind.SCHEDULED
+            fixed = Counts(recipients=total, suppressed=p.suppressed)
+            await self._publish(env, status(env, kind, now, fixed))
+            await tx.change(key, PlanChange(recipients=total))
+        return True
 
     async def _scheduled(
         self,
@@ -126,33 +162,64 @@ class Planner:
     async def _chunk_done(
         self, env: RequestEnvelope, members: list[Member], prev: str
     ) -> str | None:
+        chunk = await self._expand(env, members)
+        async with self._plans.transaction() as tx:
+            if not await self._add(tx, env, chunk, prev):
+                return None
+        self._added(chunk)
+        return chunk.cursor
+
+    async def _expand(self, env: RequestEnvelope, members: list[Member]) -> "_Chunk":
+        """A chunk's timers and outcomes, its lanes ensured (reads and upserts only)."""
         req, now = env.request, self._clock()
-        key = (req.tenant, req.request_id)
         policy = self._policies.of(req.tenant)
         hours = await best_hours(self._engagement, req, policy, members, now)
         out = expand(env, members, now, policy, hours, self._id_key)
-        cursor = members[-1].recipient_id
-        rates = {t.lane: policy.rate(t.lane) for t in out.timers}
+        rates = {
+            t.lane: rate
+            for t in out.timers
+            if self._lanes.get((req.tenant, t.lane), _UNSET) != (rate := policy.rate(t.lane))
+        }
         await self._timers.ensure_lanes(req.tenant, rates, now)
-        async with self._plans.transaction() as tx:
-            state = await tx.advance(key, prev, cursor, len(members))
-            if state is None:
-                return None
-            if state == PlanState.CANCELLED:
-                out = out.cancel(env, now)
-            await tx.add_timers(out.timers)
-            await self._events.publish_batched(
-                Topic.OUTCOMES, out.outcomes, trace_headers(env.trace_id)
-            )
+        self._lanes.update(((req.tenant, lane), rate) for lane, rate in rates.items())
+        return _Chunk(out, members[-1].recipient_id, len(members), now)
+
+    async def _add(self, tx: PlanWork, env: RequestEnvelope, chunk: "_Chunk", prev: str) -> bool:
+        """Advance the plan's cursor past the chunk and add its timers (outcomes of the
+        suppressed published before the commit); False if another expander took over."""
+        req = env.request
+        key = (req.tenant, req.request_id)
+        state = await tx.advance(key, prev, chunk.cursor, chunk.members)
+        if state is None:
+            return False
+        if state == PlanState.CANCELLED:
+            chunk.out = chunk.out.cancel(env, chunk.now)
+        await tx.add_timers(chunk.out.timers)
+        await self._events.publish_batched(
+            Topic.OUTCOMES, chunk.out.outcomes, trace_headers(env.trace_id)
+        )
+        return True
+
+    def _added(self, chunk: "_Chunk") -> None:
+        """After a chunk's commit: wake the release loops, count."""
         self._timers_ready()
-        self._metrics.expanded.inc(len(members))
-        for t in out.timers:
+        self._metrics.expanded.inc(chunk.members)
+        for t in chunk.out.timers:
             self._metrics.count_deferrals(t.deferred)
-        for o in out.outcomes:
+        for o in chunk.out.outcomes:
             self._metrics.outcomes.labels(str(o.outcome)).inc()
-        return cursor
 
     async def _publish(self, env: RequestEnvelope, s: Status) -> None:
         await self._events.publish(
             Topic.STATUS, env.request.request_id, s, trace_headers(env.trace_id)
         )
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """One chunk of an audience, expanded, on its way into a plan."""
+
+    out: Expanded
+    cursor: str
+    members: int
+    now: datetime

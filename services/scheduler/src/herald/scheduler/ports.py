@@ -102,6 +102,12 @@ class AudienceSnapshot(Protocol):
 class Audience(Protocol):
     def snapshot(self) -> AbstractAsyncContextManager[AudienceSnapshot]: ...
 
+    async def listed(self, request: PushRequest, after: str) -> list[Member]:
+        """All of an audience of listed recipients after `after`, in recipient-id order,
+        in one read (one statement: consistent by itself, no snapshot needed). For
+        audiences small enough to hold at once (`Planner` asks for at most a chunk)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class PlanChange:

@@ -98,6 +98,10 @@ class PostgresAudience:
         async with transaction(self._db, isolation="repeatable_read", readonly=True) as conn:
             yield Snapshot(conn)
 
+    async def listed(self, request: PushRequest, after: str) -> list[Member]:
+        sql, args = relation(request, after)
+        return [member_of(r) for r in await self._db.pool.fetch(sql, *args)]
+
 
 class Snapshot:
     def __init__(self, conn: asyncpg.Connection) -> None:
