@@ -153,7 +153,7 @@ async def case(
     args: argparse.Namespace,
     hook: str | None,
 ) -> None:
-    best = float("inf")
+    best, rate = float("inf"), 0.0
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=args.concurrency)) as client:
         dispatcher, bus, ledger = build(kind, channel, args.concurrency, client)
         batches = [sends(args.sends, b, channel, content, hook) for b in range(args.rounds)]
@@ -162,10 +162,11 @@ async def case(
             last = r == len(batches) - 1
             if profiler and last:
                 profiler.enable()
-            start = time.process_time()
+            start, wall = time.process_time(), time.perf_counter()
             for i in range(0, len(batch), args.batch):
                 await dispatcher.dispatch(batch[i : i + args.batch])
             best = min(best, (time.process_time() - start) / len(batch))
+            rate = max(rate, len(batch) / (time.perf_counter() - wall))
             if profiler and last:
                 profiler.disable()
                 profiler.dump_stats(f"{args.profile}.{name}.prof")
@@ -176,6 +177,7 @@ async def case(
         sends=args.sends,
         batch=args.batch,
         us_per_send=round(best * 1e6, 1),
+        per_s=round(rate),
         outcomes=bus.count,  # of sends x rounds; the rest parked (retryable under load)
         parked=ledger.parked,
     )
@@ -194,16 +196,17 @@ async def main(args: argparse.Namespace) -> None:
     sink = await FastSink().start()
     try:
         await case("webhook", "webhook", "webhook", PLAIN, args, sink.url())
-        best = float("inf")
+        best, rate = float("inf"), 0.0
         for _ in range(args.rounds):
             start = time.process_time()
-            await bare_http(sink.url("/bare"), args.sends, args.concurrency)
+            rate = max(rate, await bare_http(sink.url("/bare"), args.sends, args.concurrency))
             best = min(best, (time.process_time() - start) / args.sends)
         emit(
             "dispatcher_batch",
             case="bare_httpx",
             sends=args.sends,
             us_per_send=round(best * 1e6, 1),
+            per_s=round(rate),
         )
         print(json.dumps(await sink.stats()), file=sys.stderr)
     finally:
