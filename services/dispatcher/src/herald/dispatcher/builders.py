@@ -79,8 +79,11 @@ def _webhook(spec: WebhookSpec, name: str, parts: Parts) -> Provider:
     pinned = None if spec.kind == "webhook" else _shape(spec.kind, secret)
     targets = Targets(parts.webhook_allow_private, tuple(spec.allow_networks), parts.resolver)
 
+    context = httpx.create_ssl_context(trust_env=False)  # one for every pool: see spread.py
+
     def client(connections: int) -> httpx.AsyncClient:
-        return pinned_client(targets, spec.timeout_s, httpx.Limits(max_connections=connections))
+        limits = httpx.Limits(max_connections=connections)
+        return pinned_client(targets, spec.timeout_s, limits, verify=context)
 
     spread = Spread(client, spec.concurrency)
     parts.closers.append(spread.aclose)

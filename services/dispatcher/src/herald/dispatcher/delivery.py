@@ -9,7 +9,7 @@ until the circuit half-opens or the push expires, with no attempt counted (issue
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -17,13 +17,14 @@ import structlog
 
 from herald.contracts import Channel, ReasonCode
 from herald.contracts.internal import OutcomeKind, Send
+from herald.dispatcher.bulk import Bulk, has_bulk_api
 from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, outcome
 from herald.dispatcher.domain.rendering import RenderError, Variants, render_tracked
 from herald.dispatcher.domain.resilience import backoff
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.providers.base import Attempt, Blame, Message, Result
+from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, Result
 from herald.dispatcher.registry import Registry, Route
 from herald.runtime.clock import Clock
 
@@ -69,6 +70,7 @@ class Deliverer:
         self._calls = 0
         """Provider calls in progress: counted here, read by the gauge when scraped."""
         metrics.in_flight.set_function(lambda: self._calls)
+        self._bulk: dict[int, Callable[[Message], Awaitable[Attempt]]] = {}
 
     async def deliver(
         self, send: Send, progress: Progress = START, allowed: frozenset[Channel] | None = None
@@ -224,7 +226,7 @@ class Deliverer:
                 attempt = await provider.send(message)
             else:
                 async with asyncio.timeout(route.timeout_s):
-                    attempt = await provider.send(message)
+                    attempt = await self._sender(provider)(message)
         except TimeoutError:
             # a tenant's own receiver that answers too slowly is that send's fault, not the
             # shared provider's (`timeout_blame`, webhook.py)
@@ -239,6 +241,14 @@ class Deliverer:
         self._metrics.latency_by(name).observe(loop.time() - started)
         self._metrics.sends_by(route.channel, name, attempt.result).inc()
         return attempt
+
+    def _sender(self, provider: Provider) -> Callable[[Message], Awaitable[Attempt]]:
+        """The provider's `send`, or its bulk API for sends that reach it together."""
+        found = self._bulk.get(id(provider))
+        if found is None:
+            found = Bulk(provider).send if has_bulk_api(provider) else provider.send
+            self._bulk[id(provider)] = found
+        return found
 
 
 def _last(routes: list[Route], index: int, allowed: frozenset[Channel] | None) -> bool:

@@ -66,10 +66,13 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
         verify: ssl.SSLContext | str | bool = True,
     ) -> None:
         limits = limits or httpx.Limits()
-        super().__init__(trust_env=False, limits=limits, http2=http2)
+        # one SSL context for both pools (building one reads the CA bundle: ~0.3 s on a
+        # busy machine); a context given is used as is
+        context = httpx.create_ssl_context(verify, trust_env=False)
+        super().__init__(verify=context, trust_env=False, limits=limits, http2=http2)
         # httpx offers no hook for the network backend: the same pool, with ours
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify, trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
