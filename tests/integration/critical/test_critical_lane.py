@@ -122,7 +122,8 @@ async def test_a_one_time_code_overtakes_a_backlogged_marketing_push(
             ahead = marketing(sink)
 
             assert ahead < N, "the code waited for the whole marketing backlog"
-            assert [s.json()["request_id"] for s in critical.seen] == [code]
+            # only the code travels the critical topic (a record may repeat: at least once)
+            assert {s.json()["request_id"] for s in critical.seen} == {code}
     finally:
         await critical.stop()
         await sink.stop()
