@@ -186,3 +186,9 @@ class OutcomeBatch(Model):
     department: str
     trace_id: str = ""
     outcomes: tuple[BatchedOutcome, ...]
+
+
+SEND_SHARED = tuple(f for f in SendBatch.model_fields if f not in ("batch_id", "sends"))
+"""The fields a SendBatch carries once for all its sends (the rest is each BatchedSend)."""
+OUTCOME_SHARED = tuple(f for f in OutcomeBatch.model_fields if f not in ("batch_id", "outcomes"))
+"""The fields an OutcomeBatch carries once for all its outcomes."""

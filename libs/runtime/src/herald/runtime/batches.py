@@ -27,6 +27,8 @@ from pydantic import BaseModel, ValidationError
 
 from herald.contracts import ReasonCode, describe_validation_error
 from herald.contracts.internal import (
+    OUTCOME_SHARED,
+    SEND_SHARED,
     BatchedOutcome,
     BatchedSend,
     Outcome,
@@ -161,28 +163,13 @@ _outcome = _builder(Outcome)
 
 def sends_of(batch: SendBatch) -> tuple[Send, ...]:
     """A batch's sends, each built from the validated parts (no second validation)."""
-    shared = {
-        "request_id": batch.request_id,
-        "tenant": batch.tenant,
-        "department": batch.department,
-        "category": batch.category,
-        "priority": batch.priority,
-        "content": batch.content,
-        "labels": batch.labels,
-        "expires_at": batch.expires_at,
-        "trace_id": batch.trace_id,
-    }
+    shared = {f: getattr(batch, f) for f in SEND_SHARED}
     return tuple(_send({**shared, **s.__dict__}) for s in batch.sends)
 
 
 def outcomes_of(batch: OutcomeBatch) -> tuple[Outcome, ...]:
     """A batch's outcomes, each built from the validated parts (no second validation)."""
-    shared = {
-        "request_id": batch.request_id,
-        "tenant": batch.tenant,
-        "department": batch.department,
-        "trace_id": batch.trace_id,
-    }
+    shared = {f: getattr(batch, f) for f in OUTCOME_SHARED}
     return tuple(_outcome({**shared, **o.__dict__}) for o in batch.outcomes)
 
 

@@ -24,6 +24,8 @@ from pydantic import BaseModel, TypeAdapter
 
 from herald.contracts import Topic
 from herald.contracts.internal import (
+    OUTCOME_SHARED,
+    SEND_SHARED,
     BatchedOutcome,
     BatchedSend,
     Outcome,
@@ -157,16 +159,8 @@ _OUTCOME_PART = {"__all__": set(BatchedOutcome.model_fields)}
 def _send_batch(first: Send, sends: list[Send]) -> bytes:
     head = SendBatch.model_construct(
         batch_id=batch_id([s.delivery_id for s in sends]),
-        request_id=first.request_id,
-        tenant=first.tenant,
-        department=first.department,
-        category=first.category,
-        priority=first.priority,
-        content=first.content,
-        labels=first.labels,
-        expires_at=first.expires_at,
-        trace_id=first.trace_id,
         sends=(),
+        **{f: getattr(first, f) for f in SEND_SHARED},
     )
     return _spliced(head, _SENDS.dump_json(sends, include=_SEND_PART))
 
@@ -191,11 +185,8 @@ def pack_outcomes(outcomes: Sequence[Outcome], limits: Limits) -> list[Packed]:
 def _outcome_batch(first: Outcome, outcomes: list[Outcome]) -> bytes:
     head = OutcomeBatch.model_construct(
         batch_id=batch_id([o.delivery_id for o in outcomes]),
-        request_id=first.request_id,
-        tenant=first.tenant,
-        department=first.department,
-        trace_id=first.trace_id,
         outcomes=(),
+        **{f: getattr(first, f) for f in OUTCOME_SHARED},
     )
     return _spliced(head, _OUTCOMES.dump_json(outcomes, include=_OUTCOME_PART))
 
