@@ -107,7 +107,10 @@ def request(rid: str, audience: dict[str, Any], channel: str) -> dict[str, Any]:
 
 async def load_recipients(stack: Stack, tag: str, n: int, hook: str | None) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=stack.bootstrap, linger_ms=10, max_batch_size=1 << 20
+        bootstrap_servers=stack.bootstrap,
+        linger_ms=10,
+        max_batch_size=1 << 20,
+        request_timeout_ms=120_000,
     )
     await producer.start()
     topic = stack.topic_prefix + "push.recipients.v1"
@@ -118,6 +121,9 @@ async def load_recipients(stack: Stack, tag: str, n: int, hook: str | None) -> N
         key, value = f"{tag}-{i}".encode(), recipient(f"{tag}-{i}", tag, hook)
         headers = signer.headers("push.recipients.v1", key, value)  # as any upstream signs
         futures.append(await producer.send(topic, value, key=key, headers=headers))
+        if len(futures) >= 20_000:  # a million unacknowledged sends time out on a busy broker
+            await asyncio.gather(*futures)
+            futures.clear()
     await asyncio.gather(*futures)
     await producer.stop()
     conn = await asyncpg.connect(stack.database_url)
