@@ -87,6 +87,7 @@ class ContactsEdit(OnConnection):
         )
 
 
+# deliberate declaration: a row of scheduler.recipients, column by column (RECIPIENT's order)
 def _row(r: Recipient) -> tuple[Any, ...]:
     return (
         r.recipient_id,
