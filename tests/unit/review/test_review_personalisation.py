@@ -7,12 +7,12 @@ from tests.unit.review.builders import push
 
 from herald.contracts import ReasonCode
 from herald.review.adapters.dictionaries import Dictionaries
+from herald.review.domain.projection import MARKER, project
+from herald.review.domain.sent_length import TrackedLinks
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding, Severity
 from herald.review.judging import Judge
 from herald.review.policy import Policy
-from herald.review.projection import MARKER, project
-from herald.review.sent_length import TrackedLinks
 
 POLICY = Policy()
 LINKS = TrackedLinks("https://t.herald.example.com", "k1")

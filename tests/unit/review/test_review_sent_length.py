@@ -6,7 +6,7 @@ import pytest
 
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.policy import sms_segments
-from herald.review.sent_length import TrackedLinks
+from herald.review.domain.sent_length import TrackedLinks
 from herald.runtime.links import LinkSigner
 
 TEXTS = [

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from herald.contracts.internal import Standing
-from herald.review.board import Entry, Strike, shown, visible
+from herald.review.domain.board import Entry, Strike, shown, visible
 from herald.review.policy import Policy
 from herald.review.violations_policy import ViolationsPolicy
 from herald.runtime.auth import Principal, Role

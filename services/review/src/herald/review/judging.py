@@ -14,12 +14,12 @@ import time
 from dataclasses import replace
 
 from herald.contracts import PushRequest, ReasonCode
+from herald.review.domain.projection import label_views, project
+from herald.review.domain.sent_length import TrackedLinks, sms_as_sent
 from herald.review.engine.budget import over_budget
 from herald.review.engine.engine import Engine, OverBudget
 from herald.review.engine.findings import Finding
 from herald.review.policy import Policy
-from herald.review.projection import label_views, project
-from herald.review.sent_length import TrackedLinks, sms_as_sent
 
 LABEL_CODES = frozenset(
     {

@@ -10,6 +10,7 @@ from herald.review.adapters.postgres.reviews import PgReviewRepository
 from herald.review.adapters.postgres.standing import PgStandingRepository
 from herald.review.adapters.postgres.template_reviews import PgTemplateReviewStore
 from herald.review.board import Board
+from herald.review.domain.sent_length import TrackedLinks
 from herald.review.engine.engine import Engine
 from herald.review.handlers import build_router
 from herald.review.http.console.routes import build_console
@@ -23,7 +24,6 @@ from herald.review.manifest import MANIFEST
 from herald.review.metrics import ReviewMetrics
 from herald.review.policy import load_policy
 from herald.review.reviewing import Reviewer
-from herald.review.sent_length import TrackedLinks
 from herald.review.settings import ReviewSettings
 from herald.review.templates.reviewing import TemplateReviewer
 from herald.review.upkeep import steps

@@ -1,5 +1,6 @@
-"""Review's ports: decisions with their audit log, and strikes with standing (Postgres
-adapters in `adapters.postgres`; unit tests use hand-written fakes).
+"""Review's ports: decisions with their audit log, strikes with standing, and the
+violations board (Postgres adapters in `adapters.postgres`; unit tests use hand-written
+fakes).
 
 Every write that changes a decision appends to the audit log (and, for a rejection,
 strikes the submitter and their department) in the same transaction, so a redelivered
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 from herald.contracts import Reason, StatusKind
 from herald.contracts.internal import CancelRequested, RequestEnvelope, Standing, StandingChanged
 from herald.review.domain import Decision, HumanDecision
+from herald.review.domain.board import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +114,8 @@ class StandingRepository(Protocol):
     async def mark_published(self, changes: Sequence[StandingChanged]) -> None: ...
 
     async def listing(self, tenant: str) -> list[StandingChanged]: ...
+
+
+class BoardRepository(Protocol):
+    async def board(self, tenant: str, since: datetime) -> list[Entry]:
+        """Subjects at warned or worse, with their strikes at or after `since`."""

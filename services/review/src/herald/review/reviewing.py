@@ -9,11 +9,11 @@ import structlog
 from herald.contracts import Reason, ReasonCode, StatusKind, Topic
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.review.domain import HumanDecision, decide, submitter_of
+from herald.review.domain.sent_length import TrackedLinks
 from herald.review.engine.engine import Engine
 from herald.review.judging import Judge
 from herald.review.metrics import ReviewMetrics
 from herald.review.ports import Review, ReviewRepository
-from herald.review.sent_length import TrackedLinks
 from herald.review.violations import Violations
 from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus

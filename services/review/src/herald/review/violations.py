@@ -19,6 +19,7 @@ KINDS = ("requester", "department")
 
 
 class Violations:
+    # deliberate declaration: the service's dependencies, injected by main
     def __init__(
         self,
         repo: StandingRepository,

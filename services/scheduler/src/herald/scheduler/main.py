@@ -15,8 +15,8 @@ from herald.scheduler.directory import Directory
 from herald.scheduler.dry_run import DryRun
 from herald.scheduler.engagement import prune_loop
 from herald.scheduler.handlers import build_router
-from herald.scheduler.http import build_http
-from herald.scheduler.http_recipients import build_recipients_http
+from herald.scheduler.http.dry_run import build_dry_run_http
+from herald.scheduler.http.recipients import build_recipients_http
 from herald.scheduler.metrics import SchedulerMetrics, refresh_gauges
 from herald.scheduler.planning import Planner
 from herald.scheduler.recounting import Recounter
@@ -87,5 +87,5 @@ def create_app(
     dry_run = DryRun(
         db.audience, db.engagement, policies, clock, settings.expand_chunk, settings.dry_run_sample
     )
-    http = [build_http(dry_run, rt.auth), build_recipients_http(db.recipients, rt.auth)]
+    http = [build_dry_run_http(dry_run, rt.auth), build_recipients_http(db.recipients, rt.auth)]
     return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

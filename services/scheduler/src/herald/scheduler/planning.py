@@ -35,6 +35,7 @@ _UNSET = object()
 
 
 class Planner:
+    # deliberate declaration: the service's dependencies, injected by main
     def __init__(
         self,
         plans: Plans,

@@ -13,10 +13,10 @@ from fastapi import APIRouter
 from herald.contracts import PushRequest, StatusKind
 from herald.contracts.internal import Standing
 from herald.review.domain import Decision, decide, needs_human
+from herald.review.domain.sent_length import TrackedLinks
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding
 from herald.review.judging import Judge
-from herald.review.sent_length import TrackedLinks
 from herald.runtime.auth import Authenticator, Principal, Role, submits_for_own_tenant
 from herald.runtime.identity import requester_is_caller
 from herald.runtime.problems import problems

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 
 from herald.contracts import ReasonCode
-from herald.review.board import Board, NotShownError
+from herald.review.board import Board
+from herald.review.domain.board import NotShownError
 from herald.runtime.auth import Authenticator, Principal, Role
 from herald.runtime.problems import Problem, problems
 

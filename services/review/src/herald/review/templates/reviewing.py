@@ -28,6 +28,7 @@ log = structlog.get_logger(__name__)
 
 
 class TemplateReviewer:
+    # deliberate declaration: the service's dependencies, injected by main
     def __init__(
         self, judge: Judge, store: TemplateReviewStore, events: EventBus, clock: Clock
     ) -> None:

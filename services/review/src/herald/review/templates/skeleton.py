@@ -9,8 +9,8 @@ from dataclasses import replace
 from herald.contracts import Audience, Content, Media, PushRequest, Requester, Variant
 from herald.contracts.placeholders import TemplateError, scan
 from herald.contracts.template_review import TemplateReviewRequested
+from herald.review.domain.projection import MARKER
 from herald.review.engine.findings import Finding
-from herald.review.projection import MARKER
 
 
 def _skeleton(text: str) -> str:

@@ -10,13 +10,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from herald.contracts import ReasonCode
 from herald.runtime.auth import Authenticator, Principal
 from herald.runtime.clock import Clock
 from herald.runtime.problems import Problem
-from herald.tracker.domain.report import build_range_reports, combine
 from herald.tracker.http.label_filter import valid_key
 from herald.tracker.http.reports import (
     ANSWERS,
@@ -24,6 +23,8 @@ from herald.tracker.http.reports import (
     Format,
     ProvidersParam,
     csv_response,
+    labelled_reports,
+    range_answer,
     range_of,
     wants_csv,
 )
@@ -54,21 +55,11 @@ def build_labels_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -
             raise Problem(422, ReasonCode.INVALID_REQUEST, "Invalid label", "not a label key")
         since, until = range_of(since, until, clock())
         q = LabelQuery(who.tenant, since, until, key, by_value=True, department=department)
-        rows, deferrals = await ledger.label_rows(q)
-        reports = build_range_reports(rows, deferrals, group="grp")
+        reports = await labelled_reports(ledger, q)
         if wants_csv(request, format):
             name = f"report-{key}-{since.date()}-{until.date()}"
             return csv_response(reports, name, providers, group="label")
-        return JSONResponse(
-            {
-                "tenant": who.tenant,
-                "since": since.isoformat(),
-                "until": until.isoformat(),
-                "department": department,
-                "label": key,
-                "total": combine(reports.values()).as_json(),
-                "values": {v: r.as_json() for v, r in reports.items()},
-            }
-        )
+        labelled = {"label": key}
+        return range_answer(who.tenant, since, until, department, reports, "values", labelled)
 
     return api

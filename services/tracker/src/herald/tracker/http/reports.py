@@ -52,6 +52,37 @@ def csv_response(
     )
 
 
+def range_answer(
+    tenant: str,
+    since: datetime,
+    until: datetime,
+    department: str | None,
+    reports: dict[str, Report],
+    per: str,
+    extra: dict[str, Any],
+) -> JSONResponse:
+    """A report over a range as JSON: its bounds, `extra`, the total and each group's
+    report under `per` (`departments`, or a label's `values`)."""
+    return JSONResponse(
+        {
+            "tenant": tenant,
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "department": department,
+            **extra,
+            "total": combine(reports.values()).as_json(),
+            per: {group: report.as_json() for group, report in reports.items()},
+        }
+    )
+
+
+async def labelled_reports(ledger: ReportSource, query: LabelQuery) -> dict[str, Report]:
+    """The reports of the requests carrying a label, per department or per the label's
+    value (`query.by_value`)."""
+    rows, deferrals = await ledger.label_rows(query)
+    return build_range_reports(rows, deferrals, group="grp")
+
+
 def build_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRouter:
     api = APIRouter(tags=["reports"])
     readers = auth.requires(*REPORT_READERS)
@@ -109,21 +140,11 @@ def build_http(ledger: ReportSource, auth: Authenticator, clock: Clock) -> APIRo
         else:
             key, value = parse_label(label)
             q = LabelQuery(who.tenant, since, until, key, value, department=department)
-            rows, deferrals = await ledger.label_rows(q)
-            reports = build_range_reports(rows, deferrals, group="grp")
+            reports = await labelled_reports(ledger, q)
         if wants_csv(request, format):
             return csv_response(reports, f"report-{since.date()}-{until.date()}", providers)
-        return JSONResponse(
-            {
-                "tenant": who.tenant,
-                "since": since.isoformat(),
-                "until": until.isoformat(),
-                "department": department,
-                **({"label": label} if label is not None else {}),
-                "total": combine(reports.values()).as_json(),
-                "departments": {d: r.as_json() for d, r in reports.items()},
-            }
-        )
+        labelled = {"label": label} if label is not None else {}
+        return range_answer(who.tenant, since, until, department, reports, "departments", labelled)
 
     return api
 

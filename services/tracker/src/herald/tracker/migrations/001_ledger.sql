@@ -1,6 +1,7 @@
 CREATE SCHEMA IF NOT EXISTS tracker;
 
 -- Exactly one outcome per delivery (per recipient of a request).
+-- deliberate declaration: the ledger's columns, declared again as partitioned tables by 002
 CREATE TABLE tracker.outcomes (
     delivery_id   text        PRIMARY KEY,
     tenant        text        NOT NULL,

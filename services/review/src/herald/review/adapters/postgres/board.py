@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from herald.contracts.internal import Standing
-from herald.review.board import Entry, Strike
+from herald.review.domain.board import Entry, Strike
 from herald.runtime.db import Database
 
 _SHOWN = ["warned", "restricted", "banned"]

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from herald.contracts import StatusKind
-from herald.review.board import Board, NotShownError, visible
+from herald.review.board import Board
 from herald.review.domain import HumanDecision, may_decide_on
+from herald.review.domain.board import NotShownError, visible
 from herald.review.http.console import views, web
 from herald.review.http.console.flash import Signer
 from herald.review.ports import ReviewRepository

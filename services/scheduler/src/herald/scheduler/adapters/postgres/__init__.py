@@ -14,6 +14,7 @@ from herald.scheduler.adapters.postgres.timers import PostgresTimers
 MIGRATIONS = Path(__file__).parents[2] / "migrations"
 
 
+# deliberate declaration: the scheduler's ports on Postgres, one field each
 @dataclass(frozen=True, slots=True)
 class PostgresStores:
     recipients: PostgresRecipients

@@ -9,7 +9,8 @@ announced in `scheduled` is exactly the number of rows streamed.
 import asyncio
 import contextlib
 import math
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ import asyncpg
 from herald.contracts import Category, Channel, PushRequest
 from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres import forecast
-from herald.scheduler.adapters.postgres.connection import transaction
+from herald.scheduler.adapters.postgres.connection import OnConnection, working
 from herald.scheduler.adapters.postgres.rows import member_of, usage_of
 from herald.scheduler.domain.caps import Usage
 from herald.scheduler.domain.forecast_lanes import Backlog
@@ -93,20 +94,15 @@ class PostgresAudience:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @contextlib.asynccontextmanager
-    async def snapshot(self) -> AsyncIterator["Snapshot"]:
-        async with transaction(self._db, isolation="repeatable_read", readonly=True) as conn:
-            yield Snapshot(conn)
+    def snapshot(self) -> AbstractAsyncContextManager["Snapshot"]:
+        return working(self._db, Snapshot, isolation="repeatable_read", readonly=True)
 
     async def listed(self, request: PushRequest, after: str) -> list[Member]:
         sql, args = relation(request, after)
         return [member_of(r) for r in await self._db.pool.fetch(sql, *args)]
 
 
-class Snapshot:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class Snapshot(OnConnection):
     async def count(self, request: PushRequest, after: str) -> dict[str | None, int]:
         sql, args = relation(request, after)
         found = await self._conn.fetch(

@@ -4,9 +4,9 @@ the cap usage of their recipients; `settling` writes what was decided."""
 from collections.abc import Sequence
 from datetime import datetime
 
-import asyncpg
-
-from herald.scheduler.adapters.postgres.rows import RECIPIENT, TIMER, due_of, usage_of
+from herald.scheduler.adapters.postgres.caps import lock_caps
+from herald.scheduler.adapters.postgres.connection import OnConnection
+from herald.scheduler.adapters.postgres.rows import RECIPIENT, TIMER, due_of
 from herald.scheduler.adapters.postgres.settling import mark_dispatching, write_settlement
 from herald.scheduler.domain.caps import ALL, Usage
 from herald.scheduler.domain.model import Due, PlanCounts, PlanKey, RecipientKey
@@ -42,10 +42,7 @@ _PACED = f"""SELECT tenant, lane, rate, tokens, refilled_at FROM scheduler.lanes
 WHERE rate IS NOT NULL AND {_KIND} ORDER BY tenant, lane FOR UPDATE SKIP LOCKED"""  # noqa: S608
 
 
-class PostgresClaim:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class PostgresClaim(OnConnection):
     async def lock_lanes(self, critical: bool | None = None) -> list[Bucket]:
         """`critical` True: the critical lanes only; False: the others; None: all."""
         free = await self._conn.fetch(
@@ -92,17 +89,7 @@ class PostgresClaim:
             ids,
             ALL,
         )
-        found = await self._conn.fetch(
-            """SELECT c.tenant, c.recipient_id, c.scope, c.day, c.sent, c.last_at
-               FROM scheduler.caps c
-               JOIN unnest($1::text[], $2::text[]) AS k(t, r)
-                 ON c.tenant = k.t AND c.recipient_id = k.r
-               ORDER BY c.tenant, c.recipient_id, c.scope
-               FOR UPDATE OF c""",
-            tenants,
-            ids,
-        )
-        return {k: {} for k in ordered} | usage_of(found)
+        return {k: {} for k in ordered} | await lock_caps(self._conn, tenants, ids)
 
     async def settle(self, settlement: Settlement, at: datetime) -> None:
         await write_settlement(self._conn, settlement, at)

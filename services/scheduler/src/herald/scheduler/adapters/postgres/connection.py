@@ -1,8 +1,8 @@
 """Transactions on the service's pool, with Postgres's conflict errors as `ContentionError`."""
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -26,3 +26,22 @@ async def transaction(db: Database, **options: Any) -> AsyncIterator[asyncpg.Con
     with contention():
         async with db.pool.acquire() as conn, conn.transaction(**options):
             yield conn
+
+
+class OnConnection:
+    """Storage work inside one transaction (a port's unit of work): its connection."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+
+W = TypeVar("W", bound=OnConnection)
+
+
+@contextlib.asynccontextmanager
+async def working(
+    db: Database, work: Callable[[asyncpg.Connection], W], **options: Any
+) -> AsyncIterator[W]:
+    """`work` on a connection in a transaction (`transaction`'s options)."""
+    async with transaction(db, **options) as conn:
+        yield work(conn)

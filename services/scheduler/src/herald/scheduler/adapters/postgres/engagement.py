@@ -44,6 +44,7 @@ class PostgresEngagement:
             [e.tenant for e in events],
         )
 
+    # deliberate declaration: the port's signature (ports.EngagementLog.hour_evidence)
     async def hour_evidence(
         self,
         tenant: str,

@@ -1,17 +1,19 @@
 """Plans in `scheduler.plans`, one row per request, and the timers a plan adds or a
 cancel takes back (`scheduler.timers`)."""
 
-import contextlib
 import dataclasses
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
-
-import asyncpg
 
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.db import Database
-from herald.scheduler.adapters.postgres.connection import contention, transaction
+from herald.scheduler.adapters.postgres.connection import (
+    OnConnection,
+    contention,
+    working,
+)
 from herald.scheduler.adapters.postgres.rows import PLAN, plan_of
 from herald.scheduler.domain.model import Plan, PlanKey, PlanState, Stopped, Timer
 from herald.scheduler.ports import PlanChange
@@ -61,10 +63,8 @@ class PostgresPlans:
             )
         return plan_of(row)
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator["PlanEdit"]:
-        async with transaction(self._db) as conn:
-            yield PlanEdit(conn)
+    def transaction(self) -> AbstractAsyncContextManager["PlanEdit"]:
+        return working(self._db, PlanEdit)
 
     async def finish_expansion(self, key: PlanKey) -> None:
         with contention():
@@ -93,10 +93,7 @@ class PostgresPlans:
         return {k: self._envelopes[k] for k in keys}
 
 
-class PlanEdit:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class PlanEdit(OnConnection):
     async def lock(self, key: PlanKey) -> Plan | None:
         row = await self._conn.fetchrow(
             f"""SELECT {PLAN} FROM scheduler.plans

@@ -1,15 +1,13 @@
 """The recipient directory in `scheduler.recipients`."""
 
-import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
-
-import asyncpg
 
 from herald.contracts import Recipient
 from herald.contracts.recipient import Contacts
 from herald.runtime.db import Database
-from herald.scheduler.adapters.postgres.connection import transaction
+from herald.scheduler.adapters.postgres.connection import OnConnection, transaction, working
 from herald.scheduler.adapters.postgres.rows import RECIPIENT
 from herald.scheduler.domain.model import RecipientKey
 
@@ -60,16 +58,11 @@ class PostgresRecipients:
         )
         return Recipient.model_validate(dict(row)) if row else None
 
-    @contextlib.asynccontextmanager
-    async def contacts(self) -> AsyncIterator["ContactsEdit"]:
-        async with transaction(self._db) as conn:
-            yield ContactsEdit(conn)
+    def contacts(self) -> AbstractAsyncContextManager["ContactsEdit"]:
+        return working(self._db, ContactsEdit)
 
 
-class ContactsEdit:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class ContactsEdit(OnConnection):
     async def lock(self, keys: Sequence[RecipientKey]) -> dict[RecipientKey, Contacts]:
         ordered = sorted(set(keys))
         rows = await self._conn.fetch(
@@ -94,6 +87,7 @@ class ContactsEdit:
         )
 
 
+# deliberate declaration: a row of scheduler.recipients, column by column (RECIPIENT's order)
 def _row(r: Recipient) -> tuple[Any, ...]:
     return (
         r.recipient_id,

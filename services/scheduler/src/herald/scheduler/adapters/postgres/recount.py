@@ -5,14 +5,12 @@ rows (delivery id order). A release inserts released rows only for new delivery 
 the two never wait on each other in a cycle.
 """
 
-import contextlib
-from collections.abc import AsyncIterator, Mapping
-
-import asyncpg
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 
 from herald.runtime.db import Database
-from herald.scheduler.adapters.postgres.connection import transaction
-from herald.scheduler.adapters.postgres.rows import usage_of
+from herald.scheduler.adapters.postgres.caps import lock_caps
+from herald.scheduler.adapters.postgres.connection import OnConnection, working
 from herald.scheduler.domain.recount import Counted
 from herald.scheduler.domain.settlement import Usages
 
@@ -29,32 +27,18 @@ class PostgresRecount:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @contextlib.asynccontextmanager
-    async def recount(self) -> AsyncIterator["PostgresRecountWork"]:
-        async with transaction(self._db) as conn:
-            yield PostgresRecountWork(conn)
+    def recount(self) -> AbstractAsyncContextManager["PostgresRecountWork"]:
+        return working(self._db, PostgresRecountWork)
 
 
-class PostgresRecountWork:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class PostgresRecountWork(OnConnection):
     async def lock(self, used: Mapping[str, str]) -> tuple[list[Counted], Usages]:
         ids, channels = list(used), [used[d] for d in used]
         first = await self._conn.fetch(_ELSEWHERE, ids, channels)
         keys = sorted({(r["tenant"], r["recipient_id"]) for r in first})
         if not keys:
             return [], {}
-        found = await self._conn.fetch(
-            """SELECT c.tenant, c.recipient_id, c.scope, c.day, c.sent, c.last_at
-               FROM scheduler.caps c
-               JOIN unnest($1::text[], $2::text[]) AS k(t, r)
-                 ON c.tenant = k.t AND c.recipient_id = k.r
-               ORDER BY c.tenant, c.recipient_id, c.scope
-               FOR UPDATE OF c""",
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-        )
+        usage = await lock_caps(self._conn, [k[0] for k in keys], [k[1] for k in keys])
         # again under lock: a concurrent recount of the same outcome may have moved it
         rows = await self._conn.fetch(_ELSEWHERE + " FOR UPDATE OF r", ids, channels)
         sends = [
@@ -68,7 +52,7 @@ class PostgresRecountWork:
             )
             for r in rows
         ]
-        return sends, usage_of(found)
+        return sends, usage
 
     async def write(self, usage: Usages, counted_on: Mapping[str, str]) -> None:
         rows = [

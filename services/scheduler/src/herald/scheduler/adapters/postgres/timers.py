@@ -7,23 +7,21 @@ everything back and the timers fire again (the dispatcher drops a repeat by deli
 id); after the commit nothing is left to fire. See the service README.
 """
 
-import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
 from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.claim import PostgresClaim
-from herald.scheduler.adapters.postgres.connection import contention, transaction
+from herald.scheduler.adapters.postgres.connection import contention, working
 
 
 class PostgresTimers:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @contextlib.asynccontextmanager
-    async def claim(self) -> AsyncIterator[PostgresClaim]:
-        async with transaction(self._db) as conn:
-            yield PostgresClaim(conn)
+    def claim(self) -> AbstractAsyncContextManager[PostgresClaim]:
+        return working(self._db, PostgresClaim)
 
     async def ensure_lanes(
         self, tenant: str, rates: Mapping[str, float | None], now: datetime

@@ -135,6 +135,7 @@ FROM r WHERE claimed IS NOT NULL AND owner IS NOT NULL AND claimed <> owner
 """
 
 
+# deliberate declaration: a row of tracker.outcomes, column by column
 def outcome_record(o: Outcome) -> tuple[object, ...]:
     return (
         o.delivery_id,

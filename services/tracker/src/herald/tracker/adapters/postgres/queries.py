@@ -26,6 +26,20 @@ _COUNTED = """count(*) AS n,
        count(*) FILTER (WHERE e.unsubscribed) AS unsubscribed
 FROM o LEFT JOIN e USING (delivery_id)"""
 
+
+def _per_channel_since(group: str) -> str:
+    """The engagement (`e`, from a day before $2) and the counts per (`group`, channel,
+    provider, outcome, reason) of the deliveries in `o`: the range and label reports."""
+    return f"""e AS (
+    {_ENGAGED}
+      AND ev.at >= $2 - interval '1 day'
+    GROUP BY ev.delivery_id)
+SELECT {group}, coalesce(o.channel, '') AS channel, coalesce(o.provider, '') AS provider,
+       o.outcome, coalesce(o.reason, '') AS reason,
+       {_COUNTED}
+GROUP BY 1, 2, 3, 4, 5"""
+
+
 BY_CHANNEL = f"""
 WITH o AS (
     SELECT delivery_id, channel, provider, outcome, reason FROM tracker.outcomes
@@ -53,14 +67,7 @@ RANGE_BY_CHANNEL = f"""
 WITH o AS (
     SELECT delivery_id, department, channel, provider, outcome, reason FROM tracker.outcomes
     WHERE tenant = $1 AND at >= $2 AND at < $3 AND ($4::text IS NULL OR department = $4)),
-e AS (
-    {_ENGAGED}
-      AND ev.at >= $2 - interval '1 day'
-    GROUP BY ev.delivery_id)
-SELECT o.department, coalesce(o.channel, '') AS channel, coalesce(o.provider, '') AS provider,
-       o.outcome, coalesce(o.reason, '') AS reason,
-       {_COUNTED}
-GROUP BY 1, 2, 3, 4, 5
+{_per_channel_since("o.department")}
 """  # noqa: S608 - composed of this module's constants only
 
 RANGE_DEFERRALS = """
@@ -106,14 +113,7 @@ o AS (
 
 LABELLED_BY_CHANNEL = f"""
 WITH {_LABELLED},
-e AS (
-    {_ENGAGED}
-      AND ev.at >= $2 - interval '1 day'
-    GROUP BY ev.delivery_id)
-SELECT o.grp, coalesce(o.channel, '') AS channel, coalesce(o.provider, '') AS provider,
-       o.outcome, coalesce(o.reason, '') AS reason,
-       {_COUNTED}
-GROUP BY 1, 2, 3, 4, 5
+{_per_channel_since("o.grp")}
 """
 
 LABELLED_DEFERRALS = f"""

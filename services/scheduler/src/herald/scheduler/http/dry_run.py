@@ -1,4 +1,4 @@
-"""Scheduler's HTTP API: the dry run (health and metrics come from the runtime)."""
+"""Scheduler's dry run over HTTP: who a request would reach and when, nothing kept."""
 
 from typing import Annotated, Any
 
@@ -15,7 +15,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys(
 )
 
 
-def build_http(dry_run: DryRun, auth: Authenticator) -> APIRouter:
+def build_dry_run_http(dry_run: DryRun, auth: Authenticator) -> APIRouter:
     api = APIRouter(prefix="/v1/dry-run", tags=["dry run"])
 
     @api.post("", responses=_ERRORS)

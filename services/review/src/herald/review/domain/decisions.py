@@ -1,15 +1,13 @@
-"""Pure decisions of review: findings and policy in, a decision out; and the strike
-ladder (strikes in the window -> standing). No I/O here."""
+"""Findings and policy in, a decision out; a reviewer's decision and its reasons."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from herald.contracts import PushRequest, Reason, ReasonCode, StatusKind
-from herald.contracts.internal import RequestEnvelope, Standing, Submitter
+from herald.contracts.internal import Standing
 from herald.review.engine.findings import Finding, Severity
-from herald.review.policy import HumanReviewRule, Ladder, Policy
-from herald.runtime.identity import same_person
+from herald.review.policy import HumanReviewRule, Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,44 +98,3 @@ def human_reasons(decision: HumanDecision) -> tuple[Reason, ...]:
         return ()
     message = decision.note or "rejected by a reviewer"
     return (Reason(code=ReasonCode.REVIEWER_REJECTED, message=message[:2000]),)
-
-
-def submitter_of(envelope: RequestEnvelope) -> Submitter:
-    """Who submitted the request, as its credential said; for an envelope from before
-    intake recorded that, the body's requester (with no credential)."""
-    if envelope.submitter is not None:
-        return envelope.submitter
-    named = envelope.request.requester
-    return Submitter(user=named.user, department=named.department, credential="", via="body")
-
-
-def may_decide(user: str, key_id: str, submitter: Submitter) -> bool:
-    """Four eyes: nobody decides what they submitted, under any name or key: not the
-    same user (case, spacing and Unicode form aside), not the key it came with."""
-    if same_person(user, submitter.user):
-        return False
-    return not (submitter.via == "http" and key_id == submitter.credential)
-
-
-def may_decide_on(user: str, key_id: str, envelope: RequestEnvelope | None) -> bool:
-    """Four eyes on a stored review (one without a request is never pending anyway)."""
-    return envelope is None or may_decide(user, key_id, submitter_of(envelope))
-
-
-ORDER = {Standing.GOOD: 0, Standing.WARNED: 1, Standing.RESTRICTED: 2, Standing.BANNED: 3}
-
-
-def standing_for(strikes: int, ladder: Ladder) -> Standing:
-    if strikes >= ladder.banned:
-        return Standing.BANNED
-    if strikes >= ladder.restricted:
-        return Standing.RESTRICTED
-    if strikes >= ladder.warned:
-        return Standing.WARNED
-    return Standing.GOOD
-
-
-def escalate(current: Standing, strikes: int, ladder: Ladder) -> Standing:
-    """Standing never falls by itself (only an admin's reinstatement lowers it)."""
-    computed = standing_for(strikes, ladder)
-    return computed if ORDER[computed] > ORDER[current] else current

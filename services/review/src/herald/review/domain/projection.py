@@ -54,6 +54,7 @@ class _Renderer:
         return None if text is None else self.text(where, text, html)
 
 
+# deliberate declaration: a Finding field by field (engine.findings), as the rules build theirs
 def _not_a_template(where: str, text: str, exc: TemplateError) -> Finding:
     return Finding(
         "personalisation",
