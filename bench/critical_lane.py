@@ -1,23 +1,34 @@
 """The critical lane (issue 21, item 1): a critical single push's latency on an idle
-stack, and again while a 100,000-recipient marketing push is in flight.
+stack, and again while a 100,000-recipient marketing push is in flight, in one or both
+topologies:
 
-    python bench/critical_lane.py [--recipients 100000] [--pushes 20] [--gap-s 0.5]
+- `shared`: one scheduler and one dispatcher serve both lanes (the default deployment);
+- `split`: the critical lane's scheduler and dispatcher run as processes of their own
+  (`LANES=critical`, beside `LANES=bulk` ones: the devstack's
+  HERALD_CRITICAL_LANE_PROCESSES, the manifests' `critical-lane` component).
 
-Starts the stack (Tansu, Postgres, five services), loads the marketing audience (SMS,
-`log` provider) and a few recipients whose only contact is a webhook to a sink in this
-process. Then:
+    python bench/critical_lane.py [--topology shared|split|both] [--recipients 100000]
+                                  [--pushes 20] [--gap-s 0.5]
+
+Each topology gets its own stack (Tansu, Postgres database, services), loads the
+marketing audience (SMS, `log` provider) and a few recipients whose only contact is a
+webhook to a sink in this process. Then:
 
 1. idle: `--pushes` transactional single pushes (one recipient each), one every
-   `--gap-s`, submission (HTTP) -> the webhook at the sink;
+   `--gap-s` on a fixed schedule (each is fired at its time, whether the ones before
+   have arrived or not), submission (HTTP) -> the webhook at the sink;
 2. busy: the marketing push to every loaded recipient is submitted; once it is
-   dispatching, the same transactional pushes again while the blast's sends are
-   released, dispatched and reported; beside them, a few `notification` single pushes
-   (the bulk lane, on push.sends.v1 behind the blast), for comparison.
+   dispatching, the same transactional pushes on the same schedule while the blast's
+   sends are released, dispatched and reported; beside them, a few `notification`
+   single pushes (the bulk lane, on push.sends.v1 behind the blast), for comparison.
 
-One line: p50 and p99 of each, the busy/idle ratio of the critical p50, and whether the
-blast was still in flight when the last critical push arrived (it must be, or the
-figure says nothing). The stack stops then, whatever the blast has left. Nothing here
-is a timed assertion.
+One JSON line per topology: p50 and p99 of each series, the busy/idle ratio of the
+critical p50, the median of each hop (intake, review, plan, release, dispatch) of each
+series, the CPU seconds each process spent during the busy series, and whether the blast
+was still in flight when the last critical push arrived (it must be, or the figure says
+nothing: `blast_in_flight_throughout`). The blast is neither paced nor shrunk, and no
+process is niced. The stack stops then, whatever the blast has left. Nothing here is a
+timed assertion.
 """
 
 import argparse
@@ -32,18 +43,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.kafka import TopicWatcher
 from tests.support.sink import HttpSink
 
 from bench.common import emit, machine
-from bench.latency import HOPS, Marks, hops, quantiles, watch
+from bench.latency import HOPS, Marks, hops, own_cpu_s, quantiles, spent
+from bench.latency import _mark as mark_record
 from bench.pipeline import load_recipients, request, start_services
 from herald.devstack.ports import free_port
-from herald.devstack.stack import SERVICE_PORTS, Stack
+from herald.devstack.stack import LANE_PROCESSES, SERVICE_PORTS, Stack
 
 TERMINAL = ("completed", "cancelled", "rejected", "failed")
+TOPOLOGIES = {"shared": ("shared",), "split": ("split",), "both": ("shared", "split")}
 
 
 class Pushes:
@@ -68,11 +82,7 @@ class Pushes:
         started = time.perf_counter()
         self._marks.mark(rid, "submitted", started + self._offset)
         self.rids.setdefault(f"{self.series_name}:{category}", []).append(rid)
-        r = await http.post(
-            "/v1/requests",
-            json=body,
-            headers={"authorization": f"Bearer {self._stack.keys['submitter']}"},
-        )
+        r = await http.post("/v1/requests", json=body, headers=_auth(self._stack))
         r.raise_for_status()
         deadline = started + 60
         while time.perf_counter() < deadline:
@@ -85,17 +95,17 @@ class Pushes:
         return None
 
     async def series(
-        self, http: httpx.AsyncClient, n: int, gap_s: float, categories: tuple[str, ...]
-    ) -> dict[str, list[float]]:
-        """`n` rounds, one push of each category per round, `gap_s` apart."""
-        out: dict[str, list[float]] = {c: [] for c in categories}
-        for _ in range(n):
-            for c in categories:
-                ms = await self.one(http, c)
-                if ms is not None:
-                    out[c].append(ms)
-                await asyncio.sleep(gap_s)
-        return out
+        self, http: httpx.AsyncClient, n: int, gap_s: float, category: str, delay_s: float = 0
+    ) -> list[float]:
+        """`n` pushes of `category` on a fixed schedule: one every `gap_s` (after
+        `delay_s`), each fired at its time whatever the ones before are doing."""
+        loop = asyncio.get_running_loop()
+        start = loop.time() + delay_s
+        fired = []
+        for i in range(n):
+            await asyncio.sleep(max(0.0, start + i * gap_s - loop.time()))
+            fired.append(asyncio.create_task(self.one(http, category)))
+        return [ms for ms in await asyncio.gather(*fired) if ms is not None]
 
 
 def summary(values: list[float]) -> dict[str, Any]:
@@ -108,17 +118,53 @@ def hop_p50(marks: Marks, rids: list[str]) -> dict[str, float]:
     return {h: quantiles([m[h] for m in measured])["p50"] for h in HOPS if measured}
 
 
-async def main(args: argparse.Namespace) -> None:
-    info = machine()
+async def watch(bootstrap: str, topics: dict[str, str], marks: Marks) -> None:
+    """Every record on the watched topics, from their end: the step it marks. A send
+    record is known by its key (`<request_id>:<shard>`), never decoded: the blast's
+    batches are ~100 MB of JSON, and decoding them here would slow this process, which
+    times the pushes and receives their webhooks."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=5
+    )
+    await consumer.start()
+    try:
+        tps = []
+        for name in topics:
+            while not (parts := consumer.partitions_for_topic(name)):
+                await consumer._client.force_metadata_update()
+            tps += [TopicPartition(name, p) for p in parts]
+        consumer.assign(tps)
+        await consumer.seek_to_end(*tps)
+        while True:
+            for tp, records in (await consumer.getmany(timeout_ms=100)).items():
+                step = topics[tp.topic]
+                for r in records:
+                    at = r.timestamp / 1000
+                    if step == "sends":
+                        if r.key:
+                            marks.mark(r.key.decode().rsplit(":", 1)[0], "sent", at)
+                    else:
+                        mark_record(marks, step, r.key, r.value, at)
+    finally:
+        await consumer.stop()
+
+
+def new_stack(split: bool) -> Stack:
     state = Path(tempfile.mkdtemp(prefix="herald-critical-"))
-    stack = Stack(
+    names = [*SERVICE_PORTS, *(LANE_PROCESSES if split else ())]
+    return Stack(
         state_dir=state,
-        ports={n: free_port() for n in SERVICE_PORTS},
+        ports={n: free_port() for n in names},
         broker_port=free_port(),
         log_dir=state,
         database_name=f"bench_critical_{uuid.uuid4().hex[:6]}",
         extra_env={"LOG_LEVEL": "WARNING", "MAX_PAYLOAD_BYTES": str(8 << 20)},
+        critical_lane_processes=split,
     )
+
+
+async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
+    stack = new_stack(topology == "split")
     sink = await HttpSink().start()
     await stack.start_infrastructure()
     status: TopicWatcher | None = None
@@ -141,10 +187,13 @@ async def main(args: argparse.Namespace) -> None:
         await load_recipients(stack, mtag, args.recipients, None)
         pushes = Pushes(stack, sink, tag, 20, marks)
         base = f"http://127.0.0.1:{stack.ports['intake']}"
+        gap, n = args.gap_s, args.pushes
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-            await pushes.series(http, 3, 0.2, ("transactional", "notification"))  # warm
+            pushes.series_name = "warm"
+            for category in ("transactional", "notification"):  # warm
+                await pushes.series(http, 3, 0.2, category)
             pushes.series_name = "idle"
-            idle = await pushes.series(http, args.pushes, args.gap_s, ("transactional",))
+            idle = await pushes.series(http, n, gap, "transactional")
 
             blast = request(f"blast-{mtag}", {"segment": {"tags_all": [mtag]}}, "sms")
             blast["category"] = "marketing"
@@ -157,31 +206,33 @@ async def main(args: argparse.Namespace) -> None:
             if not _said(status, blast["request_id"], ("dispatching",)):
                 raise SystemExit(f"the blast did not go out: {_last(status, blast['request_id'])}")
             pushes.series_name = "busy"
-            bulk_task = asyncio.create_task(
-                pushes.series(http, max(1, args.pushes // 4), args.gap_s, ("notification",))
-            )
-            busy = await pushes.series(http, args.pushes, args.gap_s, ("transactional",))
+            cpu_before, series_started = own_cpu_s(stack), time.perf_counter()
+            bulk = pushes.series(http, max(1, n // 4), gap * 4, "notification", gap / 2)
+            busy, bulk_ms = await asyncio.gather(pushes.series(http, n, gap, "transactional"), bulk)
             in_flight = not _said(status, blast["request_id"], TERMINAL)
-            busy |= await bulk_task
-            blast_s = time.perf_counter() - started
-        idle_p50 = quantiles(idle["transactional"])["p50"]
-        busy_p50 = quantiles(busy["transactional"])["p50"]
-        emit(
-            "critical_lane_latency_ms",
-            recipients=args.recipients,
-            idle=summary(idle["transactional"]),
-            critical_during_blast=summary(busy["transactional"]),
-            bulk_during_blast=summary(busy["notification"]),
-            ratio_p50=round(busy_p50 / idle_p50, 2),
-            blast_in_flight_throughout=in_flight,
-            blast_dispatching_after_s=round(dispatching_s, 1),
-            blast_done=_said(status, blast["request_id"], TERMINAL),
-            series_done_after_s=round(blast_s, 1),
-            hops_p50_ms={k: hop_p50(marks, v) for k, v in pushes.rids.items()},
-            undelivered={r: _last(status, r) for r in pushes.lost},
-            load_avg=os.getloadavg()[0],
-            **info,
-        )
+            cpu = spent(cpu_before, own_cpu_s(stack))
+            series_s = time.perf_counter() - series_started
+        idle_p50 = quantiles(idle)["p50"] if idle else None
+        busy_p50 = quantiles(busy)["p50"] if busy else None
+        return {
+            "topology": topology,
+            "recipients": args.recipients,
+            "pushes": n,
+            "gap_s": gap,
+            "idle": summary(idle),
+            "critical_during_blast": summary(busy),
+            "bulk_during_blast": summary(bulk_ms),
+            "ratio_p50": round(busy_p50 / idle_p50, 2) if idle_p50 and busy_p50 else None,
+            "blast_in_flight_throughout": in_flight,
+            "blast_dispatching_after_s": round(dispatching_s, 1),
+            "busy_series_s": round(series_s, 1),
+            "hops_p50_ms": {
+                k: hop_p50(marks, v) for k, v in pushes.rids.items() if not k.startswith("warm")
+            },
+            "busy_cpu_s": {k: round(v, 2) for k, v in cpu.items()},
+            "undelivered": {r: _last(status, r) for r in pushes.lost},
+            "load_avg": [round(x, 2) for x in os.getloadavg()],
+        }
     finally:
         if watcher is not None:
             watcher.cancel()
@@ -189,6 +240,12 @@ async def main(args: argparse.Namespace) -> None:
             await status.stop()
         await stack.stop()
         await sink.stop()
+
+
+async def main(args: argparse.Namespace) -> None:
+    info = machine()
+    for topology in TOPOLOGIES[args.topology]:
+        emit("critical_lane_latency_ms", **await measure(args, topology), **info)
 
 
 def _auth(stack: Stack) -> dict[str, str]:
@@ -206,6 +263,7 @@ def _said(status: TopicWatcher, rid: str, kinds: tuple[str, ...]) -> bool:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
+    parser.add_argument("--topology", choices=sorted(TOPOLOGIES), default="both")
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--pushes", type=int, default=20)
     parser.add_argument("--gap-s", type=float, default=0.5)

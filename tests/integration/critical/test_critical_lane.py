@@ -13,13 +13,12 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import pytest
 
-from herald.contracts import PushRequest, Recipient
 from herald.dispatcher.main import create_app as dispatcher_app
 from herald.dispatcher.settings import DispatcherSettings
 from herald.scheduler.main import create_app as scheduler_app
+from tests.integration.critical.harness import arrived, directory_has, member, push
 from tests.integration.scheduler.harness import approve
 from tests.integration.scheduler.harness import settings as scheduler_settings
 from tests.support.kafka import TopicWatcher, produce
@@ -35,46 +34,11 @@ GUARD_S = 240
 """A guard against hanging, not a measurement."""
 
 
-def member(rid: str, hook: str) -> Recipient:
-    return Recipient.model_validate(
-        {
-            "recipient_id": rid,
-            "tenant": "acme",
-            "contacts": {"webhook": hook},
-            "consent": {"marketing": True},
-        }
-    )
-
-
-def push(rid: str, ids: list[str], category: str) -> PushRequest:
-    return PushRequest.model_validate(
-        {
-            "request_id": rid,
-            "tenant": "acme",
-            "requester": {"department": "growth", "user": "li.wei"},
-            "goal": "g",
-            "category": category,
-            "channels": ["webhook"],
-            "content": {"title": "Hello", "body": "A message."},
-            "audience": {"recipients": ids},
-        }
-    )
-
-
 async def slow_marketing(got: Received) -> int:
     """Marketing receivers answer slowly: the dispatcher's bulk slots fill up."""
     if got.path.startswith("/m-"):
         await asyncio.sleep(0.3)
     return 200
-
-
-async def directory_has(database_url: str, n: int) -> bool:
-    conn = await asyncpg.connect(database_url)
-    try:
-        found = await conn.fetchval("SELECT count(*) FROM scheduler.recipients")
-    finally:
-        await conn.close()
-    return int(found) >= n
 
 
 async def test_a_one_time_code_overtakes_a_backlogged_marketing_push(
@@ -133,7 +97,3 @@ async def test_a_one_time_code_overtakes_a_backlogged_marketing_push(
 
 def marketing(sink: HttpSink) -> int:
     return sum(1 for r in sink.received if r.path.startswith("/m-"))
-
-
-def arrived(sink: HttpSink, path: str) -> bool:
-    return any(r.path == path for r in sink.received)

@@ -24,8 +24,11 @@ def build_router(
     send_consumers: int = 1,
     critical_consumers: int = 1,
     on_profiles: Callable[[Sequence[Profile]], Awaitable[None]] | None = None,
+    views_consumers: bool = True,
 ) -> KafkaRouter:
-    """`on_profiles` sees each batch of profiles once the consent view has them."""
+    """`on_profiles` sees each batch of profiles once the consent view has them.
+    `views_consumers` False (a critical-only process): the cancels and consent views are
+    kept by the bulk process (same groups, same tables), this one only reads them."""
 
     async def on_recipients(items: Sequence[Received[Recipient | None]]) -> None:
         """A profile, or a tombstone (erased) known by its key, in its producer's tenant."""
@@ -40,9 +43,11 @@ def build_router(
 
     c = consumers
     # cancels and consent first: a send behind them in time should see them
-    c.add_values(Topic.CANCELS, "herald-dispatcher-cancels", CancelRequested, views.add_cancels)
-    recipients = optional_model_decoder(Recipient)
-    c.add(Topic.RECIPIENTS, "herald-dispatcher-consent", recipients, on_recipients)
+    if views_consumers:
+        cancels = CancelRequested
+        c.add_values(Topic.CANCELS, "herald-dispatcher-cancels", cancels, views.add_cancels)
+        recipients = optional_model_decoder(Recipient)
+        c.add(Topic.RECIPIENTS, "herald-dispatcher-consent", recipients, on_recipients)
     # critical sends in a group of their own: never fetched behind a marketing backlog.
     # 0 consumers of one topic: a deployment for the other lane only (its own process)
     if critical_consumers:

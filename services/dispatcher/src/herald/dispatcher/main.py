@@ -115,18 +115,22 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     callbacks = build_callbacks(
         CallbackUrls(secret, settings.dispatcher_public_url), vendor, providers
     )
+    lanes = settings.lanes
     router = build_router(
         rt.consumers(),
         dispatcher,
         views,
-        settings.send_consumers,
-        settings.critical_send_consumers,
+        0 if lanes == "critical" else settings.send_consumers,
+        0 if lanes == "bulk" else settings.critical_send_consumers,
         on_profiles=optout.replies.on_profiles,
+        views_consumers=lanes != "critical",
     )
+    # a critical-only process serves no API (ops endpoints only): the bulk one does
+    api = [http, callbacks, optout.http, optout.admin_http] if lanes != "critical" else []
     return create_service_app(
         rt,
         routers=[router],
-        http=[http, callbacks, optout.http, optout.admin_http],
+        http=api,
         migrations=MANIFEST.migrations,
         body_limits={"/v1/callbacks/": CALLBACK_MAX_BYTES},
     )

@@ -1,6 +1,7 @@
 """Dispatcher's settings (environment, at start-up). Secrets have no defaults."""
 
 from datetime import timedelta
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 
@@ -45,9 +46,14 @@ class DispatcherSettings(ServiceSettings):
     push.sends.v1 has 8 partitions, so more than 8 across all replicas sit idle)."""
     critical_send_consumers: int = 1
     """Kafka consumers of push.sends_critical.v1 in this process (its own group: a
-    critical send is never fetched behind the bulk topic's backlog). With SEND_CONSUMERS=0
-    a deployment serves the critical lane only, in a process (event loop, database pool)
-    a blast does not load; with this 0, the bulk lane only."""
+    critical send is never fetched behind the bulk topic's backlog)."""
+    lanes: Literal["all", "bulk", "critical"] = "all"
+    """The lanes this process serves: `all` (one process, the default); `critical`: only
+    the CRITICAL_SEND_CONSUMERS, in a process (event loop, database pool, CPU) a blast does
+    not load: no push.sends.v1 consumers, no cancels or consent consumers and no HTTP API
+    (the bulk process keeps them: same groups, the same tables); `bulk`: everything but
+    the critical consumers, for the process beside a critical-only one. Parked sends are
+    resumed by both (leased: never twice)."""
     critical_reserve: float = Field(default=0.1, ge=0.0, lt=1.0)
     """Share of MAX_IN_FLIGHT and of every provider's concurrency that only critical sends
     (alert, transactional, `priority: critical`) may use: at least one slot where the bound

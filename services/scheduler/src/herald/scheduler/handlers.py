@@ -28,9 +28,11 @@ from herald.runtime.subscriptions import Consumers
 from herald.runtime.tracing import bind_trace
 from herald.scheduler.directory import Change
 from herald.scheduler.engagement import engaged
+from herald.scheduler.lanes import LaneWiring, wiring
 from herald.scheduler.ports import ContentionError
 
 log = structlog.get_logger(__name__)
+BOTH_LANES = wiring("all", 1, 1)
 
 
 class Planning(Protocol):
@@ -89,7 +91,11 @@ def build_router(
     engagement: EngagementSink,
     dlq: DeadLetters,
     recounter: Recounting | None = None,
+    lanes: LaneWiring = BOTH_LANES,
 ) -> KafkaRouter:
+    """`lanes`: which consumers this process runs (herald.scheduler.lanes); a
+    critical-only process runs the critical planning group alone."""
+
     async def on_recipients(items: Sequence[Received[Recipient | None]]) -> None:
         changes = []
         for item in items:
@@ -124,15 +130,27 @@ def build_router(
         await engagement.record(engaged(items))
 
     # one consumer group per topic: `herald-scheduler` and a suffix
-    c = consumers
+    c, upkeep = consumers, lanes.housekeeping
+    if upkeep:
+        recipients = optional_model_decoder(Recipient)
+        c.add(Topic.RECIPIENTS, "herald-scheduler-directory", recipients, on_recipients)
+        c.add_values(Topic.CONTACTS, "herald-scheduler-contacts", ContactInvalidated, on_contacts)
+    envelope, approved = RequestEnvelope, Topic.APPROVED
+    if lanes.plans_bulk:
+        c.add_values(approved, "herald-scheduler", envelope, planning(False), max_records=20)
+    if lanes.plans_critical:
+        # its own group: what neither can take, `herald-scheduler` dead-letters
+        group = "herald-scheduler-critical"
+        c.add_values(approved, group, envelope, planning(True), max_records=20, dead_letters=False)
+    if upkeep:
+        c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
+        c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)
+    if upkeep and recounter is not None:  # caps follow the channel the dispatcher really used
+        c.add_unpacked(Topic.OUTCOMES, "herald-scheduler-outcomes", OUTCOMES, recounter.on_outcomes)
+    return c.router
     recipients = optional_model_decoder(Recipient)
     c.add(Topic.RECIPIENTS, "herald-scheduler-directory", recipients, on_recipients)
     c.add_values(Topic.CONTACTS, "herald-scheduler-contacts", ContactInvalidated, on_contacts)
-    envelope, approved = RequestEnvelope, Topic.APPROVED
-    c.add_values(approved, "herald-scheduler", envelope, planning(False), max_records=20)
-    # its own group: what neither can take, `herald-scheduler` dead-letters
-    group = "herald-scheduler-critical"
-    c.add_values(approved, group, envelope, planning(True), max_records=20, dead_letters=False)
     c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
     c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)
     if recounter is not None:  # caps follow the channel the dispatcher really used

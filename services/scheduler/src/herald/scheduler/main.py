@@ -17,6 +17,7 @@ from herald.scheduler.engagement import prune_loop
 from herald.scheduler.handlers import build_router
 from herald.scheduler.http.dry_run import build_dry_run_http
 from herald.scheduler.http.recipients import build_recipients_http
+from herald.scheduler.lanes import wiring
 from herald.scheduler.metrics import SchedulerMetrics, refresh_gauges
 from herald.scheduler.planning import Planner
 from herald.scheduler.recounting import Recounter
@@ -33,6 +34,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or SchedulerSettings()
     policies = settings.policies()
+    lanes = wiring(settings.lanes, settings.release_workers, settings.critical_release_workers)
     rt = build_runtime("scheduler", settings)
     metrics = SchedulerMetrics(rt.registry)
     db = postgres_stores(rt.db)
@@ -69,23 +71,25 @@ def create_app(
         timers_ready,
         settings.critical_release_workers,
         critical_ready,
+        loops=lanes.release_loops,
     )
     rt.add_loop("timers", releaser.run)
-    rt.add_loop(
-        "gauges", lambda: refresh_gauges(db.timers, metrics, clock, settings.metrics_interval_s)
-    )
-    keep = settings.engagement_keep_days
-    rt.add_loop(
-        "prune",
-        lambda: prune_loop(db.engagement, clock, keep, settings.prune_interval_s, policies),
-    )
+    if lanes.housekeeping:  # once, in the process that is not critical-only
+        interval, keep = settings.metrics_interval_s, settings.engagement_keep_days
+        rt.add_loop("gauges", lambda: refresh_gauges(db.timers, metrics, clock, interval))
+        rt.add_loop(
+            "prune",
+            lambda: prune_loop(db.engagement, clock, keep, settings.prune_interval_s, policies),
+        )
     directory = Directory(db.recipients)
     recounter = Recounter(PostgresRecount(rt.db), policies)
     router = build_router(
-        rt.consumers(), planner, canceller, directory, db.engagement, rt.dlq, recounter
+        rt.consumers(), planner, canceller, directory, db.engagement, rt.dlq, recounter, lanes
     )
     dry_run = DryRun(
         db.audience, db.engagement, policies, clock, settings.expand_chunk, settings.dry_run_sample
     )
-    http = [build_dry_run_http(dry_run, rt.auth), build_recipients_http(db.recipients, rt.auth)]
+    # a critical-only process serves no API (ops endpoints only): the bulk one does
+    api = [build_dry_run_http(dry_run, rt.auth), build_recipients_http(db.recipients, rt.auth)]
+    http = api if lanes.housekeeping else []
     return create_service_app(rt, routers=[router], http=http, migrations=MIGRATIONS)

@@ -16,6 +16,7 @@ from herald.scheduler.domain.pacing import budgets
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.domain.routing import by_lane
 from herald.scheduler.domain.settlement import Settlement, capped_keys, settle
+from herald.scheduler.lanes import wiring
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.ports import Plans, Timers
 
@@ -35,11 +36,16 @@ class Releaser:
         wakeup: Wakeup | None = None,
         critical_workers: int = 0,
         critical_wakeup: Wakeup | None = None,
+        loops: Sequence[bool | None] | None = None,
     ) -> None:
         self._timers, self._plans, self._events, self._clock = timers, plans, events, clock
         self._policies, self._metrics = policies, metrics
-        self._batch, self._poll_s, self._workers = batch, poll_s, workers
-        self._critical_workers = critical_workers
+        self._batch, self._poll_s = batch, poll_s
+        self._loops = tuple(
+            wiring("all", workers, critical_workers).release_loops if loops is None else loops
+        )
+        """Each release loop's lanes (herald.scheduler.lanes): True critical only, False
+        the others only, None every lane."""
         self._wakeup = wakeup or Wakeup()
         self._critical_wakeup = critical_wakeup or Wakeup()
         """Its own: a bulk loop starting a round never clears a wakeup meant for it."""
@@ -48,13 +54,10 @@ class Releaser:
         """`workers` release loops: while one waits for the broker's acknowledgement of its
         batch, another claims and decides the next (claims skip each other's rows). With
         `critical_workers`, those loops take the critical lanes only and the others the
-        rest, so a critical timer is claimed at once, never after a marketing batch."""
+        rest, so a critical timer is claimed at once, never after a marketing batch.
+        `loops` (a process serving one lane) says each loop's lanes instead."""
         await self.sync_rates()
-        critical = True if self._critical_workers else None
-        await asyncio.gather(
-            *(self._work(False if critical else None) for _ in range(self._workers)),
-            *(self._work(critical) for _ in range(self._critical_workers)),
-        )
+        await asyncio.gather(*(self._work(critical) for critical in self._loops))
 
     async def sync_rates(self) -> None:
         """Bring every lane's rate in line with the policies (they may have changed)."""

@@ -4,6 +4,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from herald.runtime.settings import ServiceSettings
 from herald.scheduler.domain.policy import Policies
+from herald.scheduler.lanes import Lanes
 
 
 # deliberate declaration: one field per setting (the README's settings table), read from the
@@ -19,12 +20,18 @@ class SchedulerSettings(ServiceSettings):
     """How often due timers are looked for when none were found last time."""
     release_batch: int = 1000
     """Timers claimed and released per transaction."""
-    release_workers: int = 3
+    release_workers: int = Field(default=3, ge=0)
     """Release transactions in flight at once in this process (each claims its own rows)."""
     critical_release_workers: int = Field(default=1, ge=0)
-    """Of those, loops that release only the critical lanes (alert, transactional,
+    """Besides those, loops that release only the critical lanes (alert, transactional,
     `priority: critical`), so a marketing batch never stands before a critical timer; the
-    others then release only the rest. 0: every loop releases every lane."""
+    others then release only the rest. 0: every loop releases every lane (with
+    LANES=critical, one loop all the same)."""
+    lanes: Lanes = "all"
+    """The lanes this process serves (herald.scheduler.lanes): `all` (one process, the
+    default); `critical`: only the critical planning group and the critical release loops,
+    in a process a blast does not load (no HTTP API, no housekeeping); `bulk`: everything
+    else, for the process beside a critical-only one."""
     expand_chunk: int = 5000
     """Recipients read from the directory per round trip while expanding an audience."""
     scheduler_policy_file: str | None = None

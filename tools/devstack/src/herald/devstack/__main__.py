@@ -41,7 +41,9 @@ def local_env(state: Path, env: Mapping[str, str]) -> dict[str, str]:
 
 
 def build_stack(env: Mapping[str, str], log_format: LogFormat, renderer: CompactRenderer) -> Stack:
-    """`HERALD_PORT_OFFSET=N` moves every port by N (a second stack beside a first)."""
+    """`HERALD_PORT_OFFSET=N` moves every port by N (a second stack beside a first);
+    `HERALD_CRITICAL_LANE_PROCESSES=1` runs the critical lane's scheduler and dispatcher
+    in processes of their own (docs/critical-lane.md)."""
     offset = int(env.get("HERALD_PORT_OFFSET", "0"))
     return Stack(
         state_dir=STATE_DIR,
@@ -49,6 +51,7 @@ def build_stack(env: Mapping[str, str], log_format: LogFormat, renderer: Compact
         broker_port=9092 + offset,
         extra_env=local_env(STATE_DIR, env),
         relay=Relay(log_format, renderer) if log_format == "console" else None,
+        critical_lane_processes=env.get("HERALD_CRITICAL_LANE_PROCESSES", "0") != "0",
     )
 
 

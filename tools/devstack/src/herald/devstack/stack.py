@@ -33,6 +33,12 @@ log = structlog.get_logger(__name__)
 
 SERVICE_PORTS = {m.name: m.http_port for m in SERVICES}
 """Each service on its own port (its manifest's), started in this order."""
+LANE_PROCESSES = {"scheduler-critical": "scheduler", "dispatcher-critical": "dispatcher"}
+"""With `Stack.critical_lane_processes`: the one-lane processes started beside the
+services (`LANES=critical`; the scheduler and dispatcher then run `LANES=bulk`), each
+the service it runs (docs/critical-lane.md)."""
+LANE_PORT_STEP = 100
+"""A one-lane process listens on its service's port + this (8003 -> 8103, 8004 -> 8104)."""
 Relay = Callable[[str, asyncio.StreamReader], Coroutine[Any, Any, None]]
 """Takes a service's name and its output (stdout and stderr) until the process ends."""
 
@@ -49,6 +55,11 @@ class ServiceProcess:
     _out: IO[bytes] | None = None
     _relaying: asyncio.Task[None] | None = None
 
+    @property
+    def service(self) -> str:
+        """The service this process runs (a one-lane process runs its service's code)."""
+        return LANE_PROCESSES.get(self.name, self.name)
+
     async def start(self) -> None:
         if self.log_file is not None and self._out is None:
             self._out = self.log_file.open("ab")
@@ -56,7 +67,7 @@ class ServiceProcess:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            f"herald.{self.name}",
+            f"herald.{self.service}",
             env=self.env,
             stdout=asyncio.subprocess.PIPE if piped else self._out,
             stderr=asyncio.subprocess.STDOUT if self._out or piped else None,
@@ -130,6 +141,16 @@ class Stack:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     relay: Relay | None = None
     """Where the services' output goes; None: their own stdout (or log_dir's files)."""
+    critical_lane_processes: bool = False
+    """Run the critical lane in processes of its own (LANE_PROCESSES), as the manifests
+    in deploy/ can: `make run` with HERALD_CRITICAL_LANE_PROCESSES=1. Their ports are
+    `ports` entries (by default their service's port + LANE_PORT_STEP)."""
+
+    def __post_init__(self) -> None:
+        if self.critical_lane_processes:
+            self.ports = dict(self.ports)  # the caller's stays as it was
+            for name, service in LANE_PROCESSES.items():
+                self.ports.setdefault(name, self.ports[service] + LANE_PORT_STEP)
 
     async def start_infrastructure(self) -> None:
         self.bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
@@ -179,6 +200,8 @@ class Stack:
         )
         if self.broker is not None:
             env.update(LOCAL_BROKER_ENV)
+        if self.critical_lane_processes and name in (*LANE_PROCESSES, *LANE_PROCESSES.values()):
+            env["LANES"] = "critical" if name in LANE_PROCESSES else "bulk"
         env.update(self.extra_env)
         return env
 

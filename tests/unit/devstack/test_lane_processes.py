@@ -1,0 +1,45 @@
+"""`make run` with HERALD_CRITICAL_LANE_PROCESSES=1: the critical lane's scheduler and
+dispatcher run as processes of their own, on their own ports, beside bulk-only ones."""
+
+from pathlib import Path
+
+from herald.devstack.__main__ import build_stack
+from herald.devstack.console import CompactRenderer
+from herald.devstack.stack import SERVICE_PORTS, ServiceProcess, Stack
+
+
+def stack(env: dict[str, str]) -> Stack:
+    return build_stack(env, "json", CompactRenderer(colour=False))
+
+
+def test_the_option_adds_two_critical_processes_on_their_own_ports() -> None:
+    s = stack({"HERALD_CRITICAL_LANE_PROCESSES": "1", "HERALD_PORT_OFFSET": "10"})
+    assert set(s.ports) == {*SERVICE_PORTS, "scheduler-critical", "dispatcher-critical"}
+    assert len(set(s.ports.values())) == len(s.ports)
+    assert s.ports["dispatcher-critical"] == SERVICE_PORTS["dispatcher"] + 10 + 100
+
+
+def test_the_critical_processes_serve_only_the_critical_lane_and_the_others_the_rest(
+    tmp_path: Path,
+) -> None:
+    s = Stack(state_dir=tmp_path, critical_lane_processes=True, bootstrap="127.0.0.1:1")
+    lanes = {name: s.service_env(name).get("LANES") for name in s.ports}
+    assert lanes == {
+        "intake": None,
+        "review": None,
+        "scheduler": "bulk",
+        "dispatcher": "bulk",
+        "tracker": None,
+        "scheduler-critical": "critical",
+        "dispatcher-critical": "critical",
+    }
+    env = s.service_env("dispatcher-critical")
+    assert env["HTTP_PORT"] == str(s.ports["dispatcher-critical"])
+    assert ServiceProcess("dispatcher-critical", 1, env).service == "dispatcher"
+
+
+def test_by_default_one_process_per_service(tmp_path: Path) -> None:
+    s = stack({})
+    assert set(s.ports) == set(SERVICE_PORTS)
+    plain = Stack(state_dir=tmp_path, bootstrap="127.0.0.1:1")
+    assert "LANES" not in plain.service_env("scheduler")
