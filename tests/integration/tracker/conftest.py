@@ -1,4 +1,5 @@
-"""Tracker's service layer on a fresh database (tests.integration.tracker.harness)."""
+"""Tracker's service layer on a fresh database (`ledgered`), and the whole app on a
+database of each test module's own (`app`); see tests.integration.tracker.harness."""
 
 from collections.abc import AsyncIterator
 
@@ -6,7 +7,12 @@ import pytest
 
 from herald.runtime.db import create_pool, migrate
 from herald.tracker.manifest import MANIFEST
-from tests.integration.tracker.harness import Ledgered, build_ledgered
+from tests.integration.tracker.harness import (
+    App,
+    Ledgered,
+    build_ledgered,
+    tracker_app_on_own_database,
+)
 
 
 @pytest.fixture
@@ -18,3 +24,13 @@ async def ledgered(database_url: str) -> AsyncIterator[Ledgered]:
         yield build_ledgered(pool)
     finally:
         await pool.close()
+
+
+@pytest.fixture(scope="module")
+async def app(
+    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[App]:
+    """The tracker app in-process on the real broker, one per test module."""
+    folder = tmp_path_factory.mktemp("tracker")
+    async with tracker_app_on_own_database(kafka, pg_admin_url, folder) as running:
+        yield running

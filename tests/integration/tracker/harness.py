@@ -1,10 +1,13 @@
 """Tracker wired for a test on the real Postgres: its service layer with a fake event bus
-and clock (`Ledgered`, fast), or the whole app in-process on the real broker too."""
+and clock (`Ledgered`, fast), or the whole app in-process on the real broker too
+(`tracker_app`; `tracker_app_on_own_database` is the `app` fixture of conftest), and a
+request taken to its end through the app (`finished`)."""
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ import asyncpg
 import httpx
 from prometheus_client import CollectorRegistry
 
+from herald.devstack.postgres import create_database
 from herald.runtime.db import Database
 from herald.tracker.adapters.postgres.ledger import Ledger
 from herald.tracker.adapters.postgres.partitions import PartitionKeeper, Retention
@@ -19,11 +23,12 @@ from herald.tracker.main import create_app
 from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.settings import TrackerSettings
 from herald.tracker.tracking import Tracker
-from tests.integration.tracker.builders import NOW
+from tests.integration.tracker.builders import NOW, outcome, scheduled
 from tests.support.fakes import FakeEventBus
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.keys import bearer, write_keys
 from tests.support.service import create_topics, new_prefix, running, service_env
+from tests.support.waiting import eventually
 
 TRACKING_KEYS = "k2:second-secret-for-tests-0123456789,k1:first-secret-for-tests-0123456789"
 
@@ -128,3 +133,34 @@ async def tracker_app(
     finally:
         await status.stop()
         await engagement.stop()
+
+
+@contextlib.asynccontextmanager
+async def tracker_app_on_own_database(
+    kafka: str, pg_admin_url: str, folder: Path, **extra: Any
+) -> AsyncIterator[App]:
+    """The app on a database of its own, created for it."""
+    database_url = await create_database(pg_admin_url, f"trk_{uuid.uuid4().hex[:10]}")
+    async with tracker_app(kafka, database_url, folder, **extra) as app:
+        yield app
+
+
+def outcome_json(rid: str, i: int, kind: str = "delivered", **over: object) -> dict[str, object]:
+    now = datetime.now(UTC)
+    return outcome(rid, i, kind, at=now, **over).model_dump(mode="json")
+
+
+async def finished(app: App, rid: str, recipients: int) -> dict[str, object]:
+    """A request scheduled for `recipients`, all delivered but the last (suppressed), and
+    its `completed` Status once the tracker announced it."""
+    await app.send("push.status.v1", [(rid, scheduled(rid, recipients).model_dump(mode="json"))])
+    items = [(f"d-{rid}-{i}", outcome_json(rid, i)) for i in range(recipients - 1)]
+    items.append(
+        (f"d-{rid}-x", outcome_json(rid, recipients - 1, "suppressed", reason="opted_out"))
+    )
+    await app.send("push.outcomes.v1", items)
+    done = await eventually(
+        lambda: [s.json() for s in app.status.for_key(rid) if s.json()["status"] == "completed"],
+        what="completed",
+    )
+    return done[0]  # type: ignore[no-any-return]

@@ -1,29 +1,17 @@
 """push.outcomes.v1 carrying OutcomeBatch records beside old single Outcomes: the
 tracker counts each recipient once, however often a batch is delivered."""
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
-from herald.devstack.postgres import create_database
 from herald.runtime.packing import Limits, pack_outcomes
 from tests.integration.tracker.builders import outcome, scheduled
-from tests.integration.tracker.harness import App, tracker_app
+from tests.integration.tracker.harness import App
 from tests.support.kafka import jbytes, produce
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def app(
-    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[App]:
-    database_url = await create_database(pg_admin_url, f"trk_{uuid.uuid4().hex[:10]}")
-    async with tracker_app(kafka, database_url, tmp_path_factory.mktemp("tracker")) as running:
-        yield running
 
 
 async def test_batches_delivered_twice_and_single_outcomes_are_counted_once(

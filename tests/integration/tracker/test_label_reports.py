@@ -3,29 +3,17 @@ real broker and Postgres: outcomes and statuses in over Kafka, reports out over 
 
 import csv
 import io
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from herald.contracts import Counts, Status, StatusKind
-from herald.devstack.postgres import create_database
 from tests.integration.tracker.builders import outcome
-from tests.integration.tracker.harness import App, tracker_app
+from tests.integration.tracker.harness import App
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def app(
-    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[App]:
-    database_url = await create_database(pg_admin_url, f"trl_{uuid.uuid4().hex[:10]}")
-    async with tracker_app(kafka, database_url, tmp_path_factory.mktemp("labels")) as running:
-        yield running
 
 
 def scheduled(rid: str, n: int, labels: dict[str, str], tenant: str = "acme") -> dict[str, Any]:

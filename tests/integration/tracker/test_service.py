@@ -5,19 +5,21 @@ import asyncio
 import base64
 import json
 import shutil
-import uuid
 from asyncio.subprocess import PIPE, STDOUT
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from herald.devstack.postgres import create_database
 from herald.runtime.links import PIXEL_URL, LinkSigner, parse_keys
-from tests.integration.tracker.builders import outcome, scheduled
-from tests.integration.tracker.harness import TRACKING_KEYS, App, tracker_app
+from tests.integration.tracker.builders import scheduled
+from tests.integration.tracker.harness import (
+    TRACKING_KEYS,
+    App,
+    finished,
+    outcome_json,
+)
 from tests.support.kafka import TopicWatcher
 from tests.support.waiting import eventually
 
@@ -25,34 +27,6 @@ pytestmark = pytest.mark.integration
 SIGNER = LinkSigner(parse_keys(TRACKING_KEYS))
 OLD_KEY = LinkSigner(parse_keys("k1:first-secret-for-tests-0123456789"))  # still listed: verifies
 FUTURE = datetime.now(UTC) + timedelta(days=7)
-
-
-@pytest.fixture(scope="module")
-async def app(
-    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[App]:
-    database_url = await create_database(pg_admin_url, f"trk_{uuid.uuid4().hex[:10]}")
-    async with tracker_app(kafka, database_url, tmp_path_factory.mktemp("tracker")) as running:
-        yield running
-
-
-def outcome_json(rid: str, i: int, kind: str = "delivered", **over: object) -> dict[str, object]:
-    now = datetime.now(UTC)
-    return outcome(rid, i, kind, at=now, **over).model_dump(mode="json")
-
-
-async def finished(app: App, rid: str, recipients: int) -> dict[str, object]:
-    await app.send("push.status.v1", [(rid, scheduled(rid, recipients).model_dump(mode="json"))])
-    items = [(f"d-{rid}-{i}", outcome_json(rid, i)) for i in range(recipients - 1)]
-    items.append(
-        (f"d-{rid}-x", outcome_json(rid, recipients - 1, "suppressed", reason="opted_out"))
-    )
-    await app.send("push.outcomes.v1", items)
-    done = await eventually(
-        lambda: [s.json() for s in app.status.for_key(rid) if s.json()["status"] == "completed"],
-        what="completed",
-    )
-    return done[0]  # type: ignore[no-any-return]
 
 
 async def test_request_completes_and_its_report_reads_as_json_and_csv(app: App, uid: str) -> None:

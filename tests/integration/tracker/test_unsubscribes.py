@@ -2,30 +2,17 @@
 opt-out link was used) per delivery, and the unsubscribe rate over what was sent; the
 same kind reported by a client (Kafka or HTTP) is refused."""
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from herald.devstack.postgres import create_database
-from tests.integration.tracker.harness import App, tracker_app
-from tests.integration.tracker.test_service import finished
+from tests.integration.tracker.harness import App, finished
 from tests.support.kafka import jbytes, produce
 from tests.support.signing import herald_signer
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def app(
-    kafka: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[App]:
-    database_url = await create_database(pg_admin_url, f"trk_{uuid.uuid4().hex[:10]}")
-    async with tracker_app(kafka, database_url, tmp_path_factory.mktemp("tracker")) as running:
-        yield running
 
 
 def unsubscribed(did: str, **over: Any) -> dict[str, Any]:
