@@ -9,11 +9,10 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import Topic
-from herald.contracts.internal import Outcome, Send
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.events import Item, Value, encode
 from herald.runtime.health import Health
-from herald.runtime.packing import Limits, pack
+from herald.runtime.packing import BatchPublishing, Limits
 from herald.runtime.websessions import SessionRow
 
 
@@ -44,7 +43,7 @@ def unbatched(value: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @dataclass
-class FakeEventBus:
+class FakeEventBus(BatchPublishing):
     published: list[Published] = field(default_factory=list)
     started: bool = True
     limits: Limits = field(default_factory=Limits)
@@ -59,14 +58,6 @@ class FakeEventBus:
     ) -> None:
         for key, value in items:
             await self.publish(topic, key, value, headers)
-
-    async def publish_batched(
-        self,
-        topic: Topic,
-        items: Sequence[Send] | Sequence[Outcome],
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        await self.publish_many(topic, pack(topic, items, self.limits), headers)
 
     def on(self, topic: Topic) -> list[Published]:
         return [p for p in self.published if p.topic == topic]

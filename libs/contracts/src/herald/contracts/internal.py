@@ -99,6 +99,7 @@ class CancelRequested(Model):
     """The API key id the cancel came with (None in events from before it existed)."""
 
 
+# deliberate declaration: an internal contract enum (docs/contract.md), one member per value
 class Standing(StrEnum):
     GOOD = "good"
     WARNED = "warned"
@@ -163,6 +164,8 @@ class SendBatch(Model):
     sends: tuple[BatchedSend, ...]
 
 
+# deliberate declaration: the per-recipient part of Outcome, field by field (two wire shapes
+# that change only by addition: sharing a base would add a field to both at once)
 class BatchedOutcome(Model):
     """One recipient's outcome inside an OutcomeBatch."""
 

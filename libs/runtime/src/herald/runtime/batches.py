@@ -26,6 +26,9 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import BaseModel, ValidationError
 
 from herald.contracts import ReasonCode, describe_validation_error
+
+# deliberate declaration: the batch shapes decoded here (packing.py imports the same to
+# encode them)
 from herald.contracts.internal import (
     OUTCOME_SHARED,
     SEND_SHARED,

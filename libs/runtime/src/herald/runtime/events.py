@@ -17,7 +17,7 @@ from herald.contracts import Topic
 from herald.contracts.internal import Outcome, Send
 from herald.runtime.kafka_security import PLAINTEXT, KafkaSecurity
 from herald.runtime.metrics import Metrics
-from herald.runtime.packing import Encoded, Limits, pack
+from herald.runtime.packing import BatchPublishing, Encoded, Limits
 from herald.runtime.provenance import RecordSigner
 from herald.runtime.tracing import TRACE_HEADER
 
@@ -80,6 +80,7 @@ class EventBus(Protocol):
         """Publish all and return once every one is acknowledged by the broker."""
         ...
 
+    # deliberate declaration: the port's signature (packing.BatchPublishing implements it)
     async def publish_batched(
         self,
         topic: Topic,
@@ -91,7 +92,7 @@ class EventBus(Protocol):
         ...
 
 
-class KafkaEventBus:
+class KafkaEventBus(BatchPublishing):
     """At-least-once publishing: acks=all, and callers wait for the acknowledgement."""
 
     def __init__(
@@ -109,7 +110,7 @@ class KafkaEventBus:
         limits: Limits | None = None,
     ) -> None:
         self._prefix = topic_prefix
-        self._limits = limits or Limits()
+        self.limits = limits or Limits()
         self._tracer = tracer
         self._signer = signer
         self._config = {
@@ -165,14 +166,6 @@ class KafkaEventBus:
             with self._tracer.spans(self._prefix + topic, trace_ids) as extra:
                 await self._send(self._producer, topic, items, headers, extra, signer)
         self._published.labels(str(topic)).inc(len(items))
-
-    async def publish_batched(
-        self,
-        topic: Topic,
-        items: Sequence[Send] | Sequence[Outcome],
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        await self.publish_many(topic, pack(topic, items, self._limits), headers)
 
     async def _send(
         self,

@@ -15,6 +15,7 @@ Records are encoded here, once (their size is known only then): the bus sends th
 
 import functools
 import hashlib
+import operator
 import zlib
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -104,9 +105,10 @@ def _encode(items: list[T], build: Callable[[list[T]], bytes], limits: Limits) -
     return out
 
 
-def _send_common(s: Send) -> Hashable:
-    # content and labels are compared, not hashed: see pack_sends
-    return (s.tenant, s.request_id, s.department, s.category, s.priority, s.expires_at, s.trace_id)
+# What a batch's sends share, as a key: content and labels are compared, not hashed (see
+# pack_sends); the outcomes' is all they share
+_send_common = operator.attrgetter(*(f for f in SEND_SHARED if f not in ("content", "labels")))
+_outcome_common = operator.attrgetter(*OUTCOME_SHARED)
 
 
 def pack_sends(sends: Sequence[Send], limits: Limits) -> list[Packed]:
@@ -167,13 +169,9 @@ def _send_batch(first: Send, sends: list[Send]) -> bytes:
 
 def pack_outcomes(outcomes: Sequence[Outcome], limits: Limits) -> list[Packed]:
     """Outcomes as OutcomeBatch records (see the module's doc)."""
-
-    def common(o: Outcome) -> Hashable:
-        return (o.tenant, o.request_id, o.department, o.trace_id)
-
     packed: list[Packed] = []
     for (_common, shard), group in _groups(
-        outcomes, common, lambda o: o.delivery_id, limits.shards
+        outcomes, _outcome_common, lambda o: o.delivery_id, limits.shards
     ).items():
         first = group[0]
         key = f"{first.request_id}:{shard}"
@@ -199,3 +197,26 @@ def pack(topic: Topic, items: Sequence[Send] | Sequence[Outcome], limits: Limits
     if topic == Topic.OUTCOMES:
         return pack_outcomes(cast(Sequence[Outcome], items), limits)
     raise ValueError(f"{topic} carries no batches")
+
+
+class BatchPublishing:
+    """`publish_batched` for an event bus (herald.runtime.events.EventBus), written once:
+    the bus's `publish_many` sends what `pack` makes of the items within its `limits`.
+    KafkaEventBus and the tests' fake bus both take it from here."""
+
+    limits: Limits
+
+    async def publish_many(
+        self, topic: Topic, items: Sequence[Packed], headers: dict[str, str] | None = None
+    ) -> None:
+        raise NotImplementedError
+
+    async def publish_batched(
+        self,
+        topic: Topic,
+        items: Sequence[Send] | Sequence[Outcome],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Sends on push.sends.v1 or outcomes on push.outcomes.v1, packed into batch
+        records within the bus's limits; acknowledged on return."""
+        await self.publish_many(topic, pack(topic, items, self.limits), headers)
