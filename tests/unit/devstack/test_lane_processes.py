@@ -4,8 +4,16 @@ dispatcher run as processes of their own, on their own ports, beside bulk-only o
 from pathlib import Path
 
 from herald.devstack.__main__ import build_stack
+from herald.devstack.broker import LocalBroker
 from herald.devstack.console import CompactRenderer
-from herald.devstack.stack import SERVICE_PORTS, ServiceProcess, Stack
+from herald.devstack.stack import (
+    LANE_PROCESS_LOCAL_ENV,
+    LANE_PROCESSES,
+    LOCAL_BROKER_ENV,
+    SERVICE_PORTS,
+    ServiceProcess,
+    Stack,
+)
 
 
 def stack(env: dict[str, str]) -> Stack:
@@ -43,3 +51,15 @@ def test_by_default_one_process_per_service(tmp_path: Path) -> None:
     assert set(s.ports) == set(SERVICE_PORTS)
     plain = Stack(state_dir=tmp_path, bootstrap="127.0.0.1:1")
     assert "LANES" not in plain.service_env("scheduler")
+
+
+def test_on_the_local_broker_only_the_critical_processes_wait_less_for_fetches(
+    tmp_path: Path,
+) -> None:
+    """Tansu never wakes a pending fetch: a one-lane process's single push-path consumer
+    asks more often (LANE_PROCESS_LOCAL_ENV); every other process keeps the stack's wait."""
+    s = Stack(state_dir=tmp_path, critical_lane_processes=True, broker=LocalBroker(port=1))
+    waits = {name: s.service_env(name)["KAFKA_FETCH_MAX_WAIT_MS"] for name in s.ports}
+    lanes = set(LANE_PROCESSES)
+    assert {waits[n] for n in lanes} == {LANE_PROCESS_LOCAL_ENV["KAFKA_FETCH_MAX_WAIT_MS"]}
+    assert {waits[n] for n in set(s.ports) - lanes} == {LOCAL_BROKER_ENV["KAFKA_FETCH_MAX_WAIT_MS"]}
