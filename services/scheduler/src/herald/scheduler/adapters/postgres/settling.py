@@ -1,48 +1,42 @@
 """Writing a release's decisions in its claim's transaction (before the commit)."""
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import asyncpg
 
-from herald.scheduler.domain.model import PlanCounts, PlanKey
+from herald.scheduler.adapters.postgres.batches import advance, insert_timers
+from herald.scheduler.domain.model import PlanCounts, PlanKey, Timer
 from herald.scheduler.domain.settlement import Settlement
 
-_FINISH = """
-WITH gone AS (
-    DELETE FROM scheduler.timers WHERE delivery_id = ANY($1::text[])
-    RETURNING delivery_id, tenant, recipient_id)
-INSERT INTO scheduler.released
-    (delivery_id, tenant, recipient_id, released_at, cap_channel, cap_day)
-SELECT g.delivery_id, g.tenant, g.recipient_id, $2, x.c, x.cd
-FROM gone g JOIN unnest($3::text[], $4::text[], $5::date[]) AS x(d, c, cd)
-  ON x.d = g.delivery_id
-ON CONFLICT (delivery_id) DO NOTHING
+_RELEASED = """
+INSERT INTO scheduler.released_batches
+    (tenant, released_at, delivery_ids, recipient_ids, cap_channels, cap_days)
+VALUES ($1, $2, $3, $4, $5, $6)
 """
-"""One statement: the finished timers go, and those released are remembered (who got
-them, and the cap each is counted on) from the rows deleted, not sent back from here."""
+"""Who got the sends released, and the cap each is counted on: a row per tenant."""
 
 
-async def write_settlement(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
-    if done := s.done:
-        counted = [s.counted.get(d.delivery_id) for d in s.released]
-        await conn.execute(
-            _FINISH,
-            done,
-            at,
-            [d.delivery_id for d in s.released],
-            [c[0] if c else None for c in counted],
-            [c[1] if c else None for c in counted],
-        )
-    if s.deferrals:
-        await conn.execute(
-            """UPDATE scheduler.timers t SET due_at = x.due, deferred = string_to_array(x.why, ',')
-               FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS x(id, due, why)
-               WHERE t.delivery_id = x.id""",
-            [d.delivery_id for d in s.deferrals],
-            [d.due_at for d in s.deferrals],
-            [",".join(d.deferred) for d in s.deferrals],
-        )
+async def write_settlement(
+    conn: asyncpg.Connection,
+    s: Settlement,
+    at: datetime,
+    taken: dict[int, tuple[int, int]],
+    timers: Mapping[str, Timer],
+) -> None:
+    """`taken`: the claimed rows (row id -> ids taken, ids that were waiting), `timers`:
+    the timers taken from them. Every taken id leaves its row; a deferred one comes back
+    as a row of its own (with others deferred alike), and so would one left undecided."""
+    await advance(conn, taken)
+    back = [
+        dataclasses.replace(timers[d.delivery_id], due_at=d.due_at, deferred=d.deferred)
+        for d in s.deferrals
+    ]
+    decided = {*s.done, *(d.delivery_id for d in s.deferrals)}
+    back += [t for did, t in timers.items() if did not in decided]
+    await insert_timers(conn, back)
+    await _remember(conn, s, at)
     usage = [
         (t, r, scope, u.day, u.sent, u.last_at)
         for (t, r), m in s.usage.items()
@@ -66,6 +60,25 @@ async def write_settlement(conn: asyncpg.Connection, s: Settlement, at: datetime
             [b.lane for b in s.lanes],
             [b.tokens for b in s.lanes],
             at,
+        )
+
+
+async def _remember(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
+    tenants: dict[str, list[tuple[str, str, str | None, object]]] = {}
+    for d in s.released:
+        counted = s.counted.get(d.delivery_id)
+        tenants.setdefault(d.timer.tenant, []).append(
+            (
+                d.delivery_id,
+                d.timer.recipient_id,
+                counted[0] if counted else None,
+                counted[1] if counted else None,
+            )
+        )
+    if tenants:
+        await conn.executemany(
+            _RELEASED,
+            [(t, at, *(list(c) for c in zip(*rows, strict=True))) for t, rows in tenants.items()],
         )
 
 
