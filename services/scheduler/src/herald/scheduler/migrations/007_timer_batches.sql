@@ -3,7 +3,8 @@
 -- recipient on the whole path. Now one row holds a batch of sends that share a request,
 -- a lane, a due time and everything else a release reads (at most `BATCH_IDS` a row,
 -- adapters/postgres/batches.py), with their delivery and recipient ids as arrays; a
--- release writes one `released_batches` row per tenant with arrays.
+-- release writes one `released_batches` row per tenant with arrays (and a capped send a
+-- `capped_sends` row).
 --
 -- A release takes a row's first waiting ids (pacing may take fewer than the row holds)
 -- and moves `taken` on: the arrays are not rewritten, so the update only bumps a counter
@@ -31,20 +32,22 @@ CREATE INDEX timer_batches_expiry ON scheduler.timer_batches (expires_at)
     WHERE expires_at IS NOT NULL;
 CREATE INDEX timer_batches_request ON scheduler.timer_batches (tenant, request_id);
 
--- Who got each released delivery (engagement is keyed by delivery id) and the cap it is
--- counted on (cap_channels[i] NULL: not capped), one row per tenant and release.
+-- Who got each released delivery (engagement is keyed by delivery id), one row per
+-- tenant and release. The GIN indexes serve engagement (by delivery id) and erasure (by
+-- recipient id); `fastupdate` is off so that a lookup never scans a pending list.
 CREATE TABLE scheduler.released_batches (
     id             bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant         text        NOT NULL,
     released_at    timestamptz NOT NULL,
     delivery_ids   text[]      NOT NULL,
     recipient_ids  text[]      NOT NULL,
-    cap_channels   text[]      NOT NULL,
-    cap_days       date[]      NOT NULL
+    CHECK (cardinality(delivery_ids) = cardinality(recipient_ids))
 );
 CREATE INDEX released_batches_time ON scheduler.released_batches (released_at);
-CREATE INDEX released_batches_delivery ON scheduler.released_batches USING gin (delivery_ids);
-CREATE INDEX released_batches_recipient ON scheduler.released_batches USING gin (recipient_ids);
+CREATE INDEX released_batches_delivery ON scheduler.released_batches USING gin (delivery_ids)
+    WITH (fastupdate = off);
+CREATE INDEX released_batches_recipient ON scheduler.released_batches
+    USING gin (recipient_ids) WITH (fastupdate = off);
 
 -- Existing rows are converted, not drained: a timer may be due days ahead (a schedule,
 -- quiet hours), so draining would hold a deploy back that long. Timers that share every
@@ -60,15 +63,20 @@ SELECT tenant, request_id, lane, due_at, expires_at, priority, category, deferre
 FROM scheduler.timers WHERE ready
 GROUP BY tenant, request_id, lane, due_at, expires_at, priority, category, deferred;
 
-INSERT INTO scheduler.released_batches
-    (tenant, released_at, delivery_ids, recipient_ids, cap_channels, cap_days)
+INSERT INTO scheduler.released_batches (tenant, released_at, delivery_ids, recipient_ids)
 SELECT tenant, released_at, array_agg(delivery_id ORDER BY delivery_id),
-       array_agg(recipient_id ORDER BY delivery_id), array_agg(cap_channel ORDER BY delivery_id),
-       array_agg(cap_day ORDER BY delivery_id)
+       array_agg(recipient_id ORDER BY delivery_id)
 FROM scheduler.released GROUP BY tenant, released_at;
 
+-- A capped send's cap channel and day stay a row of their own (what was `released`, for
+-- capped sends only): every outcome asks for them by delivery id (`recount`), a lookup
+-- by primary key, and a fan-out without caps writes none.
+DELETE FROM scheduler.released WHERE cap_channel IS NULL;
+ALTER TABLE scheduler.released RENAME TO capped_sends;
+ALTER INDEX scheduler.released_pkey RENAME TO capped_sends_pkey;
+ALTER INDEX scheduler.released_time RENAME TO capped_sends_time;
+ALTER INDEX scheduler.released_recipient RENAME TO capped_sends_recipient;
 DROP TABLE scheduler.timers;
-DROP TABLE scheduler.released;
 
 -- The old shapes, one row per send, as read-only views for people and tests (the service
 -- reads and writes the batch tables only).
@@ -80,8 +88,8 @@ CROSS JOIN LATERAL unnest(t.delivery_ids[t.taken + 1:], t.recipient_ids[t.taken 
     AS u(delivery_id, recipient_id);
 
 CREATE VIEW scheduler.released AS
-SELECT u.delivery_id, r.tenant, u.recipient_id, r.released_at, u.cap_channel, u.cap_day,
+SELECT u.delivery_id, r.tenant, u.recipient_id, r.released_at, c.cap_channel, c.cap_day,
        r.id AS batch_id
 FROM scheduler.released_batches r
-CROSS JOIN LATERAL unnest(r.delivery_ids, r.recipient_ids, r.cap_channels, r.cap_days)
-    AS u(delivery_id, recipient_id, cap_channel, cap_day);
+CROSS JOIN LATERAL unnest(r.delivery_ids, r.recipient_ids) AS u(delivery_id, recipient_id)
+LEFT JOIN scheduler.capped_sends c ON c.delivery_id = u.delivery_id;

@@ -78,7 +78,11 @@ class PostgresEngagement:
         latest = max([before, *own.values()])
         args = (before, list(own), list(own.values()), latest)
         async with transaction(self._db) as conn:
-            for table, column in (("engagement", "at"), ("released_batches", "released_at")):
+            for table, column in (
+                ("engagement", "at"),
+                ("released_batches", "released_at"),
+                ("capped_sends", "released_at"),
+            ):
                 await conn.execute(
                     f"""DELETE FROM scheduler.{table} e
                         WHERE e.{column} < $4 AND e.{column} < coalesce(

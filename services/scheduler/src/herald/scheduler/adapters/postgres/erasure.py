@@ -2,7 +2,8 @@
 
 A send still waiting for them is made due now: its release finds no profile and ends it
 `suppressed` (`no_contact`), so the request still completes. Their released sends are
-forgotten (engagement and cap recounts then find nothing for them). Rows are read by
+forgotten (engagement then finds nothing for them; their `capped_sends` rows go with
+their other rows, `recipients._DELETE`). Rows are read by
 their recipient arrays and rewritten whole: erasures are rare, releases are not.
 """
 
@@ -24,8 +25,7 @@ ORDER BY t.id FOR UPDATE
 """  # noqa: S608 - constant column list
 
 _RELEASED = """
-SELECT id, tenant, delivery_ids, recipient_ids, cap_channels, cap_days
-FROM scheduler.released_batches
+SELECT id, tenant, delivery_ids, recipient_ids FROM scheduler.released_batches
 WHERE tenant = ANY($1::text[]) AND recipient_ids && $2::text[]
 ORDER BY id FOR UPDATE
 """
@@ -61,9 +61,7 @@ async def _forget_released(
     gone: list[int] = []
     kept: list[tuple[object, ...]] = []
     for r in rows:
-        cols = zip(
-            r["delivery_ids"], r["recipient_ids"], r["cap_channels"], r["cap_days"], strict=True
-        )
+        cols = zip(r["delivery_ids"], r["recipient_ids"], strict=True)
         left = [c for c in cols if (r["tenant"], c[1]) not in keys]
         if not left:
             gone.append(r["id"])
@@ -75,7 +73,7 @@ async def _forget_released(
         )
     if kept:
         await conn.executemany(
-            """UPDATE scheduler.released_batches SET delivery_ids = $2, recipient_ids = $3,
-                   cap_channels = $4, cap_days = $5 WHERE id = $1""",
+            """UPDATE scheduler.released_batches SET delivery_ids = $2, recipient_ids = $3
+               WHERE id = $1""",
             kept,
         )

@@ -17,7 +17,7 @@ from herald.scheduler.domain.model import RecipientKey
 _DELETE = tuple(
     f"""DELETE FROM scheduler.{table} t USING unnest($1::text[], $2::text[]) AS x(tenant, id)
         WHERE t.tenant = x.tenant AND t.recipient_id = x.id"""  # noqa: S608 - constant names
-    for table in ("recipients", "caps", "engagement")
+    for table in ("recipients", "caps", "engagement", "capped_sends")
 )
 """Everything kept about a recipient, in its own tenant only; then `erase_sends` takes
 them out of the batch rows (released sends forgotten, waiting ones made due now)."""

@@ -1,8 +1,10 @@
 """Moving cap usage to the channel an outcome names (`recounting`), in one transaction.
 
-Lock order is a release's: the recipients' cap rows (key order), then their released
-rows (`scheduler.released_batches`, row id order). A release only inserts released
-rows, so the two never wait on each other in a cycle.
+The released capped sends are rows of `scheduler.capped_sends` (a row per capped send:
+the channel and day its usage is counted on). Lock order is a release's: the
+recipients' cap rows (key order), then their capped_sends rows (delivery id order). A
+release inserts those rows only for new delivery ids, so the two never wait on each
+other in a cycle.
 """
 
 import contextlib
@@ -17,25 +19,11 @@ from herald.scheduler.domain.recount import Counted
 from herald.scheduler.domain.settlement import Usages
 
 _ELSEWHERE = """
-SELECT r.id, u.o, u.did AS delivery_id, r.tenant, u.rid AS recipient_id,
-       u.ch AS cap_channel, u.cd AS cap_day, r.released_at
-FROM scheduler.released_batches r
-CROSS JOIN LATERAL unnest(r.delivery_ids, r.recipient_ids, r.cap_channels, r.cap_days)
-    WITH ORDINALITY AS u(did, rid, ch, cd, o)
-JOIN unnest($1::text[], $2::text[]) AS x(did, used) ON u.did = x.did
-WHERE r.delivery_ids && $1::text[] AND u.ch IS NOT NULL AND u.ch <> x.used
-ORDER BY r.id, u.o
-"""
-"""The released capped sends counted on another channel than the one used, with where
-each sits (row id, position): one released row holds a release's sends of a tenant."""
-
-_MOVE = """
-UPDATE scheduler.released_batches r SET cap_channels = (
-    SELECT array_agg(coalesce(m.used, c.ch) ORDER BY c.o)
-    FROM unnest(r.cap_channels) WITH ORDINALITY AS c(ch, o)
-    LEFT JOIN unnest($1::bigint[], $2::bigint[], $3::text[]) AS m(id, o, used)
-      ON m.id = r.id AND m.o = c.o)
-WHERE r.id = ANY($1::bigint[])
+SELECT r.delivery_id, r.tenant, r.recipient_id, r.cap_channel, r.cap_day, r.released_at
+FROM scheduler.capped_sends r
+JOIN unnest($1::text[], $2::text[]) AS x(did, used) ON r.delivery_id = x.did
+WHERE r.cap_channel IS NOT NULL AND r.cap_channel <> x.used
+ORDER BY r.delivery_id
 """
 
 
@@ -52,8 +40,6 @@ class PostgresRecount:
 class PostgresRecountWork:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
-        self._at: dict[str, tuple[int, int]] = {}
-        """Delivery id -> (released row, position in its arrays), of the sends locked."""
 
     async def lock(self, used: Mapping[str, str]) -> tuple[list[Counted], Usages]:
         ids, channels = list(used), [used[d] for d in used]
@@ -73,7 +59,6 @@ class PostgresRecountWork:
         )
         # again under lock: a concurrent recount of the same outcome may have moved it
         rows = await self._conn.fetch(_ELSEWHERE + " FOR UPDATE OF r", ids, channels)
-        self._at = {r["delivery_id"]: (r["id"], r["o"]) for r in rows}
         sends = [
             Counted(
                 r["delivery_id"],
@@ -103,10 +88,10 @@ class PostgresRecountWork:
                      SET day = EXCLUDED.day, sent = EXCLUDED.sent, last_at = EXCLUDED.last_at""",
                 *(list(c) for c in cols),
             )
-        at = [(self._at[d], used) for d, used in counted_on.items() if d in self._at]
         await self._conn.execute(
-            _MOVE,
-            [a[0][0] for a in at],
-            [a[0][1] for a in at],
-            [a[1] for a in at],
+            """UPDATE scheduler.capped_sends r SET cap_channel = x.used
+               FROM unnest($1::text[], $2::text[]) AS x(did, used)
+               WHERE r.delivery_id = x.did""",
+            list(counted_on),
+            [counted_on[d] for d in counted_on],
         )

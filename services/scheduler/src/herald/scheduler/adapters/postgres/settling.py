@@ -11,11 +11,19 @@ from herald.scheduler.domain.model import PlanCounts, PlanKey, Timer
 from herald.scheduler.domain.settlement import Settlement
 
 _RELEASED = """
-INSERT INTO scheduler.released_batches
-    (tenant, released_at, delivery_ids, recipient_ids, cap_channels, cap_days)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO scheduler.released_batches (tenant, released_at, delivery_ids, recipient_ids)
+VALUES ($1, $2, $3, $4)
 """
-"""Who got the sends released, and the cap each is counted on: a row per tenant."""
+"""Who got the sends released: a row per tenant."""
+
+_CAPPED = """
+INSERT INTO scheduler.capped_sends
+    (delivery_id, tenant, recipient_id, released_at, cap_channel, cap_day)
+SELECT x.d, x.t, x.r, $1, x.c, x.cd
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::date[]) AS x(d, t, r, c, cd)
+ON CONFLICT (delivery_id) DO NOTHING
+"""
+"""The cap each capped send is counted on (its outcome may move it: `recount`)."""
 
 
 async def write_settlement(
@@ -64,21 +72,23 @@ async def write_settlement(
 
 
 async def _remember(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
-    tenants: dict[str, list[tuple[str, str, str | None, object]]] = {}
+    tenants: dict[str, tuple[list[str], list[str]]] = {}
     for d in s.released:
-        counted = s.counted.get(d.delivery_id)
-        tenants.setdefault(d.timer.tenant, []).append(
-            (
-                d.delivery_id,
-                d.timer.recipient_id,
-                counted[0] if counted else None,
-                counted[1] if counted else None,
-            )
-        )
+        ids = tenants.setdefault(d.timer.tenant, ([], []))
+        ids[0].append(d.delivery_id)
+        ids[1].append(d.timer.recipient_id)
     if tenants:
-        await conn.executemany(
-            _RELEASED,
-            [(t, at, *(list(c) for c in zip(*rows, strict=True))) for t, rows in tenants.items()],
+        await conn.executemany(_RELEASED, [(t, at, *ids) for t, ids in tenants.items()])
+    capped = [d for d in s.released if d.delivery_id in s.counted]
+    if capped:
+        await conn.execute(
+            _CAPPED,
+            at,
+            [d.delivery_id for d in capped],
+            [d.timer.tenant for d in capped],
+            [d.timer.recipient_id for d in capped],
+            [s.counted[d.delivery_id][0] for d in capped],
+            [s.counted[d.delivery_id][1] for d in capped],
         )
 
 
