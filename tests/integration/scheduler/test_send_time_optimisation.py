@@ -126,7 +126,7 @@ async def test_pruning_keeps_what_a_tenants_window_reads(make: Callable[..., Any
     await engage(h, globex, [sixty_days_ago])
     # released rows are dated by the (fake) clock: make them as old as the events
     await h.pool.execute(
-        "UPDATE scheduler.released SET released_at = $1 WHERE recipient_id = 'pr-1'",
+        "UPDATE scheduler.released_batches SET released_at = $1 WHERE 'pr-1' = ANY(recipient_ids)",
         sixty_days_ago,
     )
     await prune_once(h.engagement, long, keep_days=35, now=h.clock())

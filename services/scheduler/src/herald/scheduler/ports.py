@@ -137,11 +137,14 @@ class PlanWork(Protocol):
         ...
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:
-        """Add ready timers (their lanes exist); a delivery id already there is kept."""
+        """Add ready timers (their lanes exist). Nothing here drops a delivery id added
+        before: the plan's cursor (`advance`, same transaction) keeps a chunk from being
+        added twice."""
         ...
 
     async def take_timers(self, key: PlanKey, limit: int) -> list[Stopped]:
-        """Remove up to `limit` of the request's timers, waiting for any being released."""
+        """Remove about `limit` of the request's timers (whole batches), waiting for any
+        being released; empty only once nothing of the request is left."""
         ...
 
 

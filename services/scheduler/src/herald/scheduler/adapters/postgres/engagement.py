@@ -1,6 +1,6 @@
 """Engagement in `scheduler.engagement` (once per tenant and event id), kept for
-deliveries found in `scheduler.released` (which recipient a released delivery id went
-to); per recipient, its evidence per local hour for send-time optimisation."""
+deliveries found in `scheduler.released_batches` (which recipient a released delivery id
+went to); per recipient, its evidence per local hour for send-time optimisation."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -32,11 +32,13 @@ class PostgresEngagement:
             return
         await self._db.pool.execute(
             """INSERT INTO scheduler.engagement (event_id, tenant, recipient_id, at)
-               SELECT x.event_id, r.tenant, r.recipient_id, x.at
+               SELECT x.event_id, r.tenant, u.rid, x.at
                FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])
                  AS x(event_id, did, at, tenant)
-               JOIN scheduler.released r ON r.delivery_id = x.did
+               JOIN scheduler.released_batches r ON r.delivery_ids @> ARRAY[x.did]
                  AND (x.tenant IS NULL OR x.tenant = r.tenant)
+               CROSS JOIN LATERAL unnest(r.delivery_ids, r.recipient_ids) AS u(did, rid)
+               WHERE u.did = x.did
                ON CONFLICT (tenant, event_id) DO NOTHING""",
             [e.event_id for e in events],
             [e.delivery_id for e in events],
@@ -77,7 +79,11 @@ class PostgresEngagement:
         latest = max([before, *own.values()])
         args = (before, list(own), list(own.values()), latest)
         async with transaction(self._db) as conn:
-            for table, column in (("engagement", "at"), ("released", "released_at")):
+            for table, column in (
+                ("engagement", "at"),
+                ("released_batches", "released_at"),
+                ("capped_sends", "released_at"),
+            ):
                 await conn.execute(
                     f"""DELETE FROM scheduler.{table} e
                         WHERE e.{column} < $4 AND e.{column} < coalesce(

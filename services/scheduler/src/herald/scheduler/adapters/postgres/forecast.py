@@ -1,8 +1,7 @@
 """The dry run's reads about lanes and queued sends (read only, in the audience snapshot).
 
-Each query is one small function, and none reads more of `scheduler.timers` than
-(tenant, lane, due_at, priority, recipient_id, category): the release path may change
-how timers are stored, and these are the only places to adapt then.
+Each query is one small function, and none reads more of `scheduler.timer_batches` than
+(tenant, lane, due_at, priority, category, the waiting recipient ids and their number).
 """
 
 from collections.abc import Sequence
@@ -34,8 +33,8 @@ async def lane_backlog(
 ) -> list[Backlog]:
     """Sends waiting in the lanes, grouped by priority and due time (overdue ones: now)."""
     found = await conn.fetch(
-        """SELECT lane, priority, greatest(due_at, $3) AS due, count(*) AS n
-           FROM scheduler.timers WHERE tenant = $1 AND lane = ANY($2::text[])
+        """SELECT lane, priority, greatest(due_at, $3) AS due, sum(size - taken)::int AS n
+           FROM scheduler.timer_batches WHERE tenant = $1 AND lane = ANY($2::text[])
            GROUP BY lane, priority, greatest(due_at, $3)
            ORDER BY due LIMIT $4""",
         tenant,
@@ -51,8 +50,11 @@ async def queued_sends(
 ) -> dict[str, list[QueuedSend]]:
     """The sends waiting for these recipients (any request's), by recipient id."""
     found = await conn.fetch(
-        """SELECT recipient_id, due_at, lane, category FROM scheduler.timers
-           WHERE tenant = $1 AND recipient_id = ANY($2::text[])""",
+        """SELECT u.recipient_id, t.due_at, t.lane, t.category
+           FROM scheduler.timer_batches t
+           CROSS JOIN LATERAL unnest(t.recipient_ids[t.taken + 1:]) AS u(recipient_id)
+           WHERE t.tenant = $1 AND t.recipient_ids && $2::text[]
+             AND u.recipient_id = ANY($2::text[])""",
         tenant,
         list(ids),
     )

@@ -1,5 +1,5 @@
 """Plans in `scheduler.plans`, one row per request, and the timers a plan adds or a
-cancel takes back (`scheduler.timers`)."""
+cancel takes back (`scheduler.timer_batches`)."""
 
 import dataclasses
 import json
@@ -9,6 +9,7 @@ from typing import Any
 
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.db import Database
+from herald.scheduler.adapters.postgres.batches import insert_timers
 from herald.scheduler.adapters.postgres.connection import (
     OnConnection,
     contention,
@@ -139,36 +140,45 @@ class PlanEdit(OnConnection):
         return PlanState(state) if state is not None else None
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:
-        if not timers:
-            return
-        await self._conn.execute(
-            """INSERT INTO scheduler.timers (delivery_id, tenant, request_id, recipient_id,
-                   due_at, expires_at, priority, category, lane, deferred, ready)
-               SELECT d, t, q, r, due, exp, p, c, l,
-                      coalesce(string_to_array(nullif(df, ''), ','), '{}'), true
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
-                           $6::timestamptz[], $7::smallint[], $8::text[], $9::text[],
-                           $10::text[]) AS x(d, t, q, r, due, exp, p, c, l, df)
-               ON CONFLICT (delivery_id) DO NOTHING""",
-            [t.delivery_id for t in timers],
-            [t.tenant for t in timers],
-            [t.request_id for t in timers],
-            [t.recipient_id for t in timers],
-            [t.due_at for t in timers],
-            [t.expires_at for t in timers],
-            [t.priority for t in timers],
-            [t.category for t in timers],
-            [t.lane for t in timers],
-            [",".join(t.deferred) for t in timers],
-        )
+        """As batch rows. The plan's cursor (`advance`, in this transaction) is what
+        keeps a chunk from being added twice: rows have no key per delivery id."""
+        await insert_timers(self._conn, timers)
 
     async def take_timers(self, key: PlanKey, limit: int) -> list[Stopped]:
-        found = await self._conn.fetch(
-            """DELETE FROM scheduler.timers WHERE delivery_id IN (
-                   SELECT delivery_id FROM scheduler.timers
-                   WHERE tenant = $1 AND request_id = $2 LIMIT $3 FOR UPDATE)
-               RETURNING delivery_id, recipient_id, deferred""",
+        """Whole rows, about `limit` sends (a row more at most). A row a release holds is
+        waited for; if every row read was gone by then (released, its deferred sends
+        moved to new rows), read again, so that nothing is returned only when nothing
+        of the request is left."""
+        while True:
+            ids = await self._batch_ids(key, limit)
+            if not ids:
+                return []
+            found = await self._conn.fetch(
+                """DELETE FROM scheduler.timer_batches WHERE id IN (
+                       SELECT id FROM scheduler.timer_batches WHERE id = ANY($1::bigint[])
+                       ORDER BY id FOR UPDATE)
+                   RETURNING delivery_ids[taken + 1:] AS d, recipient_ids[taken + 1:] AS r,
+                             deferred""",
+                ids,
+            )
+            if found:
+                return [
+                    Stopped(did, rid, tuple(r["deferred"]))
+                    for r in found
+                    for did, rid in zip(r["d"], r["r"], strict=True)
+                ]
+
+    async def _batch_ids(self, key: PlanKey, limit: int) -> list[int]:
+        rows = await self._conn.fetch(
+            """SELECT id, size - taken AS waiting FROM scheduler.timer_batches
+               WHERE tenant = $1 AND request_id = $2 ORDER BY id LIMIT $3""",
             *key,
             limit,
         )
-        return [Stopped(r["delivery_id"], r["recipient_id"], tuple(r["deferred"])) for r in found]
+        ids, n = [], 0
+        for r in rows:
+            if n >= limit:
+                break
+            ids.append(r["id"])
+            n += r["waiting"]
+        return ids

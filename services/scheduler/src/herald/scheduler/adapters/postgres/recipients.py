@@ -8,23 +8,17 @@ from herald.contracts import Recipient
 from herald.contracts.recipient import Contacts
 from herald.runtime.db import Database
 from herald.scheduler.adapters.postgres.connection import OnConnection, transaction, working
+from herald.scheduler.adapters.postgres.erasure import erase_sends
 from herald.scheduler.adapters.postgres.rows import RECIPIENT
 from herald.scheduler.domain.model import RecipientKey
 
 _DELETE = tuple(
     f"""DELETE FROM scheduler.{table} t USING unnest($1::text[], $2::text[]) AS x(tenant, id)
         WHERE t.tenant = x.tenant AND t.recipient_id = x.id"""  # noqa: S608 - constant names
-    for table in ("recipients", "caps", "engagement", "released")
+    for table in ("recipients", "caps", "engagement", "capped_sends")
 )
-_ERASE = (
-    *_DELETE,
-    """UPDATE scheduler.timers t SET due_at = LEAST(t.due_at, now())
-       FROM unnest($1::text[], $2::text[]) AS x(tenant, id)
-       WHERE t.tenant = x.tenant AND t.recipient_id = x.id""",
-)
-"""Everything kept about a recipient, in its own tenant only. A send still waiting for
-them is made due now: its release finds no profile and ends it `suppressed`
-(`no_contact`), which removes the timer, so the request still completes."""
+"""Everything kept about a recipient, in its own tenant only; then `erase_sends` takes
+them out of the batch rows (released sends forgotten, waiting ones made due now)."""
 
 
 class PostgresRecipients:
@@ -46,8 +40,9 @@ class PostgresRecipients:
                 )
             if erased:
                 tenants, ids = [t for t, _ in erased], [rid for _, rid in erased]
-                for sql in _ERASE:
+                for sql in _DELETE:
                     await conn.execute(sql, tenants, ids)
+                await erase_sends(conn, erased)
 
     async def get(self, tenant: str, recipient_id: str) -> Recipient | None:
         row = await self._db.pool.fetchrow(

@@ -1,8 +1,10 @@
 """Moving cap usage to the channel an outcome names (`recounting`), in one transaction.
 
-Lock order is a release's: the recipients' cap rows (key order), then their released
-rows (delivery id order). A release inserts released rows only for new delivery ids, so
-the two never wait on each other in a cycle.
+The released capped sends are rows of `scheduler.capped_sends` (a row per capped send:
+the channel and day its usage is counted on). Lock order is a release's: the
+recipients' cap rows (key order), then their capped_sends rows (delivery id order). A
+release inserts those rows only for new delivery ids, so the two never wait on each
+other in a cycle.
 """
 
 from collections.abc import Mapping
@@ -16,7 +18,7 @@ from herald.scheduler.domain.settlement import Usages
 
 _ELSEWHERE = """
 SELECT r.delivery_id, r.tenant, r.recipient_id, r.cap_channel, r.cap_day, r.released_at
-FROM scheduler.released r
+FROM scheduler.capped_sends r
 JOIN unnest($1::text[], $2::text[]) AS x(did, used) ON r.delivery_id = x.did
 WHERE r.cap_channel IS NOT NULL AND r.cap_channel <> x.used
 ORDER BY r.delivery_id
@@ -71,7 +73,7 @@ class PostgresRecountWork(OnConnection):
                 *(list(c) for c in cols),
             )
         await self._conn.execute(
-            """UPDATE scheduler.released r SET cap_channel = x.used
+            """UPDATE scheduler.capped_sends r SET cap_channel = x.used
                FROM unnest($1::text[], $2::text[]) AS x(did, used)
                WHERE r.delivery_id = x.did""",
             list(counted_on),

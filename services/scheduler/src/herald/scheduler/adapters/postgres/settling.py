@@ -1,48 +1,50 @@
 """Writing a release's decisions in its claim's transaction (before the commit)."""
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import asyncpg
 
-from herald.scheduler.domain.model import PlanCounts, PlanKey
+from herald.scheduler.adapters.postgres.batches import advance, insert_timers
+from herald.scheduler.domain.model import PlanCounts, PlanKey, Timer
 from herald.scheduler.domain.settlement import Settlement
 
-_FINISH = """
-WITH gone AS (
-    DELETE FROM scheduler.timers WHERE delivery_id = ANY($1::text[])
-    RETURNING delivery_id, tenant, recipient_id)
-INSERT INTO scheduler.released
+_RELEASED = """
+INSERT INTO scheduler.released_batches (tenant, released_at, delivery_ids, recipient_ids)
+VALUES ($1, $2, $3, $4)
+"""
+"""Who got the sends released: a row per tenant."""
+
+_CAPPED = """
+INSERT INTO scheduler.capped_sends
     (delivery_id, tenant, recipient_id, released_at, cap_channel, cap_day)
-SELECT g.delivery_id, g.tenant, g.recipient_id, $2, x.c, x.cd
-FROM gone g JOIN unnest($3::text[], $4::text[], $5::date[]) AS x(d, c, cd)
-  ON x.d = g.delivery_id
+SELECT x.d, x.t, x.r, $1, x.c, x.cd
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::date[]) AS x(d, t, r, c, cd)
 ON CONFLICT (delivery_id) DO NOTHING
 """
-"""One statement: the finished timers go, and those released are remembered (who got
-them, and the cap each is counted on) from the rows deleted, not sent back from here."""
+"""The cap each capped send is counted on (its outcome may move it: `recount`)."""
 
 
-async def write_settlement(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
-    if done := s.done:
-        counted = [s.counted.get(d.delivery_id) for d in s.released]
-        await conn.execute(
-            _FINISH,
-            done,
-            at,
-            [d.delivery_id for d in s.released],
-            [c[0] if c else None for c in counted],
-            [c[1] if c else None for c in counted],
-        )
-    if s.deferrals:
-        await conn.execute(
-            """UPDATE scheduler.timers t SET due_at = x.due, deferred = string_to_array(x.why, ',')
-               FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS x(id, due, why)
-               WHERE t.delivery_id = x.id""",
-            [d.delivery_id for d in s.deferrals],
-            [d.due_at for d in s.deferrals],
-            [",".join(d.deferred) for d in s.deferrals],
-        )
+async def write_settlement(
+    conn: asyncpg.Connection,
+    s: Settlement,
+    at: datetime,
+    taken: dict[int, tuple[int, int]],
+    timers: Mapping[str, Timer],
+) -> None:
+    """`taken`: the claimed rows (row id -> ids taken, ids that were waiting), `timers`:
+    the timers taken from them. Every taken id leaves its row; a deferred one comes back
+    as a row of its own (with others deferred alike), and so would one left undecided."""
+    await advance(conn, taken)
+    back = [
+        dataclasses.replace(timers[d.delivery_id], due_at=d.due_at, deferred=d.deferred)
+        for d in s.deferrals
+    ]
+    decided = {*s.done, *(d.delivery_id for d in s.deferrals)}
+    back += [t for did, t in timers.items() if did not in decided]
+    await insert_timers(conn, back)
+    await _remember(conn, s, at)
     usage = [
         (t, r, scope, u.day, u.sent, u.last_at)
         for (t, r), m in s.usage.items()
@@ -66,6 +68,27 @@ async def write_settlement(conn: asyncpg.Connection, s: Settlement, at: datetime
             [b.lane for b in s.lanes],
             [b.tokens for b in s.lanes],
             at,
+        )
+
+
+async def _remember(conn: asyncpg.Connection, s: Settlement, at: datetime) -> None:
+    tenants: dict[str, tuple[list[str], list[str]]] = {}
+    for d in s.released:
+        ids = tenants.setdefault(d.timer.tenant, ([], []))
+        ids[0].append(d.delivery_id)
+        ids[1].append(d.timer.recipient_id)
+    if tenants:
+        await conn.executemany(_RELEASED, [(t, at, *ids) for t, ids in tenants.items()])
+    capped = [d for d in s.released if d.delivery_id in s.counted]
+    if capped:
+        await conn.execute(
+            _CAPPED,
+            at,
+            [d.delivery_id for d in capped],
+            [d.timer.tenant for d in capped],
+            [d.timer.recipient_id for d in capped],
+            [s.counted[d.delivery_id][0] for d in capped],
+            [s.counted[d.delivery_id][1] for d in capped],
         )
 
 

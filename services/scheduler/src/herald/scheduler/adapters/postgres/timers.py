@@ -1,10 +1,12 @@
-"""Durable timers in `scheduler.timers` and the pacing lanes in `scheduler.lanes`.
+"""Durable timers in `scheduler.timer_batches` (a row per batch of sends, `batches`) and
+the pacing lanes in `scheduler.lanes`.
 
 A release claims due rows with `FOR UPDATE SKIP LOCKED` (replicas take disjoint rows),
-publishes, waits for the broker's acknowledgement and only then deletes the rows and
-commits, in one transaction (`claim.PostgresClaim`). A crash before the commit rolls
-everything back and the timers fire again (the dispatcher drops a repeat by delivery
-id); after the commit nothing is left to fire. See the service README.
+publishes, waits for the broker's acknowledgement and only then moves the rows past the
+ids it took (or deletes them) and commits, in one transaction (`claim.PostgresClaim`).
+A crash before the commit rolls everything back and the timers fire again (the
+dispatcher drops a repeat by delivery id); after the commit nothing is left to fire.
+See the service README.
 """
 
 from collections.abc import Mapping, Sequence
@@ -57,9 +59,9 @@ class PostgresTimers:
 
     async def pending(self, now: datetime) -> tuple[int, float]:
         row = await self._db.pool.fetchrow(
-            """SELECT (SELECT count(*) FROM scheduler.timers) AS n,
-                      (SELECT extract(epoch FROM $1 - min(due_at)) FROM scheduler.timers
-                       WHERE ready AND due_at <= $1) AS lag""",
+            """SELECT (SELECT sum(size - taken) FROM scheduler.timer_batches) AS n,
+                      (SELECT extract(epoch FROM $1 - min(due_at))
+                       FROM scheduler.timer_batches WHERE due_at <= $1) AS lag""",
             now,
         )
-        return int(row["n"]), max(0.0, float(row["lag"] or 0.0))
+        return int(row["n"] or 0), max(0.0, float(row["lag"] or 0.0))
