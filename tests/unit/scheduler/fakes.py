@@ -132,11 +132,17 @@ class FakePlanWork:
         if change.suppressed_by is not None:
             row.suppressed_by = dict(change.suppressed_by)
 
-    async def advance(self, key: PlanKey, prev: str, cursor: str, n: int) -> PlanState | None:
+    async def advance(
+        self, key: PlanKey, prev: str, cursor: str, n: int, *, last: bool = False
+    ) -> PlanState | None:
         row = self.state.plans[key]
         if row.cursor != prev or row.complete:
             return None
         row.cursor, row.expanded = cursor, row.expanded + n
+        if last:
+            row.complete = True
+            if row.state == PlanState.STREAMING:
+                row.state = PlanState.SCHEDULED
         return row.state
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:

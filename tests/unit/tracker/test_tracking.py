@@ -65,6 +65,26 @@ async def test_the_request_completes_once_every_recipient_has_an_outcome() -> No
     assert len(h.events.on(Topic.STATUS)) == 1
 
 
+async def test_requests_one_batch_finishes_each_get_their_own_final_status() -> None:
+    h = Harness()
+    ids = ("r-1", "r-2", "r-3")
+    statuses = [scheduled(1).model_copy(update={"request_id": rid}) for rid in ids]
+    await h.tracker.on_statuses([Expected(s, f"trace-{s.request_id}") for s in statuses])
+    kinds = {"r-1": "delivered", "r-2": "failed", "r-3": "delivered"}
+    await h.tracker.on_outcomes(
+        [outcome(i, kinds[rid], request_id=rid) for i, rid in enumerate(ids)]
+    )
+    announced = {m.json()["request_id"]: m for m in h.events.on(Topic.STATUS)}
+    assert sorted(announced) == list(ids)
+    for rid in ids:
+        assert announced[rid].headers == {"x-trace-id": f"trace-{rid}"}
+    assert sorted(h.ledger.announcements) == sorted(
+        (("acme", rid), announced[rid].json()["status"]) for rid in ids
+    )
+    await h.tracker.on_outcomes([outcome(1, "failed", request_id="r-2")])  # redelivered
+    assert len(h.events.on(Topic.STATUS)) == 3
+
+
 async def test_outcomes_before_the_horizon_are_counted_as_skipped_not_stored() -> None:
     h = Harness()
     await h.tracker.on_outcomes([outcome(0, at=NOW - timedelta(days=400)), outcome(1)])

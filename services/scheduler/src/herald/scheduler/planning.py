@@ -70,37 +70,49 @@ class Planner:
         started = time.monotonic()
         listed = req.audience.recipients
         if listed is not None and len(listed) <= self._chunk:
-            if not await self._plan_listed(env, plan.cursor):
-                return
+            done = await self._plan_listed(env, plan.cursor)
         else:
-            async with self._audience.snapshot() as snap:
-                counts = await snap.count(req, plan.cursor)
-                if not await self._announce(env, counts):
-                    return
-                cursor: str | None = plan.cursor
-                chunks = snap.stream(req, plan.cursor, self._chunk)
-                async with contextlib.aclosing(chunks):
-                    async for members in chunks:
-                        cursor = await self._chunk_done(env, members, cursor or "")
-                        if cursor is None:
-                            return  # another expander took over
+            done = await self._plan_streamed(env, plan.cursor)
+        if done:
+            self._metrics.expansion.observe(time.monotonic() - started)
+            seconds = time.monotonic() - started
+            log.info("request_expanded", request_id=req.request_id, seconds=seconds)
+
+    async def _plan_streamed(self, env: RequestEnvelope, after: str) -> bool:
+        """Any audience: counted and streamed in one snapshot, a transaction per chunk,
+        then finished. False if cancelled or another expander took over."""
+        req = env.request
+        async with self._audience.snapshot() as snap:
+            counts = await snap.count(req, after)
+            if not await self._announce(env, counts):
+                return False
+            cursor: str | None = after
+            chunks = snap.stream(req, after, self._chunk)
+            async with contextlib.aclosing(chunks):
+                async for members in chunks:
+                    cursor = await self._chunk_done(env, members, cursor or "")
+                    if cursor is None:
+                        return False  # another expander took over
         await self._plans.finish_expansion((req.tenant, req.request_id))
-        self._metrics.expansion.observe(time.monotonic() - started)
-        log.info("request_expanded", request_id=req.request_id, seconds=time.monotonic() - started)
+        return True
 
     async def _plan_listed(self, env: RequestEnvelope, after: str) -> bool:
         """A listed audience of at most one chunk (most single pushes): read whole in one
         statement and counted here (no snapshot transaction, count query or cursor), then
-        announced and its one chunk's timers added in one transaction. False if
-        cancelled or another expander took over."""
+        announced, its one chunk's timers added and the plan finished in one
+        transaction. False if cancelled or another expander took over."""
+        key = (env.request.tenant, env.request.request_id)
         members = await self._audience.listed(env.request, after)
         counts = dict(Counter(m.reason for m in members))
         if not members:
-            return await self._announce(env, counts)
+            if not await self._announce(env, counts):
+                return False
+            await self._plans.finish_expansion(key)
+            return True
         chunk = await self._expand(env, members)
         async with self._plans.transaction() as tx:
             if not await self._announce_in(tx, env, counts) or not await self._add(
-                tx, env, chunk, after
+                tx, env, chunk, after, last=True
             ):
                 return False
         self._added(chunk)
@@ -185,12 +197,15 @@ class Planner:
         self._lanes.update(((req.tenant, lane), rate) for lane, rate in rates.items())
         return _Chunk(out, members[-1].recipient_id, len(members), now)
 
-    async def _add(self, tx: PlanWork, env: RequestEnvelope, chunk: "_Chunk", prev: str) -> bool:
-        """Advance the plan's cursor past the chunk and add its timers (outcomes of the
-        suppressed published before the commit); False if another expander took over."""
+    async def _add(
+        self, tx: PlanWork, env: RequestEnvelope, chunk: "_Chunk", prev: str, *, last: bool = False
+    ) -> bool:
+        """Advance the plan's cursor past the chunk (`last`: and finish the plan) and add
+        its timers (outcomes of the suppressed published before the commit); False if
+        another expander took over."""
         req = env.request
         key = (req.tenant, req.request_id)
-        state = await tx.advance(key, prev, chunk.cursor, chunk.members)
+        state = await tx.advance(key, prev, chunk.cursor, chunk.members, last=last)
         if state is None:
             return False
         if state == PlanState.CANCELLED:

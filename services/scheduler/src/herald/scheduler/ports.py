@@ -131,9 +131,12 @@ class PlanWork(Protocol):
 
     async def change(self, key: PlanKey, change: PlanChange) -> None: ...
 
-    async def advance(self, key: PlanKey, prev: str, cursor: str, n: int) -> PlanState | None:
+    async def advance(
+        self, key: PlanKey, prev: str, cursor: str, n: int, *, last: bool = False
+    ) -> PlanState | None:
         """Move the expansion cursor from `prev` to `cursor` (`n` more expanded) if it is
-        still at `prev`; the plan's state, or None if another expander moved it."""
+        still at `prev`, `last`: and finish the expansion as `Plans.finish_expansion`
+        does; the plan's state, or None if another expander moved it."""
         ...
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:

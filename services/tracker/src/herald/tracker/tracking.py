@@ -152,15 +152,30 @@ class Tracker:
         return len(due)
 
     async def _finish_ready(self, tx: LedgerWork, keys: set[Key]) -> None:
+        """Announce every request this batch completed: each one's report read, then all
+        their final statuses published together (one status per request, so no order
+        between them to keep) and recorded with one statement per final status, not
+        one publish wait and one statement per request."""
+        finished: dict[str, list[Finishing]] = {}
+        statuses: list[tuple[Finishing, Status]] = []
         for f in await tx.ready_to_finish(keys):
             report = await self._report(tx, f)
             kind = StatusKind(final_status(report))
-            status = self._status(f, kind, report)
-            await self._events.publish(
-                Topic.STATUS, f.request_id, status, trace_headers(f.trace_id)
+            finished.setdefault(str(kind), []).append(f)
+            statuses.append((f, self._status(f, kind, report)))
+        if not statuses:
+            return
+        await asyncio.gather(
+            *(
+                self._events.publish(Topic.STATUS, s.request_id, s, trace_headers(f.trace_id))
+                for f, s in statuses
             )
-            await tx.announced([(f.tenant, f.request_id)], self._clock(), str(kind))
-            log.info("request_finished", request_id=f.request_id, status=str(kind))
+        )
+        now = self._clock()
+        for final, done in finished.items():
+            await tx.announced([(f.tenant, f.request_id) for f in done], now, final)
+        for f, s in statuses:
+            log.info("request_finished", request_id=f.request_id, status=str(s.status))
 
     @staticmethod
     async def _report(tx: LedgerWork, f: Finishing) -> Report:

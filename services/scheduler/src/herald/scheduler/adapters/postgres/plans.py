@@ -126,9 +126,13 @@ class PlanEdit(OnConnection):
             *cols.values(),
         )
 
-    async def advance(self, key: PlanKey, prev: str, cursor: str, n: int) -> PlanState | None:
+    async def advance(
+        self, key: PlanKey, prev: str, cursor: str, n: int, *, last: bool = False
+    ) -> PlanState | None:
         state: str | None = await self._conn.fetchval(
-            """UPDATE scheduler.plans SET cursor = $4, expanded = expanded + $5
+            """UPDATE scheduler.plans SET cursor = $4, expanded = expanded + $5,
+                   complete = $6,
+                   state = CASE WHEN $6 AND state = 'streaming' THEN 'scheduled' ELSE state END
                WHERE tenant = $1 AND request_id = $2 AND coalesce(cursor, '') = $3
                  AND NOT complete
                RETURNING state""",
@@ -136,6 +140,7 @@ class PlanEdit(OnConnection):
             prev,
             cursor,
             n,
+            last,
         )
         return PlanState(state) if state is not None else None
 
