@@ -12,6 +12,7 @@ from herald.review.domain import decide
 from herald.review.engine.budget import evaluate_within
 from herald.review.engine.engine import Engine, OverBudget
 from herald.review.engine.terms import TermMatcher
+from herald.review.judging import Judge
 from herald.review.policy import Policy
 
 _DICT = Dictionaries(Policy(), None)
@@ -61,6 +62,17 @@ async def test_a_request_within_budget_gets_every_finding() -> None:
     request = push(content={"body": "百家乐开局 https://bit.ly/x"})
     within = await evaluate_within(engine, request)
     assert [f.rule for f in within] == [f.rule for f in engine.evaluate(request)]
+
+
+async def test_review_s_judge_over_budget_is_held_like_the_engine_alone() -> None:
+    stuck = _StuckMatcher()
+    judge = Judge(Engine(Policy(), stuck))
+    try:
+        findings = await judge.within(push(content={"body": "会员专享 5 折起"}), budget_s=0.05)
+    finally:
+        stuck.release.set()
+    [finding] = findings
+    assert (finding.code, finding.evidence) == ("unavailable", "50 ms")
 
 
 def test_the_engine_stops_between_rules_once_past_its_deadline() -> None:

@@ -2,13 +2,17 @@
 restart, context and pair rules come from the dictionary folder, per-tenant source rules."""
 
 import json
+import re
 from pathlib import Path
 
+import pytest
 from tests.unit.review.builders import push
 
 from herald.review.adapters.dictionaries import Dictionaries
+from herald.review.engine.context import parse_contexts
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Severity
+from herald.review.engine.pairs import parse_pairs
 from herald.review.policy import Policy, SourcePolicy, load_policy
 
 
@@ -59,6 +63,24 @@ def test_operator_context_and_pair_rules_are_read_from_the_folder(tmp_path: Path
     assert custom("限时抢购神秘盲盒") == ["神秘盲盒"]
     assert custom("玩具店上新神秘盲盒") == []
     assert custom("演唱会门票高价倒卖") == ["倒卖+门票 (pair: tickets)"]
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "error"),
+    [
+        ("context.toml", '[[rule]]\ncues = "警惕"\n', "context.toml rule 1: cues must be a list"),
+        ("context.toml", '[[rule]]\ncue = ["警惕"]\n', "context.toml rule 1: unknown keys ['cue']"),
+        ("pairs.toml", '[[pair]]\nverbs = ["卖"]\n', "pairs.toml pair 1: needs a category"),
+        ("pairs.toml", '[[pair]]\ncategory = "x"\nthings = 1\n', "pair 1: things must be a list"),
+    ],
+)
+def test_a_misspelt_rule_file_is_refused_naming_the_rule_and_key(
+    tmp_path: Path, name: str, table: str, error: str
+) -> None:
+    (tmp_path / name).write_text(table, encoding="utf-8")
+    parse = parse_contexts if name == "context.toml" else parse_pairs
+    with pytest.raises(ValueError, match=re.escape(error)):
+        parse(tmp_path / name)
 
 
 def test_source_attribution_categories_are_per_tenant() -> None:

@@ -9,15 +9,13 @@ thread under one time budget, as `engine.budget.evaluate_within` runs the engine
 a request not judged in time waits for a human.
 """
 
-import asyncio
-import time
 from dataclasses import replace
 
 from herald.contracts import PushRequest, ReasonCode
 from herald.review.domain.projection import label_views, project
 from herald.review.domain.sent_length import TrackedLinks, sms_as_sent
-from herald.review.engine.budget import over_budget
-from herald.review.engine.engine import Engine, OverBudget
+from herald.review.engine.budget import evaluate_within
+from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding
 from herald.review.policy import Policy
 
@@ -57,11 +55,4 @@ class Judge:
 
     async def within(self, request: PushRequest, budget_s: float | None = None) -> list[Finding]:
         """Every finding, or the over-budget hold past the policy's `budget_ms`."""
-        budget = budget_s if budget_s is not None else self.policy.budget_ms / 1000
-        deadline = time.monotonic() + budget
-        try:
-            return await asyncio.wait_for(
-                asyncio.to_thread(self.evaluate, request, deadline), timeout=budget
-            )
-        except (TimeoutError, OverBudget):
-            return [over_budget(budget)]
+        return await evaluate_within(self, request, budget_s)

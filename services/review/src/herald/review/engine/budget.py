@@ -11,10 +11,22 @@ so no rule runs for long.
 
 import asyncio
 import time
+from typing import Protocol
 
 from herald.contracts import PushRequest, ReasonCode
-from herald.review.engine.engine import Engine, OverBudget
+from herald.review.engine.engine import OverBudget
 from herald.review.engine.findings import Finding, Severity
+from herald.review.policy import Policy
+
+
+class Evaluates(Protocol):
+    """What can be judged within a budget: the engine, or review's Judge (the engine
+    over what will be sent, beside the SMS segments as sent)."""
+
+    @property
+    def policy(self) -> Policy: ...
+
+    def evaluate(self, request: PushRequest, deadline: float | None = None) -> list[Finding]: ...
 
 
 def over_budget(budget_s: float) -> Finding:
@@ -31,15 +43,15 @@ def over_budget(budget_s: float) -> Finding:
 
 
 async def evaluate_within(
-    engine: Engine, request: PushRequest, budget_s: float | None = None
+    judge: Evaluates, request: PushRequest, budget_s: float | None = None
 ) -> list[Finding]:
-    """Every finding, or the over-budget hold when the engine takes longer than the
+    """Every finding, or the over-budget hold when judging takes longer than the
     budget (the policy's `budget_ms` unless given)."""
-    budget = budget_s if budget_s is not None else engine.policy.budget_ms / 1000
+    budget = budget_s if budget_s is not None else judge.policy.budget_ms / 1000
     deadline = time.monotonic() + budget
     try:
         return await asyncio.wait_for(
-            asyncio.to_thread(engine.evaluate, request, deadline), timeout=budget
+            asyncio.to_thread(judge.evaluate, request, deadline), timeout=budget
         )
     except (TimeoutError, OverBudget):
         return [over_budget(budget)]

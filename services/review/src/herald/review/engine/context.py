@@ -10,6 +10,7 @@ Rules are read from the dictionaries' `context.toml` (see docs/review-rules.md).
 """
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,29 +55,45 @@ class Scene:
         )
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
+Table = tuple[str, str, dict[str, Any]]
+"""A rule's table: its default name (`pair 2`), where it is for errors (`pairs.toml pair
+2`), its keys."""
+
+
+def tables(path: Path, kind: str, keys: frozenset[str]) -> Iterator[Table]:
+    """The `[[kind]]` tables of a TOML file; a key not in `keys` is an error. The pair
+    rules are read the same way (see pairs)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for i, raw in enumerate(data.get(kind, [])):
+        name = f"{kind} {i + 1}"
+        where = f"{path.name} {name}"
+        unknown = set(raw) - keys
+        if unknown:
+            raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+        yield name, where, raw
+
+
+def strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """`raw[key]` (none: empty), a list of strings, each stripped, the blank ones left out."""
+    value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where} must be a list of strings")
+        raise ValueError(f"{where}: {key} must be a list of strings")
     return tuple(v.strip() for v in value if v.strip())
+
+
+_RULE_KEYS = frozenset({"name", "categories", "cues", "unless", "tags", "keep"})
 
 
 def parse_contexts(path: Path) -> list[ContextRule]:
     """The `[[rule]]` tables of a context.toml (see docs/review-rules.md)."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    rules = []
-    for i, raw in enumerate(data.get("rule", [])):
-        where = f"{path.name} rule {i + 1}"
-        unknown = set(raw) - {"name", "categories", "cues", "unless", "tags", "keep"}
-        if unknown:
-            raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
-        rules.append(
-            ContextRule(
-                name=str(raw.get("name", f"rule {i + 1}")),
-                categories=frozenset(_strings(raw.get("categories", []), where)),
-                cues=_strings(raw.get("cues", []), where),
-                unless=_strings(raw.get("unless", []), where),
-                tags=frozenset(_strings(raw.get("tags", []), where)),
-                keep=frozenset(_strings(raw.get("keep", []), where)),
-            )
+    return [
+        ContextRule(
+            name=str(raw.get("name", name)),
+            categories=frozenset(strings(raw, "categories", where)),
+            cues=strings(raw, "cues", where),
+            unless=strings(raw, "unless", where),
+            tags=frozenset(strings(raw, "tags", where)),
+            keep=frozenset(strings(raw, "keep", where)),
         )
-    return rules
+        for name, where, raw in tables(path, "rule", _RULE_KEYS)
+    ]

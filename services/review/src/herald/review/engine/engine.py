@@ -4,7 +4,7 @@ matcher it is handed (a new one whenever the dictionaries or the policy change).
 import time
 from collections.abc import Callable
 
-from herald.contracts import PushRequest
+from herald.contracts import Channel, PushRequest
 from herald.review.engine.findings import Finding
 from herald.review.engine.plan import Plan
 from herald.review.engine.reading import Reading
@@ -17,6 +17,8 @@ from herald.review.engine.rule_source import missing_source
 from herald.review.engine.rule_terms import sensitive_terms
 from herald.review.engine.terms import TermMatcher
 from herald.review.policy import Policy
+
+_SMS, _SOCIAL = Channel.SMS, Channel.SOCIAL
 
 
 class OverBudget(Exception):  # noqa: N818 - a signal, not an error
@@ -45,8 +47,12 @@ class Engine:
             plan = self._plan = Plan(policy)
         reading = Reading(request)
         found: list[Finding] = []
+        if deadline is None:
+            for rule in _RULES:
+                found += rule(reading, plan, matcher)
+            return found
         for rule in _RULES:
-            if deadline is not None and time.monotonic() > deadline:
+            if time.monotonic() > deadline:
                 raise OverBudget
             found += rule(reading, plan, matcher)
         return found
@@ -62,7 +68,7 @@ def _links(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
 
 
 def _markup(reading: Reading, _: Plan, __: TermMatcher) -> list[Finding]:
-    return unsafe_markup(reading.texts)
+    return unsafe_markup(reading.texts) if reading.may_hold_markup else []
 
 
 def _source(reading: Reading, p: Plan, matcher: TermMatcher) -> list[Finding]:
@@ -76,11 +82,10 @@ def _personal(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
 
 
 def _formats(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
-    return (
-        sms_format(reading, p.sms)
-        + content_format(reading, p.format, p.title_max)
-        + social_format(reading, p.social)
-    )
+    channels = reading.channels
+    found = sms_format(reading, p.sms) if _SMS in channels else []
+    found += content_format(reading, p.format, p.title_max)
+    return found + social_format(reading, p.social) if _SOCIAL in channels else found
 
 
 _RULES: tuple[Callable[[Reading, Plan, TermMatcher], list[Finding]], ...] = (

@@ -61,10 +61,12 @@ class Automaton(Generic[V]):
             found = ahocorasick_rs.AhoCorasick(
                 cast(list[str], patterns), matchkind=_STANDARD
             ).find_matches_as_indexes
-        self._find = found
+        self.search = found
+        """`search(text, True)`: every match. The Rust method itself, which the matcher
+        calls on every request (a method of this class would add a Python call)."""
 
     def find(self, text: str | bytes) -> list[tuple[int, int, int]]:
-        return self._find(text, True)
+        return self.search(text, True)
 
 
 def automaton(keys: Mapping[str, V] | Mapping[bytes, V]) -> Automaton[V] | None:

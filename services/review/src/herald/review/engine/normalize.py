@@ -39,42 +39,61 @@ _DROPPED = bytes([DROPPED])
 
 
 class Folded:
-    """A folded text: `text`, and on demand its UTF-16 `codes`, `origin[i]` (the index
-    in the original text of folded character i), `han` and the marks (see below).
-    Plain lazy attributes in slots: cached_property takes a lock."""
+    """A folded text: `text`, and what every request reads of it beside, worked out with
+    it (plain attributes, no property to call): `han`, `marks` and `original_marks` (see
+    below); on demand its UTF-16 `codes` and `origin[i]` (the index in the original text
+    of folded character i), which only matches need. Lazy ones are plain attributes in
+    slots: cached_property takes a lock."""
 
     __slots__ = (
         "_codes",
-        "_han",
         "_mapped",
-        "_marks",
         "_origin",
-        "_original_marks",
-        "_units",
+        "han",
+        "marks",
         "original",
+        "original_marks",
         "text",
     )  # fmt: skip
 
     def __init__(
-        self, original: str, text: str, mapped: Table | None = None, units: Indices | None = None
+        self,
+        original: str,
+        text: str,
+        han: bytes,
+        marks: bytes,
+        original_marks: bytes,
+        mapped: Table | None = None,
     ) -> None:
         self.original = original
         self.text = text
-        self._units = units
-        """The original's UTF-16 code units (as indices), when `mapped` is their fold one
-        for one."""
+        self.han = han
+        """What the homophone automaton reads: one byte per folded character, its
+        syllable's bucket (see fold_tables.bucket_table), 0 for a character without one
+        (Latin, punctuation kept, the barrier), so that a homophone is always written
+        in consecutive characters and offsets in it are offsets in `text`."""
+        self.marks = marks
+        """One byte per folded character saying what it is: `d` a digit, `a` a Latin
+        letter, `h` Chinese (or any character from U+2E80), `o` anything else."""
+        self.original_marks = original_marks
+        """One byte per UTF-16 code unit of the original text saying what it is (see
+        fold_tables.mark_table); for finding out cheaply that something is absent."""
         self._mapped = mapped
         """The table's value for every original character (0: dropped), when the
         folded text is those values without the zeros; None when origin is given."""
         self._origin: Indices | None = None
         self._codes: Table | None = None
-        self._han: bytes | None = None
-        self._marks: bytes | None = None
-        self._original_marks: bytes | None = None
 
     @classmethod
     def mapped_as(cls, original: str, codes: Table, origin: Indices) -> "Folded":
-        folded = cls(original, _decode(codes.data, "surrogatepass", True)[0])
+        units = np.frombuffer(_encode(original, "surrogatepass")[0], _U16)
+        folded = cls(
+            original,
+            _decode(codes.data, "surrogatepass", True)[0],
+            bucket_table().take(codes).tobytes(),
+            folded_mark_table().take(codes).tobytes(),
+            mark_table().take(units).tobytes(),
+        )
         folded._codes, folded._origin = codes, origin
         return folded
 
@@ -91,51 +110,6 @@ class Folded:
             self._origin = self._mapped.nonzero()[0]
         return self._origin
 
-    @property
-    def han(self) -> bytes:
-        """What the homophone automaton reads: one byte per folded character, its
-        syllable's bucket (see fold_tables.bucket_table), 0 for a character without one
-        (Latin, punctuation kept, the barrier), so that a homophone is always written
-        in consecutive characters and offsets in it are offsets in `text`."""
-        if self._han is None:
-            if self._units is not None:
-                self._info()
-            else:
-                self._han = bucket_table().take(self.codes).tobytes()
-        assert self._han is not None
-        return self._han
-
-    def _info(self) -> None:
-        """The original marks and `han` from one table lookup (see fold_tables.info_table)."""
-        assert self._units is not None
-        both = info_table().take(self._units).tobytes()
-        self._original_marks = both[1::2]
-        self._han = both[::2].translate(None, _DROPPED)
-
-    @property
-    def original_marks(self) -> bytes:
-        """One byte per UTF-16 code unit of the original text saying what it is (see
-        fold_tables.mark_table); for finding out cheaply that something is absent."""
-        if self._original_marks is None:
-            if self._units is not None:
-                self._info()
-            else:
-                units = np.frombuffer(_encode(self.original, "surrogatepass")[0], _U16)
-                self._original_marks = mark_table().take(units).tobytes()
-        assert self._original_marks is not None
-        return self._original_marks
-
-    @property
-    def marks(self) -> bytes:
-        """One byte per folded character saying what it is: `d` a digit, `a` a Latin
-        letter, `h` Chinese (or any character from U+2E80), `o` anything else."""
-        if self._marks is None:
-            if self._units is not None:
-                self._marks = self.original_marks.translate(TO_FOLDED, SEPARATORS)
-            else:
-                self._marks = folded_mark_table().take(self.codes).tobytes()
-        return self._marks
-
     def at_original(self, index: int) -> int:
         """The first folded character that comes from original index `index` or later."""
         return int(np.searchsorted(self.origin, index))
@@ -147,6 +121,8 @@ class Folded:
 
 
 def fold(text: str) -> Folded:
+    """The text folded, with its marks and syllables: a few table lookups over the whole
+    text (see fold_tables.info_table for the second), whatever it holds."""
     units = np.frombuffer(_encode(text, "surrogatepass")[0], _U16)
     if len(units) != len(text):
         return _fold_wide_text(text)
@@ -155,7 +131,12 @@ def fold(text: str) -> Folded:
     folded = _decode(mapped.data, "surrogatepass", True)[0]
     if _MULTI in folded:
         return _expand(text, mapped)
-    return Folded(text, folded.replace("\0", ""), mapped, indices)
+    info = info_table().take(indices).tobytes()
+    marks = info[1::2]
+    han = info[::2].translate(None, _DROPPED)
+    return Folded(
+        text, folded.replace("\0", ""), han, marks.translate(TO_FOLDED, SEPARATORS), marks, mapped
+    )
 
 
 def _fold_wide_text(text: str) -> Folded:

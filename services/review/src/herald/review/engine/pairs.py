@@ -8,10 +8,10 @@ Rules are read from the dictionaries' `pairs.toml` (see docs/review-rules.md); b
 lists are folded and matched in the same pass as the terms.
 """
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from herald.review.engine.context import strings, tables
 from herald.review.engine.findings import Severity
 
 Span = tuple[int, int, str]
@@ -48,35 +48,28 @@ def pairs_of(verbs: list[Span], things: list[Span], window: int) -> list[tuple[S
     return found
 
 
-def _strings(raw: dict[str, object], key: str, where: str) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where}: {key} must be a list of strings")
-    return tuple(v.strip() for v in value if v.strip())
+_PAIR_KEYS = frozenset({"name", "category", "verbs", "things", "window", "severity", "tags"})
 
 
 def parse_pairs(path: Path) -> list[PairRule]:
     """The `[[pair]]` tables of a pairs.toml."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
     rules = []
-    for i, raw in enumerate(data.get("pair", [])):
-        where = f"{path.name} pair {i + 1}"
-        unknown = set(raw) - {"name", "category", "verbs", "things", "window", "severity", "tags"}
-        if unknown or not raw.get("category"):
-            raise ValueError(f"{where}: needs a category; unknown keys {sorted(unknown)}")
+    for name, where, raw in tables(path, "pair", _PAIR_KEYS):
+        if not raw.get("category"):
+            raise ValueError(f"{where}: needs a category")
         window = raw.get("window", 12)
         if not isinstance(window, int) or not 0 <= window <= 40:
             raise ValueError(f"{where}: window must be an integer from 0 to 40")
         severity = raw.get("severity")
         rules.append(
             PairRule(
-                name=str(raw.get("name", f"pair {i + 1}")),
+                name=str(raw.get("name", name)),
                 category=str(raw["category"]),
-                verbs=_strings(raw, "verbs", where),
-                things=_strings(raw, "things", where),
+                verbs=strings(raw, "verbs", where),
+                things=strings(raw, "things", where),
                 window=window,
                 severity=Severity(severity) if severity else None,
-                tags=frozenset(_strings(raw, "tags", where)),
+                tags=frozenset(strings(raw, "tags", where)),
             )
         )
     return rules

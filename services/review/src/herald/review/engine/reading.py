@@ -3,8 +3,9 @@
 Every rule reads the same texts; a Reading holds them in each form a rule needs, so
 that none is built twice: the pieces (`texts`), what a recipient reads (`words`: the
 email HTML as its visible text), the plain ones joined by NUL (`joined`: one pass of the
-term matcher sees the whole request, and a NUL is a barrier no term spans), and their
-fold (`folded`, see normalize), made on first use.
+term matcher sees the whole request, and a NUL is a barrier no term spans), their fold
+(`folded`, see normalize) and its marks: every rule reads them, so they are plain
+attributes, not properties (a property is a Python call on every read).
 """
 
 from bisect import bisect_right
@@ -47,13 +48,15 @@ def readable(texts: list[Piece]) -> list[Piece]:
 
 class Reading:
     __slots__ = (
-        "_folded",
         "_scan",
         "_starts",
         "category",
         "channels",
         "content",
+        "folded",
         "joined",
+        "marks",
+        "may_hold_markup",
         "plain",
         "request",
         "tenant",
@@ -76,8 +79,12 @@ class Reading:
         if self.joined.count("\0") >= len(self.plain):  # a text of its own holds a NUL
             self.plain = [Piece(p.field, p.text.replace("\0", ""), PLAIN) for p in self.plain]
             self.joined = "\0".join([p.text for p in self.plain])
+        self.may_hold_markup = HTML in kinds or "<" in self.joined
+        """False when no rule of markup can fire: no email HTML, no `<` in a plain text."""
         self._starts: list[int] | None = None
-        self._folded: Folded | None = None
+        self.folded: Folded = fold(self.joined)
+        self.marks = self.folded.original_marks
+        """The marks of `joined` (see fold_tables.mark_table)."""
         self._scan: tuple[TermMatcher, list[Hit], list[Marked]] | None = None
 
     @property
@@ -86,12 +93,6 @@ class Reading:
         if self._starts is None:
             self._starts = list(accumulate((len(p.text) + 1 for p in self.plain), initial=0))
         return self._starts
-
-    @property
-    def folded(self) -> Folded:
-        if self._folded is None:
-            self._folded = fold(self.joined)
-        return self._folded
 
     def scan(self, matcher: TermMatcher) -> tuple[list[Hit], list[Marked]]:
         """The matcher's hits and repost markers in the joined texts (one pass, which
@@ -104,11 +105,6 @@ class Reading:
     def piece_at(self, offset: int) -> int:
         """The index (in `plain`) of the piece holding this offset of `joined`."""
         return bisect_right(self.starts, offset) - 1
-
-    @property
-    def marks(self) -> bytes:
-        """The marks of `joined` (see fold_tables.mark_table)."""
-        return self.folded.original_marks
 
     def may_hold_personal_data(self) -> bool:
         """False when no text has eleven digits or an `@`: then no rule of personal

@@ -92,12 +92,13 @@ def unsafe_links(
     found = []
     plain = _plain_links(texts) if marks is None or may_hold_links(marks) else {}
     for i, piece in enumerate(texts):
-        if piece.kind is PLAIN:
-            if not plain:
+        kind = piece.kind
+        if kind is PLAIN:
+            urls = plain.get(i)
+            if not urls:
                 continue
-            urls = plain.get(i, [])
         else:
-            urls = links_in(piece)
+            urls = [piece.text.strip()] if kind is URL else html_links(piece.text)
         for url in urls:
             problems = checked(url, policy)
             if not problems:

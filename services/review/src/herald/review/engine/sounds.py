@@ -29,13 +29,16 @@ def initials(folded: Folded, terms: dict[str, list[TermEntry]]) -> list[Found]:
         return []
     marks = folded.marks
     runs: set[tuple[int, int]] = set()
-    # bytes.find, not `in`: `in` first tries its operand as an int, and raises inside
-    if marks.find(b"haaa") >= 0:
-        runs.update((m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks))
-    if marks.find(b"aaah") >= 0:
+    # bytes.find, not `in`: `in` first tries its operand as an int, and raises inside.
+    # Each regex starts where C found its first chance.
+    at = marks.find(b"haaa")
+    if at >= 0:
+        runs.update([(m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks, at)])
+    at = marks.rfind(b"aaah")
+    if at >= 0:
         size = len(marks)
-        backwards = _AFTER_HAN.finditer(marks[::-1])
-        runs.update((size - m.end(), size - m.start() - 1) for m in backwards)
+        backwards = _AFTER_HAN.finditer(marks[::-1], size - at - 4)
+        runs.update([(size - m.end(), size - m.start() - 1) for m in backwards])
     if not runs:
         return []
     text = folded.text
@@ -56,7 +59,7 @@ def homophones(folded: Folded, sounds: Automaton[tuple[Heard, ...]] | None) -> l
     syllable bucket are chance, and fail it."""
     if sounds is None:
         return []
-    matches = sounds.find(folded.han)
+    matches = sounds.search(folded.han, True)
     if not matches:
         return []
     found: list[Found] = []

@@ -94,7 +94,7 @@ class TermMatcher:
     def scan(self, folded: Folded) -> tuple[list[Hit], list[Marked]]:
         """Every hit in a folded text, context rules applied, and where a repost marker
         may be (folded start, end exclusive, index in `markers`)."""
-        matches = self._words.find(folded.text) if self._words is not None else []
+        matches = self._words.search(folded.text, True) if self._words is not None else []
         extra = homophones(folded, self._sounds) + initials(folded, self._initials)
         if not matches and not extra:
             return [], []
