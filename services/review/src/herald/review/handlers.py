@@ -6,6 +6,7 @@ from herald.contracts import Topic
 from herald.contracts.critical import urgency
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.contracts.template_review import TemplateReviewRequested
+from herald.review.domain import submitter_of
 from herald.review.reviewing import Reviewer
 from herald.review.templates.reviewing import TemplateReviewer
 from herald.runtime.keyed import each_by_key
@@ -13,13 +14,19 @@ from herald.runtime.subscriptions import Consumers
 from herald.runtime.tracing import bind_trace
 
 _REVIEWS_AT_ONCE = 4
-"""Requests of one fetched batch reviewed concurrently (herald.runtime.keyed): a review
+"""Departments of one fetched batch reviewed concurrently (herald.runtime.keyed): a review
 is mostly waits (its rows, two acknowledged publishes), so one at a time capped the
 consumer's rate at one over that wall time on a loaded machine."""
 
 
-def _request_key(envelope: RequestEnvelope) -> tuple[str, str]:
-    return envelope.request.tenant, envelope.request.request_id
+def _strike_key(envelope: RequestEnvelope) -> tuple[str, str]:
+    """Requests whose rejections strike the same ladder are reviewed one after another:
+    a strike ladder re-assessed by two reviews at once counts both strikes in each (the
+    `warned` step is skipped, `restricted` published twice). The requester's and the
+    department's ladders both follow the submitter's department, and a request's own
+    records share it, so they stay in order."""
+    submitter = submitter_of(envelope)
+    return envelope.request.tenant, submitter.department
 
 
 def _urgency(envelope: RequestEnvelope) -> tuple[int, int]:
@@ -34,7 +41,7 @@ def build_router(
         do not wait for the marketing requests fetched with them), arrival order
         otherwise; a few at once, one request's records in order."""
         await each_by_key(
-            sorted(envelopes, key=_urgency), _request_key, review, limit=_REVIEWS_AT_ONCE
+            sorted(envelopes, key=_urgency), _strike_key, review, limit=_REVIEWS_AT_ONCE
         )
 
     async def review(envelope: RequestEnvelope) -> None:
