@@ -151,3 +151,18 @@ async def _blocked(h: Harness) -> bool:
                WHERE datname = current_database() AND wait_event_type = 'Lock'"""
         )
     )
+
+
+async def test_two_claims_on_one_lane_take_different_batches(make: Callable[..., Any]) -> None:
+    """The first claim holds the most urgent row; the second looks past it."""
+    h: Harness = await make(batch=2)
+    await h.add(*[recipient(f"tc-{i}") for i in range(4)])
+    await h.plan(push_request("tc-a", {"recipients": ["tc-0", "tc-1"]}))
+    await h.plan(push_request("tc-b", {"recipients": ["tc-2", "tc-3"]}))
+    now = h.clock()
+    async with h.stores.timers.claim() as first:
+        mine = await first.take_due(budgets(await first.lock_lanes(), now, 2), now, 2)
+        async with h.stores.timers.claim() as second:
+            theirs = await second.take_due(budgets(await second.lock_lanes(), now, 2), now, 2)
+    assert {d.timer.request_id for d in mine} == {"tc-a"}
+    assert {d.timer.request_id for d in theirs} == {"tc-b"}

@@ -33,8 +33,9 @@ CREATE INDEX timer_batches_expiry ON scheduler.timer_batches (expires_at)
 CREATE INDEX timer_batches_request ON scheduler.timer_batches (tenant, request_id);
 
 -- Who got each released delivery (engagement is keyed by delivery id), one row per
--- tenant and release. The GIN indexes serve engagement (by delivery id) and erasure (by
--- recipient id); `fastupdate` is off so that a lookup never scans a pending list.
+-- tenant and release. The GIN indexes serve engagement (by delivery id: `fastupdate`
+-- off, so that each event's lookup never scans a pending list) and erasure (by recipient
+-- id: rare, so the cheaper insert into a pending list wins).
 CREATE TABLE scheduler.released_batches (
     id             bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant         text        NOT NULL,
@@ -46,8 +47,7 @@ CREATE TABLE scheduler.released_batches (
 CREATE INDEX released_batches_time ON scheduler.released_batches (released_at);
 CREATE INDEX released_batches_delivery ON scheduler.released_batches USING gin (delivery_ids)
     WITH (fastupdate = off);
-CREATE INDEX released_batches_recipient ON scheduler.released_batches
-    USING gin (recipient_ids) WITH (fastupdate = off);
+CREATE INDEX released_batches_recipient ON scheduler.released_batches USING gin (recipient_ids);
 
 -- Existing rows are converted, not drained: a timer may be due days ahead (a schedule,
 -- quiet hours), so draining would hold a deploy back that long. Timers that share every

@@ -5,6 +5,9 @@ A send still waiting for them is made due now: its release finds no profile and 
 forgotten (engagement then finds nothing for them; their `capped_sends` rows go with
 their other rows, `recipients._DELETE`). Rows are read by
 their recipient arrays and rewritten whole: erasures are rare, releases are not.
+
+Lock order: the timer rows first (waiting for a release that holds them), before the
+erasure deletes any cap row, since a release holding timer rows goes on to lock cap rows.
 """
 
 import dataclasses

@@ -17,8 +17,8 @@ _DELETE = tuple(
         WHERE t.tenant = x.tenant AND t.recipient_id = x.id"""  # noqa: S608 - constant names
     for table in ("recipients", "caps", "engagement", "capped_sends")
 )
-"""Everything kept about a recipient, in its own tenant only; then `erase_sends` takes
-them out of the batch rows (released sends forgotten, waiting ones made due now)."""
+"""Everything kept about a recipient, in its own tenant only, once `erase_sends` has
+taken them out of the batch rows (released sends forgotten, waiting ones made due now)."""
 
 
 class PostgresRecipients:
@@ -40,9 +40,9 @@ class PostgresRecipients:
                 )
             if erased:
                 tenants, ids = [t for t, _ in erased], [rid for _, rid in erased]
+                await erase_sends(conn, erased)  # first: see erasure's lock order
                 for sql in _DELETE:
                     await conn.execute(sql, tenants, ids)
-                await erase_sends(conn, erased)
 
     async def get(self, tenant: str, recipient_id: str) -> Recipient | None:
         row = await self._db.pool.fetchrow(
