@@ -8,10 +8,10 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import Channel, Topic
-from herald.dispatcher import callbacks as cb
-from herald.dispatcher.callbacks_http import Callbacks
 from herald.dispatcher.config import ProvidersConfig
+from herald.dispatcher.domain import sms_callbacks as cb
 from herald.dispatcher.domain.rendering import render
+from herald.dispatcher.http.sms_callbacks import Callbacks
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.aliyun_sms import AliyunSmsConfig, AliyunSmsProvider
 from herald.dispatcher.providers.base import Message, Result

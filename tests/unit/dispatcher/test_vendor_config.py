@@ -8,9 +8,9 @@ from pydantic import ValidationError
 
 from herald.contracts import Channel
 from herald.dispatcher.builders import Parts
-from herald.dispatcher.callbacks_http import spec_of, tenants_of
 from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.domain.rendering import render
+from herald.dispatcher.http.sms_callbacks import spec_of, tenants_of
 from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, positional
 from herald.dispatcher.registry import Registry
 from herald.dispatcher.vendor_config import HuaweiSpec, OppoSpec
