@@ -3,10 +3,8 @@
 import httpx
 from fastapi import FastAPI
 
-from herald.dispatcher import config
 from herald.dispatcher.adapters.postgres import PgLedger, PgViews
 from herald.dispatcher.adapters.vendor_store import PgRefs, PgReplies, PgSharedTokens
-from herald.dispatcher.builders import Parts
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
 from herald.dispatcher.domain.final_check import FinalCheck
@@ -21,8 +19,10 @@ from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.optout.wiring import build_optout
 from herald.dispatcher.providers.inbox import PgInbox
-from herald.dispatcher.registry import Registry
 from herald.dispatcher.review_rules import load_rules
+from herald.dispatcher.routing import config
+from herald.dispatcher.routing.builders import Parts
+from herald.dispatcher.routing.registry import Registry
 from herald.dispatcher.settings import DispatcherSettings
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.links import LinkSigner, parse_keys
