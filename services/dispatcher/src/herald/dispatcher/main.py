@@ -4,6 +4,7 @@ import httpx
 from fastapi import FastAPI
 
 from herald.dispatcher.adapters.postgres import PgLedger, PgViews
+from herald.dispatcher.adapters.review_rules import load_rules
 from herald.dispatcher.adapters.vendor_store import PgRefs, PgReplies, PgSharedTokens
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
@@ -19,7 +20,6 @@ from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.optout.wiring import build_optout
 from herald.dispatcher.providers.inbox import PgInbox
-from herald.dispatcher.review_rules import load_rules
 from herald.dispatcher.routing import config
 from herald.dispatcher.routing.builders import Parts
 from herald.dispatcher.routing.registry import Registry
