@@ -32,8 +32,6 @@ from bench.common import emit
 from bench.fast_sink import FastSink
 from bench.pipeline import bare_http
 from herald.contracts.internal import Outcome, Send
-from herald.dispatcher.builders import Parts
-from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.domain.consent import ConsentRow
@@ -42,7 +40,9 @@ from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Later, Progress
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.ports import Claim
-from herald.dispatcher.registry import Registry
+from herald.dispatcher.routing.builders import Parts
+from herald.dispatcher.routing.config import ProvidersConfig
+from herald.dispatcher.routing.registry import Registry
 from herald.runtime.events import encode
 from herald.runtime.links import LinkSigner
 

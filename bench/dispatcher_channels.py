@@ -31,12 +31,12 @@ from prometheus_client import CollectorRegistry
 
 from herald.contracts.internal import Send
 from herald.devstack.ports import free_port, wait_for_port
-from herald.dispatcher.builders import Parts
-from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.registry import Registry
+from herald.dispatcher.routing.builders import Parts
+from herald.dispatcher.routing.config import ProvidersConfig
+from herald.dispatcher.routing.registry import Registry
 from herald.runtime.links import LinkSigner
 
 

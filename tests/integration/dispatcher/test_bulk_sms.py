@@ -8,16 +8,16 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import Channel, Topic
-from herald.dispatcher import callbacks as cb
-from herald.dispatcher.callbacks_http import Callbacks
-from herald.dispatcher.config import ProvidersConfig
+from herald.dispatcher.domain import sms_callbacks as cb
 from herald.dispatcher.domain.rendering import render
+from herald.dispatcher.http.sms_callbacks import Callbacks
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.aliyun_sms import AliyunSmsConfig, AliyunSmsProvider
 from herald.dispatcher.providers.base import Message, Result
 from herald.dispatcher.providers.refs import MemoryRefs
 from herald.dispatcher.providers.sms_templates import SmsTemplate
 from herald.dispatcher.providers.tencent_sms import TencentSmsConfig, TencentSmsProvider
+from herald.dispatcher.routing.config import ProvidersConfig
 from tests.integration.dispatcher.stub import stub
 from tests.integration.dispatcher.vendor_servers import Aliyun, Tencent
 from tests.support.fakes import FakeEventBus

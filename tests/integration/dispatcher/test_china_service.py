@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from herald.devstack.postgres import create_database
-from herald.dispatcher.callbacks import CallbackUrls
+from herald.dispatcher.adapters.vendor_store import PgSharedTokens
+from herald.dispatcher.domain.sms_callbacks import CallbackUrls
 from herald.dispatcher.main import create_app
 from herald.dispatcher.manifest import MANIFEST
-from herald.dispatcher.vendor_store import PgSharedTokens
 from herald.runtime.db import Database, migrate
 from tests.integration.dispatcher.harness import SIGNING_SECRET, Live, prepared, send
 from tests.integration.dispatcher.push_servers import Wechat

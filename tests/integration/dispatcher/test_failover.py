@@ -8,12 +8,12 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from herald.dispatcher.builders import Parts
-from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.domain.outcomes import Done, Later
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.registry import Registry
+from herald.dispatcher.routing.builders import Parts
+from herald.dispatcher.routing.config import ProvidersConfig
+from herald.dispatcher.routing.registry import Registry
 from tests.integration.dispatcher.stub import Seen, Stub, reply
 from tests.unit.dispatcher.builders import send
 from tests.unit.dispatcher.fakes import Clock, FakeInbox

@@ -27,8 +27,6 @@ from starlette.routing import Route
 
 from herald.contracts import Channel
 from herald.devstack.ports import free_port, wait_for_port
-from herald.dispatcher.builders import Parts, build_provider
-from herald.dispatcher.config import WebhookSpec
 from herald.dispatcher.providers.apns import ApnsConfig, ApnsProvider
 from herald.dispatcher.providers.base import Attempt, Blame, Result
 from herald.dispatcher.providers.chat import DingTalk, Feishu, WeCom
@@ -39,6 +37,8 @@ from herald.dispatcher.providers.jpush import JPushConfig, JPushProvider
 from herald.dispatcher.providers.sms import SmsConfig, SmsProvider
 from herald.dispatcher.providers.targets import Targets
 from herald.dispatcher.providers.webhook import WebhookProvider
+from herald.dispatcher.routing.builders import Parts, build_provider
+from herald.dispatcher.routing.config import WebhookSpec
 from tests.integration.dispatcher.stub import Seen, Stub, reply, stub
 from tests.integration.dispatcher.test_http_providers import msg, pem
 from tests.unit.dispatcher.fakes import FakeInbox

@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from herald.dispatcher.callbacks import CallbackUrls
+from herald.dispatcher.domain.sms_callbacks import CallbackUrls
 from herald.dispatcher.main import create_app
 from tests.integration.dispatcher.harness import Live, prepared, send
 from tests.integration.dispatcher.smtp_server import SmtpServer

@@ -18,7 +18,7 @@ from herald.dispatcher.providers.vivo import VivoConfig, VivoProvider
 from herald.dispatcher.providers.wechat import WechatConfig, WechatProvider
 from herald.dispatcher.providers.wechat_tokens import MemorySharedTokens
 from herald.dispatcher.providers.xiaomi import XiaomiConfig, XiaomiProvider
-from herald.dispatcher.vendor_config import SYSTEM_CLASSES
+from herald.dispatcher.routing.vendor_config import SYSTEM_CLASSES
 from tests.integration.dispatcher.push_servers import Huawei, JPush, Oppo, Vivo, Wechat, Xiaomi
 from tests.integration.dispatcher.stub import stub
 from tests.unit.dispatcher.builders import send

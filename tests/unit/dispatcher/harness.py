@@ -8,14 +8,14 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import Topic
-from herald.dispatcher.builders import Parts
-from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.domain.final_check import FinalCheck, SendRules
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.metrics import DispatcherMetrics
-from herald.dispatcher.registry import Registry
+from herald.dispatcher.routing.builders import Parts
+from herald.dispatcher.routing.config import ProvidersConfig
+from herald.dispatcher.routing.registry import Registry
 from tests.support.fakes import FakeEventBus
 from tests.unit.dispatcher.builders import SIGNER
 from tests.unit.dispatcher.fakes import Clock, FakeInbox, FakeLedger, FakeViews, ScriptedProvider

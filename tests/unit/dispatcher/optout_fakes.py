@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from herald.dispatcher.inbound import InboundReply
+from herald.dispatcher.domain.inbound import InboundReply
 from herald.dispatcher.optout.changes import Cell, Change
 
 

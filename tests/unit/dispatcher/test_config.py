@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from herald.contracts import Channel
-from herald.dispatcher.builders import Parts
-from herald.dispatcher.config import load
-from herald.dispatcher.registry import Registry
+from herald.dispatcher.routing.builders import Parts
+from herald.dispatcher.routing.config import load
+from herald.dispatcher.routing.registry import Registry
 from tests.unit.dispatcher.fakes import FakeInbox
 
 CONFIG = {

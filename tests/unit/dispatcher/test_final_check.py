@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from herald.contracts import Channel
+from herald.dispatcher.adapters.review_rules import load_rules
 from herald.dispatcher.domain.final_check import FinalCheck, SendRules
 from herald.dispatcher.domain.rendering import render_tracked
-from herald.dispatcher.review_rules import load_rules
 from herald.policy import LinkPolicy
 from tests.unit.dispatcher.builders import send
 from tests.unit.dispatcher.fakes import ScriptedProvider

@@ -6,12 +6,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from herald.contracts import Topic
-from herald.dispatcher import callbacks as cb
-from herald.dispatcher.callbacks_http import Callbacks
-from herald.dispatcher.config import ProvidersConfig
-from herald.dispatcher.inbound import InboundReply, is_opt_out
+from herald.dispatcher.domain import sms_callbacks as cb
+from herald.dispatcher.domain.inbound import InboundReply, is_opt_out
+from herald.dispatcher.http.sms_callbacks import Callbacks
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.refs import MemoryRefs
+from herald.dispatcher.routing.config import ProvidersConfig
 from tests.support.fakes import FakeEventBus
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

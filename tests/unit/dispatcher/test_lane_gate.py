@@ -9,7 +9,7 @@ import pytest
 
 from herald.dispatcher.domain.resilience import Breaker
 from herald.dispatcher.lane_gate import LaneSlots, reserved_share
-from herald.dispatcher.registry import Gate
+from herald.dispatcher.routing.registry import Gate
 from tests.unit.dispatcher.builders import send
 
 BULK = send("bulk", category="marketing")

@@ -7,11 +7,11 @@ import pytest
 from pydantic import ValidationError
 
 from herald.contracts import Channel
-from herald.dispatcher.config import WebhookSpec
 from herald.dispatcher.domain.rendering import render
 from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
 from herald.dispatcher.providers.hosts import HostCircuits
 from herald.dispatcher.providers.mail import clean, one_address
+from herald.dispatcher.routing.config import WebhookSpec
 from tests.unit.dispatcher.builders import send as make_send
 
 

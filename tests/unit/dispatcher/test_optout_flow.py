@@ -4,8 +4,8 @@ which SMS replies opt whom out."""
 from prometheus_client import CollectorRegistry, Counter
 
 from herald.contracts import Category, Channel, ConsentSource, Recipient, Topic
+from herald.dispatcher.domain.inbound import InboundReply
 from herald.dispatcher.domain.phones import phone_key_of
-from herald.dispatcher.inbound import InboundReply
 from herald.dispatcher.optout.changes import Change
 from herald.dispatcher.optout.flow import OptOuts
 from herald.dispatcher.optout.replies import OptOutReplies

@@ -1,7 +1,7 @@
 """Signed receipt and callback addresses: a forged or non-ASCII signature is just wrong."""
 
-from herald.dispatcher.callbacks import CallbackUrls
 from herald.dispatcher.domain.receipts import ReceiptUrls
+from herald.dispatcher.domain.sms_callbacks import CallbackUrls
 
 SECRET = b"a-signing-secret-of-enough-length"
 

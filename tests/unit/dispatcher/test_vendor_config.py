@@ -7,13 +7,13 @@ import pytest
 from pydantic import ValidationError
 
 from herald.contracts import Channel
-from herald.dispatcher.builders import Parts
-from herald.dispatcher.callbacks_http import spec_of, tenants_of
-from herald.dispatcher.config import ProvidersConfig
 from herald.dispatcher.domain.rendering import render
+from herald.dispatcher.http.sms_callbacks import spec_of, tenants_of
 from herald.dispatcher.providers.sms_templates import SmsTemplate, choose, fill, positional
-from herald.dispatcher.registry import Registry
-from herald.dispatcher.vendor_config import HuaweiSpec, OppoSpec
+from herald.dispatcher.routing.builders import Parts
+from herald.dispatcher.routing.config import ProvidersConfig
+from herald.dispatcher.routing.registry import Registry
+from herald.dispatcher.routing.vendor_config import HuaweiSpec, OppoSpec
 from tests.unit.dispatcher.builders import send
 from tests.unit.dispatcher.fakes import FakeInbox
 

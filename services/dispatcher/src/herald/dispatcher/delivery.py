@@ -25,7 +25,7 @@ from herald.dispatcher.domain.rendering import RenderError, Variants, render_tra
 from herald.dispatcher.domain.resilience import backoff
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.providers.base import Attempt, Blame, Message, Provider, Result
-from herald.dispatcher.registry import Registry, Route
+from herald.dispatcher.routing.registry import Registry, Route
 from herald.runtime.clock import Clock
 
 log = structlog.get_logger(__name__)

@@ -3,27 +3,27 @@
 import httpx
 from fastapi import FastAPI
 
-from herald.dispatcher import config
 from herald.dispatcher.adapters.postgres import PgLedger, PgViews
-from herald.dispatcher.builders import Parts
-from herald.dispatcher.callbacks import CallbackUrls
-from herald.dispatcher.callbacks_http import MAX_BYTES as CALLBACK_MAX_BYTES
-from herald.dispatcher.callbacks_http import Callbacks, build_callbacks
+from herald.dispatcher.adapters.review_rules import load_rules
+from herald.dispatcher.adapters.vendor_store import PgRefs, PgReplies, PgSharedTokens
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
 from herald.dispatcher.domain.final_check import FinalCheck
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.receipts import ReceiptUrls
+from herald.dispatcher.domain.sms_callbacks import CallbackUrls
 from herald.dispatcher.handlers import build_router
-from herald.dispatcher.http import build_http
+from herald.dispatcher.http.inbox import build_http
+from herald.dispatcher.http.sms_callbacks import MAX_BYTES as CALLBACK_MAX_BYTES
+from herald.dispatcher.http.sms_callbacks import Callbacks, build_callbacks
 from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.optout.wiring import build_optout
 from herald.dispatcher.providers.inbox import PgInbox
-from herald.dispatcher.registry import Registry
-from herald.dispatcher.review_rules import load_rules
+from herald.dispatcher.routing import config
+from herald.dispatcher.routing.builders import Parts
+from herald.dispatcher.routing.registry import Registry
 from herald.dispatcher.settings import DispatcherSettings
-from herald.dispatcher.vendor_store import PgRefs, PgReplies, PgSharedTokens
 from herald.runtime.clock import Clock, utc_now
 from herald.runtime.links import LinkSigner, parse_keys
 from herald.runtime.loops import every
@@ -58,6 +58,8 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     receipts = ReceiptUrls(secret, settings.dispatcher_public_url)
     inbox = PgInbox(rt.db)
     refs = PgRefs(rt.db)
+    # deliberate declaration: the composition root hands each part its settings, one keyword
+    # each (Dispatcher below likewise)
     parts = Parts(
         client,
         secret,

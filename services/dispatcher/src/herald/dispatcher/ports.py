@@ -1,6 +1,6 @@
 """The dispatcher's ports: its ledger (deliveries claimed, retries parked, outcomes
-recorded) and its views of others' events (cancels, consent). The Postgres adapters are
-in `adapters.postgres`; unit tests use hand-written fakes. (The provider port is
+recorded), its views of others' events (cancels, consent) and where inbound replies go.
+The Postgres adapters are in `adapters`; unit tests use hand-written fakes. (The provider port is
 `providers.base.Provider`, beside the providers that implement it; the in-app inbox's is
 `providers.inbox.Inbox`.)"""
 
@@ -12,6 +12,7 @@ from typing import Protocol
 from herald.contracts import Recipient
 from herald.contracts.internal import CancelRequested, Outcome, Send
 from herald.dispatcher.domain.consent import ConsentRow
+from herald.dispatcher.domain.inbound import InboundReply
 from herald.dispatcher.domain.outcomes import Later, Progress
 
 
@@ -46,3 +47,9 @@ class Views(Protocol):
     async def apply_recipients(self, changes: Sequence[tuple[str, str, Recipient | None]]) -> None:
         """(tenant, recipient id, profile or None: erased), each in its own tenant only."""
         ...
+
+
+class Replies(Protocol):
+    """Where inbound replies go (the consent flow decides what they change)."""
+
+    async def received(self, reply: InboundReply) -> None: ...

@@ -9,6 +9,7 @@ system publishes them: signed with the local producer credential of `acme`.
 
 import asyncio
 import time
+from typing import Any
 
 import asyncpg
 import structlog
@@ -22,35 +23,43 @@ from herald.runtime.provenance import RecordSigner
 log = structlog.get_logger(__name__)
 
 DEMO_TENANT = "acme"
+
+
+def _demo(recipient_id: str, timezone: str, locale: str, **profile: Any) -> Recipient:
+    """A demo recipient of DEMO_TENANT who agreed to marketing."""
+    return Recipient(
+        recipient_id=recipient_id,
+        tenant=DEMO_TENANT,
+        timezone=timezone,
+        locale=locale,
+        consent=Consent(marketing=True),
+        **profile,
+    )
+
+
 # deliberate declaration: the demo directory, one recipient each, spelled out as data
 DEMO_RECIPIENTS: tuple[Recipient, ...] = (
-    Recipient(
-        recipient_id="u-1001",
-        tenant=DEMO_TENANT,
-        timezone="Asia/Shanghai",
-        locale="zh-CN",
+    _demo(
+        "u-1001",
+        "Asia/Shanghai",
+        "zh-CN",
         contacts=Contacts(push_tokens=(PushToken(platform="fcm", token="demo-fcm-u-1001"),)),  # noqa: S106 - a fake device token
         tags=("vip", "beijing"),
-        consent=Consent(marketing=True),
         attributes={"name": "李雷", "city": "beijing", "tier": "gold"},
     ),
-    Recipient(
-        recipient_id="u-1002",
-        tenant=DEMO_TENANT,
-        timezone="Asia/Shanghai",
-        locale="zh-CN",
+    _demo(
+        "u-1002",
+        "Asia/Shanghai",
+        "zh-CN",
         tags=("vip", "shanghai"),
-        consent=Consent(marketing=True),
         attributes={"name": "韩梅梅", "city": "shanghai", "tier": "silver"},
     ),
-    Recipient(
-        recipient_id="u-1003",
-        tenant=DEMO_TENANT,
-        timezone="Europe/Berlin",
-        locale="en-GB",
+    _demo(
+        "u-1003",
+        "Europe/Berlin",
+        "en-GB",
         contacts=Contacts(phone="+8613800000003"),
         tags=("vip",),
-        consent=Consent(marketing=True),
         attributes={"name": "Jim", "city": "berlin", "tier": "gold"},
     ),
 )

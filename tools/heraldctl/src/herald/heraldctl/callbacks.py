@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from herald.heraldctl.client import Api, problem_of
-from herald.heraldctl.common import Env, JsonOpt, ask, env_of, intake_api, need_key, run
+from herald.heraldctl.client import problem_of
+from herald.heraldctl.common import Env, JsonOpt, ask, env_of, intake_api, listing, need_key, run
 from herald.heraldctl.render import Output, pairs, table
 
 app = typer.Typer(help="Status callbacks: where every status is POSTed.", no_args_is_help=True)
@@ -125,22 +125,18 @@ async def _show_one(env: Env, method: str, path: str, **kwargs: Any) -> int:
 
 async def _list(env: Env) -> int:
     found = await _call(env, "GET", "/v1/callbacks")
-    if env.out.as_json:
-        env.out.json(found)
-        return 0
-    rows = [
+    rows = (
         (c["id"], c["scope"], c.get("department") or "-", c["url"], ",".join(c["events"]),
          "active" if c["active"] else f"disabled: {c.get('disabled_reason')}")
         for c in found["callbacks"]
-    ]  # fmt: skip
+    )  # fmt: skip
     columns = ("id", "scope", "department", "url", "events", "state")
-    env.out.show(table(columns, rows, f"callbacks ({len(rows)})"))
-    return 0
+    return listing(env, found, columns, rows, "callbacks")
 
 
 async def _remove(env: Env, callback_id: str) -> int:
     need_key(env)
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
+    async with intake_api(env) as api:
         response = await api.send("DELETE", f"/v1/callbacks/{callback_id}")
     if not response.is_success:
         raise problem_of(response)

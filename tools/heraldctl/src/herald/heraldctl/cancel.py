@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from herald.heraldctl.client import Api
-from herald.heraldctl.common import Env, JsonOpt, env_of, need_key, run, segment
+from herald.heraldctl.common import Env, JsonOpt, intake_api, run_keyed, segment
 from herald.heraldctl.render import pairs
 
 
@@ -21,13 +20,11 @@ def cancel(
     as_json: JsonOpt = False,
 ) -> None:
     """Cancel a request: what has not been sent yet is not sent."""
-    env = env_of(ctx, as_json)
-    need_key(env)
-    run(env, _cancel(env, request_id))
+    run_keyed(ctx, as_json, lambda env: _cancel(env, request_id))
 
 
 async def _cancel(env: Env, request_id: str) -> int:
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
+    async with intake_api(env) as api:
         found = await api.call("POST", f"/v1/requests/{segment(request_id)}/cancel")
     if env.out.as_json:
         env.out.json(found)

@@ -13,6 +13,7 @@ from typing import Any, Self
 import httpx
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+STREAMING = httpx.Timeout(None, connect=5.0)
 
 
 @dataclass
@@ -92,29 +93,22 @@ class Api:
         path: str,
         *,
         json: Any = None,
-        content: bytes | None = None,
-        params: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """The raw response, whatever its status; RemoteError only if unreachable."""
-        headers = {"content-type": "application/json"} if content is not None else None
-        return await self._request(
-            method, path, json=json, content=content, params=params, headers=headers
-        )
-
-    async def stream(
-        self,
-        method: str,
-        path: str,
-        body: AsyncIterator[bytes],
-        *,
+        content: bytes | AsyncIterator[bytes] | None = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Send `body` as it comes (chunked); the raw response, whatever its status.
-        No time limit on writing or reading it: a large import takes as long as it takes."""
-        timeout = httpx.Timeout(None, connect=5.0)
+        """The raw response, whatever its status; RemoteError only if unreachable.
+
+        `content` as bytes is JSON unless `headers` say otherwise; as an async iterator it
+        is sent as it comes (chunked), with no time limit on writing or reading it: a large
+        import takes as long as it takes."""
+        options: dict[str, Any] = {}
+        if isinstance(content, bytes):
+            headers = headers or {"content-type": "application/json"}
+        elif content is not None:
+            options["timeout"] = STREAMING
         return await self._request(
-            method, path, content=body, params=params, headers=headers, timeout=timeout
+            method, path, json=json, content=content, params=params, headers=headers, **options
         )
 
     async def call(

@@ -5,7 +5,7 @@ Exit codes: 0 ok, 1 a remote refusal or invalid input, 2 usage (bad flags, bad c
 
 import asyncio
 import urllib.parse
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -16,7 +16,7 @@ from aiokafka.errors import KafkaError
 from herald.heraldctl import keys
 from herald.heraldctl.client import Api, RemoteError
 from herald.heraldctl.config import ConfigError, Settings, load_settings
-from herald.heraldctl.render import Output
+from herald.heraldctl.render import Output, table
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -78,6 +78,16 @@ def need_key(env: Env) -> str:
     return env.settings.api_key
 
 
+def run_keyed(
+    ctx: typer.Context, as_json: bool, work: Callable[[Env], Coroutine[Any, Any, int | None]]
+) -> NoReturn:
+    """`run` for a command that needs an API key: the settings, the key (asked for if
+    missing), then the command's async work."""
+    env = env_of(ctx, as_json)
+    need_key(env)
+    run(env, work(env))
+
+
 def intake_api(env: Env) -> Api:
     return Api(env.settings.intake_url, env.settings.api_key, name="intake")
 
@@ -86,10 +96,30 @@ def review_api(env: Env) -> Api:
     return Api(env.settings.review_url, env.settings.api_key, name="review")
 
 
+def tracker_api(env: Env) -> Api:
+    return Api(env.settings.tracker_url, env.settings.api_key, name="tracker")
+
+
 async def ask(api: Api, method: str, path: str, **options: Any) -> Any:
     """One call's answer (`Api.call`), the connection closed after it."""
     async with api:
         return await api.call(method, path, **options)
+
+
+def listing(
+    env: Env,
+    found: Any,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    what: str,
+) -> int:
+    """A listing as a table titled with its count (`found` as it is under --json)."""
+    if env.out.as_json:
+        env.out.json(found)
+        return 0
+    shown = list(rows)
+    env.out.show(table(columns, shown, f"{what} ({len(shown)})"))
+    return 0
 
 
 def segment(value: str) -> str:

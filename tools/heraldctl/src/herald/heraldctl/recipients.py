@@ -19,7 +19,7 @@ import typer
 
 from herald.contracts import Topic
 from herald.heraldctl import kafka, recipients_http
-from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run
+from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run, run_keyed
 from herald.heraldctl.recipients_csv import Row, read_rows
 from herald.heraldctl.render import advance, table
 from herald.heraldctl.signing import signer
@@ -74,9 +74,7 @@ def get(
     as_json: JsonOpt = False,
 ) -> None:
     """A recipient as Herald's directory holds it now."""
-    env = env_of(ctx, as_json)
-    need_key(env)
-    run(env, recipients_http.lookup(env, recipient_id))
+    run_keyed(ctx, as_json, lambda env: recipients_http.lookup(env, recipient_id))
 
 
 # deliberate declaration: a command's arguments and help, as typer reads them for --help
@@ -87,9 +85,7 @@ def erase(
     as_json: JsonOpt = False,
 ) -> None:
     """Erase a recipient everywhere Herald keeps anything about them."""
-    env = env_of(ctx, as_json)
-    need_key(env)
-    run(env, recipients_http.erase(env, recipient_id))
+    run_keyed(ctx, as_json, lambda env: recipients_http.erase(env, recipient_id))
 
 
 async def _import(env: Env, file: Path, tenant: str | None, check_only: bool) -> int:

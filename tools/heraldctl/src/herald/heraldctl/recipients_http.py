@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from herald.heraldctl.client import Api, problem_of
+from herald.heraldctl.client import problem_of
 from herald.heraldctl.common import CommandError, Env, ask, intake_api, segment
 from herald.heraldctl.render import pairs, table
 
@@ -36,9 +36,9 @@ async def _chunks(file: Path) -> AsyncIterator[bytes]:
 async def import_file(env: Env, file: Path, mode: str, check_only: bool) -> int:
     params = {"mode": mode, "dry_run": "true" if check_only else "false"}
     headers = {"content-type": content_type(file)}
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
-        response = await api.stream(
-            "POST", "/v1/recipients/import", _chunks(file), params=params, headers=headers
+    async with intake_api(env) as api:
+        response = await api.send(
+            "POST", "/v1/recipients/import", content=_chunks(file), params=params, headers=headers
         )
     body: dict[str, Any] = {}
     with contextlib.suppress(ValueError):

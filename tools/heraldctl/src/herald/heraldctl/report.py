@@ -9,15 +9,16 @@ from typing import Annotated, Any
 
 import typer
 
-from herald.heraldctl.client import Api
 from herald.heraldctl.common import (
     CommandError,
     Env,
     JsonOpt,
+    ask,
     env_of,
     need_key,
     run,
     segment,
+    tracker_api,
     usage,
 )
 from herald.heraldctl.render import Output, funnel, pairs, percent, table
@@ -64,8 +65,7 @@ def range_params(
 
 
 async def _get(env: Env, path: str, params: dict[str, str] | None = None) -> Any:
-    async with Api(env.settings.tracker_url, env.settings.api_key, name="tracker") as api:
-        return await api.call("GET", path, params=params)
+    return await ask(tracker_api(env), "GET", path, params=params)
 
 
 async def _one(env: Env, request_id: str, tenant: str | None) -> int:

@@ -16,6 +16,7 @@ from herald.heraldctl.common import (
     need_key,
     review_api,
     run,
+    run_keyed,
     segment,
     usage,
 )
@@ -54,9 +55,7 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """Requests waiting for a human (or in another --state), oldest first."""
-    env = env_of(ctx, as_json)
-    need_key(env)
-    run(env, _list(env, state, limit))
+    run_keyed(ctx, as_json, lambda env: _list(env, state, limit))
 
 
 async def _list(env: Env, state: str, limit: int) -> int:
@@ -84,9 +83,7 @@ async def _list(env: Env, state: str, limit: int) -> int:
 @app.command()
 def show(ctx: typer.Context, request_id: IdArg, as_json: JsonOpt = False) -> None:
     """One review: content, findings, decision."""
-    env = env_of(ctx, as_json)
-    need_key(env)
-    run(env, _show(env, request_id))
+    run_keyed(ctx, as_json, lambda env: _show(env, request_id))
 
 
 async def _show(env: Env, request_id: str) -> int:
@@ -104,9 +101,7 @@ def approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Approve a pending request: it goes on to the scheduler."""
-    env = env_of(ctx, as_json)
-    need_key(env)
-    run(env, _decide(env, request_id, "approve", note))
+    run_keyed(ctx, as_json, lambda env: _decide(env, request_id, "approve", note))
 
 
 # deliberate declaration: a command's arguments and help, as typer reads them for --help

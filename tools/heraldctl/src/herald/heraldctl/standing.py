@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from herald.heraldctl.common import Env, JsonOpt, ask, env_of, need_key, review_api, run, segment
-from herald.heraldctl.render import pairs, table
+from herald.heraldctl.common import Env, JsonOpt, ask, listing, review_api, run_keyed, segment
+from herald.heraldctl.render import pairs
 
 app = typer.Typer(
     help="Requesters and departments on the strike ladder (with no subcommand: list them); "
@@ -26,9 +26,7 @@ def standing(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Without a subcommand: every requester and department that has a standing."""
     if ctx.invoked_subcommand is not None:
         return
-    env = env_of(ctx, as_json)
-    need_key(env)
-    run(env, _list(env))
+    run_keyed(ctx, as_json, _list)
 
 
 @app.command()
@@ -39,22 +37,16 @@ def reinstate(
     as_json: JsonOpt = False,
 ) -> None:
     """Back to good standing (admin only); earlier strikes stop counting."""
-    env = env_of(ctx, as_json)
-    need_key(env)
-    run(env, _reinstate(env, kind, subject))
+    run_keyed(ctx, as_json, lambda env: _reinstate(env, kind, subject))
 
 
 async def _list(env: Env) -> int:
     found = await _call(env, "GET", "/v1/standing")
-    if env.out.as_json:
-        env.out.json(found)
-        return 0
-    rows = [
+    rows = (
         (s.get("subject_kind"), s.get("subject"), s.get("standing"), s.get("at"))
         for s in found.get("standing") or []
-    ]
-    env.out.show(table(("kind", "subject", "standing", "since"), rows, f"standing ({len(rows)})"))
-    return 0
+    )
+    return listing(env, found, ("kind", "subject", "standing", "since"), rows, "standing")
 
 
 async def _reinstate(env: Env, kind: str, subject: str) -> int:

@@ -14,7 +14,16 @@ import typer
 
 from herald.contracts import TERMINAL_STATUSES, StatusKind
 from herald.heraldctl.client import Api, RemoteError
-from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run, segment
+from herald.heraldctl.common import (
+    CommandError,
+    Env,
+    JsonOpt,
+    env_of,
+    intake_api,
+    need_key,
+    run,
+    segment,
+)
 from herald.heraldctl.render import Output, cell, pairs
 
 WatchOpt = Annotated[bool, typer.Option("--watch", "-w", help="Follow until a terminal status.")]
@@ -44,7 +53,7 @@ def status(
 
 
 async def _once(env: Env, request_id: str) -> int:
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
+    async with intake_api(env) as api:
         found = await api.call("GET", f"/v1/requests/{segment(request_id)}")
     _show(env.out, found, full=True)
     return 0
@@ -54,7 +63,7 @@ async def _watch(env: Env, request_id: str, interval: float, timeout: float) -> 
     deadline = time.monotonic() + timeout if timeout else None
     last: tuple[Any, ...] | None = None
     waiting_noted = False
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
+    async with intake_api(env) as api:
         while True:
             found = await _poll(api, request_id)
             if found is None and not waiting_noted:

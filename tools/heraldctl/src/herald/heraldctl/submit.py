@@ -15,7 +15,7 @@ import typer
 
 from herald.heraldctl import dry_run
 from herald.heraldctl.client import Api, RemoteError, problem_of
-from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, need_key, run
+from herald.heraldctl.common import CommandError, Env, JsonOpt, env_of, intake_api, need_key, run
 from herald.heraldctl.render import Output, advance, table
 from herald.heraldctl.requests_file import Checked, check
 
@@ -61,7 +61,7 @@ async def _submit(env: Env, file: Path, dry: bool, skip_invalid: bool, concurren
         if not going_on:
             raise CommandError("")
     need_key(env)
-    async with Api(env.settings.intake_url, env.settings.api_key, name="intake") as api:
+    async with intake_api(env) as api:
         if dry:
             left_out = [_invalid_json(c) for c in invalid]
             return await dry_run.run_all(env.out, api, valid, invalid=left_out)

@@ -7,13 +7,26 @@ A template's texts are a file (JSON, or YAML for `.yaml`/`.yml`): `default` (a
 placeholders as docs/contract.md says, `{{ values.<key> }}` for what a request supplies.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
 
 from herald.heraldctl.client import Api
-from herald.heraldctl.common import CommandError, Env, JsonOpt, ask, env_of, need_key, run, segment
+from herald.heraldctl.common import (
+    CommandError,
+    Env,
+    JsonOpt,
+    ask,
+    env_of,
+    intake_api,
+    listing,
+    need_key,
+    review_api,
+    run,
+    segment,
+)
 from herald.heraldctl.render import pairs, table
 from herald.heraldctl.requests_file import parse
 
@@ -109,13 +122,15 @@ def review(
     run(env, _decided(env, path, body))
 
 
-async def _call(env: Env, base: str, method: str, path: str, **kwargs: Any) -> Any:
+async def _call(
+    env: Env, service: Callable[[Env], Api], method: str, path: str, **kwargs: Any
+) -> Any:
     need_key(env)
-    return await ask(Api(base, env.settings.api_key, name="intake"), method, path, **kwargs)
+    return await ask(service(env), method, path, **kwargs)
 
 
 async def _version(env: Env, method: str, path: str, **kwargs: Any) -> int:
-    found = await _call(env, env.settings.intake_url, method, path, **kwargs)
+    found = await _call(env, intake_api, method, path, **kwargs)
     if env.out.as_json:
         env.out.json(found)
         return 0
@@ -129,22 +144,18 @@ async def _version(env: Env, method: str, path: str, **kwargs: Any) -> int:
 
 
 async def _list(env: Env) -> int:
-    found = await _call(env, env.settings.intake_url, "GET", "/v1/templates")
-    if env.out.as_json:
-        env.out.json(found)
-        return 0
-    rows = [
+    found = await _call(env, intake_api, "GET", "/v1/templates")
+    rows = (
         (t["name"], t["department"], t["category"], ",".join(t["channels"]),
          t["latest_version"], t["published_version"] or "-")
         for t in found["templates"]
-    ]  # fmt: skip
+    )  # fmt: skip
     columns = ("name", "department", "category", "channels", "latest", "published")
-    env.out.show(table(columns, rows, f"templates ({len(rows)})"))
-    return 0
+    return listing(env, found, columns, rows, "templates")
 
 
 async def _show(env: Env, name: str) -> int:
-    found = await _call(env, env.settings.intake_url, "GET", f"/v1/templates/{segment(name)}")
+    found = await _call(env, intake_api, "GET", f"/v1/templates/{segment(name)}")
     if env.out.as_json:
         env.out.json(found)
         return 0
@@ -157,7 +168,7 @@ async def _show(env: Env, name: str) -> int:
 
 
 async def _decided(env: Env, path: str, body: dict[str, Any]) -> int:
-    found = await _call(env, env.settings.review_url, "POST", path, json=body)
+    found = await _call(env, review_api, "POST", path, json=body)
     if env.out.as_json:
         env.out.json(found)
     else:

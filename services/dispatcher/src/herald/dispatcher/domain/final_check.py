@@ -17,7 +17,7 @@ links. So the final message is judged again, as it will be sent:
 - an SMS body takes at most `sms.max_segments` segments (never more than the channel's
   ceiling), counted on the final text with its tracked links.
 
-Pure: the policy comes in as `SendRules` (see review_rules.py for the file).
+Pure: the policy comes in as `SendRules` (see adapters/review_rules.py for the file).
 """
 
 import html as htmllib

@@ -8,7 +8,7 @@ only, so the table cannot be reversed by hashing every number there is. Pure.
 import hashlib
 import hmac
 
-from herald.dispatcher.callbacks import e164
+from herald.dispatcher.domain.sms_callbacks import e164
 
 
 def phone_key_of(secret: bytes) -> "PhoneKey":

@@ -13,10 +13,11 @@ from datetime import datetime
 import structlog
 
 from herald.contracts import Category, Channel, ConsentSource, Recipient
+from herald.dispatcher.domain.inbound import InboundReply, is_opt_out
 from herald.dispatcher.domain.phones import PhoneKey
-from herald.dispatcher.inbound import InboundReply, Replies, is_opt_out
 from herald.dispatcher.optout.changes import Change, OptOutStore
 from herald.dispatcher.optout.flow import OptOuts
+from herald.dispatcher.ports import Replies
 
 log = structlog.get_logger(__name__)
 

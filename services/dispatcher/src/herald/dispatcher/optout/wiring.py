@@ -9,13 +9,13 @@ from fastapi import APIRouter
 from herald.dispatcher.domain.optout_footer import OptOutLinks
 from herald.dispatcher.domain.optout_tokens import OptOutSigner, derive_key
 from herald.dispatcher.domain.phones import PhoneKey, phone_key_of
-from herald.dispatcher.inbound import Replies
 from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.optout.audit_http import build_audit_http
 from herald.dispatcher.optout.flow import OptOuts
 from herald.dispatcher.optout.http import build_optout_http
 from herald.dispatcher.optout.replies import OptOutReplies
 from herald.dispatcher.optout.store import PgOptOuts
+from herald.dispatcher.ports import Replies
 from herald.dispatcher.settings import DispatcherSettings
 from herald.runtime.auth import Authenticator
 from herald.runtime.clock import Clock

@@ -15,7 +15,7 @@ import hmac
 import time
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from herald.dispatcher.providers.base import Message, Result
@@ -95,16 +95,26 @@ class WeCom:
         return _errcode_result(answer, WECOM_RETRYABLE)
 
 
-# deliberate declaration: a robot's fields (signing secret, name, signed origins) and its
-# request and answer, as `Shape` asks of each
 @dataclass(frozen=True, slots=True)
-class DingTalk:
+class _SigningRobot:
+    """A robot that signs its webhook calls with `secret`, but only to its own `origins`:
+    a secret never goes to another host."""
+
     secret: str | None = None
+    name: str = ""
+    origins: frozenset[str] = frozenset()
+
+    def signs(self, url: str) -> bool:
+        return bool(self.secret) and origin(url) in self.origins
+
+
+@dataclass(frozen=True, slots=True)
+class DingTalk(_SigningRobot):
     name: str = "dingtalk"
-    origins: frozenset[str] = field(default=DINGTALK_ORIGINS)
+    origins: frozenset[str] = DINGTALK_ORIGINS
 
     def request(self, message: Message, url: str) -> tuple[str, dict[str, Any]]:
-        if self.secret and origin(url) in self.origins:
+        if self.secret and self.signs(url):
             ts = int(time.time() * 1000)
             sep = "&" if "?" in url else "?"
             url = f"{url}{sep}timestamp={ts}&sign={dingtalk_sign(self.secret, ts)}"
@@ -118,17 +128,14 @@ class DingTalk:
         return _errcode_result(answer, DINGTALK_RETRYABLE)
 
 
-# deliberate declaration: a robot's fields (signing secret, name, signed origins) and its
-# request and answer, as `Shape` asks of each
 @dataclass(frozen=True, slots=True)
-class Feishu:
-    secret: str | None = None
+class Feishu(_SigningRobot):
     name: str = "feishu"
-    origins: frozenset[str] = field(default=FEISHU_ORIGINS)
+    origins: frozenset[str] = FEISHU_ORIGINS
 
     def request(self, message: Message, url: str) -> tuple[str, dict[str, Any]]:
         body: dict[str, Any] = {"msg_type": "text", "content": {"text": _text(message)}}
-        if self.secret and origin(url) in self.origins:
+        if self.secret and self.signs(url):
             ts = int(time.time())
             body = {"timestamp": str(ts), "sign": feishu_sign(self.secret, ts), **body}
         return url, body

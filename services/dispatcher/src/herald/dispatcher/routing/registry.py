@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from aiolimiter import AsyncLimiter
 
 from herald.contracts import Channel
-from herald.dispatcher.builders import Parts, build_provider
-from herald.dispatcher.config import ProvidersConfig, ProviderSpec
 from herald.dispatcher.domain.resilience import Breaker
 from herald.dispatcher.lane_gate import LaneSlots
 from herald.dispatcher.providers.base import Provider
+from herald.dispatcher.routing.builders import Parts, build_provider
+from herald.dispatcher.routing.config import ProvidersConfig, ProviderSpec
 
 
 @dataclass

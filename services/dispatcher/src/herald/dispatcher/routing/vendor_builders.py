@@ -14,7 +14,7 @@ from herald.dispatcher.providers.vivo import VivoConfig, VivoProvider
 from herald.dispatcher.providers.wechat import WechatConfig, WechatProvider
 from herald.dispatcher.providers.wechat_tokens import SharedTokens
 from herald.dispatcher.providers.xiaomi import XiaomiConfig, XiaomiProvider
-from herald.dispatcher.vendor_config import (
+from herald.dispatcher.routing.vendor_config import (
     AliyunSmsSpec,
     HuaweiSpec,
     JPushSpec,

@@ -7,16 +7,6 @@ from dataclasses import dataclass, field, fields
 
 import httpx
 
-from herald.dispatcher.config import (
-    ApnsSpec,
-    FcmSpec,
-    InboxSpec,
-    LogSpec,
-    ProviderSpec,
-    SmsSpec,
-    SmtpSpec,
-    WebhookSpec,
-)
 from herald.dispatcher.domain.resilience import Circuit
 from herald.dispatcher.providers.apns import ApnsConfig, ApnsProvider
 from herald.dispatcher.providers.base import Provider
@@ -33,8 +23,18 @@ from herald.dispatcher.providers.spread import Spread
 from herald.dispatcher.providers.targets import Resolver, Targets, system_resolver
 from herald.dispatcher.providers.webhook import WebhookProvider
 from herald.dispatcher.providers.wechat_tokens import MemorySharedTokens, SharedTokens
-from herald.dispatcher.vendor_builders import build_vendor
-from herald.dispatcher.vendor_config import VendorSpec
+from herald.dispatcher.routing.config import (
+    ApnsSpec,
+    FcmSpec,
+    InboxSpec,
+    LogSpec,
+    ProviderSpec,
+    SmsSpec,
+    SmtpSpec,
+    WebhookSpec,
+)
+from herald.dispatcher.routing.vendor_builders import build_vendor
+from herald.dispatcher.routing.vendor_config import VendorSpec
 
 
 @dataclass

@@ -20,13 +20,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from herald.contracts import EngagementKind, ReasonCode, Topic
-from herald.dispatcher import callbacks as cb
-from herald.dispatcher.config import ProvidersConfig, ProviderSpec
 from herald.dispatcher.domain import receipts
-from herald.dispatcher.inbound import InboundReply, Replies
+from herald.dispatcher.domain import sms_callbacks as cb
+from herald.dispatcher.domain.inbound import InboundReply
 from herald.dispatcher.metrics import DispatcherMetrics
+from herald.dispatcher.ports import Replies
 from herald.dispatcher.providers.refs import Refs
-from herald.dispatcher.vendor_config import SMS_KINDS
+from herald.dispatcher.routing.config import ProvidersConfig, ProviderSpec
+from herald.dispatcher.routing.vendor_config import SMS_KINDS
 from herald.runtime.events import EventBus
 from herald.runtime.problems import PROBLEM_RESPONSE, Problem
 

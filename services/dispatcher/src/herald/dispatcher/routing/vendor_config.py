@@ -12,7 +12,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from herald.dispatcher.spec_base import Limits, SecretRef
+from herald.dispatcher.routing.spec_base import Limits, SecretRef
 
 # The vendors' class vocabularies (OPPO and vivo share theirs since their 2023 rules).
 SYSTEM_CLASSES = {"marketing": "MARKETING", "notification": "SUBSCRIPTION",

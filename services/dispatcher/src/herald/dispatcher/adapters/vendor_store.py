@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import structlog
 
-from herald.dispatcher.inbound import InboundReply, is_opt_out
+from herald.dispatcher.domain.inbound import InboundReply, is_opt_out
 from herald.dispatcher.providers.wechat_tokens import Fetch
 from herald.runtime.db import Database
 

@@ -22,9 +22,9 @@ from herald.contracts import Channel
 from herald.dispatcher.providers.targets import listable
 
 # re-exported: providers' specs here and elsewhere build on them
-from herald.dispatcher.spec_base import Limits as Limits  # noqa: PLC0414
-from herald.dispatcher.spec_base import SecretRef as SecretRef  # noqa: PLC0414
-from herald.dispatcher.vendor_config import VendorSpec
+from herald.dispatcher.routing.spec_base import Limits as Limits  # noqa: PLC0414
+from herald.dispatcher.routing.spec_base import SecretRef as SecretRef  # noqa: PLC0414
+from herald.dispatcher.routing.vendor_config import VendorSpec
 
 
 class LogSpec(Limits):

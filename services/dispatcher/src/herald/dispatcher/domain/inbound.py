@@ -1,8 +1,8 @@
 """Replies recipients send back (SMS 上行 / MO), and whether a reply says "no more".
 
-Pure: the reply as the providers' callbacks hand it over, the opt-out keyword test, and
-the port a reply is given to. What an opt-out then changes (consent, per channel or per
-sender) is decided by the consent flow, not here.
+Pure: the reply as the providers' callbacks hand it over, and the opt-out keyword test
+(the port a reply is given to is `ports.Replies`). What an opt-out then changes
+(consent, per channel or per sender) is decided by the consent flow, not here.
 
 A reply opts out when the whole message, normalised, is one of the keywords: Unicode
 NFKC (full-width `ＴＤ` is `TD`), case-folded, with whitespace removed and punctuation
@@ -14,7 +14,6 @@ is not an opt-out; `T` alone is. The carriers' and MIIT's convention in China is
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 OPT_OUT_KEYWORDS = frozenset(
     {
@@ -39,12 +38,6 @@ class InboundReply:
     tenant: str
     at: datetime
     """When the recipient sent it (the vendor's time)."""
-
-
-class Replies(Protocol):
-    """Where inbound replies go (the consent flow decides what they change)."""
-
-    async def received(self, reply: InboundReply) -> None: ...
 
 
 def _edge(ch: str) -> bool:
