@@ -78,7 +78,7 @@ def test_a_critical_only_dispatcher_reads_only_the_critical_topic_and_serves_no_
     built = dispatcher(lanes="critical", send_consumers=4)
     assert built.subscriptions == [CRITICAL_SENDS]
     assert api_paths(built) == set()
-    assert "retries" in loops(built)  # parked critical sends resume here too (leased)
+    assert "retries" not in loops(built)  # a blast's parked sends never load it
 
 
 def test_the_bulk_dispatcher_beside_it_never_reads_the_critical_topic() -> None:
@@ -86,6 +86,7 @@ def test_the_bulk_dispatcher_beside_it_never_reads_the_critical_topic() -> None:
     assert set(bulk.subscriptions) == set(default.subscriptions) - {CRITICAL_SENDS}
     assert BULK_SENDS in bulk.subscriptions
     assert api_paths(bulk) == api_paths(default) != set()
+    assert "retries" in loops(bulk)  # parked sends of both lanes resume here
 
 
 def test_by_default_one_dispatcher_serves_both_lanes() -> None:

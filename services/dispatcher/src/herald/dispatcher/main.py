@@ -105,7 +105,10 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     def full(resumed: int) -> bool:
         return resumed >= RETRY_BATCH  # more may be due at once
 
-    rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
+    if settings.lanes != "critical":
+        # parked sends (both lanes') are resumed by the process that is not critical-only:
+        # a blast parked on a provider's rate would otherwise load the critical one
+        rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
     rt.on_close(dispatcher.close)
     rt.on_close(client.aclose)
     for closer in parts.closers:
