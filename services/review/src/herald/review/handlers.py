@@ -1,11 +1,14 @@
 """Review's Kafka entrypoints: accepted requests, cancels and template versions."""
 
+from collections.abc import Callable, Hashable
+
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Topic
 from herald.contracts.critical import urgency
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.contracts.template_review import TemplateReviewRequested
+from herald.review.domain import submitter_of
 from herald.review.reviewing import Reviewer
 from herald.review.templates.reviewing import TemplateReviewer
 from herald.runtime.keyed import each_by_key
@@ -18,8 +21,26 @@ is mostly waits (its rows, two acknowledged publishes), so one at a time capped 
 consumer's rate at one over that wall time on a loaded machine."""
 
 
-def _request_key(envelope: RequestEnvelope) -> tuple[str, str]:
-    return envelope.request.tenant, envelope.request.request_id
+def _linked_by_standing(envelopes: list[RequestEnvelope]) -> Callable[[RequestEnvelope], Hashable]:
+    """A key shared by every request linked to another by its requester or department:
+    a review reads their standing and a rejection's strikes change it, so their reviews
+    run one after another, in order, as they always did; unrelated ones may overlap."""
+    parent: dict[Hashable, Hashable] = {}
+
+    def root(x: Hashable) -> Hashable:
+        while (up := parent.setdefault(x, x)) != x:
+            parent[x] = parent.setdefault(up, up)
+            x = up
+        return x
+
+    def subjects(e: RequestEnvelope) -> tuple[Hashable, Hashable]:
+        who, tenant = submitter_of(e), e.request.tenant
+        return ("requester", tenant, who.user), ("department", tenant, who.department)
+
+    for e in envelopes:
+        requester, department = subjects(e)
+        parent[root(requester)] = root(department)
+    return lambda e: root(subjects(e)[0])
 
 
 def _urgency(envelope: RequestEnvelope) -> tuple[int, int]:
@@ -32,10 +53,10 @@ def build_router(
     async def on_accepted(envelopes: list[RequestEnvelope]) -> None:
         """Critical requests of a fetched batch started first (alerts and one-time codes
         do not wait for the marketing requests fetched with them), arrival order
-        otherwise; a few at once, one request's records in order."""
-        await each_by_key(
-            sorted(envelopes, key=_urgency), _request_key, review, limit=_REVIEWS_AT_ONCE
-        )
+        otherwise; a few at once where no standing links them."""
+        ordered = sorted(envelopes, key=_urgency)
+        key = _linked_by_standing(ordered)
+        await each_by_key(ordered, key, review, limit=_REVIEWS_AT_ONCE)
 
     async def review(envelope: RequestEnvelope) -> None:
         bind_trace(envelope.trace_id)  # this item's task's own context
