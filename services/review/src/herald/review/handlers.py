@@ -13,7 +13,6 @@ from herald.review.reviewing import Reviewer
 from herald.review.templates.reviewing import TemplateReviewer
 from herald.runtime.keyed import each_by_key
 from herald.runtime.subscriptions import Consumers
-from herald.runtime.tracing import bind_trace
 
 _REVIEWS_AT_ONCE = 4
 """Requests of one fetched batch reviewed concurrently (herald.runtime.keyed): a review
@@ -53,14 +52,16 @@ def build_router(
     async def on_accepted(envelopes: list[RequestEnvelope]) -> None:
         """Critical requests of a fetched batch started first (alerts and one-time codes
         do not wait for the marketing requests fetched with them), arrival order
-        otherwise; a few at once where no standing links them."""
+        otherwise; a few at once, those a standing links as `review_linked` says."""
         ordered = sorted(envelopes, key=_urgency)
         key = _linked_by_standing(ordered)
-        await each_by_key(ordered, key, review, limit=_REVIEWS_AT_ONCE)
+        linked: dict[Hashable, list[RequestEnvelope]] = {}
+        for e in ordered:
+            linked.setdefault(key(e), []).append(e)
+        await each_by_key(list(linked.values()), id, review, limit=_REVIEWS_AT_ONCE)
 
-    async def review(envelope: RequestEnvelope) -> None:
-        bind_trace(envelope.trace_id)  # this item's task's own context
-        await reviewer.review(envelope)
+    async def review(group: list[RequestEnvelope]) -> None:
+        await reviewer.review_linked(group, _REVIEWS_AT_ONCE)
 
     async def on_cancels(events: list[CancelRequested]) -> None:
         for event in events:
