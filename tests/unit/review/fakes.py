@@ -147,6 +147,14 @@ class FakeStandingRepository:
         row = self.rows.get((tenant, kind, subject))
         return row.standing if row else Standing.GOOD
 
+    async def requester_and_department(
+        self, tenant: str, requester: str, department: str
+    ) -> tuple[Standing, Standing]:
+        return (
+            await self.current(tenant, "requester", requester),
+            await self.current(tenant, "department", department),
+        )
+
     async def change(
         self, tenant: str, kind: str, subject: str, to: Standing, at: datetime
     ) -> None:

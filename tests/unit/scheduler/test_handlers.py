@@ -36,6 +36,9 @@ class Fakes:
             raise ContentionError("deadlock detected")
         self.planned.append(env)
 
+    def streams(self, env: RequestEnvelope) -> bool:
+        return env.request.audience.recipients is None
+
     async def cancel(self, event: CancelRequested) -> None:
         self.cancelled.append(event)
 

@@ -1,5 +1,7 @@
 """Review's Kafka entrypoints: accepted requests, cancels and template versions."""
 
+from collections.abc import Callable, Hashable
+
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Topic
@@ -11,22 +13,33 @@ from herald.review.reviewing import Reviewer
 from herald.review.templates.reviewing import TemplateReviewer
 from herald.runtime.keyed import each_by_key
 from herald.runtime.subscriptions import Consumers
-from herald.runtime.tracing import bind_trace
 
 _REVIEWS_AT_ONCE = 4
-"""Departments of one fetched batch reviewed concurrently (herald.runtime.keyed): a review
+"""Requests of one fetched batch reviewed concurrently (herald.runtime.keyed): a review
 is mostly waits (its rows, two acknowledged publishes), so one at a time capped the
 consumer's rate at one over that wall time on a loaded machine."""
 
 
-def _strike_key(envelope: RequestEnvelope) -> tuple[str, str]:
-    """Requests whose rejections strike the same ladder are reviewed one after another:
-    a strike ladder re-assessed by two reviews at once counts both strikes in each (the
-    `warned` step is skipped, `restricted` published twice). The requester's and the
-    department's ladders both follow the submitter's department, and a request's own
-    records share it, so they stay in order."""
-    submitter = submitter_of(envelope)
-    return envelope.request.tenant, submitter.department
+def _linked_by_standing(envelopes: list[RequestEnvelope]) -> Callable[[RequestEnvelope], Hashable]:
+    """A key shared by every request linked to another by its requester or department:
+    a review reads their standing and a rejection's strikes change it, so their reviews
+    run one after another, in order, as they always did; unrelated ones may overlap."""
+    parent: dict[Hashable, Hashable] = {}
+
+    def root(x: Hashable) -> Hashable:
+        while (up := parent.setdefault(x, x)) != x:
+            parent[x] = parent.setdefault(up, up)
+            x = up
+        return x
+
+    def subjects(e: RequestEnvelope) -> tuple[Hashable, Hashable]:
+        who, tenant = submitter_of(e), e.request.tenant
+        return ("requester", tenant, who.user), ("department", tenant, who.department)
+
+    for e in envelopes:
+        requester, department = subjects(e)
+        parent[root(requester)] = root(department)
+    return lambda e: root(subjects(e)[0])
 
 
 def _urgency(envelope: RequestEnvelope) -> tuple[int, int]:
@@ -39,14 +52,16 @@ def build_router(
     async def on_accepted(envelopes: list[RequestEnvelope]) -> None:
         """Critical requests of a fetched batch started first (alerts and one-time codes
         do not wait for the marketing requests fetched with them), arrival order
-        otherwise; a few at once, one request's records in order."""
-        await each_by_key(
-            sorted(envelopes, key=_urgency), _strike_key, review, limit=_REVIEWS_AT_ONCE
-        )
+        otherwise; a few at once, those a standing links as `review_linked` says."""
+        ordered = sorted(envelopes, key=_urgency)
+        key = _linked_by_standing(ordered)
+        linked: dict[Hashable, list[RequestEnvelope]] = {}
+        for e in ordered:
+            linked.setdefault(key(e), []).append(e)
+        await each_by_key(list(linked.values()), id, review, limit=_REVIEWS_AT_ONCE)
 
-    async def review(envelope: RequestEnvelope) -> None:
-        bind_trace(envelope.trace_id)  # this item's task's own context
-        await reviewer.review(envelope)
+    async def review(group: list[RequestEnvelope]) -> None:
+        await reviewer.review_linked(group, _REVIEWS_AT_ONCE)
 
     async def on_cancels(events: list[CancelRequested]) -> None:
         for event in events:

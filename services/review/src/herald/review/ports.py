@@ -101,6 +101,12 @@ class StandingRepository(Protocol):
 
     async def current(self, tenant: str, kind: str, subject: str) -> Standing: ...
 
+    async def requester_and_department(
+        self, tenant: str, requester: str, department: str
+    ) -> tuple[Standing, Standing]:
+        """Both standings a review weighs, in one read."""
+        ...
+
     async def change(
         self, tenant: str, kind: str, subject: str, to: Standing, at: datetime
     ) -> None:

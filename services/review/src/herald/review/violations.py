@@ -32,10 +32,7 @@ class Violations:
         self._metrics, self._clock = metrics, clock
 
     async def standings(self, tenant: str, requester: str, department: str) -> tuple[Standing, ...]:
-        return (
-            await self._repo.current(tenant, "requester", requester),
-            await self._repo.current(tenant, "department", department),
-        )
+        return await self._repo.requester_and_department(tenant, requester, department)
 
     async def reassess(self, tenant: str, requester: str | None, department: str | None) -> None:
         """After a strike: move each subject up the ladder if its recent strikes say so."""

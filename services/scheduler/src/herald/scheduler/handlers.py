@@ -38,12 +38,18 @@ BOTH_LANES = wiring("all", 1, 1)
 _PLANS_AT_ONCE = 4
 """Requests of one fetched batch planned concurrently (herald.runtime.keyed): a plan is
 mostly waits (nine statements, an acknowledged publish), so one at a time capped a
-consumer near 1 / 30 ms on a loaded machine; each plan holds one pooled connection at
-a time, and both planning groups together stay under the pool's ten."""
+consumer near 1 / 30 ms on a loaded machine. A short plan holds one pooled connection
+at a time and never waits for another while it does; streamed plans (two at once) still
+go one at a time per group, so the pool's ten cannot all be held by waiters."""
 
 
 class Planning(Protocol):
     async def plan(self, env: RequestEnvelope) -> None: ...
+
+    def streams(self, env: RequestEnvelope) -> bool:
+        """Whether planning it streams the audience (holding a snapshot's connection
+        while each chunk takes another), not the one-chunk short path."""
+        ...
 
 
 class Cancelling(Protocol):
@@ -135,7 +141,12 @@ def build_router(
             mine = [
                 i for i in items if is_critical(i.request.category, i.request.priority) == critical
             ]
-            await each_by_key(mine, _request_key, plan, limit=_PLANS_AT_ONCE)
+            await each_by_key(mine, plan_key, plan, limit=_PLANS_AT_ONCE)
+
+        def plan_key(env: RequestEnvelope) -> tuple[str, ...]:
+            """Streamed plans one after another, as before (each holds two pooled
+            connections at once); short ones beside them."""
+            return ("streamed",) if planner.streams(env) else _request_key(env)
 
         return on_approved
 

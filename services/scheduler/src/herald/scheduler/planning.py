@@ -62,17 +62,21 @@ class Planner:
         never deleted and only this policy's rate is ever written, so a lane ensured
         once at a rate needs no statement again (one round trip less per chunk)."""
 
+    def streams(self, env: RequestEnvelope) -> bool:
+        """Whether the audience is streamed in chunks (not one listed chunk)."""
+        listed = env.request.audience.recipients
+        return listed is None or len(listed) > self._chunk
+
     async def plan(self, env: RequestEnvelope) -> None:
         req = env.request
         plan = await self._plans.open(env)
         if plan.complete:
             return  # planned before: a redelivery
         started = time.monotonic()
-        listed = req.audience.recipients
-        if listed is not None and len(listed) <= self._chunk:
-            done = await self._plan_listed(env, plan.cursor)
-        else:
+        if self.streams(env):
             done = await self._plan_streamed(env, plan.cursor)
+        else:
+            done = await self._plan_listed(env, plan.cursor)
         if done:
             self._metrics.expansion.observe(time.monotonic() - started)
             seconds = time.monotonic() - started

@@ -52,42 +52,56 @@ async def _strike(conn: asyncpg.Connection, review: Review, reason: str, at: dat
     )
 
 
+_RECORD = """
+WITH d AS (
+    INSERT INTO review.decisions (tenant, request_id, state, requester, department, category,
+        envelope, reasons, findings, created_at, decided_at, decided_by, note, expires_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+    ON CONFLICT (tenant, request_id) DO NOTHING RETURNING *),
+a AS (
+    INSERT INTO review.audit (tenant, request_id, actor, action, reasons, findings, note, at)
+    SELECT tenant, request_id, 'rules', state, reasons, findings, $13, $10 FROM d)
+SELECT * FROM d"""
+"""A decision by the rules and its audit row (what `_audit` writes), in one statement."""
+
+
 class PgReviewRepository(PgReviewReads):
     """Writes; every change of a decision is audited in the same transaction."""
 
     async def record(self, envelope: RequestEnvelope, decision: Decision, at: datetime) -> Recorded:
+        """The decision and its audit row in one statement (atomic on its own, so no
+        transaction's BEGIN and COMMIT round trips for the common case); a rejection's
+        strikes join them in one transaction; a request seen before is adopted."""
         req, submitter = envelope.request, submitter_of(envelope)
         final = decision.state != StatusKind.PENDING_REVIEW
-        findings = [dataclasses.asdict(f) for f in decision.findings]
-        async with self._db.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(
-                """INSERT INTO review.decisions (tenant, request_id, state, requester, department,
-                       category, envelope, reasons, findings, created_at, decided_at, decided_by,
-                       note, expires_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                   ON CONFLICT (tenant, request_id) DO NOTHING RETURNING *""",
-                req.tenant,
-                req.request_id,
-                str(decision.state),
-                submitter.user,
-                submitter.department,
-                str(req.category),
-                envelope.model_dump(mode="json"),
-                _dump(decision.reasons),
-                findings,
-                at,
-                at if final else None,
-                "rules" if final else None,
-                decision.why or None,
-                req.schedule.expires_at if req.schedule else None,
-            )
-            if row is None:
-                return Recorded(await self._adopt(conn, envelope), fresh=False)
-            review = review_of(row)
-            await _audit(conn, review, "rules", str(decision.state), at, decision.why or None)
-            if decision.state == StatusKind.REJECTED:
+        args = (
+            req.tenant,
+            req.request_id,
+            str(decision.state),
+            submitter.user,
+            submitter.department,
+            str(req.category),
+            envelope.model_dump(mode="json"),
+            _dump(decision.reasons),
+            [dataclasses.asdict(f) for f in decision.findings],
+            at,
+            at if final else None,
+            "rules" if final else None,
+            decision.why or None,
+            req.schedule.expires_at if req.schedule else None,
+        )
+        rejected = decision.state == StatusKind.REJECTED
+        async with self._db.pool.acquire() as conn:
+            row = None if rejected else await conn.fetchrow(_RECORD, *args)
+            if row is not None:
+                return Recorded(review_of(row), fresh=True)
+            async with conn.transaction():
+                row = await conn.fetchrow(_RECORD, *args) if rejected else None
+                if row is None:
+                    return Recorded(await self._adopt(conn, envelope), fresh=False)
+                review = review_of(row)
                 await _strike(conn, review, "rules", at)
-            return Recorded(review, fresh=True)
+                return Recorded(review, fresh=True)
 
     async def _adopt(self, conn: asyncpg.Connection, envelope: RequestEnvelope) -> Review:
         """The stored row; a request cancelled before it arrived gets its envelope now."""

@@ -22,6 +22,20 @@ class PgStandingRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def requester_and_department(
+        self, tenant: str, requester: str, department: str
+    ) -> tuple[Standing, Standing]:
+        rows = await self._db.pool.fetch(
+            """SELECT subject_kind, standing FROM review.standing WHERE tenant = $1
+               AND ((subject_kind = 'requester' AND subject = $2)
+                 OR (subject_kind = 'department' AND subject = $3))""",
+            tenant,
+            requester,
+            department,
+        )
+        found = {r["subject_kind"]: Standing(r["standing"]) for r in rows}
+        return found.get("requester", Standing.GOOD), found.get("department", Standing.GOOD)
+
     async def strikes(self, tenant: str, kind: str, subject: str, since: datetime) -> int:
         count: int = await self._db.pool.fetchval(
             """SELECT count(*) FROM review.strikes s
