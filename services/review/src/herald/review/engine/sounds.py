@@ -70,11 +70,11 @@ def homophones(folded: Folded, sounds: Automaton[tuple[Heard, ...]] | None) -> l
         written = text[start:stop]
         heard: tuple[int, ...] | None = None
         for entry, key, sounding in values[index]:
-            own = sum(a == b for a, b in zip(written, key, strict=True))
+            own = sum(map(str.__eq__, written, key))  # as long as each other
             if not length > own or own * 2 < length:
                 continue
             if heard is None:
-                heard = tuple(int(n) for n in syllable_table().take(folded.codes[start:stop]))
+                heard = tuple(syllable_table().take(folded.codes[start:stop]).tolist())
             if heard == sounding and not real_word(text, start, key):
                 found.append((start, stop - 1, entry, "homophone"))
     return found
