@@ -70,6 +70,17 @@ def test_initials_inside_english_are_not_hits() -> None:
 @pytest.mark.parametrize(
     "body",
     [
+        "Winter sale starts tonight 冬季特卖 bjl平台 Your parcel is on its way 欢迎",
+        "欢迎 Your parcel is on its way 新bjl平台 Winter sale starts tonight",
+    ],
+)
+def test_initials_beside_chinese_are_hits_among_english_sentences(body: str) -> None:
+    assert [e for f in terms(body) for e in f.entries] == ["百家乐 (initials)"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
         "反诈提醒：凡是要求刷单返利的都是诈骗，请勿轻信",
         "6月26日国际禁毒日，冰毒、海洛因危害极大，珍爱生命，远离毒品",
         "警方破获一起网络赌博案，抓获犯罪嫌疑人15名",

@@ -52,14 +52,22 @@ def pieces(request: PushRequest) -> list[Piece]:
     return content_pieces(request.content)
 
 
+_new = tuple.__new__
+"""How content_pieces makes a Piece: a named tuple's own constructor is a Python function
+(a call per piece, twice the cost of the tuple); the tuple's is not."""
+
+
 def content_pieces(content: Content) -> list[Piece]:
     """The pieces of one request's content. Its fields are read from the model's
     `__dict__`: a contract model defines `__getattr__`, which makes every attribute read
     take the slow path (several times a plain object's), and every request reads these."""
     c = content.__dict__
-    found = [Piece("content.title", c["title"], PLAIN), Piece("content.body", c["body"], PLAIN)]
+    found = [
+        _new(Piece, ("content.title", c["title"], PLAIN)),
+        _new(Piece, ("content.body", c["body"], PLAIN)),
+    ]
     if c["url"]:
-        found.append(Piece("content.url", c["url"], URL))
+        found.append(_new(Piece, ("content.url", c["url"], URL)))
     if c["media"]:
         found += [
             Piece(f"content.media[{i}].url", str(m.url), URL) for i, m in enumerate(c["media"])

@@ -13,7 +13,8 @@ syllable without tone (赌 and 堵 are both `du`), else 0; `bucket_table()` sque
 those numbers into one byte (the rarest syllables share a byte): the alphabet the
 homophone automaton runs over. `info_table()[cp]` is both bytes a rule needs of an
 original character at once: its mark (see mark_table) and its syllable's bucket once
-folded (0 for a character with none, DROPPED for one folding drops).
+folded (0 for a character with none, DROPPED for one folding drops);
+`fold_info_table()` holds both tables, so that folding a text is one lookup.
 
 Built once per process (a fraction of a second), then every fold is a few numpy calls.
 """
@@ -42,6 +43,7 @@ DROPPED = 0xFF
 """In a syllable stream (see info_table), a character folding drops; no bucket is 255."""
 
 Table = npt.NDArray[np.uint16]
+Wide = npt.NDArray[np.uint32]
 Buckets = npt.NDArray[np.uint8]
 Marks = npt.NDArray[np.uint8]
 
@@ -206,4 +208,14 @@ def info_table() -> Table:
     stream[folded == 0] = DROPPED
     pairs = np.stack([stream, mark_table()], axis=1)  # little-endian: the low byte first
     table: Table = pairs.view("<u2").reshape(LIMIT)
+    return table
+
+
+@cache
+def fold_info_table() -> Wide:
+    """fold_table and info_table in one: for each code point, what it folds to in the
+    low half and its info (see info_table) in the high half, so that one lookup over a
+    text gives both (in little-endian bytes: folded character, bucket, mark)."""
+    table: Wide = fold_table().astype(np.uint32)
+    table |= info_table().astype(np.uint32) << np.uint32(16)
     return table

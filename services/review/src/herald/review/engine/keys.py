@@ -42,6 +42,12 @@ V = TypeVar("V")
 _Find = Callable[[Any, bool], list[tuple[int, int, int]]]
 _STANDARD = ahocorasick_rs.MatchKind.Standard
 """The only kind that reports overlapping matches (百家乐 and 家乐 both)."""
+_DFA = ahocorasick_rs.Implementation.DFA
+DFA_MAX_KEYS = 10_000
+"""Up to this many keys, an automaton over bytes (the homophones' syllables) is a DFA:
+a third faster to search than the default (one table step a byte), about 14 MB for the
+4,000 keys of a 10,000-term dictionary. The automaton of words (tens of thousands of
+keys, every pinyin spelling) stays the default: as a DFA it would take 170 MB."""
 
 
 class Automaton(Generic[V]):
@@ -54,8 +60,9 @@ class Automaton(Generic[V]):
         patterns = list(keys)
         self.values: list[V] = list(keys.values())
         if patterns and isinstance(patterns[0], bytes):
+            dfa = _DFA if len(patterns) <= DFA_MAX_KEYS else None
             found: _Find = ahocorasick_rs.BytesAhoCorasick(
-                cast(list[bytes], patterns), matchkind=_STANDARD
+                cast(list[bytes], patterns), matchkind=_STANDARD, implementation=dfa
             ).find_matches_as_indexes
         else:
             found = ahocorasick_rs.AhoCorasick(

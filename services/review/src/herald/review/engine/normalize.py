@@ -1,10 +1,10 @@
 """Fold a text so that evasions match (see fold_tables for what folding does).
 
-The whole text is folded by one table lookup over its UTF-16 code units (numpy) and one
-decode: this is what keeps the engine near the speed of a bare matcher. The folded text
-can say, for every character, the index of the original character it came from (so
-evidence is always quoted from what the requester wrote); that map is only built when
-something matched.
+The whole text is folded by one table lookup over its UTF-16 code units (numpy; the same
+lookup gives its marks and syllables) and one decode: this is what keeps the engine near
+the speed of a bare matcher. The folded text can say, for every character, the index of
+the original character it came from (so evidence is always quoted from what the
+requester wrote); that map is only built when something matched.
 """
 
 import codecs
@@ -22,9 +22,9 @@ from herald.review.engine.fold_tables import (
     Table,
     bucket_table,
     fold_char,
+    fold_info_table,
     fold_table,
     folded_mark_table,
-    info_table,
     mark_table,
 )
 
@@ -33,7 +33,7 @@ _encode, _decode = codecs.utf_16_le_encode, codecs.utf_16_le_decode
 """The codec's own functions: `str.encode("utf-16-le")` finds them through the codec
 registry and a Python wrapper on every call."""
 _MULTI = chr(MULTI)
-_U16, _INDEX = np.dtype(np.uint16), np.dtype(np.intp)
+_U16 = np.dtype(np.uint16)
 """Dtype objects, given positionally: numpy converts a scalar type to one on every call."""
 _DROPPED = bytes([DROPPED])
 
@@ -121,19 +121,19 @@ class Folded:
 
 
 def fold(text: str) -> Folded:
-    """The text folded, with its marks and syllables: a few table lookups over the whole
-    text (see fold_tables.info_table for the second), whatever it holds."""
+    """The text folded, with its marks and syllables: one table lookup over the whole
+    text (see fold_tables.fold_info_table), whatever it holds."""
     units = np.frombuffer(_encode(text, "surrogatepass")[0], _U16)
     if len(units) != len(text):
         return _fold_wide_text(text)
-    indices = units.astype(_INDEX)  # once for both lookups (take converts each time)
-    mapped = fold_table().take(indices)
+    both = fold_info_table().take(units)
+    mapped = both.astype(_U16)  # the low halves: what each character folds to
     folded = _decode(mapped.data, "surrogatepass", True)[0]
     if _MULTI in folded:
         return _expand(text, mapped)
-    info = info_table().take(indices).tobytes()
-    marks = info[1::2]
-    han = info[::2].translate(None, _DROPPED)
+    info = both.tobytes()
+    marks = info[3::4]
+    han = info[2::4].translate(None, _DROPPED)
     return Folded(
         text, folded.replace("\0", ""), han, marks.translate(TO_FOLDED, SEPARATORS), marks, mapped
     )

@@ -18,25 +18,27 @@ _AFTER_HAN = re.compile(rb"haaaa{0,5}+(?!a)")
 """In the folded text's marks (see Folded.marks), Chinese then a whole run of three to
 eight Latin letters. Its literal start `haaa` is searched for in C; the same pattern
 over the reversed marks finds the runs that end before Chinese."""
+_LONG_AFTER, _LONG_BEFORE = b"h" + b"a" * 9, b"a" * 9 + b"h"
+"""Chinese beside nine letters or more: no run of initials (see initials)."""
 
 
 def initials(folded: Folded, terms: dict[str, list[TermEntry]]) -> list[Found]:
     """Pinyin initials (bjl) as a run of ASCII letters of their own beside Chinese
     (`最火bjl平台`; not inside English, where spaces are folded away). A text with no
-    such run (most: all Chinese, or English between digits) is ruled out by two C
-    string searches before any regex runs."""
+    such run (most: all Chinese, English between digits, or English sentences beside
+    Chinese ones) is ruled out by C string counts before any regex runs."""
     if not terms:
         return []
     marks = folded.marks
     runs: set[tuple[int, int]] = set()
-    # bytes.find, not `in`: `in` first tries its operand as an int, and raises inside.
-    # Each regex starts where C found its first chance.
-    at = marks.find(b"haaa")
-    if at >= 0:
+    # A Chinese character followed by three letters or more (`haaa`) starts a run unless
+    # nine letters or more follow it: when C counts as many of each, no run is short
+    # enough, and no regex need run (mixed texts hold long English runs).
+    if marks.count(b"haaa") > marks.count(_LONG_AFTER):
+        at = marks.find(b"haaa")
         runs.update([(m.start() + 1, m.end()) for m in _AFTER_HAN.finditer(marks, at)])
-    at = marks.rfind(b"aaah")
-    if at >= 0:
-        size = len(marks)
+    if marks.count(b"aaah") > marks.count(_LONG_BEFORE):
+        size, at = len(marks), marks.rfind(b"aaah")
         backwards = _AFTER_HAN.finditer(marks[::-1], size - at - 4)
         runs.update([(size - m.end(), size - m.start() - 1) for m in backwards])
     if not runs:
@@ -70,11 +72,11 @@ def homophones(folded: Folded, sounds: Automaton[tuple[Heard, ...]] | None) -> l
         written = text[start:stop]
         heard: tuple[int, ...] | None = None
         for entry, key, sounding in values[index]:
-            own = sum(a == b for a, b in zip(written, key, strict=True))
+            own = sum(map(str.__eq__, written, key))  # as long as each other
             if not length > own or own * 2 < length:
                 continue
             if heard is None:
-                heard = tuple(int(n) for n in syllable_table().take(folded.codes[start:stop]))
+                heard = tuple(syllable_table().take(folded.codes[start:stop]).tolist())
             if heard == sounding and not real_word(text, start, key):
                 found.append((start, stop - 1, entry, "homophone"))
     return found
