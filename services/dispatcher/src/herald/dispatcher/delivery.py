@@ -32,6 +32,7 @@ log = structlog.get_logger(__name__)
 START = Progress()
 
 
+# deliberate declaration: a dataclass's fields
 @dataclass(frozen=True, slots=True)
 class _Open:
     """The route's circuit is open: nothing was called. Fail over, or wait `wait_s`."""

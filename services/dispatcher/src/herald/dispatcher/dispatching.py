@@ -180,6 +180,7 @@ class Dispatcher:
         for o in finished:
             self._metrics.outcomes_by(o.channel or "", o.provider or "", o.outcome).inc()
             if o.outcome is OutcomeKind.FAILED:
+                # deliberate declaration: a structured log event: its fields, named
                 log.warning(
                     "send_failed",
                     delivery_id=o.delivery_id,

@@ -59,6 +59,7 @@ class DispatcherSettings(ServiceSettings):
     """Share of MAX_IN_FLIGHT and of every provider's concurrency that only critical sends
     (alert, transactional, `priority: critical`) may use: at least one slot where the bound
     has more than one; the bounds themselves do not grow."""
+    # deliberate declaration: settings fields, each documented
     flush_s: float = 0.05
     """While a batch's sends run, the finished ones are recorded and published this often,
     so a crash repeats only what was really in flight."""

@@ -23,6 +23,7 @@ from herald.runtime.problems import Problem
 
 
 class Filing:
+    # deliberate declaration: the dependencies main injects, one named parameter each
     def __init__(
         self,
         intake: Intake,

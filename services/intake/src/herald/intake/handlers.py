@@ -26,6 +26,7 @@ T = TypeVar("T")
 class RequestHandler:
     """One request at a time, each under its own trace id (given, or new)."""
 
+    # deliberate declaration: the dependencies main injects, one named parameter each
     def __init__(
         self,
         intake: Intake,
@@ -114,6 +115,7 @@ def _then(
     return both
 
 
+# deliberate declaration: the router's dependencies, one named parameter each
 def build_router(
     consumers: Consumers,
     on_request: RequestHandler,

@@ -29,6 +29,7 @@ class Submitted:
 
 
 class Intake:
+    # deliberate declaration: the dependencies main injects, one named parameter each
     def __init__(
         self, repo: RequestRepository, events: EventBus, clock: Clock, metrics: IntakeMetrics
     ) -> None:
@@ -84,6 +85,7 @@ class Intake:
             Topic.ACCEPTED, request.request_id, envelope, trace_headers(trace_id)
         )
         await self._repo.mark_emitted(request.tenant, request.request_id, status)
+        # deliberate declaration: a structured log event: its fields, named
         log.info(
             "request_accepted",
             request_id=request.request_id,

@@ -40,6 +40,7 @@ class SchedulerSettings(ServiceSettings):
     """The same JSON inline (used when no file is given)."""
     metrics_interval_s: float = 5.0
     """How often the timer gauges (pending, lag) are refreshed."""
+    # deliberate declaration: settings fields, each documented
     engagement_keep_days: int = 35
     """How long delivery -> recipient links and engagement are kept for optimisation."""
     prune_interval_s: float = 3600.0

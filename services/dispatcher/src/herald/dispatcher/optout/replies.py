@@ -25,6 +25,7 @@ log = structlog.get_logger(__name__)
 class OptOutReplies:
     """A `Replies` that acts on opt-outs after `inner` has recorded the reply."""
 
+    # deliberate declaration: the dependencies main injects, one named parameter each
     def __init__(
         self, inner: Replies, store: OptOutStore, optouts: OptOuts, phone_key: PhoneKey
     ) -> None:

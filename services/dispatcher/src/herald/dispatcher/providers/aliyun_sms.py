@@ -83,6 +83,7 @@ Plan = tuple[str, SmsTemplate, dict[str, str]]
 """A sendable message: its number (as Alibaba takes it), template and values."""
 
 
+# deliberate declaration: a provider's constructor: its client, config and name
 class AliyunSmsProvider(Provider):
     opt_out_in_template = True
     """Its approved marketing templates carry their own opt-out text (拒收请回复R)."""

@@ -92,6 +92,7 @@ Plan = tuple[str, SmsTemplate, list[str]]
 """A sendable message: its phone number, template and positional values."""
 
 
+# deliberate declaration: a provider's constructor: its client, config and name
 class TencentSmsProvider(Provider):
     opt_out_in_template = True
     """Its approved marketing templates carry their own opt-out text (拒收请回复R)."""

@@ -50,6 +50,7 @@ def payload(message: Message) -> dict[str, Any]:
     }
 
 
+# deliberate declaration: a provider's constructor: its client, secret and name
 class WebhookProvider(Provider):
     timeout_blame = SEND
     """A receiver that outlasts the deadline is the tenant's own (delivery.py)."""

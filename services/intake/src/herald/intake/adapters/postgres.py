@@ -68,6 +68,7 @@ class PgRequestRepository:
             status.model_dump(mode="json"),
         )
 
+    # deliberate declaration: one row by its key, the way every repository reads one
     async def get(self, tenant: str, request_id: str) -> RequestRecord | None:
         row = await self._db.pool.fetchrow(
             "SELECT * FROM intake.requests WHERE tenant = $1 AND request_id = $2",
@@ -109,6 +110,8 @@ class PgRequestRepository:
                 rows,
             )
 
+    # deliberate declaration: each service reads its own copy of the standing (intake's
+    # projection of push.standing.v1; review keeps the ledger): one schema each
     async def standing(
         self, tenant: str, requester: str, department: str
     ) -> tuple[Standing, Standing]:

@@ -29,6 +29,7 @@ log = structlog.get_logger(__name__)
 
 
 class CallbackOutbox:
+    # deliberate declaration: the dependencies main injects, one named parameter each
     def __init__(
         self,
         subscriptions: SubscriptionStore,

@@ -45,6 +45,7 @@ def headers_for(claimed: Claimed, timestamp: int, secrets: list[str]) -> dict[st
 
 
 class Sender:
+    # deliberate declaration: the dependencies main injects, one named parameter each
     def __init__(
         self,
         outbox: Outbox,

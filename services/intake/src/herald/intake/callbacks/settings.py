@@ -30,6 +30,7 @@ class CallbackSettings(ServiceSettings):
     """Consecutive failed attempts after which a subscription is disabled."""
     callbacks_rotation_grace_s: float = 24 * 3600.0
     """After a secret is rotated, bodies are signed with both secrets for this long."""
+    # deliberate declaration: settings fields, each documented
     callbacks_retention_days: float = 30.0
     """Delivered and failed deliveries, with their attempts, are kept this long."""
     callbacks_batch: int = 100

@@ -39,6 +39,7 @@ def new_secret() -> str:
 
 
 class Subscriptions:
+    # deliberate declaration: the dependencies main injects, one named parameter each
     def __init__(
         self, store: SubscriptionStore, outbox: Outbox, rules: Rules, clock: Clock
     ) -> None:

@@ -24,6 +24,7 @@ from herald.runtime.problems import Problem, problems
 
 log = structlog.get_logger(__name__)
 IMPORT_PATH = "/v1/recipients/import"
+# deliberate declaration: media types accepted, as data
 _FORMATS = {
     "application/x-ndjson": Format.NDJSON,
     "application/jsonl": Format.NDJSON,

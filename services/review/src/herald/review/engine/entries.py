@@ -13,6 +13,7 @@ class TermEntry:
     tags: frozenset[str] = frozenset()
 
 
+# deliberate declaration: a dataclass's fields
 @dataclass(frozen=True, slots=True)
 class Hit:
     entry: TermEntry

@@ -7,6 +7,7 @@ from typing import NamedTuple
 from herald.contracts import Content, PushRequest, ReasonCode
 
 
+# deliberate declaration: the engine's records: an enum and a dataclass's fields
 class Severity(StrEnum):
     BLOCK = "block"
     HOLD = "hold"

@@ -49,6 +49,7 @@ class Plan:
         "title_max",
     )  # fmt: skip
 
+    # deliberate declaration: __slots__ and the constructor that fills them
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.term_scope: dict[str, tuple[Category, ...]] = dict(policy.term_scope)

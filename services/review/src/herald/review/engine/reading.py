@@ -64,6 +64,7 @@ class Reading:
         "words",
     )  # fmt: skip
 
+    # deliberate declaration: __slots__ and the constructor that fills them
     def __init__(self, request: PushRequest) -> None:
         self.request = request
         fields = request.__dict__  # one slow read of the model, not one per field (see pieces)

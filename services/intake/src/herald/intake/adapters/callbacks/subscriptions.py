@@ -48,6 +48,7 @@ class PgSubscriptionStore:
             sub.created_at,
         )
 
+    # deliberate declaration: one row by its key, the way every repository reads one
     async def get(self, tenant: str, sub_id: str) -> Subscription | None:
         row = await self._db.pool.fetchrow(
             "SELECT * FROM intake.callback_subscriptions WHERE tenant = $1 AND id = $2",

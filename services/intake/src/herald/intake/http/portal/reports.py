@@ -22,6 +22,7 @@ NO_DEPARTMENT = "This key has no department, so it has no reports to see."
 
 
 class ReportPages:
+    # deliberate declaration: the dependencies main injects, one named parameter each
     def __init__(
         self, pages: Pages, filed: FiledRequests, reports: ReportReader, clock: Clock
     ) -> None:

@@ -22,6 +22,8 @@ class PgStandingRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    # deliberate declaration: review's ledger, read the way intake reads its projection
+    # (intake/adapters/postgres.py): one schema each
     async def requester_and_department(
         self, tenant: str, requester: str, department: str
     ) -> tuple[Standing, Standing]:
