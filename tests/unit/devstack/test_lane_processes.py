@@ -7,6 +7,7 @@ from herald.devstack.__main__ import build_stack
 from herald.devstack.broker import LocalBroker
 from herald.devstack.console import CompactRenderer
 from herald.devstack.stack import (
+    LANE_PORT_STEP,
     LANE_PROCESS_LOCAL_ENV,
     LANE_PROCESSES,
     LOCAL_BROKER_ENV,
@@ -24,7 +25,7 @@ def test_the_option_adds_two_critical_processes_on_their_own_ports() -> None:
     s = stack({"HERALD_CRITICAL_LANE_PROCESSES": "1", "HERALD_PORT_OFFSET": "10"})
     assert set(s.ports) == {*SERVICE_PORTS, "scheduler-critical", "dispatcher-critical"}
     assert len(set(s.ports.values())) == len(s.ports)
-    assert s.ports["dispatcher-critical"] == SERVICE_PORTS["dispatcher"] + 10 + 100
+    assert s.ports["dispatcher-critical"] == SERVICE_PORTS["dispatcher"] + 10 + LANE_PORT_STEP
 
 
 def test_the_critical_processes_serve_only_the_critical_lane_and_the_others_the_rest(

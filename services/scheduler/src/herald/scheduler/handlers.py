@@ -176,11 +176,3 @@ def build_router(
     if upkeep and recounter is not None:  # caps follow the channel the dispatcher really used
         c.add_unpacked(Topic.OUTCOMES, "herald-scheduler-outcomes", OUTCOMES, recounter.on_outcomes)
     return c.router
-    recipients = optional_model_decoder(Recipient)
-    c.add(Topic.RECIPIENTS, "herald-scheduler-directory", recipients, on_recipients)
-    c.add_values(Topic.CONTACTS, "herald-scheduler-contacts", ContactInvalidated, on_contacts)
-    c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
-    c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)
-    if recounter is not None:  # caps follow the channel the dispatcher really used
-        c.add_unpacked(Topic.OUTCOMES, "herald-scheduler-outcomes", OUTCOMES, recounter.on_outcomes)
-    return c.router

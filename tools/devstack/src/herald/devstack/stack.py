@@ -42,8 +42,9 @@ LANE_PROCESS_LOCAL_ENV = {"KAFKA_FETCH_MAX_WAIT_MS": "10"}
 pending fetch, LOCAL_BROKER_ENV): it has one push-path consumer, so the empty fetches
 this costs while idle are few (measured in docs/critical-lane.md), and each of its two
 hops (approved -> planned, sends_critical -> sent) waits ~3 ms, not ~23."""
-LANE_PORT_STEP = 100
-"""A one-lane process listens on its service's port + this (8003 -> 8103, 8004 -> 8104)."""
+LANE_PORT_STEP = 1000
+"""A one-lane process listens on its service's port + this (8003 -> 9003, 8004 -> 9004:
+clear of a second stack at HERALD_PORT_OFFSET=100)."""
 Relay = Callable[[str, asyncio.StreamReader], Coroutine[Any, Any, None]]
 """Takes a service's name and its output (stdout and stderr) until the process ends."""
 
