@@ -33,7 +33,7 @@ from herald.scheduler.ports import ContentionError
 
 log = structlog.get_logger(__name__)
 
-_PLANS_AT_ONCE = 4
+_PLANS_AT_ONCE = 8
 """Requests of one fetched batch planned concurrently (herald.runtime.keyed): a plan is
 mostly waits (nine statements, an acknowledged publish), so one at a time capped a
 consumer near 1 / 30 ms on a loaded machine. A short plan holds one pooled connection
