@@ -35,7 +35,7 @@ log = structlog.get_logger(__name__)
 
 _PLANS_AT_ONCE = 8
 """Requests of one fetched batch planned concurrently (herald.runtime.keyed): a plan is
-mostly waits (nine statements, an acknowledged publish), so one at a time capped a
+mostly waits (eight statements, an acknowledged publish), so one at a time capped a
 consumer near 1 / 30 ms on a loaded machine. A short plan holds one pooled connection
 at a time and never waits for another while it does; streamed plans (two at once) still
 go one at a time per group, so the pool's ten cannot all be held by waiters."""
