@@ -35,9 +35,9 @@ from herald.scheduler.ports import ContentionError
 log = structlog.get_logger(__name__)
 BOTH_LANES = wiring("all", 1, 1)
 
-_PLANS_AT_ONCE = 4
+_PLANS_AT_ONCE = 8
 """Requests of one fetched batch planned concurrently (herald.runtime.keyed): a plan is
-mostly waits (nine statements, an acknowledged publish), so one at a time capped a
+mostly waits (eight statements, an acknowledged publish), so one at a time capped a
 consumer near 1 / 30 ms on a loaded machine. A short plan holds one pooled connection
 at a time and never waits for another while it does; streamed plans (two at once) still
 go one at a time per group, so the pool's ten cannot all be held by waiters."""
