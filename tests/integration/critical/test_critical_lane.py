@@ -16,14 +16,18 @@ from pathlib import Path
 import pytest
 
 from herald.dispatcher.main import create_app as dispatcher_app
-from herald.dispatcher.settings import DispatcherSettings
 from herald.scheduler.main import create_app as scheduler_app
-from tests.integration.critical.harness import arrived, directory_has, member, push
+from tests.integration.critical.harness import (
+    arrived,
+    directory_has,
+    dispatcher_settings,
+    member,
+    push,
+)
 from tests.integration.scheduler.harness import approve
 from tests.integration.scheduler.harness import settings as scheduler_settings
 from tests.support.kafka import TopicWatcher, produce
-from tests.support.keys import write_keys
-from tests.support.service import create_topics, new_prefix, running, service_env
+from tests.support.service import create_topics, new_prefix, running
 from tests.support.sink import HttpSink, Received
 from tests.support.waiting import eventually
 
@@ -47,25 +51,14 @@ async def test_a_one_time_code_overtakes_a_backlogged_marketing_push(
     prefix = new_prefix()
     await create_topics(kafka, prefix)
     sink = await HttpSink(respond=slow_marketing).start()
-    write_keys(tmp_path / "keys.json")
     policy = {"default": {"rates": {"webhook": 30}}}  # critical lanes: unpaced
     scheduler = scheduler_settings(
         kafka, database_url, prefix, scheduler_policy_json=json.dumps(policy), release_batch=50
     )
-    dispatcher = DispatcherSettings(
-        **service_env(
-            kafka,
-            database_url,
-            prefix,
-            api_keys_file=str(tmp_path / "keys.json"),
-            signing_secret="sign-me-sign-me-sign-me-sign-me!!",
-            tracking_keys="k1:tracking-secret-tracking-secret-0123",
-            webhook_allow_private=True,
-            max_in_flight=8,
-            critical_reserve=0.25,
-            send_consumers=1,
-        )
-    )
+    dispatcher = dispatcher_settings(
+        kafka, database_url, prefix, tmp_path,
+        max_in_flight=8, critical_reserve=0.25, send_consumers=1,
+    )  # fmt: skip
     blast, code = f"blast-{uid}", f"otp-{uid}"
     ids = [f"m-{i:04d}" for i in range(N)]
     people = [member(r, sink.url(f"/{r}")) for r in ids] + [member("o-1", sink.url("/o-1"))]

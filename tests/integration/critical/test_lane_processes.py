@@ -14,14 +14,18 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from herald.dispatcher.main import create_app as dispatcher_app
-from herald.dispatcher.settings import DispatcherSettings
 from herald.scheduler.main import create_app as scheduler_app
-from tests.integration.critical.harness import arrived, directory_has, member, push
+from tests.integration.critical.harness import (
+    arrived,
+    directory_has,
+    dispatcher_settings,
+    member,
+    push,
+)
 from tests.integration.scheduler.harness import approve
 from tests.integration.scheduler.harness import settings as scheduler_settings
 from tests.support.kafka import produce
-from tests.support.keys import write_keys
-from tests.support.service import create_topics, new_prefix, running, service_env
+from tests.support.service import create_topics, new_prefix, running
 from tests.support.sink import HttpSink
 from tests.support.waiting import eventually
 
@@ -48,25 +52,22 @@ async def test_critical_only_processes_deliver_a_code_beside_the_bulk_processes(
     prefix = new_prefix()
     await create_topics(kafka, prefix)
     sink = await HttpSink().start()
-    write_keys(tmp_path / "keys.json")
 
     def scheduler(lanes: str) -> Any:
         return scheduler_app(scheduler_settings(kafka, database_url, prefix, lanes=lanes))
 
     def dispatcher(lanes: str) -> Any:
-        env = service_env(
-            kafka,
-            database_url,
-            prefix,
-            api_keys_file=str(tmp_path / "keys.json"),
-            signing_secret="sign-me-sign-me-sign-me-sign-me!!",
-            tracking_keys="k1:tracking-secret-tracking-secret-0123",
-            webhook_allow_private=True,
-            kafka_session_timeout_ms=2000,
-            kafka_heartbeat_interval_ms=600,
-            lanes=lanes,
+        return dispatcher_app(
+            dispatcher_settings(
+                kafka,
+                database_url,
+                prefix,
+                tmp_path,
+                kafka_session_timeout_ms=2000,
+                kafka_heartbeat_interval_ms=600,
+                lanes=lanes,
+            )
         )
-        return dispatcher_app(DispatcherSettings(**env))
 
     code, offer = f"otp-{uid}", f"offer-{uid}"
     people = [member(r, sink.url(f"/{r}")) for r in ("o-1", "m-1")]
