@@ -43,14 +43,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.kafka import TopicWatcher
 from tests.support.sink import HttpSink
 
 from bench.common import emit, machine
-from bench.latency import HOPS, Marks, hops, own_cpu_s, quantiles, spent
+from bench.latency import HOPS, Marks, hops, own_cpu_s, quantiles, spent, watch
 from bench.latency import _mark as mark_record
 from bench.pipeline import load_recipients, request, start_services
 from herald.devstack.ports import free_port
@@ -118,35 +117,14 @@ def hop_p50(marks: Marks, rids: list[str]) -> dict[str, float]:
     return {h: quantiles([m[h] for m in measured])["p50"] for h in HOPS if measured}
 
 
-async def watch(bootstrap: str, topics: dict[str, str], marks: Marks) -> None:
-    """Every record on the watched topics, from their end: the step it marks. A send
-    record is known by its key (`<request_id>:<shard>`), never decoded: the blast's
-    batches are ~100 MB of JSON, and decoding them here would slow this process, which
-    times the pushes and receives their webhooks."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=5
-    )
-    await consumer.start()
-    try:
-        tps = []
-        for name in topics:
-            while not (parts := consumer.partitions_for_topic(name)):
-                await consumer._client.force_metadata_update()
-            tps += [TopicPartition(name, p) for p in parts]
-        consumer.assign(tps)
-        await consumer.seek_to_end(*tps)
-        while True:
-            for tp, records in (await consumer.getmany(timeout_ms=100)).items():
-                step = topics[tp.topic]
-                for r in records:
-                    at = r.timestamp / 1000
-                    if step == "sends":
-                        if r.key:
-                            marks.mark(r.key.decode().rsplit(":", 1)[0], "sent", at)
-                    else:
-                        mark_record(marks, step, r.key, r.value, at)
-    finally:
-        await consumer.stop()
+def mark_by_key(marks: Marks, step: str, key: bytes | None, value: bytes | None, at: float) -> None:
+    """A send record is known by its key (`<request_id>:<shard>`), never decoded: the
+    blast's batches are ~100 MB of JSON, and decoding them here would slow this process,
+    which times the pushes and receives their webhooks."""
+    if step != "sends":
+        mark_record(marks, step, key, value, at)
+    elif key:
+        marks.mark(key.decode().rsplit(":", 1)[0], "sent", at)
 
 
 def new_stack(split: bool) -> Stack:
@@ -180,7 +158,7 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
             p + "push.sends.v1": "sends",
             p + "push.sends_critical.v1": "sends",
         }
-        watcher = asyncio.create_task(watch(stack.bootstrap, topics, marks))
+        watcher = asyncio.create_task(watch(stack.bootstrap, topics, marks, mark_by_key))
         status = await TopicWatcher(stack.bootstrap, stack.topic_prefix + "push.status.v1").start()
         tag, mtag = f"c{uuid.uuid4().hex[:6]}", f"m{uuid.uuid4().hex[:6]}"
         await load_recipients(stack, tag, 20, sink.url("/lat"))

@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,16 @@ class Marks:
         self.at.setdefault(rid, {}).setdefault(step, t)
 
 
-async def watch(bootstrap: str, topics: dict[str, str], marks: Marks) -> None:
-    """Every record on the watched topics, from their end: the step it marks, by request."""
+Marker = Callable[[Marks, str, bytes | None, bytes | None, float], None]
+"""Marks one record: (marks, step, key, value, its time in s)."""
+
+
+async def watch(
+    bootstrap: str, topics: dict[str, str], marks: Marks, mark: Marker | None = None
+) -> None:
+    """Every record on the watched topics, from their end: the step it marks, by request
+    (`mark`, or this module's reading of each step's records)."""
+    mark = mark or _mark
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=5
     )
@@ -84,7 +93,7 @@ async def watch(bootstrap: str, topics: dict[str, str], marks: Marks) -> None:
             for tp, records in (await consumer.getmany(timeout_ms=100)).items():
                 step = topics[tp.topic]
                 for r in records:
-                    _mark(marks, step, r.key, r.value, r.timestamp / 1000)
+                    mark(marks, step, r.key, r.value, r.timestamp / 1000)
     finally:
         await consumer.stop()
 
