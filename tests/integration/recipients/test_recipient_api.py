@@ -9,7 +9,18 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.integration.recipients.harness import ndjson, services, tables_holding
+from herald.dispatcher.domain.optout_tokens import (
+    PREFERENCES,
+    OptOutSigner,
+    OptOutToken,
+    derive_key,
+)
+from tests.integration.recipients.harness import (
+    SIGNING_SECRET,
+    ndjson,
+    services,
+    tables_holding,
+)
 from tests.integration.scheduler.harness import approve
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.scheduler import push_request
@@ -76,6 +87,15 @@ async def test_import_segment_and_erasure_leave_no_trace(
             what="the outcome and the read engagement recorded",
         )
         assert {"scheduler.recipients", "dispatcher.inbox", "dispatcher.consent"} <= set(before)
+        # the recipient opts out of everything in the preference centre: opt-out rows and
+        # audited changes that hold the id too
+        signer = OptOutSigner({"s": derive_key(SIGNING_SECRET.encode())})
+        expires = int(datetime.now(UTC).timestamp()) + 3600
+        token = signer.sign(OptOutToken("acme", gone, PREFERENCES, expires_at=expires))
+        saved = await s.dispatcher.post(f"/p/{token}", data={"none": "1"})
+        assert saved.status_code == 200, saved.text
+        held = await tables_holding(database_url, gone)
+        assert {"dispatcher.opt_outs", "dispatcher.consent_audit"} <= set(held), held
 
         r = await s.intake.delete(f"/v1/recipients/{gone}", headers=s.as_("directory"))
         assert r.status_code == 202
@@ -88,6 +108,20 @@ async def test_import_segment_and_erasure_leave_no_trace(
         assert "scheduler.recipients" in await tables_holding(database_url, kept)
         refused = await s.intake.delete(f"/v1/recipients/{kept}", headers=s.as_("submitter"))
         assert refused.status_code == 403
+
+        # the same id again (a new profile): the opt-outs made before the erasure, kept
+        # under the id's digest as a suppression list, come back with it
+        again = await s.intake.post(
+            "/v1/recipients/import",
+            content=ndjson(person(gone, uid)),
+            headers=s.as_("directory") | {"content-type": "application/x-ndjson"},
+        )
+        assert again.status_code == 200, again.text
+
+        async def suppressed_again() -> bool:
+            return "dispatcher.opt_outs" in await tables_holding(database_url, gone)
+
+        await eventually(suppressed_again, timeout=30, what="the opt-outs back with the id")
 
 
 async def _with(found: Awaitable[dict[str, int]], *tables: str) -> dict[str, int] | None:

@@ -15,6 +15,7 @@ class FakeOptOuts:
     phones: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     """(tenant, phone key) -> recipient ids whose profile has that number."""
     numbers: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)
+    announced_ids: set[str] = field(default_factory=set)
 
     async def apply(self, changes: Sequence[Change]) -> list[tuple[str, Change]]:
         applied = []
@@ -27,6 +28,12 @@ class FakeOptOuts:
             applied.append((f"consent-{len(self.audit)}", c))
             self.audit.append(applied[-1])
         return applied
+
+    async def announced(self, event_ids: Sequence[str]) -> None:
+        self.announced_ids.update(event_ids)
+
+    async def unannounced(self, older_than_s: float, limit: int) -> list[tuple[str, Change]]:
+        return [a for a in self.audit if a[0] not in self.announced_ids][:limit]
 
     async def opted_out(self, tenant: str, recipient_id: str) -> frozenset[Cell]:
         return frozenset(self.cells.get((tenant, recipient_id), set()))

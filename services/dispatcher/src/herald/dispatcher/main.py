@@ -18,6 +18,7 @@ from herald.dispatcher.http.sms_callbacks import MAX_BYTES as CALLBACK_MAX_BYTES
 from herald.dispatcher.http.sms_callbacks import Callbacks, build_callbacks
 from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.metrics import DispatcherMetrics
+from herald.dispatcher.optout.flow import ANNOUNCE_BATCH
 from herald.dispatcher.optout.wiring import build_optout
 from herald.dispatcher.providers.inbox import PgInbox
 from herald.dispatcher.routing import config
@@ -109,6 +110,11 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         # parked sends (both lanes') are resumed by the process that is not critical-only:
         # a blast parked on a provider's rate would otherwise load the critical one
         rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
+        rt.add_loop(
+            "consent_announcer",
+            every(settings.consent_announce_poll_s, optout.announce_pending,
+                  again=lambda n: n >= ANNOUNCE_BATCH),
+        )  # fmt: skip
     rt.on_close(dispatcher.close)
     rt.on_close(client.aclose)
     for closer in parts.closers:

@@ -84,6 +84,11 @@ class DispatcherSettings(ServiceSettings):
     """The reply hint added to marketing SMS, by locale (`zh`, `en`, `*` for any other)."""
     optout_push_hints: dict[str, str] = Field(default_factory=dict)
     """A hint added to marketing app push and social messages, by locale (none by default)."""
+    consent_announce_grace_s: float = 30.0
+    """A consent change stored this long ago and still not announced on push.consent.v1
+    (the process stopped between storing and publishing it) is published by the sweep."""
+    consent_announce_poll_s: float = 10.0
+    """How often the sweep looks for unannounced consent changes."""
 
     @property
     def link_ttl(self) -> timedelta:

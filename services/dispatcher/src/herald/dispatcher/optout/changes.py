@@ -35,6 +35,15 @@ class OptOutStore(Protocol):
         with the event id its audit row has."""
         ...
 
+    async def announced(self, event_ids: Sequence[str]) -> None:
+        """Mark these applied changes as published on push.consent.v1."""
+        ...
+
+    async def unannounced(self, older_than_s: float, limit: int) -> list[tuple[str, Change]]:
+        """Applied changes never marked announced, recorded over `older_than_s` ago, oldest
+        first, each with its event id."""
+        ...
+
     async def opted_out(self, tenant: str, recipient_id: str) -> frozenset[Cell]: ...
 
     async def remember_number(

@@ -1,4 +1,5 @@
-"""Postgres behind OptOutStore: dispatcher.opt_outs, dispatcher.consent_audit (005)."""
+"""Postgres behind OptOutStore: dispatcher.opt_outs, dispatcher.consent_audit (005); an
+audit row is also the change's outbox entry until it is announced (007)."""
 
 import uuid
 from collections.abc import Sequence
@@ -7,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from herald.contracts import Category, Channel, ConsentSource
 from herald.dispatcher.optout.changes import Cell, Change
 from herald.runtime.db import Database
 
@@ -23,6 +25,25 @@ class PgOptOuts:
                     applied.append((f"consent-{uuid.uuid4().hex}", c))
                     await _audit(conn, *applied[-1])
         return applied
+
+    async def announced(self, event_ids: Sequence[str]) -> None:
+        await self._db.pool.execute(
+            """UPDATE dispatcher.consent_audit SET announced = true
+               WHERE event_id = ANY($1::text[]) AND NOT announced""",
+            list(event_ids),
+        )
+
+    async def unannounced(self, older_than_s: float, limit: int) -> list[tuple[str, Change]]:
+        rows = await self._db.pool.fetch(
+            """SELECT event_id, tenant, recipient_id, category, channel, allowed, source,
+                      evidence, delivery_id, at
+               FROM dispatcher.consent_audit
+               WHERE NOT announced AND recorded_at < now() - make_interval(secs => $1)
+               ORDER BY recorded_at LIMIT $2""",
+            older_than_s,
+            limit,
+        )
+        return [(r["event_id"], _change(r)) for r in rows]
 
     async def opted_out(self, tenant: str, recipient_id: str) -> frozenset[Cell]:
         rows = await self._db.pool.fetch(
@@ -104,6 +125,13 @@ async def _one(conn: asyncpg.Connection, c: Change) -> bool:
             c.at,
         )
     return bool(done)
+
+
+def _change(r: asyncpg.Record) -> Change:
+    return Change(
+        r["tenant"], r["recipient_id"], Category(r["category"]), Channel(r["channel"]),
+        r["allowed"], ConsentSource(r["source"]), r["at"], r["delivery_id"], r["evidence"],
+    )  # fmt: skip
 
 
 async def _audit(conn: asyncpg.Connection, event_id: str, c: Change) -> None:

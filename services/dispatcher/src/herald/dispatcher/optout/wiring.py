@@ -1,6 +1,7 @@
 """The opt-out parts the composition root plugs in (main.py): one function, so main stays
 a list of parts."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,6 +32,8 @@ class OptOutParts:
     replies: OptOutReplies
     http: APIRouter
     admin_http: APIRouter
+    announce_pending: Callable[[], Awaitable[int]]
+    """Publishes consent changes a stopped process left unannounced (a loop's step)."""
 
 
 def signer_of(settings: DispatcherSettings) -> OptOutSigner:
@@ -60,11 +63,12 @@ def build_optout(
     )
     phone_key = phone_key_of(settings.signing_secret.get_secret_value().encode())
     store = PgOptOuts(db)
-    optouts = OptOuts(store, events, metrics.consent_changes)
+    optouts = OptOuts(store, events, metrics.consent_changes, settings.consent_announce_grace_s)
     return OptOutParts(
         links,
         phone_key,
         OptOutReplies(replies, store, optouts, phone_key),
         build_optout_http(signer, optouts, clock),
         build_audit_http(store, auth),
+        optouts.announce_pending,
     )
