@@ -1,10 +1,12 @@
 """Dispatcher's composition root."""
 
+import asyncio
+
 import httpx
 from fastapi import FastAPI
 
 from herald.dispatcher.adapters.postgres import PgLedger, PgViews
-from herald.dispatcher.adapters.review_rules import load_rules
+from herald.dispatcher.adapters.review_rules import RulesFile
 from herald.dispatcher.adapters.vendor_store import PgRefs, PgReplies, PgSharedTokens
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
@@ -83,9 +85,16 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
     optout = build_optout(settings, rt.db, rt.events, metrics, PgReplies(rt.db), rt.auth, clock)
     ledger, views = PgLedger(rt.db), PgViews(rt.db, optout.phone_key)
     links = tracking_links(settings, clock)
-    final_check = FinalCheck(
-        load_rules(settings.review_policy_file), links, clock, own=(optout.links.public_url,)
-    )
+    policy_file = RulesFile(settings.review_policy_file)
+    final_check = FinalCheck(policy_file.rules, links, clock, own=(optout.links.public_url,))
+
+    async def reload_policy() -> None:
+        rules = await asyncio.to_thread(policy_file.changed)
+        if rules is not None:
+            final_check.use(rules)
+
+    if settings.review_policy_file:
+        rt.add_loop("review-policy", every(settings.review_policy_check_s, reload_policy))
     deliverer = Deliverer(
         registry, links, metrics, clock, policy(settings), final_check, optout.links.apply
     )

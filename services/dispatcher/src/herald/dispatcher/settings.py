@@ -27,6 +27,8 @@ class DispatcherSettings(ServiceSettings):
     """Review's policy file (the one review's REVIEW_POLICY_FILE names): the last check
     before sending reads its `links`, `format.title_max` and `sms.max_segments`; unset,
     review's defaults."""
+    review_policy_check_s: float = 5.0
+    """How often the policy file is checked for changes (a changed file is read again)."""
     providers_file: str | None = None
     """JSON providers configuration (docs/providers.md); or PROVIDERS_JSON inline."""
     providers_json: str | None = None

@@ -2,21 +2,26 @@
 `format.title_max` and `sms.max_segments` (the rest is review's own business).
 
 The same file review reads (`REVIEW_POLICY_FILE`, JSON, or TOML when its name ends in
-`.toml`); no file, or a section it leaves out, means review's defaults. Read once at
-start-up: restart the dispatcher when the file changes (review reloads it by itself).
+`.toml`); no file, or a section it leaves out, means review's defaults. Read at
+start-up, then again whenever the file changes (`RulesFile.changed`, polled as review polls
+it): a file that no longer parses keeps the rules in force and says why in the log.
 """
 
 import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
 from herald.contracts import Channel
 from herald.contracts.limits import SMS_MAX_SEGMENTS, TITLE_MAX
 from herald.dispatcher.domain.final_check import SendRules
 from herald.policy import LinkPolicy
+
+log = structlog.get_logger(__name__)
 
 
 class _Format(BaseModel):
@@ -49,3 +54,35 @@ def load_rules(path: str | None) -> SendRules:
     text = Path(path).read_text(encoding="utf-8")
     data = tomllib.loads(text) if path.endswith(".toml") else json.loads(text or "{}")
     return parse_rules(data)
+
+
+class RulesFile:
+    """The policy file as last read: `changed` gives the new rules when the file changed
+    (its modification time or size) and parses, else None."""
+
+    def __init__(self, path: str | None) -> None:
+        self._path = path
+        self._seen = self._signature()
+        self.rules = load_rules(path)
+
+    def _signature(self) -> tuple[int, int] | None:
+        if not self._path:
+            return None
+        try:
+            st = os.stat(self._path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def changed(self) -> SendRules | None:
+        seen = self._signature()
+        if seen == self._seen or seen is None:
+            return None  # unchanged, or gone for a moment (a replace): keep what holds
+        self._seen = seen
+        try:
+            self.rules = load_rules(self._path)
+        except (OSError, ValueError) as e:  # JSON/TOML and validation errors are ValueErrors
+            log.warning("review_policy_unreadable", path=self._path, error=str(e)[:500])
+            return None
+        log.info("review_policy_reloaded", path=self._path)
+        return self.rules

@@ -77,6 +77,13 @@ class FinalCheck:
         self._verdicts: dict[tuple[object, ...], Problem | None] = {}
         """check_url's answers for the links seen lately: a request's sends share them."""
 
+    def use(self, rules: SendRules) -> None:
+        """Judge by `rules` from now on (the policy file changed); verdicts remembered under
+        the old rules are forgotten."""
+        self._rules = rules
+        self._answers.clear()
+        self._verdicts.clear()
+
     def problem(
         self, send: Send, message: Message, wrapped: Mapping[str, str] = _NONE
     ) -> Problem | None:
