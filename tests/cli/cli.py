@@ -28,6 +28,7 @@ def cli_env(stack: Stack, role: str, home: Path) -> dict[str, str]:
         HERALD_INTAKE_URL=f"http://127.0.0.1:{stack.ports['intake']}",
         HERALD_REVIEW_URL=f"http://127.0.0.1:{stack.ports['review']}",
         HERALD_TRACKER_URL=f"http://127.0.0.1:{stack.ports['tracker']}",
+        HERALD_DISPATCHER_URL=f"http://127.0.0.1:{stack.ports['dispatcher']}",
         KAFKA_BOOTSTRAP_SERVERS=stack.bootstrap,
         HERALD_TOPIC_PREFIX=stack.topic_prefix,
         HERALD_PRODUCER_ID=stack.producer.id if stack.producer else "",

@@ -80,6 +80,16 @@ async def test_a_struck_requester_is_listed_and_an_admin_reinstates_them(
 
     entry = await eventually(warned, timeout=60, interval=0.5, what="the requester warned")
     assert entry["subject_kind"] == "requester"
+    board = await ctl("violations", "--json", role="reviewer")
+    assert board.code == 0, board.err
+    [struck] = [v for v in board.json()["violations"] if v["subject"] == user]
+    assert struck["standing"] == "warned" and struck["strikes"] == 1
+    assert struck["violations"][0]["by"] == "rules" and struck["violations"][0]["codes"]
+    shown = await ctl("violations", role="reviewer")
+    assert shown.code == 0 and user in shown.out and "warned" in shown.out, shown.err
+    audit = await ctl("reviews", "audit", f"strike-{uid}", role="reviewer")
+    assert audit.code == 0, audit.err
+    assert "reject" in audit.out  # the rules' rejection, with its reasons
     listing = await ctl("standing", role="reviewer")
     assert listing.code == 0, listing.err
     assert user in listing.out
@@ -124,6 +134,15 @@ async def test_the_range_report_comes_as_tables_json_or_csv(
     assert (await ctl("reports", *scope, "--json", "-o", str(as_json), role="viewer")).code == 0
     assert json.loads(as_json.read_text())["departments"][dept]["suppressed"] == 1
 
+    by_hour = await ctl("timeline", "--since", "2h", "--bucket", "hour", "--department", dept,
+                        "--json", role="viewer")  # fmt: skip
+    assert by_hour.code == 0, by_hour.err
+    buckets = by_hour.json()["buckets"]
+    assert len(buckets) in (2, 3)  # every hour of the range, empty ones too
+    assert sum(b["suppressed"] for b in buckets) == 1
+    shown = await ctl("timeline", "--request", f"rep-{uid}", role="viewer")
+    assert shown.code == 0 and "by day" in shown.out, shown.err
+    assert (await ctl("timeline", "--bucket", "week", role="viewer")).code == 2
     tables = await ctl("reports", *scope, role="viewer")
     assert tables.code == 0, tables.err
     assert "by department" in tables.out and dept in tables.out
@@ -132,3 +151,16 @@ async def test_the_range_report_comes_as_tables_json_or_csv(
     other = await ctl("reports", "--csv", "--tenant", "globex", role="viewer")
     assert other.code == 1
     assert "not globex" in other.err
+
+
+async def test_consent_history_is_an_admins_and_comes_from_the_dispatcher(
+    ctl: Ctl, uid: str
+) -> None:
+    run = await ctl("consent", f"nobody-{uid}", "--json", role="admin")
+    assert run.code == 0, run.err
+    assert run.json() == {"recipient_id": f"nobody-{uid}", "opted_out": [], "changes": []}
+    tables = await ctl("consent", f"nobody-{uid}", role="admin")
+    assert tables.code == 0 and "opted out of (0)" in tables.out, tables.err
+    refused = await ctl("consent", f"nobody-{uid}", role="viewer")
+    assert refused.code == 1
+    assert "403" in refused.err

@@ -100,6 +100,10 @@ def tracker_api(env: Env) -> Api:
     return Api(env.settings.tracker_url, env.settings.api_key, name="tracker")
 
 
+def dispatcher_api(env: Env) -> Api:
+    return Api(env.settings.dispatcher_url, env.settings.api_key, name="dispatcher")
+
+
 async def ask(api: Api, method: str, path: str, **options: Any) -> Any:
     """One call's answer (`Api.call`), the connection closed after it."""
     async with api:

@@ -2,7 +2,8 @@
 
 The defaults are the local stack's (`make run`, docs/contract.md). The config file is TOML
 with the same names as the flags (`api_key`, `api_key_file`, `intake_url`, `review_url`,
-`tracker_url`, `bootstrap_servers`, `topic_prefix`), plus the producer credential that
+`tracker_url`, `dispatcher_url`, `bootstrap_servers`, `topic_prefix`), plus the producer
+credential that
 signs what heraldctl publishes to Kafka (`producer_id`, `producer_secret`; environment
 `HERALD_PRODUCER_ID`, `HERALD_PRODUCER_SECRET`, as `make run` writes them to
 `.herald/dev-keys.env`). The API key and the producer secret are secrets: never printed,
@@ -23,6 +24,7 @@ ENV = {
     "intake_url": "HERALD_INTAKE_URL",
     "review_url": "HERALD_REVIEW_URL",
     "tracker_url": "HERALD_TRACKER_URL",
+    "dispatcher_url": "HERALD_DISPATCHER_URL",
     "bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
     "topic_prefix": "HERALD_TOPIC_PREFIX",
     "producer_id": "HERALD_PRODUCER_ID",
@@ -35,6 +37,7 @@ DEFAULTS = {
     "intake_url": "http://127.0.0.1:8001",
     "review_url": "http://127.0.0.1:8002",
     "tracker_url": "http://127.0.0.1:8005",
+    "dispatcher_url": "http://127.0.0.1:8004",
     "bootstrap_servers": "127.0.0.1:9092",
     "topic_prefix": "",
     "producer_id": "",
@@ -59,6 +62,7 @@ class Settings:
     intake_url: str = DEFAULTS["intake_url"]
     review_url: str = DEFAULTS["review_url"]
     tracker_url: str = DEFAULTS["tracker_url"]
+    dispatcher_url: str = DEFAULTS["dispatcher_url"]
     bootstrap_servers: str = DEFAULTS["bootstrap_servers"]
     topic_prefix: str = ""
     producer_id: str = ""
@@ -126,7 +130,7 @@ def load_settings(
         for name, value in layer.items():
             if name in ENV and name not in values:
                 values[name], sources[name] = value, source
-    for name in ("intake_url", "review_url", "tracker_url"):
+    for name in ("intake_url", "review_url", "tracker_url", "dispatcher_url"):
         if name in values:
             values[name] = values[name].rstrip("/")
     values.pop("api_key", None)

@@ -12,11 +12,14 @@ import typer
 from herald.heraldctl import callbacks, dlq, key_admin, recipients, reviews, standing, templates
 from herald.heraldctl.cancel import cancel
 from herald.heraldctl.common import Globals, JsonOpt, env_of
+from herald.heraldctl.consent import consent
 from herald.heraldctl.render import pairs
 from herald.heraldctl.report import report
 from herald.heraldctl.reports import reports
 from herald.heraldctl.status import status
 from herald.heraldctl.submit import submit
+from herald.heraldctl.timeline import timeline
+from herald.heraldctl.violations import violations
 
 app = typer.Typer(
     name="heraldctl",
@@ -56,12 +59,14 @@ def main(
     intake_url: Flag = None,
     review_url: Flag = None,
     tracker_url: Flag = None,
+    dispatcher_url: Flag = None,
     bootstrap_servers: Flag = None,
     topic_prefix: Flag = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Settings: flags, then environment (HERALD_API_KEY or HERALD_API_KEY_FILE,
-    HERALD_INTAKE_URL, HERALD_REVIEW_URL, HERALD_TRACKER_URL, KAFKA_BOOTSTRAP_SERVERS,
+    HERALD_INTAKE_URL, HERALD_REVIEW_URL, HERALD_TRACKER_URL, HERALD_DISPATCHER_URL,
+    KAFKA_BOOTSTRAP_SERVERS,
     HERALD_TOPIC_PREFIX), then the config file, then the local stack's defaults; with no
     API key anywhere, a command that needs one asks for it at the terminal.
     Exit codes: 0 ok, 1 refused or invalid, 2 usage."""
@@ -71,6 +76,7 @@ def main(
         "intake_url": intake_url,
         "review_url": review_url,
         "tracker_url": tracker_url,
+        "dispatcher_url": dispatcher_url,
         "bootstrap_servers": bootstrap_servers,
         "topic_prefix": topic_prefix,
     }
@@ -100,3 +106,6 @@ app.add_typer(dlq.app, name="dlq")
 app.add_typer(callbacks.app, name="callbacks")
 app.add_typer(templates.app, name="templates")
 app.add_typer(key_admin.app, name="keys")
+app.command()(consent)
+app.command()(violations)
+app.command()(timeline)

@@ -92,6 +92,27 @@ async def _show(env: Env, request_id: str) -> int:
     return 0
 
 
+@app.command()
+def audit(ctx: typer.Context, request_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Every automatic and human decision on a request, oldest first."""
+    run_keyed(ctx, as_json, lambda env: _audit(env, request_id))
+
+
+async def _audit(env: Env, request_id: str) -> int:
+    found = await _call(env, "GET", f"/v1/reviews/{segment(request_id)}/audit")
+    if env.out.as_json:
+        env.out.json(found)
+        return 0
+    rows = [
+        (e.get("at"), e.get("actor"), e.get("action"),
+         ", ".join(str(r.get("code")) for r in e.get("reasons") or []) or "-", e.get("note"))
+        for e in found.get("entries") or []
+    ]  # fmt: skip
+    columns = ("at", "actor", "action", "reasons", "note")
+    env.out.show(table(columns, rows, f"audit of {request_id} ({len(rows)})"))
+    return 0
+
+
 # deliberate declaration: a command's arguments and help, as typer reads them for --help
 @app.command()
 def approve(
