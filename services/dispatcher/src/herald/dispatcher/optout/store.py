@@ -1,5 +1,5 @@
 """Postgres behind OptOutStore: dispatcher.opt_outs, dispatcher.consent_audit (005); an
-audit row is also the change's outbox entry until it is announced (007)."""
+audit row is also the change's outbox entry until it is announced (008)."""
 
 import uuid
 from collections.abc import Sequence

@@ -3,6 +3,6 @@
 -- is now also the outbox entry: `announced` turns true once published, and a sweep
 -- publishes rows left unannounced (the same event id: consumers dedupe on it). Rows kept
 -- before this migration were announced when they were made.
-ALTER TABLE dispatcher.consent_audit ADD COLUMN announced boolean NOT NULL DEFAULT true;
+ALTER TABLE dispatcher.consent_audit ADD COLUMN IF NOT EXISTS announced boolean NOT NULL DEFAULT true;
 ALTER TABLE dispatcher.consent_audit ALTER COLUMN announced SET DEFAULT false;
-CREATE INDEX consent_audit_unannounced ON dispatcher.consent_audit (recorded_at) WHERE NOT announced;
+CREATE INDEX IF NOT EXISTS consent_audit_unannounced ON dispatcher.consent_audit (recorded_at) WHERE NOT announced;
