@@ -111,6 +111,14 @@ def test_values_are_refused_until_a_request_can_supply_them() -> None:
             "content.variants.email.html",
             {"variants": {"email": {"html": '<img src="//{{ recipient.id }}/p.png">'}}},
         ),
+        (  # after a malformed declaration, which the parser cannot read
+            "content.variants.email.html",
+            {
+                "variants": {
+                    "email": {"html": '<p>a <![ b</p><a href="//{{ recipient.id }}/">x</a>'}
+                }
+            },
+        ),
         ("content.media[0].url", {"media": [{"kind": "image", "url": "https://{{tenant}}.cn/"}]}),
     ],
 )

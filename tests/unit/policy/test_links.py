@@ -63,6 +63,24 @@ def test_a_host_wearing_a_well_known_domain_it_is_not_on_is_a_look_alike() -> No
     assert kinds("https://mybank.icbc.com.cn/") == set()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://paypaI.com/verify",
+        "https://rnicrosoft.com/",
+        "https://www.g00gle.com/",
+        "https://app1e.com",
+    ],
+)
+def test_a_well_known_domain_misspelt_in_plain_ascii_is_a_look_alike(url: str) -> None:
+    assert "look_alike_domain" in kinds(url)
+
+
+def test_well_known_domains_themselves_are_not_misspellings() -> None:
+    for url in ("https://www.paypal.com/x", "https://mail.qq.com/", "https://www.alipay.com/"):
+        assert kinds(url) == set()
+
+
 def test_domains_in_chinese_pass_and_other_scripts_wait_for_a_human() -> None:
     assert kinds("https://例子.中国/") == set()
     assert kinds("https://xn--80aswg.xn--p1ai/login") == {"foreign_script_domain"}

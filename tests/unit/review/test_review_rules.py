@@ -162,6 +162,17 @@ def test_unsafe_email_html_is_blocked(html: str) -> None:
     assert f.field == "content.variants.email.html"
 
 
+def test_a_malformed_declaration_is_read_as_text_and_the_markup_after_it_still_judged() -> None:
+    # Python 3.11's html.parser raises on `<![` followed by something not a name
+    [f] = findings(email("<p>a <![ b</p><script>steal()</script>"), code="unsafe_markup")
+    assert f.severity == Severity.BLOCK
+    [f] = findings(
+        push(content={"body": "regex <![\\w.$])( then <b onclick=x>hi</b>"}), code="unsafe_markup"
+    )
+    assert f.severity == Severity.BLOCK
+    assert findings(push(content={"body": "a <![ b"}), code="unsafe_markup") == []
+
+
 def test_unsupported_but_harmless_email_markup_is_only_noted() -> None:
     [f] = findings(email("<blink>old</blink>"), code="unsafe_markup")
     assert f.severity == Severity.NOTE

@@ -81,6 +81,16 @@ def test_english_terms_do_not_fire_inside_words() -> None:
     assert terms_in("The winter sale has begun; something methodical.") == []
 
 
+def test_english_terms_and_pair_words_take_a_plural_but_not_a_longer_word() -> None:
+    assert [f.category for f in terms_in("Unregistered handguns, shipped to you")] == ["weapons"]
+    assert [f.category for f in terms_in("Escorts to your hotel room tonight")] == ["pornography"]
+    assert terms_in("A better deposit rate for savers, and a new alphabet book") == []
+
+
+def test_a_bare_word_of_a_severity_is_not_a_term() -> None:
+    assert terms_in("Your subscription is on hold. Update your payment method in Settings.") == []
+
+
 def test_terms_in_email_html_and_variants_are_found() -> None:
     engine = Engine(Policy(), _DEFAULT.matcher)
     request = push(

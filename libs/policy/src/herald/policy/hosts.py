@@ -156,3 +156,33 @@ def wears(host: str, protected: tuple[str, ...]) -> str | None:
             if inner in listed:
                 return inner
     return None
+
+
+_SKELETON = (("rn", "m"), ("vv", "w"), ("1", "l"), ("i", "l"), ("0", "o"))
+"""ASCII spellings a reader takes for others: `rn` for `m`, `vv` for `w`, the digit one
+and `i` (a capital `I` in a link) for `l`, zero for `o`."""
+
+
+def _ascii_skeleton(name: str) -> str:
+    for seen, read in _SKELETON:
+        name = name.replace(seen, read)
+    return name
+
+
+@lru_cache(maxsize=64)
+def _skeletons(domains: tuple[str, ...]) -> dict[str, str]:
+    return {_ascii_skeleton(d): d for d in _domain_set(domains)}
+
+
+def misspells(host: str, protected: tuple[str, ...]) -> str | None:
+    """A protected domain this host (or a domain above it) reads as, in plain ASCII,
+    without being it (`paypaI.com` reads as paypal.com, `rnicrosoft.com` as
+    microsoft.com)."""
+    if not protected or on_domain(host, protected):
+        return None
+    skeletons = _skeletons(protected)
+    for domain in parents(host)[:-1]:
+        imitated = skeletons.get(_ascii_skeleton(domain))
+        if imitated is not None and imitated != domain:
+            return imitated
+    return None

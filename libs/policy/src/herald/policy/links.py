@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from herald.policy.hosts import (
     ip_of,
     look_alike,
+    misspells,
     normal_host,
     on_domain,
     parents,
@@ -145,7 +146,11 @@ def _host(host: str, policy: LinkPolicy, url: str) -> list[LinkFinding]:
         message = f"the domain is written in {', '.join(sorted(foreign))} script"
         found.append(_found("foreign_script_domain", policy.foreign_script_severity, message, url))
     worn = wears(host, policy.protected_domains)
-    if worn and why is None:
+    misspelt = misspells(host, policy.protected_domains) if why is None else None
+    if misspelt:
+        message = f"{host} reads as {misspelt} but is another domain"
+        found.append(_found("look_alike_domain", policy.look_alike_severity, message, url))
+    elif worn and why is None:
         message = f"{host} wears {worn} but is another domain"
         found.append(_found("look_alike_domain", policy.look_alike_severity, message, url))
     denied = on_domain(host, policy.deny_domains)

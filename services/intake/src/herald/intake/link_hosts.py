@@ -55,8 +55,13 @@ class _Links(HTMLParser):
 
 def _html_links(html: str) -> list[str]:
     parser = _Links()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError:  # Python 3.11 on a malformed `<![`: read it as text
+        parser = _Links()
+        parser.feed(html.replace("<!", "&lt;!"))
+        parser.close()
     return [v for v in parser.values if not _relative(v)]
 
 

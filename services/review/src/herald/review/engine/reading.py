@@ -14,6 +14,7 @@ from itertools import accumulate
 
 from herald.contracts import Category, Channel, Content, PushRequest
 from herald.review.engine.findings import HTML, PLAIN, URL, Piece, content_pieces
+from herald.review.engine.html_parse import parsed
 from herald.review.engine.normalize import Folded, fold
 from herald.review.engine.terms import Hit, Marked, TermMatcher
 
@@ -35,10 +36,7 @@ class _TextOf(HTMLParser):
 
 
 def visible_text(html: str) -> str:
-    parser = _TextOf()
-    parser.feed(html)
-    parser.close()
-    return "\n".join(parser.parts)
+    return "\n".join(parsed(_TextOf, html).parts)
 
 
 def readable(texts: list[Piece]) -> list[Piece]:

@@ -12,6 +12,7 @@ import nh3
 
 from herald.contracts import ReasonCode
 from herald.review.engine.findings import HTML, PLAIN, URL, Finding, Piece, Severity
+from herald.review.engine.html_parse import parsed
 
 _PRESENTATION = {
     "style",
@@ -93,10 +94,7 @@ class _Inventory(HTMLParser):
 
 
 def _inventory(html: str) -> _Inventory:
-    inv = _Inventory()
-    inv.feed(html)
-    inv.close()
-    return inv
+    return parsed(_Inventory, html)
 
 
 def html_links(html: str) -> list[str]:

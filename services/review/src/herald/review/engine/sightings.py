@@ -38,7 +38,7 @@ def sort_matches(
         end = stop - 1
         for role in roles[key]:
             if role.entry is not None:  # a term or one of its spellings
-                if _bounded(folded, start, end):
+                if _bounded(folded, start, end, role.how == "exact"):
                     seen.hits.append((start, end, role.entry, role.how))
             elif role.kind == "allow":
                 seen.allowed.append((start, end))
@@ -47,6 +47,8 @@ def sort_matches(
             elif role.kind == "offer":
                 seen.offers.append((start, end, role.rule))
             elif role.kind in ("verb", "thing"):
+                if not _bounded(folded, start, end, True):
+                    continue
                 word = folded.text[start : end + 1]
                 seen.sides[(role.kind, role.rule)].append((start, end, word))
             elif role.kind == "marker":
@@ -54,8 +56,11 @@ def sort_matches(
     return seen
 
 
-def _bounded(folded: Folded, start: int, end: int) -> bool:
-    """An ASCII end of a match must be a word boundary of the original text."""
+def _bounded(folded: Folded, start: int, end: int, inflected: bool) -> bool:
+    """An ASCII end of a match must be a word boundary of the original text. Pair rules'
+    verbs and things are held to it too (`bet` is not in `better`). A word as written
+    (not a pinyin spelling) may end in an English plural (`handgun` finds `handguns`,
+    `escort` finds `escorts`)."""
     text, codes = folded.original, folded.codes
     if _word_char(chr(codes[start])):
         first = int(folded.origin[start])
@@ -64,8 +69,17 @@ def _bounded(folded: Folded, start: int, end: int) -> bool:
     if _word_char(chr(codes[end])):
         last = int(folded.origin[end])
         if last + 1 < len(text) and _word_char(text[last + 1]):
-            return False
+            return inflected and text[last].isalpha() and _plural(text, last + 1)
     return True
+
+
+def _plural(text: str, at: int) -> bool:
+    """`s` or `es` at `at`, then the end of the word."""
+    for suffix in ("s", "es"):
+        stop = at + len(suffix)
+        if text[at:stop].lower() == suffix and (stop == len(text) or not _word_char(text[stop])):
+            return True
+    return False
 
 
 def _word_char(ch: str) -> bool:
