@@ -112,13 +112,7 @@ class PlanEdit(OnConnection):
 
     async def change(self, key: PlanKey, change: PlanChange) -> None:
         """Set the fields given (column names are PlanChange's own, never input)."""
-        cols: dict[str, Any] = {
-            f.name: getattr(change, f.name)
-            for f in dataclasses.fields(change)
-            if getattr(change, f.name) is not None
-        }
-        if "suppressed_by" in cols:
-            cols["suppressed_by"] = dict(cols["suppressed_by"])
+        cols = _columns(change)
         sets = ", ".join(f"{n} = ${i + 3}" for i, n in enumerate(cols))
         await self._conn.execute(
             f"UPDATE scheduler.plans SET {sets} WHERE tenant = $1 AND request_id = $2",  # noqa: S608
@@ -127,22 +121,37 @@ class PlanEdit(OnConnection):
         )
 
     async def advance(
-        self, key: PlanKey, prev: str, cursor: str, n: int, *, last: bool = False
+        self,
+        key: PlanKey,
+        prev: str,
+        cursor: str,
+        n: int,
+        *,
+        last: bool = False,
+        change: PlanChange | None = None,
     ) -> PlanState | None:
-        state: str | None = await self._conn.fetchval(
-            """UPDATE scheduler.plans SET cursor = $4, expanded = expanded + $5,
-                   complete = $6,
-                   state = CASE WHEN $6 AND state = 'streaming' THEN 'scheduled' ELSE state END
+        cols = _columns(change) if change else {}
+        assert "complete" not in cols, "advance decides `complete`"
+        new_state = cols.pop("state", None)
+        extra = "".join(f", {n} = ${i + 7}" for i, n in enumerate(cols))
+        state = f"${len(cols) + 7}::text" if new_state else "state"
+        found: str | None = await self._conn.fetchval(
+            f"""UPDATE scheduler.plans SET cursor = $4, expanded = expanded + $5,
+                   complete = $6{extra},
+                   state = CASE WHEN $6 AND {state} = 'streaming' THEN 'scheduled'
+                                ELSE {state} END
                WHERE tenant = $1 AND request_id = $2 AND coalesce(cursor, '') = $3
                  AND NOT complete
-               RETURNING state""",
+               RETURNING state""",  # noqa: S608 - column names are PlanChange's own
             *key,
             prev,
             cursor,
             n,
             last,
+            *cols.values(),
+            *([new_state] if new_state else []),
         )
-        return PlanState(state) if state is not None else None
+        return PlanState(found) if found is not None else None
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:
         """As batch rows. The plan's cursor (`advance`, in this transaction) is what
@@ -187,3 +196,15 @@ class PlanEdit(OnConnection):
             ids.append(r["id"])
             n += r["waiting"]
         return ids
+
+
+def _columns(change: PlanChange) -> dict[str, Any]:
+    """The columns a change sets, by name, with their values."""
+    cols: dict[str, Any] = {
+        f.name: getattr(change, f.name)
+        for f in dataclasses.fields(change)
+        if getattr(change, f.name) is not None
+    }
+    if "suppressed_by" in cols:
+        cols["suppressed_by"] = dict(cols["suppressed_by"])
+    return cols
