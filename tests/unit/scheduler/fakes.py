@@ -141,6 +141,7 @@ class FakePlanWork:
         *,
         last: bool = False,
         change: PlanChange | None = None,
+        timers: Sequence[Timer] = (),
     ) -> PlanState | None:
         row = self.state.plans[key]
         if row.cursor != prev or row.complete:
@@ -152,6 +153,8 @@ class FakePlanWork:
             row.complete = True
             if row.state == PlanState.STREAMING:
                 row.state = PlanState.SCHEDULED
+        if row.state != PlanState.CANCELLED:
+            await self.add_timers(timers)
         return row.state
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:

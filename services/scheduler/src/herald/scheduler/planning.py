@@ -218,12 +218,14 @@ class Planner:
         commit); False if another expander took over."""
         req = env.request
         key = (req.tenant, req.request_id)
-        state = await tx.advance(key, prev, chunk.cursor, chunk.members, last=last, change=change)
+        out = chunk.out
+        state = await tx.advance(
+            key, prev, chunk.cursor, chunk.members, last=last, change=change, timers=out.timers
+        )
         if state is None:
             return False
-        if state == PlanState.CANCELLED:
+        if state == PlanState.CANCELLED:  # its timers were not added: their outcomes instead
             chunk.out = chunk.out.cancel(env, chunk.now)
-        await tx.add_timers(chunk.out.timers)
         await self._events.publish_batched(
             Topic.OUTCOMES, chunk.out.outcomes, trace_headers(env.trace_id)
         )

@@ -140,10 +140,12 @@ class PlanWork(Protocol):
         *,
         last: bool = False,
         change: PlanChange | None = None,
+        timers: Sequence[Timer] = (),
     ) -> PlanState | None:
         """Move the expansion cursor from `prev` to `cursor` (`n` more expanded) if it is
         still at `prev`, `last`: and finish the expansion as `Plans.finish_expansion`
-        does (after `change`, made in the same update, never its `complete`); the plan's
+        does (after `change`, made in the same update, never its `complete`), and add
+        the chunk's `timers` unless the plan is cancelled (as `add_timers`); the plan's
         state, or None if another expander moved it (and nothing changed)."""
         ...
 
