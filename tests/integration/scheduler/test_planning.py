@@ -4,8 +4,9 @@ import pytest
 
 from herald.contracts import Recipient
 from herald.contracts.internal import CancelRequested
+from herald.scheduler.domain.model import PlanState, Timer
 from tests.integration.scheduler.harness import Harness
-from tests.support.scheduler import push_request, recipient
+from tests.support.scheduler import envelope, push_request, recipient
 
 pytestmark = pytest.mark.integration
 
@@ -162,3 +163,26 @@ async def test_social_channel_goes_to_recipients_with_a_wechat_openid(h: Harness
     assert by == {"w-1": ["social", "sms"], "w-2": ["sms"]}
     [o] = h.outcomes("r-social")
     assert (o["recipient_id"], o["reason"]) == ("w-3", "no_contact")
+
+
+async def test_a_chunk_of_a_plan_cancelled_meanwhile_adds_no_timers(h: Harness) -> None:
+    """A single push's timers go in with the cursor's move (one statement): not when
+    the plan was cancelled while its chunk was expanded, nor when another expander moved
+    the cursor."""
+    now = h.clock()
+    plans = h.stores.plans
+    for rid in ("x-1", "x-2", "x-3"):
+        await plans.open(envelope(push_request(rid, {"recipients": ["u"]}), now))
+    await h.pool.execute("UPDATE scheduler.plans SET state = 'cancelled' WHERE request_id = 'x-1'")
+    await h.pool.execute("UPDATE scheduler.plans SET cursor = 'zz' WHERE request_id = 'x-2'")
+
+    def timer(rid: str) -> Timer:
+        return Timer(f"d-{rid}", "acme", rid, "u", now, None, 5, "alert", "app_push")
+
+    found = {}
+    for rid in ("x-1", "x-2", "x-3"):
+        async with plans.transaction() as tx:
+            found[rid] = await tx.advance(("acme", rid), "", "u", 1, last=True, timers=[timer(rid)])
+    assert found == {"x-1": PlanState.CANCELLED, "x-2": None, "x-3": PlanState.EXPANDING}
+    rows = await h.pool.fetch("SELECT request_id FROM scheduler.timer_batches")
+    assert [r["request_id"] for r in rows] == ["x-3"]

@@ -12,6 +12,7 @@ from herald.intake.domain import RequestRecord, replaces
 from herald.intake.ports import (
     AdviserRefused,
     AdviserUnavailable,
+    Claim,
     Filed,
     ReportsUnavailable,
     ReportWindow,
@@ -23,12 +24,13 @@ class FakeRequestRepository:
     rows: dict[tuple[str, str], RequestRecord] = field(default_factory=dict)
     standings: dict[tuple[str, str, str], Standing] = field(default_factory=dict)
 
-    async def claim(self, record: RequestRecord) -> RequestRecord | None:
+    async def claim(self, record: RequestRecord) -> Claim:
         key = (record.tenant, record.request_id)
+        standing = await self.standing(record.tenant, record.requester, record.department)
         if key in self.rows:
-            return self.rows[key]
+            return Claim(self.rows[key], standing)
         self.rows[key] = record
-        return None
+        return Claim(None, standing)
 
     async def mark_emitted(self, tenant: str, request_id: str, status: Status) -> None:
         row = self.rows[(tenant, request_id)]

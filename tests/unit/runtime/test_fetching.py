@@ -34,3 +34,8 @@ def test_a_request_of_100000_ids_fits_what_its_consumers_fetch_and_producers_sen
     for topic in WHOLE_REQUESTS:
         assert waits_for(topic, SETTINGS).max_partition_fetch_bytes >= largest
     assert waits_for(Topic.SENDS, SETTINGS).max_partition_fetch_bytes < largest
+
+
+def test_a_consumer_nobody_waits_on_keeps_the_long_waits_on_a_push_s_path() -> None:
+    waits = waits_for(Topic.OUTCOMES, SETTINGS, background=True)
+    assert (waits.fetch_max_wait_ms, waits.batch_timeout_ms) == (500, 200)

@@ -133,16 +133,28 @@ class FakePlanWork:
             row.suppressed_by = dict(change.suppressed_by)
 
     async def advance(
-        self, key: PlanKey, prev: str, cursor: str, n: int, *, last: bool = False
+        self,
+        key: PlanKey,
+        prev: str,
+        cursor: str,
+        n: int,
+        *,
+        last: bool = False,
+        change: PlanChange | None = None,
+        timers: Sequence[Timer] = (),
     ) -> PlanState | None:
         row = self.state.plans[key]
         if row.cursor != prev or row.complete:
             return None
+        if change is not None:
+            await self.change(key, change)
         row.cursor, row.expanded = cursor, row.expanded + n
         if last:
             row.complete = True
             if row.state == PlanState.STREAMING:
                 row.state = PlanState.SCHEDULED
+        if row.state != PlanState.CANCELLED:
+            await self.add_timers(timers)
         return row.state
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:

@@ -146,7 +146,10 @@ class Authenticator:
     def requires(self, *roles: Role) -> Any:
         allowed = {*roles, Role.ADMIN}
 
-        def dependency(
+        # async: a plain `def` dependency is run in a worker thread, a hand-off to the
+        # thread pool and back on every request; the lookup is a dict read and a stat()
+        # of the key file (microseconds; the file is read only when it changed)
+        async def dependency(
             request: Request,
             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         ) -> Principal:

@@ -260,8 +260,11 @@ def subscribe(
     settings: ServiceSettings,
     max_records: int | None = None,
     consumers: int = 1,
+    background: bool = False,
 ) -> None:
     """Attach a batch consumer to the router: one consumer group, commits after each batch.
+
+    `background`: the long fetch waits even on a push's path (herald.runtime.fetching).
 
     `consumers` > 1 joins that many Kafka consumers to the group in this process: the
     topic's partitions are shared among them and their batches run concurrently (one batch
@@ -280,7 +283,7 @@ def subscribe(
         await consumer(raw if isinstance(raw, tuple | list) else (raw,))
 
     topic = consumer.topic
-    waits = waits_for(topic, settings)
+    waits = waits_for(topic, settings, background=background)
     for n in range(consumers):
         router.subscriber(
             settings.kafka_topic_prefix + topic,

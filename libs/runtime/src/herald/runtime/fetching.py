@@ -53,14 +53,17 @@ class Waits:
     max_partition_fetch_bytes: int
 
 
-def waits_for(topic: Topic, settings: ServiceSettings) -> Waits:
-    """The waits and fetch size of a consumer of `topic` (see the module's doc)."""
+def waits_for(topic: Topic, settings: ServiceSettings, *, background: bool = False) -> Waits:
+    """The waits and fetch size of a consumer of `topic` (see the module's doc);
+    `background`: the long waits whatever the topic, for a consumer nobody waits on
+    (the scheduler's cap recount reads push.outcomes.v1 beside the tracker, whose
+    `completed` a user waits for)."""
     fetch_bytes = (
         settings.kafka_max_request_bytes
         if topic in WHOLE_REQUESTS
         else settings.kafka_max_partition_fetch_bytes
     )
-    if topic in PUSH_PATH:
+    if topic in PUSH_PATH and not background:
         return Waits(settings.kafka_fetch_max_wait_ms, settings.kafka_batch_timeout_ms, fetch_bytes)
     return Waits(
         settings.kafka_background_fetch_max_wait_ms,

@@ -68,10 +68,13 @@ class Consumers:
         max_records: int | None = None,
         consumers: int = 1,
         dead_letters: bool = True,
+        background: bool = False,
     ) -> None:
         """Consume `topic` as `group_id`, in batches of decoded records. `dead_letters`
         False: records it cannot take are only logged, because another group of this
-        service reads the same topic and dead-letters them (one letter per record)."""
+        service reads the same topic and dead-letters them (one letter per record).
+        `background`: nobody waits on this group, so it polls with the long fetch waits
+        even on a push's path (herald.runtime.fetching)."""
         dlq = self._dlq if dead_letters else DeadLettersElsewhere(self._dlq.service)
         consumer = BatchConsumer(topic, decode, handle, dlq, self._health, self._verifier)
         subscribe(
@@ -81,6 +84,7 @@ class Consumers:
             settings=self._settings,
             max_records=max_records,
             consumers=consumers,
+            background=background,
         )
 
     def add_values(
@@ -115,9 +119,18 @@ class Consumers:
         *,
         max_records: int | None = None,
         consumers: int = 1,
+        background: bool = False,
     ) -> None:
         """Consume an internal topic whose records carry one item or a batch of them
         (herald.runtime.batches), handing `handle` the items, at most
         `kafka_max_items` at a time."""
         on_batch = unpacked(handle, self._settings.kafka_max_items)
-        self.add(topic, group_id, unpacker, on_batch, max_records=max_records, consumers=consumers)
+        self.add(
+            topic,
+            group_id,
+            unpacker,
+            on_batch,
+            max_records=max_records,
+            consumers=consumers,
+            background=background,
+        )

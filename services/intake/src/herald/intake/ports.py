@@ -12,11 +12,22 @@ from herald.contracts.internal import Standing, StandingChanged
 from herald.intake.domain import RequestRecord
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What claiming a request found: the record already there (None: this call created
+    it), and the standing of the claimed record's requester and department, read in the
+    same round trip (a new request is judged on it at once)."""
+
+    existing: RequestRecord | None
+    standing: tuple[Standing, Standing]
+
+
 class RequestRepository(Protocol):
     """The durable dedupe record of every request, and requester standing."""
 
-    async def claim(self, record: RequestRecord) -> RequestRecord | None:
-        """Insert; None if this call created it, else the record already there."""
+    async def claim(self, record: RequestRecord) -> Claim:
+        """Insert unless the request is there already; with the standing of `record`'s
+        requester and department."""
 
     async def mark_emitted(self, tenant: str, request_id: str, status: Status) -> None: ...
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import structlog
 
 from herald.contracts import PushRequest, Reason, ReasonCode, Status, StatusKind, Topic
-from herald.contracts.internal import CancelRequested, RequestEnvelope, Submitter
+from herald.contracts.internal import CancelRequested, RequestEnvelope, Standing, Submitter
 from herald.intake.domain import RequestRecord, Verdict, body_hash, restriction
 from herald.intake.metrics import IntakeMetrics
 from herald.intake.ports import RequestRepository
@@ -54,7 +54,8 @@ class Intake:
             source,
             credential=submitter.credential,
         )
-        existing = await self._repo.claim(record)
+        claim = await self._repo.claim(record)
+        existing, standing = claim.existing, claim.standing
         if existing is not None:
             if existing.body_sha256 != record.body_sha256:
                 return self._count(via, request, Submitted(Verdict.CONFLICT, existing.status))
@@ -63,14 +64,24 @@ class Intake:
             if existing.emitted:
                 await self._publish_status(request, StatusKind.DUPLICATE, trace_id, DUPLICATE)
                 return self._count(via, request, Submitted(Verdict.DUPLICATE, existing.status))
+            if (existing.requester, existing.department) != (record.requester, record.department):
+                standing = await self._repo.standing(
+                    request.tenant, existing.requester, existing.department
+                )
             record = existing  # our own earlier attempt died before passing it on: finish it
-        result = await self._decide(request, record.submitter, record.trace_id)
+        result = await self._decide(request, record.submitter, record.trace_id, standing)
         return self._count(via, request, result)
 
-    async def _decide(self, request: PushRequest, submitter: Submitter, trace_id: str) -> Submitted:
-        requester, department = await self._repo.standing(
-            request.tenant, submitter.user, submitter.department
-        )
+    async def _decide(
+        self,
+        request: PushRequest,
+        submitter: Submitter,
+        trace_id: str,
+        standing: tuple[Standing, Standing],
+    ) -> Submitted:
+        """Accept or reject on the submitter's standing (the requester's, the
+        department's)."""
+        requester, department = standing
         why = restriction(request, requester, department)
         if why is not None:
             reason = Reason(code=ReasonCode.REQUESTER_RESTRICTED, message=why)

@@ -174,5 +174,7 @@ def build_router(
         c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
         c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)
     if upkeep and recounter is not None:  # caps follow the channel the dispatcher really used
-        c.add_unpacked(Topic.OUTCOMES, "herald-scheduler-outcomes", OUTCOMES, recounter.on_outcomes)
+        # nobody waits on a recount: the long fetch waits (one idle poller less)
+        group = "herald-scheduler-outcomes"
+        c.add_unpacked(Topic.OUTCOMES, group, OUTCOMES, recounter.on_outcomes, background=True)
     return c.router

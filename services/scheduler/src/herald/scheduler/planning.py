@@ -115,22 +115,26 @@ class Planner:
             return True
         chunk = await self._expand(env, members)
         async with self._plans.transaction() as tx:
-            if not await self._announce_in(tx, env, counts) or not await self._add(
-                tx, env, chunk, after, last=True
-            ):
+            go, change = await self._announce_in(tx, env, counts)
+            # the announcement's change rides on the chunk's own update (one statement)
+            if not go or not await self._add(tx, env, chunk, after, last=True, change=change):
                 return False
         self._added(chunk)
         return True
 
     async def _announce(self, env: RequestEnvelope, counts: dict[str | None, int]) -> bool:
         async with self._plans.transaction() as tx:
-            return await self._announce_in(tx, env, counts)
+            go, change = await self._announce_in(tx, env, counts)
+            if change is not None:
+                await tx.change((env.request.tenant, env.request.request_id), change)
+            return go
 
     async def _announce_in(
         self, tx: PlanWork, env: RequestEnvelope, counts: dict[str | None, int]
-    ) -> bool:
-        """Publish `scheduled` (or correct the count after a resume); False if cancelled.
-        Published under the plan's row lock, before its change commits."""
+    ) -> tuple[bool, PlanChange | None]:
+        """Publish `scheduled` (or correct the count after a resume) under the plan's row
+        lock, before its change commits; whether to go on (False: cancelled) and the
+        change the caller makes in this transaction."""
         req, now = env.request, self._clock()
         key = (req.tenant, req.request_id)
         p = await tx.lock(key)
@@ -138,26 +142,25 @@ class Planner:
         if p.state == PlanState.CANCEL_REQUESTED:
             await self._publish(env, status(env, StatusKind.CANCELLED, now, Counts()))
             await tx.change(key, PlanChange(state=PlanState.CANCELLED, complete=True))
-            return False
+            return False, None
         total = p.expanded + sum(counts.values())
         if p.state == PlanState.EXPANDING:
-            await self._scheduled(env, tx, key, counts, total, now)
-        elif total != p.recipients:  # resumed: the directory changed meanwhile
+            return True, await self._scheduled(env, key, counts, total, now)
+        if total != p.recipients:  # resumed: the directory changed meanwhile
             kind = StatusKind.DISPATCHING if p.dispatching else StatusKind.SCHEDULED
             fixed = Counts(recipients=total, suppressed=p.suppressed)
             await self._publish(env, status(env, kind, now, fixed))
-            await tx.change(key, PlanChange(recipients=total))
-        return True
+            return True, PlanChange(recipients=total)
+        return True, None
 
     async def _scheduled(
         self,
         env: RequestEnvelope,
-        tx: PlanWork,
         key: PlanKey,
         counts: dict[str | None, int],
         total: int,
         now: datetime,
-    ) -> None:
+    ) -> PlanChange:
         by = {str(k): v for k, v in counts.items() if k is not None}
         suppressed = sum(by.values())
         s = status(
@@ -168,13 +171,12 @@ class Planner:
             reasons=suppression_reasons(by),
         )
         await self._publish(env, s)
-        change = PlanChange(
-            state=PlanState.STREAMING, recipients=total, suppressed=suppressed, suppressed_by=by
-        )
-        await tx.change(key, change)
         for code, n in by.items():
             self._metrics.suppressed.labels(code).inc(n)
         log.info("request_scheduled", request_id=key[1], recipients=total, suppressed=suppressed)
+        return PlanChange(
+            state=PlanState.STREAMING, recipients=total, suppressed=suppressed, suppressed_by=by
+        )
 
     async def _chunk_done(
         self, env: RequestEnvelope, members: list[Member], prev: str
@@ -202,19 +204,28 @@ class Planner:
         return _Chunk(out, members[-1].recipient_id, len(members), now)
 
     async def _add(
-        self, tx: PlanWork, env: RequestEnvelope, chunk: "_Chunk", prev: str, *, last: bool = False
+        self,
+        tx: PlanWork,
+        env: RequestEnvelope,
+        chunk: "_Chunk",
+        prev: str,
+        *,
+        last: bool = False,
+        change: PlanChange | None = None,
     ) -> bool:
-        """Advance the plan's cursor past the chunk (`last`: and finish the plan) and add
-        its timers (outcomes of the suppressed published before the commit); False if
-        another expander took over."""
+        """Advance the plan's cursor past the chunk (`last`: and finish the plan; `change`:
+        and make it) and add its timers (outcomes of the suppressed published before the
+        commit); False if another expander took over."""
         req = env.request
         key = (req.tenant, req.request_id)
-        state = await tx.advance(key, prev, chunk.cursor, chunk.members, last=last)
+        out = chunk.out
+        state = await tx.advance(
+            key, prev, chunk.cursor, chunk.members, last=last, change=change, timers=out.timers
+        )
         if state is None:
             return False
-        if state == PlanState.CANCELLED:
+        if state == PlanState.CANCELLED:  # its timers were not added: their outcomes instead
             chunk.out = chunk.out.cancel(env, chunk.now)
-        await tx.add_timers(chunk.out.timers)
         await self._events.publish_batched(
             Topic.OUTCOMES, chunk.out.outcomes, trace_headers(env.trace_id)
         )

@@ -132,11 +132,21 @@ class PlanWork(Protocol):
     async def change(self, key: PlanKey, change: PlanChange) -> None: ...
 
     async def advance(
-        self, key: PlanKey, prev: str, cursor: str, n: int, *, last: bool = False
+        self,
+        key: PlanKey,
+        prev: str,
+        cursor: str,
+        n: int,
+        *,
+        last: bool = False,
+        change: PlanChange | None = None,
+        timers: Sequence[Timer] = (),
     ) -> PlanState | None:
         """Move the expansion cursor from `prev` to `cursor` (`n` more expanded) if it is
         still at `prev`, `last`: and finish the expansion as `Plans.finish_expansion`
-        does; the plan's state, or None if another expander moved it."""
+        does (after `change`, made in the same update, never its `complete`), and add
+        the chunk's `timers` unless the plan is cancelled (as `add_timers`); the plan's
+        state, or None if another expander moved it (and nothing changed)."""
         ...
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:

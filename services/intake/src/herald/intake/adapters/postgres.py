@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from herald.contracts import TERMINAL_STATUSES, Status, StatusKind
 from herald.contracts.internal import Standing, StandingChanged
 from herald.intake.domain import RequestRecord
+from herald.intake.ports import Claim
 from herald.runtime.db import Database
 
 
@@ -31,14 +32,22 @@ class PgRequestRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def claim(self, record: RequestRecord) -> RequestRecord | None:
+    async def claim(self, record: RequestRecord) -> Claim:
+        """One statement for a new request: the insert, and the standing of its
+        requester and department; a second reads the record already there."""
         async with self._db.pool.acquire() as conn:
-            inserted = await conn.fetchval(
-                """INSERT INTO intake.requests (tenant, request_id, body_sha256, department,
-                       requester, trace_id, received_via, source, credential)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                   ON CONFLICT (tenant, request_id) DO NOTHING
-                   RETURNING true""",
+            row = await conn.fetchrow(
+                """WITH claimed AS (
+                     INSERT INTO intake.requests (tenant, request_id, body_sha256,
+                         department, requester, trace_id, received_via, source, credential)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (tenant, request_id) DO NOTHING
+                     RETURNING true AS inserted)
+                   SELECT (SELECT inserted FROM claimed) AS inserted,
+                     (SELECT standing FROM intake.standing WHERE tenant = $1
+                      AND subject_kind = 'requester' AND subject = $5) AS requester,
+                     (SELECT standing FROM intake.standing WHERE tenant = $1
+                      AND subject_kind = 'department' AND subject = $4) AS department""",
                 record.tenant,
                 record.request_id,
                 record.body_sha256,
@@ -49,14 +58,20 @@ class PgRequestRepository:
                 record.source,
                 record.credential,
             )
-            if inserted:
-                return None
-            row = await conn.fetchrow(
+            assert row is not None
+            standing = (
+                Standing(row["requester"] or Standing.GOOD),
+                Standing(row["department"] or Standing.GOOD),
+            )
+            if row["inserted"]:
+                return Claim(None, standing)
+            # outside the insert's snapshot: a request claimed concurrently is seen
+            existing = await conn.fetchrow(
                 "SELECT * FROM intake.requests WHERE tenant = $1 AND request_id = $2",
                 record.tenant,
                 record.request_id,
             )
-            return _record(row)
+            return Claim(_record(existing), standing)
 
     async def mark_emitted(self, tenant: str, request_id: str, status: Status) -> None:
         await self._db.pool.execute(

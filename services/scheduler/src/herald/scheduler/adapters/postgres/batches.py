@@ -55,14 +55,31 @@ def grouped(timers: Iterable[Timer]) -> list[tuple[_Key, list[Timer]]]:
     ]
 
 
-async def insert_timers(conn: asyncpg.Connection, timers: Sequence[Timer]) -> None:
-    """One row per group of timers (one statement, pipelined)."""
-    rows = [
+def timer_rows(timers: Iterable[Timer]) -> list[tuple[Any, ...]]:
+    """The batch rows of these timers, as `_INSERT`'s parameters."""
+    return [
         (*k[:7], list(k[7]), [t.delivery_id for t in ts], [t.recipient_id for t in ts])
         for k, ts in grouped(timers)
     ]
-    if rows:
+
+
+async def insert_timers(conn: asyncpg.Connection, timers: Sequence[Timer]) -> None:
+    """One row per group of timers (one statement, pipelined)."""
+    if rows := timer_rows(timers):
         await conn.executemany(_INSERT, rows)
+
+
+def insert_one_from(source: str, first: int) -> str:
+    """A data-modifying CTE's body inserting one batch row (parameters `first` to
+    `first + 9`, `_INSERT`'s order) once for each row of `source`: a statement that
+    adds a single push's timers with the change that makes them due."""
+    p = [f"${first + i}" for i in range(10)]
+    return f"""INSERT INTO scheduler.timer_batches (tenant, request_id, lane, due_at,
+        expires_at, priority, category, deferred, delivery_ids, recipient_ids, size)
+      SELECT {p[0]}::text, {p[1]}::text, {p[2]}::text, {p[3]}::timestamptz,
+        {p[4]}::timestamptz, {p[5]}::smallint, {p[6]}::text, {p[7]}::text[],
+        {p[8]}::text[], {p[9]}::text[], cardinality({p[8]}::text[])
+      FROM {source}"""  # noqa: S608 - built from constants
 
 
 def timers_of(row: Any, delivery_ids: Sequence[str], recipient_ids: Sequence[str]) -> list[Timer]:

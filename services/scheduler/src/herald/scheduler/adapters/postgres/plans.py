@@ -9,7 +9,7 @@ from typing import Any
 
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.db import Database
-from herald.scheduler.adapters.postgres.batches import insert_timers
+from herald.scheduler.adapters.postgres.batches import insert_one_from, insert_timers, timer_rows
 from herald.scheduler.adapters.postgres.connection import (
     OnConnection,
     contention,
@@ -112,13 +112,7 @@ class PlanEdit(OnConnection):
 
     async def change(self, key: PlanKey, change: PlanChange) -> None:
         """Set the fields given (column names are PlanChange's own, never input)."""
-        cols: dict[str, Any] = {
-            f.name: getattr(change, f.name)
-            for f in dataclasses.fields(change)
-            if getattr(change, f.name) is not None
-        }
-        if "suppressed_by" in cols:
-            cols["suppressed_by"] = dict(cols["suppressed_by"])
+        cols = _columns(change)
         sets = ", ".join(f"{n} = ${i + 3}" for i, n in enumerate(cols))
         await self._conn.execute(
             f"UPDATE scheduler.plans SET {sets} WHERE tenant = $1 AND request_id = $2",  # noqa: S608
@@ -127,22 +121,44 @@ class PlanEdit(OnConnection):
         )
 
     async def advance(
-        self, key: PlanKey, prev: str, cursor: str, n: int, *, last: bool = False
+        self,
+        key: PlanKey,
+        prev: str,
+        cursor: str,
+        n: int,
+        *,
+        last: bool = False,
+        change: PlanChange | None = None,
+        timers: Sequence[Timer] = (),
     ) -> PlanState | None:
-        state: str | None = await self._conn.fetchval(
-            """UPDATE scheduler.plans SET cursor = $4, expanded = expanded + $5,
-                   complete = $6,
-                   state = CASE WHEN $6 AND state = 'streaming' THEN 'scheduled' ELSE state END
+        """One statement when the timers make one batch row (a single push): the
+        update, and the row inserted with it unless the plan is cancelled."""
+        cols = _columns(change) if change else {}
+        assert "complete" not in cols, "advance decides `complete`"
+        new_state = cols.pop("state", None)
+        extra = "".join(f", {n} = ${i + 7}" for i, n in enumerate(cols))
+        args = [*key, prev, cursor, n, last, *cols.values()]
+        if new_state:
+            args.append(new_state)
+        state = f"${len(args)}::text" if new_state else "state"
+        update = f"""UPDATE scheduler.plans SET cursor = $4, expanded = expanded + $5,
+                   complete = $6{extra},
+                   state = CASE WHEN $6 AND {state} = 'streaming' THEN 'scheduled'
+                                ELSE {state} END
                WHERE tenant = $1 AND request_id = $2 AND coalesce(cursor, '') = $3
                  AND NOT complete
-               RETURNING state""",
-            *key,
-            prev,
-            cursor,
-            n,
-            last,
-        )
-        return PlanState(state) if state is not None else None
+               RETURNING state"""  # noqa: S608 - column names are PlanChange's own
+        rows = timer_rows(timers)
+        if len(rows) == 1:
+            insert = insert_one_from("advanced WHERE state <> 'cancelled'", len(args) + 1)
+            update = f"WITH advanced AS ({update}), added AS ({insert}) SELECT state FROM advanced"  # noqa: S608 - built from constants
+            args += rows[0]
+        found: str | None = await self._conn.fetchval(update, *args)
+        if found is None:
+            return None
+        if len(rows) > 1 and found != PlanState.CANCELLED:
+            await insert_timers(self._conn, timers)
+        return PlanState(found)
 
     async def add_timers(self, timers: Sequence[Timer]) -> None:
         """As batch rows. The plan's cursor (`advance`, in this transaction) is what
@@ -187,3 +203,15 @@ class PlanEdit(OnConnection):
             ids.append(r["id"])
             n += r["waiting"]
         return ids
+
+
+def _columns(change: PlanChange) -> dict[str, Any]:
+    """The columns a change sets, by name, with their values."""
+    cols: dict[str, Any] = {
+        f.name: getattr(change, f.name)
+        for f in dataclasses.fields(change)
+        if getattr(change, f.name) is not None
+    }
+    if "suppressed_by" in cols:
+        cols["suppressed_by"] = dict(cols["suppressed_by"])
+    return cols
