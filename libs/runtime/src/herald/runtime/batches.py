@@ -39,6 +39,7 @@ from herald.contracts.internal import (
     Send,
     SendBatch,
 )
+from herald.contracts.trusted import trusted_builder
 from herald.runtime.consumer import Rejected, RejectedPart
 
 M = TypeVar("M", bound=BaseModel)
@@ -142,26 +143,8 @@ class Unpacker(Generic[M, B]):
         return RejectedPart(key, json.dumps(merged).encode(), INVALID_BATCH_ITEM, message)
 
 
-def _builder(model: type[M]) -> Callable[[dict[str, Any]], M]:
-    """Builds `model` instances from values validated already: what `model_construct`
-    does without its per-field Python loop (measured: ~15 µs a Send there, ~1 µs here;
-    bench/batch_wire.py). The values must name every field."""
-    new, set_ = model.__new__, object.__setattr__
-    every = set(model.model_fields)  # shared: frozen models never change it (copies copy it)
-
-    def build(values: dict[str, Any]) -> M:
-        made = new(model)
-        set_(made, "__dict__", values)
-        set_(made, "__pydantic_fields_set__", every)
-        set_(made, "__pydantic_extra__", None)
-        set_(made, "__pydantic_private__", None)
-        return made
-
-    return build
-
-
-_send = _builder(Send)
-_outcome = _builder(Outcome)
+_send = trusted_builder(Send)
+_outcome = trusted_builder(Outcome)
 
 
 def sends_of(batch: SendBatch) -> tuple[Send, ...]:

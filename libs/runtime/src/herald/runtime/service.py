@@ -33,6 +33,7 @@ from herald.runtime.db import Database, create_pool, migrate, ping
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.events import KafkaEventBus
 from herald.runtime.health import Health
+from herald.runtime.heap import freeze_startup_heap
 from herald.runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from herald.runtime.kafka_security import KafkaSecurity
 from herald.runtime.logging import configure_logging
@@ -198,7 +199,8 @@ def create_app(
         await rt.events.start()
         await _start_broker(rt.broker)
         tasks = [asyncio.create_task(supervise(n, f, rt.health), name=n) for n, f in rt.loops]
-        log.info("service_started", http_port=s.http_port)
+        frozen = freeze_startup_heap()  # the collector stops walking it (heap.py)
+        log.info("service_started", http_port=s.http_port, frozen_objects=frozen)
         try:
             yield
         finally:

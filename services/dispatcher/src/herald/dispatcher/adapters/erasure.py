@@ -65,7 +65,8 @@ _RESTORE = (
     *_move_opt_outs(into="x.id", where=_HASHED),
 )
 
-CONSENT = f"""SELECT k.tenant, k.id, c.tenant AS own, c.marketing, c.channels, c.erased,
+CONSENT = f"""SELECT k.tenant, k.id, c.tenant AS own, c.marketing,
+        NULLIF(c.channels, '{{}}'::jsonb) AS channels, c.erased,
         EXISTS (SELECT 1 FROM dispatcher.erased e
                 WHERE e.tenant IN (k.tenant, '') AND e.digest = {DIGEST.format("k.id")}) AS marked
     FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
@@ -73,7 +74,8 @@ CONSENT = f"""SELECT k.tenant, k.id, c.tenant AS own, c.marketing, c.channels, c
     ORDER BY c.tenant <> '' NULLS FIRST"""  # noqa: S608 - constant
 """Each (tenant, id)'s consent rows (its tenant's last; none: `own` NULL) and whether an
 erasure marker holds it (a marker of `''` erased the id in every tenant, as tombstones
-did before they were tenant-scoped)."""
+did before they were tenant-scoped). An empty `channels` map (most profiles) comes back
+NULL: no JSON to decode for it on every send."""
 
 
 async def erase(conn: asyncpg.Connection, keys: Sequence[tuple[str, str]]) -> None:

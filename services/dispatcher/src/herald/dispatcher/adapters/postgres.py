@@ -28,13 +28,16 @@ class PgLedger:
         """A read: the ledger row is written once, with its outcome (`finish`). A send
         seen before without one (a crash during the call) is not in the ledger, and is
         sent again with the same delivery id as idempotency key, as it was when the
-        claim wrote a row first."""
+        claim wrote a row first. Only the sends seen before come back (a first delivery,
+        nearly every send, costs no row to decode)."""
         rows = await self._db.pool.fetch(
-            """SELECT k.id AS delivery_id, d.outcome,
-                      EXISTS (SELECT 1 FROM dispatcher.retries r WHERE r.delivery_id = k.id)
-                        AS waiting
-               FROM unnest($1::text[]) AS k(id)
-               LEFT JOIN dispatcher.deliveries d ON d.delivery_id = k.id""",
+            """SELECT x.delivery_id, x.outcome, x.waiting
+               FROM (SELECT k.id AS delivery_id, d.outcome,
+                            EXISTS (SELECT 1 FROM dispatcher.retries r
+                                    WHERE r.delivery_id = k.id) AS waiting
+                     FROM unnest($1::text[]) AS k(id)
+                     LEFT JOIN dispatcher.deliveries d ON d.delivery_id = k.id) x
+               WHERE x.outcome IS NOT NULL OR x.waiting""",
             [s.delivery_id for s in sends],
         )
         return {
@@ -43,7 +46,6 @@ class PgLedger:
                 bool(r["waiting"]),
             )
             for r in rows
-            if r["outcome"] is not None or r["waiting"]
         }
 
     async def finish(self, outcomes: Sequence[Outcome]) -> None:
@@ -137,7 +139,7 @@ class PgViews:
         for r in rows:  # a tenant's own row comes last, and wins
             key = (r["tenant"], r["id"])
             if r["own"] is not None:
-                found[key] = ConsentRow(r["marketing"], dict(r["channels"]), r["erased"])
+                found[key] = ConsentRow(r["marketing"], dict(r["channels"] or ()), r["erased"])
                 if r["own"] != "":
                     own.add(key)
             if r["marked"] and key not in own:

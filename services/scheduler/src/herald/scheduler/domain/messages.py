@@ -6,7 +6,13 @@ from typing import Any
 
 from herald.contracts import Channel, Counts, Reason, ReasonCode, Recipient, Status, StatusKind
 from herald.contracts.internal import Outcome, OutcomeKind, RequestEnvelope, Send
+from herald.contracts.trusted import trusted_builder
 from herald.scheduler.domain.attributes import attributes_for
+
+_send = trusted_builder(Send)
+"""Sends are built from validated parts only (the request envelope, the profile read
+back from the directory, the release's own typed values): no second validation of a
+request's content per recipient (issue 17; ~5.6 µs a Send validated, ~1.5 built)."""
 
 
 def _per_recipient(
@@ -48,11 +54,11 @@ def send(
     deferred: Sequence[str],
 ) -> Send:
     req = env.request
-    return Send(
-        **_per_recipient(env, delivery_id, recipient.recipient_id, deferred),
+    values = _per_recipient(env, delivery_id, recipient.recipient_id, deferred)
+    values.update(
         category=req.category,
         priority=req.priority,
-        channels=channels,
+        channels=tuple(channels),
         contacts=recipient.contacts,
         locale=recipient.locale,
         content=req.content,
@@ -61,6 +67,7 @@ def send(
         due_at=due_at,
         expires_at=expires_at,
     )
+    return _send(values)
 
 
 def status(
