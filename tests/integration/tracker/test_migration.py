@@ -54,7 +54,7 @@ async def test_rows_of_the_first_schema_survive_partitioning(
             ("tracker.outcomes_p202611", "d-1"),
             ("tracker.outcomes_p202611", "d-2"),
         ]
-        assert await pool.fetchval("SELECT to_regclass('tracker.deliveries')") is None
+        assert await pool.fetchval("SELECT count(*) FROM tracker.deliveries") == 0
         assert await pool.fetchval("SELECT tenant FROM tracker.engagement_ids") == "acme"
         assert await pool.fetchval("SELECT count(*) FROM tracker.engagement") == 1
     finally:
@@ -100,12 +100,35 @@ async def test_outcomes_move_to_their_request_s_month_and_stay_counted_once(
             ("tracker.outcomes_p202610", "d-2"),
             ("tracker.outcomes_p202611", "d-9"),  # r-9 had no row: it begins at its outcome
         ]
-        assert await pool.fetchval("SELECT to_regclass('tracker.deliveries')") is None
+        assert await pool.fetchval("SELECT count(*) FROM tracker.deliveries") == 0
 
         h = build_ledgered(pool)
         again = outcome("r-1", 0, delivery_id="d-1", at=datetime(2026, 11, 28, tzinfo=UTC))
         await h.tracker.on_outcomes([again, outcome("r-1", 3, delivery_id="d-3")])
         assert await h.value("SELECT outcomes FROM tracker.requests WHERE request_id = 'r-1'") == 3
         assert await h.value("SELECT count(*) FROM tracker.outcomes") == 4
+    finally:
+        await pool.close()
+
+
+async def test_a_tracker_of_before_still_running_is_held_back_and_writes_nothing(
+    database_url: str,
+) -> None:
+    """During a rolling upgrade the old tracker writes an outcome without `requested_at`
+    (and its id into `deliveries`, in the same statement): that fails as a missing
+    partition, which it retries (not ready) instead of dead-lettering the outcome."""
+    pool: asyncpg.Pool = await create_pool(database_url, max_size=2)
+    try:
+        await migrate(pool, "tracker", Path(MIGRATIONS))
+        with pytest.raises(asyncpg.exceptions.CheckViolationError):
+            await pool.execute(
+                """WITH fresh AS (
+                       INSERT INTO tracker.deliveries (delivery_id, at, tenant, request_id)
+                       VALUES ('d-1', now(), 'acme', 'r-1') RETURNING delivery_id)
+                   INSERT INTO tracker.outcomes (delivery_id, tenant, request_id, department,
+                                                 outcome, at)
+                   SELECT delivery_id, 'acme', 'r-1', 'm', 'delivered', now() FROM fresh"""
+            )
+        assert await pool.fetchval("SELECT count(*) FROM tracker.deliveries") == 0
     finally:
         await pool.close()

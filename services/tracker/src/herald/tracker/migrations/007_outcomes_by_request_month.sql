@@ -7,11 +7,16 @@
 -- time, never changed afterwards). Every outcome of a request carries the same value, so
 -- the primary key (delivery_id, requested_at) of the partitioned table is the exact
 -- dedupe, and retention still drops whole months (of requests). Engagement finds a
--- delivery's request by the same key, newest month first. `deliveries` goes.
+-- delivery's request by the same key, newest month first. `deliveries` is emptied and
+-- no longer written.
 --
--- Not for a rolling upgrade: a tracker of before writes `deliveries` and an outcome row
--- without `requested_at`. Stop the old replicas before the new one migrates (outcomes
--- wait in Kafka meanwhile).
+-- Rolling upgrade: a tracker of before, still running, writes an outcome row without
+-- `requested_at`; its default (-infinity) has no partition, which that tracker takes for
+-- a partition dropped under it (a check violation) and retries, consuming nothing more
+-- (not ready) until it is replaced: its outcomes wait in Kafka, none is dead-lettered.
+-- Its engagement finds no delivery in the empty `deliveries` and keeps the events as
+-- for a delivery not known yet (they count only for the delivery's own tenant).
+-- `deliveries` is dropped by a later migration, once no tracker of before can run.
 
 -- Every outcome's request has a row (only finished requests were ever pruned, and only
 -- when older than retention: their outcomes stayed where `at` was later).
@@ -53,7 +58,7 @@ CREATE TABLE tracker.outcomes (
     detail        text        NOT NULL DEFAULT '',
     at            timestamptz NOT NULL,
     deferred      text[]      NOT NULL DEFAULT '{}',
-    requested_at  timestamptz NOT NULL,
+    requested_at  timestamptz NOT NULL DEFAULT '-infinity',
     PRIMARY KEY (delivery_id, requested_at)
 ) PARTITION BY RANGE (requested_at);
 CREATE INDEX outcomes_request ON tracker.outcomes (tenant, request_id);
@@ -88,4 +93,4 @@ FROM tracker.outcomes_by_at o
 JOIN tracker.requests r ON r.tenant = o.tenant AND r.request_id = o.request_id;
 
 DROP TABLE tracker.outcomes_by_at;
-DROP TABLE tracker.deliveries;
+TRUNCATE tracker.deliveries;
