@@ -38,7 +38,6 @@ async def test_expired_months_are_dropped_whole_and_their_ids_forgotten(
     assert {"outcomes_p202503", "outcomes_p202504", "outcomes_p202505"} <= set(outcomes)
     assert "engagement_p202501" not in await partitions(h.pool, "engagement")
     assert await h.value("SELECT count(*) FROM tracker.outcomes") == 0
-    assert await h.value("SELECT count(*) FROM tracker.deliveries") == 0
     assert await h.value("SELECT count(*) FROM tracker.engagement_ids") == 0
 
     # what is older than the horizon is not taken in again (it would only be dropped)
@@ -49,6 +48,27 @@ async def test_expired_months_are_dropped_whole_and_their_ids_forgotten(
         {"topic": "push.outcomes.v1", "reason": "before_retention"},
     )
     assert skipped == 1
+
+
+async def test_an_outcome_of_a_request_whose_month_was_dropped_is_not_counted_again(
+    ledgered: Ledgered, uid: str
+) -> None:
+    h = build_ledgered(ledgered.pool, retention_days=30, clock=Clock(JAN + timedelta(days=2)))
+    await h.tracker.on_outcomes([outcome(uid, i, at=JAN) for i in range(3)])
+    h.clock.now = datetime(2025, 3, 20, tzinfo=UTC)
+    await h.keeper.run()
+
+    # re-sent by a producer that stamps its own time now: its request began in January
+    await h.tracker.on_outcomes([outcome(uid, i, at=h.clock.now) for i in range(4)])
+
+    assert await h.value("SELECT count(*) FROM tracker.outcomes") == 0
+    assert "outcomes_p202501" not in await partitions(h.pool, "outcomes")
+    assert await h.value("SELECT outcomes FROM tracker.requests WHERE request_id = $1", uid) == 3
+    skipped = h.registry.get_sample_value(
+        "herald_tracker_events_skipped_total",
+        {"topic": "push.outcomes.v1", "reason": "before_retention"},
+    )
+    assert skipped == 4
 
 
 async def test_range_report_counts_the_outcomes_in_the_range_by_department(

@@ -25,6 +25,7 @@ class Request:
     outcomes: int = 0
     expected: bool = False
     trace_id: str = ""
+    began: datetime | None = None
 
 
 @dataclass
@@ -42,7 +43,15 @@ class FakeLedger:
     async def transaction(self) -> AsyncIterator["FakeLedger"]:
         yield self
 
-    async def add_outcomes(self, outcomes: Sequence[Outcome]) -> list[Recorded]:
+    async def begun(self, firsts: Mapping[Key, datetime]) -> dict[Key, datetime]:
+        for key, at in firsts.items():
+            r = self._request(key)
+            r.began = r.began or at
+        return {k: self.requests[k].began or firsts[k] for k in firsts}
+
+    async def add_outcomes(
+        self, outcomes: Sequence[Outcome], begun: Mapping[Key, datetime]
+    ) -> list[Recorded]:
         new = [
             o
             for o in {o.delivery_id: o for o in outcomes}.values()
@@ -65,6 +74,7 @@ class FakeLedger:
         for e in expected:
             s = e.status
             r = self._request((s.tenant, s.request_id))
+            r.began = r.began or s.at
             r.recipients = s.counts.recipients if s.counts else 0
             r.labels, r.expected = s.labels, True
             r.trace_id = r.trace_id or e.trace_id

@@ -69,7 +69,11 @@ class PartitionMissingError(TransientError):
 class LedgerWork(Protocol):
     """What happens inside one transaction."""
 
-    async def add_outcomes(self, outcomes: Sequence[Outcome]) -> list[Recorded]: ...
+    async def add_outcomes(
+        self, outcomes: Sequence[Outcome], begun: Mapping[Key, datetime]
+    ) -> list[Recorded]:
+        """Record each outcome once: in the month its request began (`begun`), keyed by
+        its delivery id and that time."""
 
     async def add_engagement(
         self, events: Sequence[Engagement]
@@ -92,6 +96,11 @@ class LedgerWork(Protocol):
 
 class LedgerPort(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[LedgerWork]: ...
+
+    async def begun(self, firsts: Mapping[Key, datetime]) -> dict[Key, datetime]:
+        """When each request began, fixed by whatever of it came first (a request not
+        seen before begins at the time given: its earliest outcome's in this batch)."""
+        ...
 
     async def erase(self, erased: Sequence[RecipientKey], restored: Sequence[RecipientKey]) -> int:
         """Unlink erased (tenant, recipient id)s from their outcomes, each in its own

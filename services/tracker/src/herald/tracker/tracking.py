@@ -22,9 +22,9 @@ from herald.runtime.events import EventBus
 from herald.runtime.statuses import status_of
 from herald.runtime.tracing import trace_headers
 from herald.tracker.domain.erasure import RecipientSeen, last_word
-from herald.tracker.domain.partitions import months_of
+from herald.tracker.domain.partitions import Month, months_of
 from herald.tracker.domain.report import Report, build_report, final_status
-from herald.tracker.domain.window import admit, latest_allowed
+from herald.tracker.domain.window import admit, earliest, latest_allowed
 from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.ports import (
     Expected,
@@ -50,6 +50,14 @@ class Dated(Protocol):
 D = TypeVar("D", bound=Dated)
 
 
+def _at(item: Dated) -> datetime:
+    return item.at
+
+
+def _request(o: Outcome) -> Key:
+    return (o.tenant, o.request_id)
+
+
 class Tracker:
     def __init__(
         self,
@@ -65,12 +73,26 @@ class Tracker:
         self._metrics, self._clock, self._skew = metrics, clock, future_skew_s
 
     async def on_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        """Each outcome goes to the month its request began in (fixed by whatever of the
+        request came first), so that a redelivery, whatever its own time, meets the row
+        already there. A request that began before the horizon has had its month dropped:
+        its outcomes are not recorded again (they would count twice)."""
+        horizon = self._partitions.horizon()
+        admitted = admit(outcomes, _at, horizon)
+        kept, late, begun = admitted.kept, 0, {}
+        if kept:
+            begun = await self._ledger.begun(earliest(kept, _request, _at))
+            in_time = admit(kept, lambda o: begun[_request(o)], horizon)
+            kept, late = in_time.kept, in_time.too_old
+
         async def write(tx: LedgerWork, kept: list[Outcome]) -> list[Recorded]:
-            recorded = await tx.add_outcomes(kept)
-            await self._finish_ready(tx, {(o.tenant, o.request_id) for o in kept})
+            recorded = await tx.add_outcomes(kept, begun)
+            await self._finish_ready(tx, {_request(o) for o in kept})
             return recorded
 
-        await self._ingest(Topic.OUTCOMES, outcomes, None, write)
+        months = months_of(begun[_request(o)] for o in kept)
+        await self._record(Topic.OUTCOMES, kept, months, write)
+        self._count_skipped(str(Topic.OUTCOMES), admitted.too_old + late, 0)
 
     async def on_engagement(self, events: Sequence[Engagement]) -> list[Refused]:
         """Record a batch of events; those that claim another tenant's delivery are not
@@ -83,30 +105,31 @@ class Tracker:
             return recorded
 
         latest = latest_allowed(self._clock(), self._skew)
-        await self._ingest(Topic.ENGAGEMENT, events, latest, write)
+        admitted = admit(events, _at, self._partitions.horizon(), latest)
+        months = months_of(e.at for e in admitted.kept)
+        await self._record(Topic.ENGAGEMENT, admitted.kept, months, write)
+        self._count_skipped(str(Topic.ENGAGEMENT), admitted.too_old, admitted.future)
         if refused:
             self._metrics.skipped.labels(str(Topic.ENGAGEMENT), "other_tenant").inc(len(refused))
             log.warning("engagement_refused_other_tenant", events=len(refused))
         return refused
 
-    async def _ingest(
+    async def _record(
         self,
         topic: Topic,
-        items: Sequence[D],
-        latest: datetime | None,
+        kept: list[D],
+        months: set[Month],
         write: Callable[[LedgerWork, list[D]], Awaitable[list[Recorded]]],
     ) -> None:
-        """Record what the retention window admits, in one transaction; count the rest."""
-        admitted = admit(items, lambda i: i.at, self._partitions.horizon(), latest)
-        if admitted.kept:
-            times = [i.at for i in admitted.kept]
-            with self._missing_partitions_forgotten():
-                await self._partitions.ensure(months_of(times))
-                started = time.perf_counter()
-                async with self._ledger.transaction() as tx:
-                    recorded = await write(tx, admitted.kept)
-            self._observe(topic, times, started, recorded)
-        self._count_skipped(str(topic), admitted.too_old, admitted.future)
+        """Record what was admitted in one transaction, its months' partitions made first."""
+        if not kept:
+            return
+        with self._missing_partitions_forgotten():
+            await self._partitions.ensure(months)
+            started = time.perf_counter()
+            async with self._ledger.transaction() as tx:
+                recorded = await write(tx, kept)
+        self._observe(topic, [i.at for i in kept], started, recorded)
 
     async def on_statuses(self, statuses: Sequence[Expected]) -> None:
         expecting = [

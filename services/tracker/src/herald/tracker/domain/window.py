@@ -1,11 +1,12 @@
 """Which events tracker records: not before the retention horizon, not from the future. Pure."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,18 @@ def admit(
         else:
             kept.append(item)
     return Admitted(kept, too_old, future)
+
+
+def earliest(
+    items: Iterable[T], key: Callable[[T], K], at: Callable[[T], datetime]
+) -> dict[K, datetime]:
+    """The earliest time of the items of each key."""
+    first: dict[K, datetime] = {}
+    for item in items:
+        k, when = key(item), at(item)
+        if k not in first or when < first[k]:
+            first[k] = when
+    return first
 
 
 def latest_allowed(now: datetime, skew_s: int) -> datetime:

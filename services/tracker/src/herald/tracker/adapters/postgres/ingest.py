@@ -1,22 +1,25 @@
 """Batches into the ledger in one merge statement each: outcomes straight from the
 batch's columns as arrays; engagement through COPY into a temporary staging table.
 
-The merge admits a row only when its id is new in the id table (exact idempotency on
-delivery_id / event_id), inserts it into the partitioned ledger, and keeps the
-per-request bookkeeping, all in the caller's transaction. Lookups into the big tables
-are LATERAL subqueries with LIMIT 1 (which the planner cannot flatten into a hash join
-over the whole table) so that they stay index probes per staged row, whatever the
+An outcome is one row: the ledger's primary key (delivery_id, requested_at) is its exact
+dedupe, since every outcome of a request carries the time the request began
+(`requests.created_at`, read by `begun` before the transaction). Engagement is admitted
+only when its id is new in `engagement_ids` (exact per tenant and event id). Both merges
+keep the per-request bookkeeping, all in the caller's transaction. Lookups into the big
+tables are LATERAL subqueries with LIMIT 1 (which the planner cannot flatten into a hash
+join over the whole table) so that they stay index probes per staged row, whatever the
 planner thinks of a freshly filled staging table or of tables not analysed yet.
 It returns what was new, by tenant, channel and kind, for the metrics.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import asyncpg
 
 from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
-from herald.tracker.ports import Finishing, Recorded, Refused
+from herald.tracker.ports import Finishing, Key, Recorded, Refused
 
 OUTCOME_COLUMNS = (
     "delivery_id",
@@ -31,6 +34,7 @@ OUTCOME_COLUMNS = (
     "detail",
     "at",
     "deferred",
+    "requested_at",
 )
 ENGAGEMENT_COLUMNS = ("event_id", "delivery_id", "kind", "at", "url", "tenant")
 
@@ -42,29 +46,26 @@ _MERGE_OUTCOMES = """
 WITH s AS (
     SELECT DISTINCT ON (delivery_id) delivery_id, tenant, request_id, department, recipient_id,
            outcome, channel, provider, reason, detail, at,
-           coalesce(string_to_array(nullif(deferred, ''), ','), '{}') AS deferred
+           coalesce(string_to_array(nullif(deferred, ''), ','), '{}') AS deferred, requested_at
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                 $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[],
-                $12::text[])
+                $12::text[], $13::timestamptz[])
       AS x(delivery_id, tenant, request_id, department, recipient_id, outcome, channel,
-           provider, reason, detail, at, deferred)
+           provider, reason, detail, at, deferred, requested_at)
     ORDER BY delivery_id, at),
-fresh AS (
-    INSERT INTO tracker.deliveries (delivery_id, at, tenant, request_id, channel)
-    SELECT delivery_id, at, tenant, request_id, channel FROM s
-    ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id),
 ins AS (
     INSERT INTO tracker.outcomes (delivery_id, tenant, request_id, department, recipient_id,
-        outcome, channel, provider, reason, detail, at, deferred)
+        outcome, channel, provider, reason, detail, at, deferred, requested_at)
     SELECT s.delivery_id, s.tenant, s.request_id, s.department,
            CASE WHEN er.gone THEN NULL ELSE s.recipient_id END,
            s.outcome, s.channel, s.provider, s.reason,
-           CASE WHEN er.gone THEN '' ELSE s.detail END, s.at, s.deferred
-    FROM s JOIN fresh USING (delivery_id)
+           CASE WHEN er.gone THEN '' ELSE s.detail END, s.at, s.deferred, s.requested_at
+    FROM s
     LEFT JOIN LATERAL (SELECT true AS gone FROM tracker.erased x
                        WHERE x.digest = encode(sha256(convert_to(s.recipient_id, 'UTF8')), 'hex')
                          AND x.tenant IN (s.tenant, '')
                        LIMIT 1) er ON true
+    ON CONFLICT (delivery_id, requested_at) DO NOTHING
     RETURNING tenant, request_id, department, channel, outcome),
 per AS (SELECT tenant, request_id, min(department) AS department, count(*) AS n
         FROM ins GROUP BY tenant, request_id),
@@ -100,8 +101,9 @@ WITH r AS (
     SELECT s.event_id, s.delivery_id, s.kind, s.at, s.url, s.tenant AS claimed,
            d.tenant AS owner, d.request_id, d.channel
     FROM engagement_stage s
-    LEFT JOIN LATERAL (SELECT tenant, request_id, channel FROM tracker.deliveries x
-                       WHERE x.delivery_id = s.delivery_id LIMIT 1) d ON true),
+    LEFT JOIN LATERAL (SELECT tenant, request_id, channel FROM tracker.outcomes x
+                       WHERE x.delivery_id = s.delivery_id
+                       ORDER BY x.requested_at DESC LIMIT 1) d ON true),
 ok AS (
     SELECT DISTINCT ON (coalesce(claimed, owner, ''), event_id) *,
            coalesce(claimed, owner) AS credited
@@ -136,7 +138,7 @@ FROM r WHERE claimed IS NOT NULL AND owner IS NOT NULL AND claimed <> owner
 
 
 # deliberate declaration: a row of tracker.outcomes, column by column
-def outcome_record(o: Outcome) -> tuple[object, ...]:
+def outcome_record(o: Outcome, requested_at: datetime) -> tuple[object, ...]:
     return (
         o.delivery_id,
         o.tenant,
@@ -150,6 +152,7 @@ def outcome_record(o: Outcome) -> tuple[object, ...]:
         o.detail,
         o.at,
         [str(d) for d in o.deferred],
+        requested_at,
     )
 
 
@@ -158,11 +161,13 @@ def engagement_record(e: Engagement) -> tuple[object, ...]:
 
 
 async def merge_outcomes(
-    conn: asyncpg.Connection, outcomes: Sequence[Outcome]
+    conn: asyncpg.Connection, outcomes: Sequence[Outcome], begun: Mapping[Key, datetime]
 ) -> tuple[list[Recorded], list[Finishing]]:
-    """What was new, and the requests this batch completed (not finished before)."""
-    columns = list(zip(*(outcome_record(o) for o in outcomes), strict=True))
-    columns[-1] = tuple(",".join(d) for d in columns[-1])
+    """What was new, and the requests this batch completed (not finished before).
+    `begun`: when each outcome's request began (`Ledger.begun`), its partition key."""
+    records = (outcome_record(o, begun[o.tenant, o.request_id]) for o in outcomes)
+    columns = list(zip(*records, strict=True))
+    columns[-2] = tuple(",".join(d) for d in columns[-2])
     rows = await conn.fetch(_MERGE_OUTCOMES, *(list(c) for c in columns))
     ready = [
         Finishing(

@@ -5,7 +5,7 @@ Ingestion itself (COPY into staging, then merge) is in `ingest`; partitions in
 """
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,10 @@ from herald.tracker.ports import (
     Refused,
     TimelineQuery,
 )
+
+_BEGUN = """SELECT r.tenant, r.request_id, r.created_at FROM tracker.requests r
+             JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
+               ON r.tenant = k.tenant AND r.request_id = k.request_id"""
 
 
 def _finishing(r: asyncpg.Record) -> Finishing:
@@ -59,9 +63,11 @@ class LedgerTx:
         """What the outcome merges of this transaction completed, by request: those
         rows are locked already and need not be read again (`ready_to_finish`)."""
 
-    async def add_outcomes(self, outcomes: Sequence[Outcome]) -> list[Recorded]:
+    async def add_outcomes(
+        self, outcomes: Sequence[Outcome], begun: Mapping[Key, datetime]
+    ) -> list[Recorded]:
         with _partitions_checked():
-            recorded, ready = await merge_outcomes(self.conn, outcomes)
+            recorded, ready = await merge_outcomes(self.conn, outcomes, begun)
         self._merged |= {(o.tenant, o.request_id) for o in outcomes}
         self._ready |= {(f.tenant, f.request_id): f for f in ready}
         return recorded
@@ -74,10 +80,11 @@ class LedgerTx:
 
     async def expect(self, expected: Sequence[Expected]) -> None:
         """`scheduled` tells how many recipients (so outcomes) a request has; the first
-        trace id given is kept."""
+        trace id given is kept; a request first seen here began at the status's time."""
         await self.conn.executemany(
-            """INSERT INTO tracker.requests (tenant, request_id, labels, recipients, trace_id)
-               VALUES ($1, $2, $3, $4, $5)
+            """INSERT INTO tracker.requests (tenant, request_id, labels, recipients, trace_id,
+                                             created_at)
+               VALUES ($1, $2, $3, $4, $5, $6)
                ON CONFLICT (tenant, request_id) DO UPDATE
                  SET labels = EXCLUDED.labels, recipients = EXCLUDED.recipients,
                      trace_id = coalesce(nullif(tracker.requests.trace_id, ''),
@@ -89,6 +96,7 @@ class LedgerTx:
                     e.status.labels,
                     e.status.counts.recipients if e.status.counts else 0,
                     e.trace_id,
+                    e.status.at,
                 )
                 for e in expected
             ],
@@ -162,6 +170,30 @@ class Ledger:
     async def transaction(self) -> AsyncIterator[LedgerTx]:
         async with self._db.pool.acquire() as conn, conn.transaction():
             yield LedgerTx(conn)
+
+    async def begun(self, firsts: Mapping[Key, datetime]) -> dict[Key, datetime]:
+        """When each request began: `requests.created_at`, set once by whatever came first
+        (for a request first seen here, the time given: its earliest outcome's). Each
+        statement on its own, outside the batch's transaction: a row another replica
+        created meanwhile is read by the next statement's snapshot."""
+        keys = ([k[0] for k in firsts], [k[1] for k in firsts])
+        found = await self._db.pool.fetch(_BEGUN, *keys)
+        begun = {(r["tenant"], r["request_id"]): r["created_at"] for r in found}
+        missing = [k for k in firsts if k not in begun]
+        if missing:
+            await self._db.pool.execute(
+                """INSERT INTO tracker.requests (tenant, request_id, created_at)
+                   SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+                   ON CONFLICT (tenant, request_id) DO NOTHING""",
+                [k[0] for k in missing],
+                [k[1] for k in missing],
+                [firsts[k] for k in missing],
+            )
+            again = await self._db.pool.fetch(
+                _BEGUN, [k[0] for k in missing], [k[1] for k in missing]
+            )
+            begun |= {(r["tenant"], r["request_id"]): r["created_at"] for r in again}
+        return begun
 
     async def request(self, tenant: str, request_id: str) -> Any:
         return await self._db.pool.fetchrow(

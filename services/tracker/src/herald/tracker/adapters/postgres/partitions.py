@@ -69,7 +69,8 @@ class PartitionKeeper:
         self._known.update(missing)
 
     async def run(self) -> None:
-        """Create the coming months, drop the expired ones, prune the id tables."""
+        """Create the coming months, drop the expired ones, prune the engagement ids and
+        the finished requests that began before the horizon (their months are gone)."""
         now = self._clock()
         await self.ensure(months_to_keep_ready(now, self._policy.months_ahead))
         await self._drop_expired(now)
@@ -96,8 +97,6 @@ class PartitionKeeper:
 
 # Pruned in slices, each its own short transaction, so no long lock is ever held.
 _PRUNE = (
-    """DELETE FROM tracker.deliveries WHERE delivery_id IN (
-           SELECT delivery_id FROM tracker.deliveries WHERE at < $1 LIMIT 10000)""",
     """DELETE FROM tracker.engagement_ids WHERE (tenant, event_id) IN (
            SELECT tenant, event_id FROM tracker.engagement_ids WHERE at < $1 LIMIT 10000)""",
     """DELETE FROM tracker.requests WHERE (tenant, request_id) IN (
