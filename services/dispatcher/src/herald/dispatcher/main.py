@@ -9,6 +9,7 @@ from herald.dispatcher.adapters.vendor_store import PgRefs, PgReplies, PgSharedT
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
 from herald.dispatcher.domain.final_check import FinalCheck
+from herald.dispatcher.domain.lanes import resumed_by
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.receipts import ReceiptUrls
 from herald.dispatcher.domain.sms_callbacks import CallbackUrls
@@ -100,15 +101,14 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         flush_s=settings.flush_s,
         lease_s=settings.retry_lease_s,
         critical_reserve=settings.critical_reserve,
+        resumes=resumed_by(settings.lanes),
     )
 
     def full(resumed: int) -> bool:
         return resumed >= RETRY_BATCH  # more may be due at once
 
-    if settings.lanes != "critical":
-        # parked sends (both lanes') are resumed by the process that is not critical-only:
-        # a blast parked on a provider's rate would otherwise load the critical one
-        rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
+    # each process resumes the parked sends of its own lanes (a retry keeps its lane)
+    rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
     rt.on_close(dispatcher.close)
     rt.on_close(client.aclose)
     for closer in parts.closers:
