@@ -31,7 +31,8 @@ webhook to a sink in this process. Then:
 
 One JSON line per topology: p50 and p99 of each series, the busy/idle ratio of the
 critical p50, the median of each hop (intake, review, plan, release, dispatch) of each
-series, the CPU seconds each process spent during the busy series, and whether the blast
+series, the CPU seconds each process spent during the busy series, how late each process's event
+loop ran what was due then (`herald_event_loop_lag_seconds`), and whether the blast
 was still in flight when the last critical push arrived (it must be, or the figure says
 nothing: `blast_in_flight_throughout`), and each process's niceness as read from the
 OS. The blast is neither paced nor shrunk, and only `isolated` nices anything. The
@@ -50,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.kafka import TopicWatcher
@@ -199,11 +201,13 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
             if not _said(status, blast["request_id"], ("dispatching",)):
                 raise SystemExit(f"the blast did not go out: {_last(status, blast['request_id'])}")
             pushes.series_name = "busy"
+            lag_before = await loop_lag(stack)
             cpu_before, series_started = own_cpu_s(stack), time.perf_counter()
             bulk = pushes.series(http, max(1, n // 4), gap * 4, "notification", gap / 2)
             busy, bulk_ms = await asyncio.gather(pushes.series(http, n, gap, "transactional"), bulk)
             in_flight = not _said(status, blast["request_id"], TERMINAL)
             cpu = spent(cpu_before, own_cpu_s(stack))
+            lag = lag_spent(lag_before, await loop_lag(stack))
             series_s = time.perf_counter() - series_started
         idle_p50 = quantiles(idle)["p50"] if idle else None
         busy_p50 = quantiles(busy)["p50"] if busy else None
@@ -228,6 +232,7 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
                 k: hop_p50(marks, v) for k, v in pushes.rids.items() if not k.startswith("warm")
             },
             "busy_cpu_s": {k: round(v, 2) for k, v in cpu.items()},
+            "busy_loop_lag": lag,
             "undelivered": {r: _last(status, r) for r in pushes.lost},
             "nice": _niceness(stack),
             "load_avg": [round(x, 2) for x in os.getloadavg()],
@@ -245,6 +250,46 @@ async def main(args: argparse.Namespace) -> None:
     info = machine()
     for topology in TOPOLOGIES[args.topology]:
         emit("critical_lane_latency_ms", **await measure(args, topology), **info)
+
+
+async def loop_lag(stack: Stack) -> dict[str, tuple[float, float, float]]:
+    """Each process's `herald_event_loop_lag_seconds` so far: wake-ups, their summed
+    lateness, and how many were more than 100 ms late."""
+    got = {}
+    async with httpx.AsyncClient(timeout=30) as http:
+        for name, port in stack.ports.items():
+            text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+            s = {
+                (x.name, x.labels.get("le")): x.value
+                for f in text_string_to_metric_families(text)
+                if f.name == "herald_event_loop_lag_seconds"
+                for x in f.samples
+            }
+            count = s.get(("herald_event_loop_lag_seconds_count", None), 0.0)
+            within = s.get(("herald_event_loop_lag_seconds_bucket", "0.1"), 0.0)
+            got[name] = (
+                count,
+                s.get(("herald_event_loop_lag_seconds_sum", None), 0.0),
+                count - within,
+            )
+    return got
+
+
+def lag_spent(
+    before: dict[str, tuple[float, float, float]], after: dict[str, tuple[float, float, float]]
+) -> dict[str, dict[str, float]]:
+    """Per process, over the busy series: mean lateness of a wake-up (ms) and wake-ups
+    more than 100 ms late (the loop was held, or the process got no CPU)."""
+    out = {}
+    for name, (count, total, late) in after.items():
+        c0, t0, l0 = before.get(name, (0.0, 0.0, 0.0))
+        n = count - c0
+        out[name] = {
+            "mean_ms": round((total - t0) / n * 1000, 1) if n else 0.0,
+            "over_100ms": int(late - l0),
+            "wakeups": int(n),
+        }
+    return out
 
 
 def _niceness(stack: Stack) -> dict[str, int]:

@@ -41,7 +41,11 @@ def dispatcher(**settings: Any) -> Built:
 def test_a_critical_only_scheduler_plans_and_releases_critical_pushes_and_nothing_else() -> None:
     built = scheduler(lanes="critical")
     assert built.subscriptions == [CRITICAL_PLANNING]
-    assert loops(built) <= {"timers", "producers"}  # no gauges, no pruning: reported once
+    assert loops(built) <= {
+        "timers",
+        "producers",
+        "loop_lag",
+    }  # no gauges, no pruning: reported once
     assert api_paths(built) == set()
 
 
