@@ -5,10 +5,17 @@ topologies:
 - `shared`: one scheduler and one dispatcher serve both lanes (the default deployment);
 - `split`: the critical lane's scheduler and dispatcher run as processes of their own
   (`LANES=critical`, beside `LANES=bulk` ones: the devstack's
-  HERALD_CRITICAL_LANE_PROCESSES, the manifests' `critical-lane` component).
+  HERALD_CRITICAL_LANE_PROCESSES, the manifests' `critical-lane` component);
+- `isolated`: `split`, with the processes only the bulk lane needs (the `LANES=bulk`
+  scheduler and dispatcher, the tracker) at OS niceness `--nice` (the devstack's
+  HERALD_BULK_NICE): the local stand-in for the CPU a cluster gives the critical lane's
+  pods (Guaranteed QoS, a PriorityClass). The broker and Postgres stay shared.
 
-    python bench/critical_lane.py [--topology shared|split|both] [--recipients 100000]
-                                  [--pushes 20] [--gap-s 0.5]
+    python bench/critical_lane.py [--topology shared|split|isolated|both|all]
+                                  [--recipients 100000] [--pushes 20] [--gap-s 0.5] [--nice 10]
+
+`both` is shared and split; `all` (the default) adds isolated, so the niced figure is
+always printed beside the un-niced ones from the same run.
 
 Each topology gets its own stack (Tansu, Postgres database, services), loads the
 marketing audience (SMS, `log` provider) and a few recipients whose only contact is a
@@ -24,11 +31,12 @@ webhook to a sink in this process. Then:
 
 One JSON line per topology: p50 and p99 of each series, the busy/idle ratio of the
 critical p50, the median of each hop (intake, review, plan, release, dispatch) of each
-series, the CPU seconds each process spent during the busy series, and whether the blast
+series, the CPU seconds each process spent during the busy series, how late each process's event
+loop ran what was due then (`herald_event_loop_lag_seconds`), and whether the blast
 was still in flight when the last critical push arrived (it must be, or the figure says
-nothing: `blast_in_flight_throughout`). The blast is neither paced nor shrunk, and no
-process is niced. The stack stops then, whatever the blast has left. Nothing here is a
-timed assertion.
+nothing: `blast_in_flight_throughout`), and each process's niceness as read from the
+OS. The blast is neither paced nor shrunk, and only `isolated` nices anything. The
+stack stops then, whatever the blast has left. Nothing here is a timed assertion.
 """
 
 import argparse
@@ -43,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.kafka import TopicWatcher
@@ -56,7 +65,13 @@ from herald.devstack.ports import free_port
 from herald.devstack.stack import LANE_PROCESSES, SERVICE_PORTS, Stack
 
 TERMINAL = ("completed", "cancelled", "rejected", "failed")
-TOPOLOGIES = {"shared": ("shared",), "split": ("split",), "both": ("shared", "split")}
+TOPOLOGIES = {
+    "shared": ("shared",),
+    "split": ("split",),
+    "isolated": ("isolated",),
+    "both": ("shared", "split"),
+    "all": ("shared", "split", "isolated"),
+}
 
 
 class Pushes:
@@ -127,7 +142,7 @@ def mark_by_key(marks: Marks, step: str, key: bytes | None, value: bytes | None,
         marks.mark(key.decode().rsplit(":", 1)[0], "sent", at)
 
 
-def new_stack(split: bool) -> Stack:
+def new_stack(split: bool, bulk_nice: int) -> Stack:
     state = Path(tempfile.mkdtemp(prefix="herald-critical-"))
     names = [*SERVICE_PORTS, *(LANE_PROCESSES if split else ())]
     return Stack(
@@ -138,11 +153,13 @@ def new_stack(split: bool) -> Stack:
         database_name=f"bench_critical_{uuid.uuid4().hex[:6]}",
         extra_env={"LOG_LEVEL": "WARNING", "MAX_PAYLOAD_BYTES": str(8 << 20)},
         critical_lane_processes=split,
+        bulk_nice=bulk_nice,
     )
 
 
 async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
-    stack = new_stack(topology == "split")
+    split = topology in ("split", "isolated")
+    stack = new_stack(split, args.nice if topology == "isolated" else 0)
     sink = await HttpSink().start()
     await stack.start_infrastructure()
     status: TopicWatcher | None = None
@@ -184,11 +201,13 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
             if not _said(status, blast["request_id"], ("dispatching",)):
                 raise SystemExit(f"the blast did not go out: {_last(status, blast['request_id'])}")
             pushes.series_name = "busy"
+            lag_before = await loop_lag(stack)
             cpu_before, series_started = own_cpu_s(stack), time.perf_counter()
             bulk = pushes.series(http, max(1, n // 4), gap * 4, "notification", gap / 2)
             busy, bulk_ms = await asyncio.gather(pushes.series(http, n, gap, "transactional"), bulk)
             in_flight = not _said(status, blast["request_id"], TERMINAL)
             cpu = spent(cpu_before, own_cpu_s(stack))
+            lag = lag_spent(lag_before, await loop_lag(stack))
             series_s = time.perf_counter() - series_started
         idle_p50 = quantiles(idle)["p50"] if idle else None
         busy_p50 = quantiles(busy)["p50"] if busy else None
@@ -200,7 +219,12 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
             "idle": summary(idle),
             "critical_during_blast": summary(busy),
             "bulk_during_blast": summary(bulk_ms),
-            "ratio_p50": round(busy_p50 / idle_p50, 2) if idle_p50 and busy_p50 else None,
+            # a median of the pushes that arrived hides the ones that did not: no ratio then
+            "ratio_p50": (
+                round(busy_p50 / idle_p50, 2)
+                if idle_p50 and busy_p50 and len(busy) == n and len(idle) == n
+                else None
+            ),
             "blast_in_flight_throughout": in_flight,
             "blast_dispatching_after_s": round(dispatching_s, 1),
             "busy_series_s": round(series_s, 1),
@@ -208,7 +232,9 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
                 k: hop_p50(marks, v) for k, v in pushes.rids.items() if not k.startswith("warm")
             },
             "busy_cpu_s": {k: round(v, 2) for k, v in cpu.items()},
+            "busy_loop_lag": lag,
             "undelivered": {r: _last(status, r) for r in pushes.lost},
+            "nice": _niceness(stack),
             "load_avg": [round(x, 2) for x in os.getloadavg()],
         }
     finally:
@@ -226,6 +252,55 @@ async def main(args: argparse.Namespace) -> None:
         emit("critical_lane_latency_ms", **await measure(args, topology), **info)
 
 
+async def loop_lag(stack: Stack) -> dict[str, tuple[float, float, float]]:
+    """Each process's `herald_event_loop_lag_seconds` so far: wake-ups, their summed
+    lateness, and how many were more than 100 ms late."""
+    got = {}
+    async with httpx.AsyncClient(timeout=30) as http:
+        for name, port in stack.ports.items():
+            text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+            s = {
+                (x.name, x.labels.get("le")): x.value
+                for f in text_string_to_metric_families(text)
+                if f.name == "herald_event_loop_lag_seconds"
+                for x in f.samples
+            }
+            count = s.get(("herald_event_loop_lag_seconds_count", None), 0.0)
+            within = s.get(("herald_event_loop_lag_seconds_bucket", "0.1"), 0.0)
+            got[name] = (
+                count,
+                s.get(("herald_event_loop_lag_seconds_sum", None), 0.0),
+                count - within,
+            )
+    return got
+
+
+def lag_spent(
+    before: dict[str, tuple[float, float, float]], after: dict[str, tuple[float, float, float]]
+) -> dict[str, dict[str, float]]:
+    """Per process, over the busy series: mean lateness of a wake-up (ms) and wake-ups
+    more than 100 ms late (the loop was held, or the process got no CPU)."""
+    out = {}
+    for name, (count, total, late) in after.items():
+        c0, t0, l0 = before.get(name, (0.0, 0.0, 0.0))
+        n = count - c0
+        out[name] = {
+            "mean_ms": round((total - t0) / n * 1000, 1) if n else 0.0,
+            "over_100ms": int(late - l0),
+            "wakeups": int(n),
+        }
+    return out
+
+
+def _niceness(stack: Stack) -> dict[str, int]:
+    """Each service process's niceness, read from the OS (not from the settings)."""
+    return {
+        name: os.getpriority(os.PRIO_PROCESS, p.process.pid)
+        for name, p in stack.services.items()
+        if p.process and p.process.returncode is None
+    }
+
+
 def _auth(stack: Stack) -> dict[str, str]:
     return {"authorization": f"Bearer {stack.keys['submitter']}"}
 
@@ -241,7 +316,8 @@ def _said(status: TopicWatcher, rid: str, kinds: tuple[str, ...]) -> bool:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--topology", choices=sorted(TOPOLOGIES), default="both")
+    parser.add_argument("--topology", choices=sorted(TOPOLOGIES), default="all")
+    parser.add_argument("--nice", type=int, default=10, help="niceness of bulk-only processes")
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--pushes", type=int, default=20)
     parser.add_argument("--gap-s", type=float, default=0.5)

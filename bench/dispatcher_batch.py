@@ -36,6 +36,7 @@ from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import Dispatcher
 from herald.dispatcher.domain.consent import ConsentRow
 from herald.dispatcher.domain.final_check import FinalCheck
+from herald.dispatcher.domain.lanes import Lane
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.outcomes import Later, Progress
 from herald.dispatcher.metrics import DispatcherMetrics
@@ -67,7 +68,9 @@ class Ledger:
     async def park(self, later: Sequence[Later]) -> None:
         self.parked += len(later)
 
-    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
+    async def due(
+        self, now: datetime, limit: int, lease: timedelta, lanes: Sequence[Lane]
+    ) -> list[tuple[Send, Progress]]:
         return []
 
 

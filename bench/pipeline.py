@@ -318,7 +318,8 @@ async def start_services(stack: Stack, timeout_s: float = 300) -> None:
     """Stack.start_services, with time to start on a machine others are loading too."""
     for name in stack.ports:
         log_file = stack.log_dir / f"{name}.log" if stack.log_dir else None
-        proc = ServiceProcess(name, stack.ports[name], stack.service_env(name), log_file)
+        env = stack.service_env(name)
+        proc = ServiceProcess(name, stack.ports[name], env, log_file, nice=stack.nice_of(name))
         stack.services[name] = proc
         await proc.start()
     await asyncio.gather(*(p.wait_ready(timeout_s) for p in stack.services.values()))

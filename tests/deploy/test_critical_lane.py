@@ -111,3 +111,25 @@ def test_nothing_routes_api_traffic_to_the_critical_processes(docs: list[dict[st
     policies = of_kind(docs, "NetworkPolicy")
     egress = policies["herald-dispatcher-critical-providers-egress"]["spec"]["egress"]
     assert egress == policies["herald-dispatcher-providers-egress"]["spec"]["egress"]
+
+
+def test_the_critical_pods_get_cpu_of_their_own(docs: list[dict[str, Any]]) -> None:
+    """What the devstack's HERALD_BULK_NICE stands in for: each critical container is in
+    the Guaranteed QoS class (requests equal limits, for CPU and memory) with whole CPUs
+    (the static CPU manager's condition for cores of its own), and its pods carry a
+    PriorityClass above every other Herald pod's."""
+    deployments, classes = of_kind(docs, "Deployment"), of_kind(docs, "PriorityClass")
+    for name in ("herald-scheduler-critical", "herald-dispatcher-critical"):
+        resources = container(deployments[name])["resources"]
+        assert resources["requests"] == resources["limits"], name
+        assert set(resources["limits"]) >= {"cpu", "memory"}, name
+        assert float(str(resources["limits"]["cpu"])).is_integer(), name
+        pod = deployments[name]["spec"]["template"]["spec"]
+        own = classes[pod["priorityClassName"]]
+        assert not own.get("globalDefault"), "only the critical lane takes it"
+        others = [
+            classes[d["spec"]["template"]["spec"]["priorityClassName"]]["value"]
+            for n, d in deployments.items()
+            if not n.endswith("-critical") and "priorityClassName" in d["spec"]["template"]["spec"]
+        ]
+        assert all(own["value"] > v for v in others), name

@@ -64,3 +64,19 @@ def test_on_the_local_broker_only_the_critical_processes_wait_less_for_fetches(
     lanes = set(LANE_PROCESSES)
     assert {waits[n] for n in lanes} == {LANE_PROCESS_LOCAL_ENV["KAFKA_FETCH_MAX_WAIT_MS"]}
     assert {waits[n] for n in set(s.ports) - lanes} == {LOCAL_BROKER_ENV["KAFKA_FETCH_MAX_WAIT_MS"]}
+
+
+def test_bulk_nice_lowers_only_the_processes_no_critical_push_waits_for() -> None:
+    """HERALD_BULK_NICE: the local stand-in for the critical lane's own CPU. Beside the
+    critical-lane processes the bulk scheduler, dispatcher and tracker are niced; the
+    critical processes, intake and review (every push's path) never are."""
+    split = stack({"HERALD_CRITICAL_LANE_PROCESSES": "1", "HERALD_BULK_NICE": "10"})
+    niced = {name for name in split.ports if split.nice_of(name)}
+    assert niced == {"scheduler", "dispatcher", "tracker"}
+    assert {split.nice_of(n) for n in niced} == {10}
+
+
+def test_a_process_serving_both_lanes_is_never_niced() -> None:
+    shared = stack({"HERALD_BULK_NICE": "10"})
+    assert {name for name in shared.ports if shared.nice_of(name)} == {"tracker"}
+    assert not any(stack({}).nice_of(name) for name in SERVICE_PORTS)

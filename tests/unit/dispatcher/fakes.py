@@ -9,6 +9,7 @@ from typing import Any
 from herald.contracts import Recipient
 from herald.contracts.internal import CancelRequested, Outcome, Send
 from herald.dispatcher.domain.consent import ConsentRow
+from herald.dispatcher.domain.lanes import Lane, lane_of
 from herald.dispatcher.domain.outcomes import Later, Progress
 from herald.dispatcher.ports import Claim
 from herald.dispatcher.providers.base import Attempt, Message, Provider, Result
@@ -53,8 +54,12 @@ class FakeLedger:
         for x in later:
             self.parked[x.send.delivery_id] = x
 
-    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
-        due = [x for x in self.parked.values() if x.not_before <= now][:limit]
+    async def due(
+        self, now: datetime, limit: int, lease: timedelta, lanes: Sequence[Lane]
+    ) -> list[tuple[Send, Progress]]:
+        due = [x for x in self.parked.values() if x.not_before <= now and lane_of(x.send) in lanes][
+            :limit
+        ]
         for x in due:
             self.parked[x.send.delivery_id] = replace(x, not_before=now + lease)
         return [(x.send, x.progress) for x in due]

@@ -37,6 +37,7 @@ from herald.runtime.heap import freeze_startup_heap
 from herald.runtime.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from herald.runtime.kafka_security import KafkaSecurity
 from herald.runtime.logging import configure_logging
+from herald.runtime.loop_lag import LoopLag
 from herald.runtime.loops import Loop, every, supervise
 from herald.runtime.openapi_limits import document_body_limits
 from herald.runtime.packing import Limits
@@ -142,6 +143,7 @@ def build_runtime(
         security=security,
         telemetry=telemetry,
     )
+    rt.add_loop("loop_lag", LoopLag(registry).run)
     if settings.producers_file:
         rt.add_loop("producers", every(settings.producers_reload_s, producers.refresh))
     if telemetry is not None:

@@ -18,6 +18,7 @@ from herald.contracts import Channel, ReasonCode, Topic
 from herald.contracts.internal import Outcome, OutcomeKind, Send
 from herald.dispatcher.delivery import Deliverer
 from herald.dispatcher.domain.consent import ConsentRow, allowed
+from herald.dispatcher.domain.lanes import Lane
 from herald.dispatcher.domain.outcomes import Done, Later, Progress, dead_contacts, outcome
 from herald.dispatcher.lane_gate import LaneSlots
 from herald.dispatcher.metrics import DispatcherMetrics
@@ -49,6 +50,7 @@ class Dispatcher:
         lease_s: float = 120.0,
         max_backoff_s: float = 5.0,
         critical_reserve: float = 0.0,
+        resumes: Sequence[Lane] = ("bulk", "critical"),
     ) -> None:
         self._ledger, self._views, self._deliverer = ledger, views, deliverer
         self._events, self._metrics, self._clock = events, metrics, clock
@@ -59,6 +61,8 @@ class Dispatcher:
         self._lease = timedelta(seconds=lease_s)
         self._max_backoff_s = max_backoff_s
         self._background: set[asyncio.Task[None]] = set()
+        self._resumes = tuple(resumes)
+        """The lanes whose parked sends `resume_due` takes (`domain.lanes.resumed_by`)."""
 
     async def dispatch(self, sends: Sequence[Send]) -> None:
         """A batch from push.sends.v1 or push.sends_critical.v1: each delivery id is sent
@@ -78,7 +82,7 @@ class Dispatcher:
     async def resume_due(self) -> int:
         """Parked sends whose time has come (backoff, Retry-After, rate limits): one batch,
         leased while it runs. How many there were: a full batch means more may be due."""
-        due = await self._ledger.due(self._clock(), RETRY_BATCH, self._lease)
+        due = await self._ledger.due(self._clock(), RETRY_BATCH, self._lease, self._resumes)
         self._metrics.waiting.set(len(due))
         if due:
             await self._run(due, [], await self._gates([s for s, _ in due]))

@@ -11,6 +11,7 @@ from herald.dispatcher.adapters.vendor_store import PgRefs, PgReplies, PgSharedT
 from herald.dispatcher.delivery import Deliverer, Policy
 from herald.dispatcher.dispatching import RETRY_BATCH, Dispatcher
 from herald.dispatcher.domain.final_check import FinalCheck
+from herald.dispatcher.domain.lanes import resumed_by
 from herald.dispatcher.domain.links import TrackingLinks
 from herald.dispatcher.domain.receipts import ReceiptUrls
 from herald.dispatcher.domain.sms_callbacks import CallbackUrls
@@ -110,15 +111,15 @@ def create_app(settings: DispatcherSettings | None = None, *, clock: Clock = utc
         flush_s=settings.flush_s,
         lease_s=settings.retry_lease_s,
         critical_reserve=settings.critical_reserve,
+        resumes=resumed_by(settings.lanes),
     )
 
     def full(resumed: int) -> bool:
         return resumed >= RETRY_BATCH  # more may be due at once
 
-    if settings.lanes != "critical":
-        # parked sends (both lanes') are resumed by the process that is not critical-only:
-        # a blast parked on a provider's rate would otherwise load the critical one
-        rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
+    # each process resumes the parked sends of its own lanes (a retry keeps its lane)
+    rt.add_loop("retries", every(settings.retry_poll_s, dispatcher.resume_due, again=full))
+    if settings.lanes != "critical":  # the API's process announces what it stored
         rt.add_loop(
             "consent_announcer",
             every(settings.consent_announce_poll_s, optout.announce_pending,

@@ -13,6 +13,7 @@ from herald.contracts import Recipient
 from herald.contracts.internal import CancelRequested, Outcome, Send
 from herald.dispatcher.domain.consent import ConsentRow
 from herald.dispatcher.domain.inbound import InboundReply
+from herald.dispatcher.domain.lanes import Lane
 from herald.dispatcher.domain.outcomes import Later, Progress
 
 
@@ -29,10 +30,13 @@ class Ledger(Protocol):
     async def finish(self, outcomes: Sequence[Outcome]) -> None:
         """Record the outcomes and drop any parked retry of them."""
 
-    async def park(self, later: Sequence[Later]) -> None: ...
+    async def park(self, later: Sequence[Later]) -> None:
+        """Park each send with its lane (`domain.lanes.lane_of`)."""
 
-    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
-        """Parked sends due by now, leased (hidden) for `lease` while they run."""
+    async def due(
+        self, now: datetime, limit: int, lease: timedelta, lanes: Sequence[Lane]
+    ) -> list[tuple[Send, Progress]]:
+        """Parked sends of `lanes` due by now, leased (hidden) for `lease` while they run."""
 
 
 class Views(Protocol):

@@ -54,9 +54,10 @@ class DispatcherSettings(ServiceSettings):
     the CRITICAL_SEND_CONSUMERS, in a process (event loop, database pool, CPU) a blast does
     not load: no push.sends.v1 consumers, no cancels or consent consumers and no HTTP API
     (the bulk process keeps them: same groups, the same tables); `bulk`: everything but
-    the critical consumers, for the process beside a critical-only one. Parked sends (of
-    both lanes) are resumed by the process that is not critical-only: a blast parked on
-    a provider's rate never loads the critical one."""
+    the critical consumers, for the process beside a critical-only one. A parked send
+    keeps its lane: each process resumes only its own lanes' (`domain.lanes`), so a blast
+    parked on a provider's rate never loads the critical one, and a critical retry never
+    waits behind the blast's."""
     critical_reserve: float = Field(default=0.1, ge=0.0, lt=1.0)
     """Share of MAX_IN_FLIGHT and of every provider's concurrency that only critical sends
     (alert, transactional, `priority: critical`) may use: at least one slot where the bound

@@ -43,7 +43,9 @@ def local_env(state: Path, env: Mapping[str, str]) -> dict[str, str]:
 def build_stack(env: Mapping[str, str], log_format: LogFormat, renderer: CompactRenderer) -> Stack:
     """`HERALD_PORT_OFFSET=N` moves every port by N (a second stack beside a first);
     `HERALD_CRITICAL_LANE_PROCESSES=1` runs the critical lane's scheduler and dispatcher
-    in processes of their own (docs/critical-lane.md)."""
+    in processes of their own, and `HERALD_BULK_NICE=N` runs the processes only the bulk
+    lane needs at OS niceness N, the local stand-in for the critical lane's own CPU
+    (docs/critical-lane.md)."""
     offset = int(env.get("HERALD_PORT_OFFSET", "0"))
     return Stack(
         state_dir=STATE_DIR,
@@ -52,6 +54,7 @@ def build_stack(env: Mapping[str, str], log_format: LogFormat, renderer: Compact
         extra_env=local_env(STATE_DIR, env),
         relay=Relay(log_format, renderer) if log_format == "console" else None,
         critical_lane_processes=env.get("HERALD_CRITICAL_LANE_PROCESSES", "0") != "0",
+        bulk_nice=int(env.get("HERALD_BULK_NICE", "0")),
     )
 
 

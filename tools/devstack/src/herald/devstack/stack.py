@@ -42,6 +42,11 @@ LANE_PROCESS_LOCAL_ENV = {"KAFKA_FETCH_MAX_WAIT_MS": "10"}
 pending fetch, LOCAL_BROKER_ENV): it has one push-path consumer, so the empty fetches
 this costs while idle are few (measured in docs/critical-lane.md), and each of its two
 hops (approved -> planned, sends_critical -> sent) waits ~3 ms, not ~23."""
+BULK_PROCESSES = ("tracker",)
+"""Processes that serve only the bulk of the traffic in every topology: nothing a
+critical push waits for runs in them (its arrival is the webhook or the provider call,
+not its report). With `critical_lane_processes` the `LANES=bulk` scheduler and
+dispatcher join them (Stack.nice_of)."""
 LANE_PORT_STEP = 1000
 """A one-lane process listens on its service's port + this (8003 -> 9003, 8004 -> 9004:
 clear of a second stack at HERALD_PORT_OFFSET=100)."""
@@ -55,6 +60,8 @@ class ServiceProcess:
     port: int
     env: dict[str, str]
     log_file: Path | None = None
+    nice: int = 0
+    """The process's OS niceness (0: the devstack's own): Stack.bulk_nice."""
     process: asyncio.subprocess.Process | None = None
     restarts: int = 0
     relay: Relay | None = None
@@ -70,7 +77,9 @@ class ServiceProcess:
         if self.log_file is not None and self._out is None:
             self._out = self.log_file.open("ab")
         piped = self.relay is not None
+        niced = ("nice", "-n", str(self.nice)) if self.nice else ()
         self.process = await asyncio.create_subprocess_exec(
+            *niced,
             sys.executable,
             "-m",
             f"herald.{self.service}",
@@ -151,12 +160,28 @@ class Stack:
     """Run the critical lane in processes of its own (LANE_PROCESSES), as the manifests
     in deploy/ can: `make run` with HERALD_CRITICAL_LANE_PROCESSES=1. Their ports are
     `ports` entries (by default their service's port + LANE_PORT_STEP)."""
+    bulk_nice: int = 0
+    """The OS niceness of the processes a critical push never waits for (`make run` with
+    HERALD_BULK_NICE=N; 0: none). The local stand-in for what a cluster gives the
+    critical lane's pods: CPU of their own (Guaranteed QoS, a PriorityClass, the bulk
+    pods elsewhere). On a machine whose cores a blast saturates, the critical processes
+    then get a core when they are runnable, as they would on their own node. It models
+    only the CPU: the broker and Postgres stay shared (docs/critical-lane.md)."""
 
     def __post_init__(self) -> None:
         if self.critical_lane_processes:
             self.ports = dict(self.ports)  # the caller's stays as it was
             for name, service in LANE_PROCESSES.items():
                 self.ports.setdefault(name, self.ports[service] + LANE_PORT_STEP)
+
+    def nice_of(self, name: str) -> int:
+        """`bulk_nice` for the bulk-only processes (BULK_PROCESSES, and the `LANES=bulk`
+        scheduler and dispatcher beside critical-lane processes), else 0: a process that
+        serves both lanes is never niced, or the critical lane would wait behind it."""
+        bulk = name in BULK_PROCESSES or (
+            self.critical_lane_processes and name in LANE_PROCESSES.values()
+        )
+        return self.bulk_nice if bulk else 0
 
     async def start_infrastructure(self) -> None:
         self.bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
@@ -217,7 +242,12 @@ class Stack:
         for name in names or tuple(self.ports):
             log_file = self.log_dir / f"{name}.log" if self.log_dir else None
             proc = ServiceProcess(
-                name, self.ports[name], self.service_env(name), log_file, relay=self.relay
+                name,
+                self.ports[name],
+                self.service_env(name),
+                log_file,
+                nice=self.nice_of(name),
+                relay=self.relay,
             )
             self.services[name] = proc
             await proc.start()

@@ -11,6 +11,7 @@ from herald.contracts import Recipient
 from herald.contracts.internal import CancelRequested, Outcome, Send
 from herald.dispatcher.adapters import erasure
 from herald.dispatcher.domain.consent import ConsentRow
+from herald.dispatcher.domain.lanes import Lane, lane_of
 from herald.dispatcher.domain.outcomes import Later, Progress
 from herald.dispatcher.ports import Claim
 from herald.runtime.db import Database
@@ -74,8 +75,9 @@ class PgLedger:
         if not later:
             return
         await self._db.pool.executemany(
-            """INSERT INTO dispatcher.retries (delivery_id, tenant, send, progress, not_before)
-               VALUES ($1, $2, $3, $4, $5)
+            """INSERT INTO dispatcher.retries
+                 (delivery_id, tenant, send, progress, not_before, lane)
+               VALUES ($1, $2, $3, $4, $5, $6)
                ON CONFLICT (delivery_id) DO UPDATE SET
                  send = EXCLUDED.send, progress = EXCLUDED.progress,
                  not_before = EXCLUDED.not_before""",
@@ -86,21 +88,26 @@ class PgLedger:
                     x.send.model_dump(mode="json"),
                     asdict(x.progress),
                     x.not_before,
+                    lane_of(x.send),
                 )
                 for x in later
             ],
         )
 
-    async def due(self, now: datetime, limit: int, lease: timedelta) -> list[tuple[Send, Progress]]:
+    async def due(
+        self, now: datetime, limit: int, lease: timedelta, lanes: Sequence[Lane]
+    ) -> list[tuple[Send, Progress]]:
         rows = await self._db.pool.fetch(
             """UPDATE dispatcher.retries r SET not_before = $2
-               FROM (SELECT delivery_id FROM dispatcher.retries WHERE not_before <= $1
+               FROM (SELECT delivery_id FROM dispatcher.retries
+                     WHERE lane = ANY($4::text[]) AND not_before <= $1
                      ORDER BY not_before LIMIT $3 FOR UPDATE SKIP LOCKED) due
                WHERE r.delivery_id = due.delivery_id
                RETURNING r.send, r.progress""",
             now,
             now + lease,
             limit,
+            list(lanes),
         )
         return [(Send.model_validate(r["send"]), _progress(r["progress"])) for r in rows]
 
