@@ -7,7 +7,7 @@ category or, for `links`, a link finding, at any severity. Recall per category: 
 texts expecting it, the share flagged for it. False-positive rate per category: of the
 clean texts, the share flagged for it; overall: the share flagged for anything.
 
-    .venv/bin/python bench/review_eval/score.py [dev|holdout|holdout1..holdout13|all]
+    .venv/bin/python bench/review_eval/score.py [dev|holdout|holdout1..holdout14|all]
 """
 
 import json
@@ -22,9 +22,9 @@ from herald.contracts import PushRequest
 HERE = Path(__file__).resolve().parent
 SPLITS = {
     "dev": ("dev_flagged.tsv", "dev_clean.tsv"),
-    "holdout": tuple(f"holdout{n}.tsv" for n in ("", *range(2, 14))),
+    "holdout": tuple(f"holdout{n}.tsv" for n in ("", *range(2, 15))),
     "holdout1": ("holdout.tsv",),
-    **{f"holdout{n}": (f"holdout{n}.tsv",) for n in range(2, 14)},
+    **{f"holdout{n}": (f"holdout{n}.tsv",) for n in range(2, 15)},
 }
 
 
