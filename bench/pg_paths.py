@@ -6,6 +6,10 @@ CPU and the rows written (bench/pg_writes.py), per recipient. CPU time, not wall
 a loaded machine stretches the run but not (much) these figures.
 
     DATABASE_URL=... python bench/pg_paths.py [--recipients 10000] [--batch 500]
+        [--paths scheduler dispatcher tracker]
+
+Tracker's path is two: merging N outcomes, then N engagement events for them (each
+finds its delivery's tenant and request).
 """
 
 import argparse
@@ -20,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.integration.scheduler.harness import Harness, copy_recipients
-from tests.integration.tracker.builders import outcome, scheduled
+from tests.integration.tracker.builders import event, outcome, scheduled
 from tests.integration.tracker.harness import build_ledgered
 from tests.support.scheduler import Clock, push_request
 from tests.unit.dispatcher.builders import send
@@ -120,19 +124,30 @@ async def tracker(admin: str, n: int, batch: int) -> None:
                 await t.tracker.on_outcomes(items[i : i + batch])
 
         await measure("tracker outcomes", url, db, n, work)
+        events = [event("pgt", i, "delivered") for i in range(n)]
+
+        async def engage() -> None:  # each event finds its delivery (tenant, request)
+            for i in range(0, n, batch):
+                assert await t.tracker.on_engagement(events[i : i + batch]) == []
+
+        await measure("tracker engagement", url, db, n, engage)
     finally:
         await pool.close()
 
 
 async def main(args: argparse.Namespace) -> None:
     admin = os.environ["DATABASE_URL"]
-    await scheduler(admin, args.recipients)
-    await dispatcher(admin, args.recipients, args.batch)
-    await tracker(admin, args.recipients, args.batch)
+    if "scheduler" in args.paths:
+        await scheduler(admin, args.recipients)
+    if "dispatcher" in args.paths:
+        await dispatcher(admin, args.recipients, args.batch)
+    if "tracker" in args.paths:
+        await tracker(admin, args.recipients, args.batch)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--paths", nargs="+", default=["scheduler", "dispatcher", "tracker"])
     asyncio.run(main(parser.parse_args()))

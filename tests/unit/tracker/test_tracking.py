@@ -11,7 +11,7 @@ from herald.tracker.metrics import TrackerMetrics
 from herald.tracker.ports import Expected
 from herald.tracker.tracking import Tracker
 from tests.support.fakes import FakeEventBus
-from tests.unit.tracker.fakes import FakeLedger, FakePartitions
+from tests.unit.tracker.fakes import FakeLedger, FakePartitions, Request
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -124,3 +124,27 @@ async def test_statuses_other_than_scheduled_change_nothing() -> None:
     completed = scheduled(1).model_copy(update={"status": StatusKind.COMPLETED})
     await h.tracker.on_statuses([Expected(completed)])
     assert h.ledger.requests == {}
+
+
+async def test_outcomes_go_to_the_month_their_request_began_whatever_their_own_time() -> None:
+    h = Harness()
+    began = datetime(2026, 9, 30, 23, 0, tzinfo=UTC)
+    await h.tracker.on_outcomes([outcome(1, at=began + timedelta(hours=2)), outcome(0, at=began)])
+    await h.tracker.on_outcomes([outcome(2, at=NOW)])
+    assert h.partitions.ensured == {Month(2026, 9)}  # never October or November
+    assert h.ledger.requests["acme", "r-1"].began == began
+
+
+async def test_outcomes_of_a_request_that_began_before_the_horizon_are_skipped() -> None:
+    h = Harness()
+    long_ago = datetime(2025, 6, 1, tzinfo=UTC)  # its month is dropped: horizon 2025-11
+    h.ledger.requests["acme", "r-1"] = Request("acme", "r-1", began=long_ago)
+    await h.tracker.on_outcomes([outcome(0, at=NOW), outcome(1, at=NOW)])
+    assert h.ledger.outcomes == {}
+    assert h.partitions.ensured == set()
+    skipped = h.sample(
+        "herald_tracker_events_skipped_total",
+        topic="push.outcomes.v1",
+        reason="before_retention",
+    )
+    assert skipped == 2

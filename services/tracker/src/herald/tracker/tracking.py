@@ -90,7 +90,7 @@ class Tracker:
             await self._finish_ready(tx, {_request(o) for o in kept})
             return recorded
 
-        months = months_of(begun[_request(o)] for o in kept)
+        months = months_of({begun[k] for k in {_request(o) for o in kept}})
         await self._record(Topic.OUTCOMES, kept, months, write)
         self._count_skipped(str(Topic.OUTCOMES), admitted.too_old + late, 0)
 

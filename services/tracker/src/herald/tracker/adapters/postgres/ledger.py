@@ -163,8 +163,12 @@ async def report_rows(
 
 
 class Ledger:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, remember: int = 10_000) -> None:
         self._db = db
+        self._begun: dict[Key, datetime] = {}
+        """When requests began, as read: it never changes, so each request is read once
+        per replica (the `remember` most recent ones are kept)."""
+        self._remember = remember
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[LedgerTx]:
@@ -176,9 +180,13 @@ class Ledger:
         (for a request first seen here, the time given: its earliest outcome's). Each
         statement on its own, outside the batch's transaction: a row another replica
         created meanwhile is read by the next statement's snapshot."""
-        keys = ([k[0] for k in firsts], [k[1] for k in firsts])
-        found = await self._db.pool.fetch(_BEGUN, *keys)
-        begun = {(r["tenant"], r["request_id"]): r["created_at"] for r in found}
+        begun = {k: self._begun[k] for k in firsts if k in self._begun}
+        unknown = [k for k in firsts if k not in begun]
+        if unknown:
+            found = await self._db.pool.fetch(
+                _BEGUN, [k[0] for k in unknown], [k[1] for k in unknown]
+            )
+            begun |= {(r["tenant"], r["request_id"]): r["created_at"] for r in found}
         missing = [k for k in firsts if k not in begun]
         if missing:
             await self._db.pool.execute(
@@ -193,7 +201,15 @@ class Ledger:
                 _BEGUN, [k[0] for k in missing], [k[1] for k in missing]
             )
             begun |= {(r["tenant"], r["request_id"]): r["created_at"] for r in again}
+        self._remember_begun(begun)
         return begun
+
+    def _remember_begun(self, begun: Mapping[Key, datetime]) -> None:
+        for key in begun:
+            self._begun.pop(key, None)  # most recently used last
+        self._begun.update(begun)
+        while len(self._begun) > self._remember:
+            del self._begun[next(iter(self._begun))]
 
     async def request(self, tenant: str, request_id: str) -> Any:
         return await self._db.pool.fetchrow(
