@@ -61,14 +61,15 @@ class PgLedger:
                    DELETE FROM dispatcher.retries WHERE delivery_id = ANY($1::text[]))
                INSERT INTO dispatcher.deliveries AS d
                    (delivery_id, tenant, request_id, outcome)
-               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+               SELECT i, t, r, o::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                   AS x(i, t, r, o)
                ON CONFLICT (delivery_id) DO UPDATE
                  SET outcome = EXCLUDED.outcome, updated_at = now()
                  WHERE d.outcome IS NULL""",
             [o.delivery_id for o in first],
             [o.tenant for o in first],
             [o.request_id for o in first],
-            [o.model_dump(mode="json") for o in first],
+            [o.model_dump_json() for o in first],  # serialised in one call each, as text
         )
 
     async def park(self, later: Sequence[Later]) -> None:
