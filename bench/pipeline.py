@@ -314,15 +314,26 @@ async def latency(
     }
 
 
-async def start_services(stack: Stack, timeout_s: float = 300) -> None:
-    """Stack.start_services, with time to start on a machine others are loading too."""
+async def start_services(
+    stack: Stack, timeout_s: float = 300, only: dict[str, dict[str, str]] | None = None
+) -> None:
+    """Stack.start_services, with time to start on a machine others are loading too;
+    `only` adds environment to one service (e.g. its memory trace)."""
     for name in stack.ports:
         log_file = stack.log_dir / f"{name}.log" if stack.log_dir else None
-        env = stack.service_env(name)
+        env = stack.service_env(name) | (only or {}).get(name, {})
         proc = ServiceProcess(name, stack.ports[name], env, log_file, nice=stack.nice_of(name))
         stack.services[name] = proc
         await proc.start()
     await asyncio.gather(*(p.wait_ready(timeout_s) for p in stack.services.values()))
+
+
+def memory_trace(service: str) -> dict[str, dict[str, str]]:
+    """`--trace-memory dispatcher`: that service logs `memory_top` every 15 s
+    (herald.runtime.memtrace; it costs that service CPU, so throughput drops)."""
+    if not service:
+        return {}
+    return {service: {"MEMORY_TRACE_FRAMES": "6", "MEMORY_TRACE_EVERY_S": "15"}}
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -348,7 +359,7 @@ async def main(args: argparse.Namespace) -> None:
     fast = await FastSink().start()
     await stack.start_infrastructure()
     try:
-        await start_services(stack)
+        await start_services(stack, only=memory_trace(args.trace_memory))
         status = await TopicWatcher(stack.bootstrap, stack.topic_prefix + "push.status.v1").start()
         n = args.recipients
         # the rate is a rate: past 200,000 bare messages it only fills the in-memory broker
@@ -461,4 +472,9 @@ if __name__ == "__main__":
         help="only the fan-out, its CPU accounting and stages (capacity: docs/capacity.md)",
     )
     parser.add_argument("--profile", default="", help="folder for cProfile output of each service")
+    parser.add_argument(
+        "--trace-memory",
+        default="",
+        help="a service that logs its top allocations (memory_top) to its log every 15 s",
+    )
     asyncio.run(main(parser.parse_args()))

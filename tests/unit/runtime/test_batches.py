@@ -136,3 +136,35 @@ async def test_a_large_fetch_reaches_the_service_in_chunks() -> None:
     )
     await c([record(body)])
     assert seen == [2, 2, 1]
+
+
+async def test_a_fetch_of_many_batches_is_never_held_decoded_all_at_once() -> None:
+    """What a consumer holds decoded is its `max_items`, plus one record's items at most,
+    however many records a fetch brings (issue 17: 500 records of 500 sends each)."""
+    held, handled = {"now": 0, "most": 0}, []
+
+    def decode(raw: ConsumerRecord) -> Any:
+        out = SENDS(raw)
+        held["now"] += len(out.items)
+        held["most"] = max(held["most"], held["now"])
+        return out
+
+    async def handle(items: Sequence[Send]) -> None:
+        handled.extend(s.delivery_id for s in items)
+        held["now"] -= len(items)
+
+    one = send("d-0")
+    records = [
+        record(json.dumps(batch_of(*(one.model_copy(update={"delivery_id": f"d-{r}-{i}"})
+                                     for i in range(30)), batch_id=f"b-{r}")).encode(), offset=r)
+        for r in range(20)
+    ]  # fmt: skip
+    events = FakeEventBus()
+    c = BatchConsumer(
+        Topic.SENDS, decode, unpacked(handle, 100), dead_letters(events), Health(), verifier(),
+        max_items=100,
+    )  # fmt: skip
+    await c(records)
+    assert handled == [f"d-{r}-{i}" for r in range(20) for i in range(30)]
+    assert held["most"] <= 100 + 30
+    assert events.on(Topic.DLQ) == []

@@ -187,6 +187,7 @@ class BatchConsumer(Generic[T]):
         *,
         name: str | None = None,
         max_backoff_s: float = 5.0,
+        max_items: int | None = None,
     ) -> None:
         self.topic = topic
         self.name = name or str(topic).split(".")[1]
@@ -197,6 +198,7 @@ class BatchConsumer(Generic[T]):
         self._verifier = verifier
         self._upstream = upstream_may_write(topic)
         self._max_backoff_s = max_backoff_s
+        self._max_items = max_items
 
     def _receive(self, record: ConsumerRecord) -> Received[T]:
         try:
@@ -212,18 +214,36 @@ class BatchConsumer(Generic[T]):
         return Received(record, admit(self._decode(record), producer), producer)
 
     async def __call__(self, records: Sequence[ConsumerRecord]) -> None:
-        good: list[Received[T]] = []
+        """Records are decoded a group at a time, each group handled before the next is
+        decoded: with `max_items`, a group holds about that many items (a record of an
+        internal topic carries hundreds), so a fetch of many records is never held
+        decoded all at once (issue 17); a group may exceed it by one record's items."""
+        group: list[Received[T]] = []
+        size = 0
         for record in records:
-            try:
-                item = self._receive(record)
-            except Exception as exc:
-                await self._dead_letter(record, exc)
+            item = await self._received(record)
+            if item is None:
                 continue
-            good.append(item)
-            for part in getattr(item.value, "rejected", ()):
-                await self._dlq.send(part_record(record, part), part.code, part.message)
-        if not good:
-            return
+            group.append(item)
+            size += _items_in(item.value)
+            if self._max_items is not None and size >= self._max_items:
+                await self._process(group)
+                group, size = [], 0
+        if group:
+            await self._process(group)
+
+    async def _received(self, record: ConsumerRecord) -> Received[T] | None:
+        """The record verified and decoded; None when it went to the dead letters."""
+        try:
+            item = self._receive(record)
+        except Exception as exc:
+            await self._dead_letter(record, exc)
+            return None
+        for part in getattr(item.value, "rejected", ()):
+            await self._dlq.send(part_record(record, part), part.code, part.message)
+        return item
+
+    async def _process(self, good: list[Received[T]]) -> None:
         try:
             await self._with_retry(good)
         except Exception:
@@ -250,6 +270,13 @@ class BatchConsumer(Generic[T]):
     async def _dead_letter(self, record: ConsumerRecord, exc: Exception) -> None:
         code, message = explain(exc)
         await self._dlq.send(record, code, message)
+
+
+def _items_in(value: object) -> int:
+    """How many items a decoded value carries: a batch record's (herald.runtime.batches
+    `Unpacked`), else one."""
+    items = getattr(value, "items", None)
+    return max(1, len(items)) if isinstance(items, tuple) else 1
 
 
 def subscribe(

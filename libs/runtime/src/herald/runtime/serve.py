@@ -12,12 +12,14 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from herald.runtime.memtrace import start_memory_trace
 from herald.runtime.settings import ServiceSettings
 
 
 def serve(create_app: Callable[[], FastAPI], settings: ServiceSettings) -> None:
     if settings.profile_dir:
         _profile_until_stopped(Path(settings.profile_dir) / f"{Path(sys.argv[0]).parent.name}.prof")
+    start_memory_trace(settings.memory_trace_frames, settings.memory_trace_every_s)
     app = create_app()
     admin = getattr(app.state, "admin", None)
     if admin is None or not settings.http_admin_port:

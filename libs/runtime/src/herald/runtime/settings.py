@@ -106,6 +106,11 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = 10
     profile_dir: str | None = None
     """When set, the process runs under cProfile and writes <dir>/<service>.prof on stop."""
+    memory_trace_frames: int = Field(default=0, ge=0)
+    """Debugging only: > 0 traces Python allocations (tracemalloc, this many frames each)
+    and logs `memory_top` on SIGUSR1 (herald.runtime.memtrace). Costs CPU; 0: off."""
+    memory_trace_every_s: float = Field(default=0.0, ge=0.0)
+    """With MEMORY_TRACE_FRAMES: also log `memory_top` this often (0: only on SIGUSR1)."""
 
     otel_exporter_otlp_endpoint: str | None = None
     """OTLP/HTTP collector (e.g. http://otel-collector:4318): setting it switches tracing on."""

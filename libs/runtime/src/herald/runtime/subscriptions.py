@@ -69,14 +69,18 @@ class Consumers:
         consumers: int = 1,
         dead_letters: bool = True,
         background: bool = False,
+        max_items: int | None = None,
     ) -> None:
         """Consume `topic` as `group_id`, in batches of decoded records. `dead_letters`
         False: records it cannot take are only logged, because another group of this
         service reads the same topic and dead-letters them (one letter per record).
         `background`: nobody waits on this group, so it polls with the long fetch waits
-        even on a push's path (herald.runtime.fetching)."""
+        even on a push's path (herald.runtime.fetching). `max_items`: a fetch's records
+        are decoded and handled in groups of about this many items (`BatchConsumer`)."""
         dlq = self._dlq if dead_letters else DeadLettersElsewhere(self._dlq.service)
-        consumer = BatchConsumer(topic, decode, handle, dlq, self._health, self._verifier)
+        consumer = BatchConsumer(
+            topic, decode, handle, dlq, self._health, self._verifier, max_items=max_items
+        )
         subscribe(
             self.router,
             consumer,
@@ -123,14 +127,17 @@ class Consumers:
     ) -> None:
         """Consume an internal topic whose records carry one item or a batch of them
         (herald.runtime.batches), handing `handle` the items, at most
-        `kafka_max_items` at a time."""
-        on_batch = unpacked(handle, self._settings.kafka_max_items)
+        `kafka_max_items` at a time. A fetch's records are decoded about
+        `kafka_max_items` items at a time too, each group handled before the next is
+        decoded: a fetch of 500 records of 500 sends is never 250,000 sends in memory."""
+        limit = self._settings.kafka_max_items
         self.add(
             topic,
             group_id,
             unpacker,
-            on_batch,
+            unpacked(handle, limit),
             max_records=max_records,
             consumers=consumers,
             background=background,
+            max_items=limit,
         )
