@@ -166,7 +166,7 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
     watcher: asyncio.Task[None] | None = None
     marks = Marks()
     try:
-        await start_services(stack)
+        await start_services(stack, timeout_s=600)  # niced ones start slowly on a loaded machine
         p = stack.topic_prefix
         topics = {
             p + "push.accepted.v1": "accepted",
