@@ -1,8 +1,8 @@
 """The features the learned second opinion reads (see wording_model): hashed n-grams.
 
 Two kinds, each hashed into `BUCKETS` buckets by a fixed polynomial hash (stable across
-processes, unlike Python's `hash`), all in numpy so a 4,000-character body costs well
-under a millisecond:
+processes, unlike Python's `hash`), all in numpy so a 4,000-character body costs a few
+milliseconds of CPU (see bench/review_engine.py):
 
 - character n-grams of the engine's FOLDED text (evasions undone: pinyin, confusables,
   traditional, spacing): 1-4 characters where the n-gram starts with a Han character,
