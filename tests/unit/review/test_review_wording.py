@@ -3,8 +3,9 @@
 
 from tests.unit.review.builders import push
 
-from herald.contracts import PushRequest
+from herald.contracts import PushRequest, StatusKind
 from herald.review.adapters.dictionaries import Dictionaries
+from herald.review.domain.decisions import decide
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Finding, Severity
 from herald.review.policy import Policy, WordingPolicy
@@ -50,3 +51,12 @@ def test_texts_a_dictionary_names_keep_only_the_dictionarys_finding() -> None:
     found = findings(push(content={"title": "通知", "body": "百家乐在线开户，首充送彩金"}))
     assert [f for f in found if f.rule == "sensitive_terms"]
     assert not [f for f in found if f.rule == "plain_wording"]
+
+
+def test_the_held_request_waits_for_a_human_with_the_models_score_as_its_reason() -> None:
+    request = _paraphrase()
+    decision = decide(request, findings(request), ON)
+    assert decision.state is StatusKind.PENDING_REVIEW
+    [reason] = [r for r in decision.reasons if r.detail["rule"] == "plain_wording"]
+    assert "plain-wording-lr-v1" in reason.detail["evidence"]
+    assert "terms" not in reason.detail
