@@ -15,7 +15,9 @@ Prints JSON lines:
 - `review_latency_4000`: per-request latency (p50, p99) of the whole engine with the
   shipped dictionaries on 4,000-character bodies made of the labelled texts, in wall
   time and in the process's CPU time (`cpu_`: on a shared machine wall time also counts
-  other processes' turns).
+  other processes' turns); printed with the learned second opinion off, then on, and
+  `model_alone_cpu_` the model's own scoring of each body (these bodies mostly hold a
+  dictionary term, when the engine skips the model; the model alone is its worst case).
 
     uv run --frozen python bench/review_engine.py [--requests 2000] [--terms 10000] [--rounds 7]
 """
@@ -34,10 +36,12 @@ from herald.contracts import PushRequest
 from herald.review.adapters.dictionaries import Dictionaries
 from herald.review.engine.engine import Engine
 from herald.review.engine.findings import Severity, pieces
+from herald.review.engine.normalize import fold
 from herald.review.engine.rule_links import checked
 from herald.review.engine.rule_terms import readable
 from herald.review.engine.terms import TermEntry, TermMatcher
-from herald.review.policy import Policy
+from herald.review.engine.wording_model import shipped
+from herald.review.policy import Policy, WordingPolicy
 
 
 def as_bytes(text: str) -> str:
@@ -164,8 +168,8 @@ def quality() -> None:
         print(json.dumps({"figure": "review_quality", "split": split} | result))
 
 
-def latency_4000(count: int = 300) -> None:
-    policy = Policy()
+def latency_4000(count: int = 300, wording: bool = True) -> None:
+    policy = Policy(plain_wording=WordingPolicy(enabled=wording))
     engine = Engine(policy, Dictionaries(policy, None).matcher)
     rng = random.Random(4000)
     texts = [s.text for s in load("all")] + list(SENTENCES)
@@ -183,8 +187,15 @@ def latency_4000(count: int = 300) -> None:
         engine.evaluate(r)
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
+    model, alone = shipped(), []
+    for r in requests:
+        body = r.content.body
+        start_cpu = time.process_time()
+        model.score(body, fold(body).text)
+        alone.append(time.process_time() - start_cpu)
     line = {"figure": "review_latency_4000", "requests": count, "body_chars": 4000}
-    for name, seconds in (("", wall), ("cpu_", cpu)):
+    line["plain_wording"] = wording
+    for name, seconds in (("", wall), ("cpu_", cpu), ("model_alone_cpu_", alone)):
         seconds.sort()
         for q in (50, 99):
             at = min(len(seconds) - 1, int(q / 100 * len(seconds)))
@@ -210,4 +221,5 @@ def _with_body(body: str, i: int) -> PushRequest:
 if __name__ == "__main__":
     quality()
     main()
+    latency_4000(wording=False)
     latency_4000()

@@ -7,7 +7,13 @@ category or, for `links`, a link finding, at any severity. Recall per category: 
 texts expecting it, the share flagged for it. False-positive rate per category: of the
 clean texts, the share flagged for it; overall: the share flagged for anything.
 
-    .venv/bin/python bench/review_eval/score.py [dev|holdout|holdout1..holdout14|all]
+With `--with-model` a text is also flagged when the learned second opinion holds it
+(rule `plain_wording`; counted for the categories the text expects, `plain_wording` on a
+clean text): dictionaries + model, beside the dictionaries alone without it.
+`holdout15` is not in `holdout` (the floors' aggregate): its dictionaries were never
+tuned on it, it measures the model.
+
+    .venv/bin/python bench/review_eval/score.py [dev|holdout|holdout1..holdout15|all] [--with-model]
 """
 
 import json
@@ -24,7 +30,7 @@ SPLITS = {
     "dev": ("dev_flagged.tsv", "dev_clean.tsv"),
     "holdout": tuple(f"holdout{n}.tsv" for n in ("", *range(2, 15))),
     "holdout1": ("holdout.tsv",),
-    **{f"holdout{n}": (f"holdout{n}.tsv",) for n in range(2, 15)},
+    **{f"holdout{n}": (f"holdout{n}.tsv",) for n in range(2, 16)},
 }
 
 
@@ -65,23 +71,26 @@ def request_of(sample: Sample, i: int) -> PushRequest:
     )
 
 
-def flagged(engine: object, sample: Sample, i: int) -> set[str]:
+def flagged(engine: object, sample: Sample, i: int, with_model: bool = False) -> set[str]:
     found = engine.evaluate(request_of(sample, i))  # type: ignore[attr-defined]
-    return {
+    got = {
         "links" if f.rule == "links" else f.category
         for f in found
         if f.rule in ("sensitive_terms", "links")
     }
+    if with_model and any(f.rule == "plain_wording" for f in found):
+        got |= sample.expect or {"plain_wording"}
+    return got
 
 
-def score(engine: object, samples: Iterable[Sample]) -> dict[str, object]:
+def score(engine: object, samples: Iterable[Sample], with_model: bool = False) -> dict[str, object]:
     expected: Counter[str] = Counter()
     caught: Counter[str] = Counter()
     false: Counter[str] = Counter()
     clean = hits = flagged_texts = false_texts = 0
     misses: list[str] = []
     for i, sample in enumerate(samples):
-        got = flagged(engine, sample, i)
+        got = flagged(engine, sample, i, with_model)
         if sample.expect:
             flagged_texts += 1
             hits += bool(got & sample.expect)
@@ -123,10 +132,13 @@ def default_engine() -> object:
 
 
 def main() -> None:
-    split = sys.argv[1] if len(sys.argv) > 1 else "all"
-    result = score(default_engine(), load(split))
+    args = [a for a in sys.argv[1:] if a != "--with-model"]
+    split = args[0] if args else "all"
+    with_model = "--with-model" in sys.argv
+    result = score(default_engine(), load(split), with_model)
     misses = result.pop("misses")
-    print(json.dumps({"split": split} | result, ensure_ascii=False, indent=1))
+    header = {"split": split, "with_model": with_model}
+    print(json.dumps(header | result, ensure_ascii=False, indent=1))
     for line in misses:  # type: ignore[attr-defined]
         print(line, file=sys.stderr)
 

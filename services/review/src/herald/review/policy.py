@@ -111,6 +111,19 @@ class SourcePolicy(_Model):
         return self.tenant_categories.get(tenant, self.categories)
 
 
+class WordingPolicy(_Model):
+    """The learned second opinion (engine/wording_model): texts no dictionary entry
+    matched whose model score reaches `threshold` wait for a human (never blocked).
+    Off by default: on a fresh held-out set it held no text the dictionaries missed
+    (bench/review_eval/README.md); `enabled = true` turns it on, a higher threshold
+    holds fewer texts."""
+
+    enabled: bool = False
+    threshold: float = Field(default=0.83, ge=0.0, le=1.0)
+    """Chosen by five-fold cross-validation on the development set: at most 1% of its
+    clean texts score this high (see bench/review_eval/README.md for what it catches)."""
+
+
 class HumanReviewRule(_Model):
     """Send matching requests to a human even when the rules find nothing."""
 
@@ -166,6 +179,7 @@ class Policy(_Model):
     social: SocialPolicy = SocialPolicy()
     personal_data: PersonalDataPolicy = PersonalDataPolicy()
     source: SourcePolicy = SourcePolicy()
+    plain_wording: WordingPolicy = WordingPolicy()
     human_review: tuple[HumanReviewRule, ...] = ()
     standing_review: dict[Standing, tuple[Category, ...]] = Field(
         default_factory=lambda: {

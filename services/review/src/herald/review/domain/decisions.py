@@ -49,14 +49,17 @@ def needs_human(request: PushRequest, policy: Policy, standings: tuple[Standing,
 
 def reasons(findings: list[Finding]) -> tuple[Reason, ...]:
     """One reason per finding, except terms: one per category and field, as the contract
-    shows (`matched 2 terms in category gambling`)."""
+    shows (`matched 2 terms in category gambling`). The learned second opinion
+    (`plain_wording`) quotes no term: its evidence is the model and its score."""
     out: list[Reason] = []
     for f in findings:
         detail: dict[str, Any] = {"field": f.field, "rule": f.rule, "severity": str(f.severity)}
-        if f.code == ReasonCode.SENSITIVE_CONTENT:
+        if f.code == ReasonCode.SENSITIVE_CONTENT and f.rule == "sensitive_terms":
             detail |= {"terms": f.evidence.split(", "), "category": f.category}
         elif f.evidence:
             detail["evidence"] = f.evidence
+            if f.category:  # the learned second opinion: the category it leans to
+                detail["category"] = f.category
         out.append(Reason(code=f.code, message=f.message, detail=detail))
     return tuple(out)
 

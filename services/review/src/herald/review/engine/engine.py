@@ -15,6 +15,7 @@ from herald.review.engine.rule_personal import personal_data
 from herald.review.engine.rule_social import social_format
 from herald.review.engine.rule_source import missing_source
 from herald.review.engine.rule_terms import sensitive_terms
+from herald.review.engine.rule_wording import plain_wording
 from herald.review.engine.terms import TermMatcher
 from herald.review.policy import Policy
 
@@ -81,6 +82,15 @@ def _personal(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
     return personal_data(reading.plain, p.personal_data)
 
 
+def _wording(reading: Reading, p: Plan, matcher: TermMatcher) -> list[Finding]:
+    if p.wording is None:
+        return []
+    category, scope = reading.category, p.term_scope
+    return plain_wording(
+        matcher, reading, p.wording, lambda c: (s := scope.get(c)) is None or category in s
+    )
+
+
 def _formats(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
     channels = reading.channels
     found = sms_format(reading, p.sms) if _SMS in channels else []
@@ -89,7 +99,7 @@ def _formats(reading: Reading, p: Plan, _: TermMatcher) -> list[Finding]:
 
 
 _RULES: tuple[Callable[[Reading, Plan, TermMatcher], list[Finding]], ...] = (
-    _terms, _links, _markup, _source, _personal, _formats,
+    _terms, _links, _markup, _source, _personal, _formats, _wording,
 )  # fmt: skip
 """Every rule, in order, as a plain function of the request's reading: none is built
 per request (a request takes tens of microseconds; a closure per rule was a tenth)."""

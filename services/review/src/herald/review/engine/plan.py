@@ -16,6 +16,7 @@ from herald.review.policy import (
     SmsPolicy,
     SocialPolicy,
     SourcePolicy,
+    WordingPolicy,
 )
 
 
@@ -47,6 +48,7 @@ class Plan:
         "source",
         "term_scope",
         "title_max",
+        "wording",
     )  # fmt: skip
 
     # deliberate declaration: __slots__ and the constructor that fills them
@@ -60,3 +62,6 @@ class Plan:
         self.social: SocialPolicy = policy.social
         self.format = policy.format
         self.title_max: dict[Channel, int] = dict(policy.format.title_max)
+        self.wording: WordingPolicy | None = (
+            policy.plain_wording if policy.plain_wording.enabled else None
+        )
