@@ -196,6 +196,16 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
             started = time.perf_counter()
             (await http.post("/v1/requests", json=blast, headers=_auth(stack))).raise_for_status()
             while not _said(status, blast["request_id"], ("dispatching", *TERMINAL)):
+                if time.perf_counter() - started > args.blast_wait_s:
+                    return {  # nothing to measure under: say so, and why, and go on
+                        "topology": topology,
+                        "idle": summary(idle),
+                        "blast_not_dispatching_after_s": args.blast_wait_s,
+                        "blast_status": _last(status, blast["request_id"]),
+                        "cpu_s": {k: round(v, 2) for k, v in own_cpu_s(stack).items()},
+                        "nice": _niceness(stack),
+                        "load_avg": [round(x, 2) for x in os.getloadavg()],
+                    }
                 await asyncio.sleep(0.05)
             dispatching_s = time.perf_counter() - started
             if not _said(status, blast["request_id"], ("dispatching",)):
@@ -318,6 +328,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--topology", choices=sorted(TOPOLOGIES), default="all")
     parser.add_argument("--nice", type=int, default=10, help="niceness of bulk-only processes")
+    parser.add_argument(
+        "--blast-wait-s", type=float, default=900, help="give up if the blast is not out by then"
+    )
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--pushes", type=int, default=20)
     parser.add_argument("--gap-s", type=float, default=0.5)
