@@ -15,6 +15,7 @@ from herald.contracts import Engagement
 from herald.contracts.internal import Outcome
 from herald.runtime.db import Database
 from herald.tracker.adapters.postgres import queries
+from herald.tracker.adapters.postgres.beginnings import Beginnings
 from herald.tracker.adapters.postgres.ingest import merge_engagement, merge_outcomes
 from herald.tracker.domain.erasure import RecipientKey
 from herald.tracker.ports import (
@@ -27,10 +28,6 @@ from herald.tracker.ports import (
     Refused,
     TimelineQuery,
 )
-
-_BEGUN = """SELECT r.tenant, r.request_id, r.created_at FROM tracker.requests r
-             JOIN unnest($1::text[], $2::text[]) AS k(tenant, request_id)
-               ON r.tenant = k.tenant AND r.request_id = k.request_id"""
 
 
 def _finishing(r: asyncpg.Record) -> Finishing:
@@ -163,12 +160,9 @@ async def report_rows(
 
 
 class Ledger:
-    def __init__(self, db: Database, remember: int = 10_000) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._begun: dict[Key, datetime] = {}
-        """When requests began, as read: it never changes, so each request is read once
-        per replica (the `remember` most recent ones are kept)."""
-        self._remember = remember
+        self._beginnings = Beginnings(db)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[LedgerTx]:
@@ -176,40 +170,7 @@ class Ledger:
             yield LedgerTx(conn)
 
     async def begun(self, firsts: Mapping[Key, datetime]) -> dict[Key, datetime]:
-        """When each request began: `requests.created_at`, set once by whatever came first
-        (for a request first seen here, the time given: its earliest outcome's). Each
-        statement on its own, outside the batch's transaction: a row another replica
-        created meanwhile is read by the next statement's snapshot."""
-        begun = {k: self._begun[k] for k in firsts if k in self._begun}
-        unknown = [k for k in firsts if k not in begun]
-        if unknown:
-            found = await self._db.pool.fetch(
-                _BEGUN, [k[0] for k in unknown], [k[1] for k in unknown]
-            )
-            begun |= {(r["tenant"], r["request_id"]): r["created_at"] for r in found}
-        missing = [k for k in firsts if k not in begun]
-        if missing:
-            await self._db.pool.execute(
-                """INSERT INTO tracker.requests (tenant, request_id, created_at)
-                   SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
-                   ON CONFLICT (tenant, request_id) DO NOTHING""",
-                [k[0] for k in missing],
-                [k[1] for k in missing],
-                [firsts[k] for k in missing],
-            )
-            again = await self._db.pool.fetch(
-                _BEGUN, [k[0] for k in missing], [k[1] for k in missing]
-            )
-            begun |= {(r["tenant"], r["request_id"]): r["created_at"] for r in again}
-        self._remember_begun(begun)
-        return begun
-
-    def _remember_begun(self, begun: Mapping[Key, datetime]) -> None:
-        for key in begun:
-            self._begun.pop(key, None)  # most recently used last
-        self._begun.update(begun)
-        while len(self._begun) > self._remember:
-            del self._begun[next(iter(self._begun))]
+        return await self._beginnings.of(firsts)
 
     async def request(self, tenant: str, request_id: str) -> Any:
         return await self._db.pool.fetchrow(
