@@ -1,13 +1,17 @@
 """What the critical lane's integration tests share: recipients with a webhook, pushes,
 and the sink's view of what arrived."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from herald.contracts import PushRequest, Recipient
+from herald.dispatcher.main import create_app as dispatcher_app
 from herald.dispatcher.settings import DispatcherSettings
+from herald.scheduler.main import create_app as scheduler_app
+from tests.integration.scheduler.harness import settings as scheduler_settings
 from tests.support.keys import write_keys
 from tests.support.service import service_env
 from tests.support.sink import HttpSink
@@ -30,6 +34,26 @@ def dispatcher_settings(
             **extra,
         )
     )
+
+
+def lane_apps(
+    kafka: str, database_url: str, prefix: str, folder: Path, **dispatcher_extra: Any
+) -> tuple[Callable[[str], Any], Callable[[str], Any]]:
+    """Factories of a scheduler app and a dispatcher app serving the lanes given (`all`,
+    `bulk`, `critical`), on one topic prefix and database; the dispatchers leave a dead
+    group within seconds (a test stops processes)."""
+
+    def scheduler(lanes: str) -> Any:
+        return scheduler_app(scheduler_settings(kafka, database_url, prefix, lanes=lanes))
+
+    def dispatcher(lanes: str) -> Any:
+        return dispatcher_app(
+            dispatcher_settings(kafka, database_url, prefix, folder,
+                                kafka_session_timeout_ms=2000, kafka_heartbeat_interval_ms=600,
+                                lanes=lanes, **dispatcher_extra)
+        )  # fmt: skip
+
+    return scheduler, dispatcher
 
 
 def member(rid: str, hook: str) -> Recipient:

@@ -7,23 +7,19 @@ The four services run in this process; the receivers are a local webhook sink.""
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from herald.dispatcher.main import create_app as dispatcher_app
-from herald.scheduler.main import create_app as scheduler_app
 from tests.integration.critical.harness import (
     arrived,
     directory_has,
-    dispatcher_settings,
+    lane_apps,
     member,
     push,
 )
 from tests.integration.scheduler.harness import approve
-from tests.integration.scheduler.harness import settings as scheduler_settings
 from tests.support.kafka import produce
 from tests.support.service import create_topics, new_prefix, running
 from tests.support.sink import HttpSink
@@ -53,21 +49,7 @@ async def test_critical_only_processes_deliver_a_code_beside_the_bulk_processes(
     await create_topics(kafka, prefix)
     sink = await HttpSink().start()
 
-    def scheduler(lanes: str) -> Any:
-        return scheduler_app(scheduler_settings(kafka, database_url, prefix, lanes=lanes))
-
-    def dispatcher(lanes: str) -> Any:
-        return dispatcher_app(
-            dispatcher_settings(
-                kafka,
-                database_url,
-                prefix,
-                tmp_path,
-                kafka_session_timeout_ms=2000,
-                kafka_heartbeat_interval_ms=600,
-                lanes=lanes,
-            )
-        )
+    scheduler, dispatcher = lane_apps(kafka, database_url, prefix, tmp_path)
 
     code, offer = f"otp-{uid}", f"offer-{uid}"
     people = [member(r, sink.url(f"/{r}")) for r in ("o-1", "m-1")]

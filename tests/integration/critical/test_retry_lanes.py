@@ -7,21 +7,17 @@ webhook sink that answers each receiver's first call 503."""
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from herald.dispatcher.main import create_app as dispatcher_app
-from herald.scheduler.main import create_app as scheduler_app
 from tests.integration.critical.harness import (
     directory_has,
-    dispatcher_settings,
+    lane_apps,
     member,
     push,
 )
 from tests.integration.critical.test_lane_processes import GUARD_S, sends
 from tests.integration.scheduler.harness import approve
-from tests.integration.scheduler.harness import settings as scheduler_settings
 from tests.support.kafka import produce
 from tests.support.service import create_topics, new_prefix, running
 from tests.support.sink import HttpSink, Received
@@ -45,23 +41,9 @@ async def test_each_lanes_dispatcher_resumes_only_its_own_lanes_parked_sends(
 
     sink = await HttpSink(respond=first_call_fails).start()
 
-    def scheduler(lanes: str) -> Any:
-        return scheduler_app(scheduler_settings(kafka, database_url, prefix, lanes=lanes))
-
-    def dispatcher(lanes: str) -> Any:
-        return dispatcher_app(
-            dispatcher_settings(
-                kafka,
-                database_url,
-                prefix,
-                tmp_path,
-                kafka_session_timeout_ms=2000,
-                kafka_heartbeat_interval_ms=600,
-                lanes=lanes,
-                backoff_base_s=0.2,
-                retry_poll_s=0.2,
-            )
-        )
+    scheduler, dispatcher = lane_apps(
+        kafka, database_url, prefix, tmp_path, backoff_base_s=0.2, retry_poll_s=0.2
+    )
 
     code, offer = f"otp-{uid}", f"offer-{uid}"
     people = [member(r, sink.url(f"/{r}-{uid}")) for r in ("o", "m")]

@@ -18,7 +18,9 @@ from typing import Any
 import httpx
 
 from herald.devstack.postgres import create_database
+from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.settings import DispatcherSettings
+from herald.runtime.db import Database, create_pool, migrate
 from tests.support.kafka import TopicWatcher, jbytes, produce
 from tests.support.keys import write_keys
 from tests.support.service import create_topics, new_prefix, service_env
@@ -56,6 +58,20 @@ class Setup:
     database_url: str
     keys: dict[tuple[str, str], str]
     watchers: list[TopicWatcher]
+
+
+@contextlib.asynccontextmanager
+async def migrated_db(database_url: str) -> AsyncIterator[Database]:
+    """The dispatcher's tables migrated in `database_url`, behind a small pool."""
+    pool = await create_pool(database_url, max_size=2)
+    assert MANIFEST.migrations is not None
+    await migrate(pool, "dispatcher", MANIFEST.migrations)
+    db = Database()
+    db.attach(pool)
+    try:
+        yield db
+    finally:
+        await pool.close()
 
 
 @contextlib.asynccontextmanager

@@ -11,12 +11,11 @@ import pytest
 from prometheus_client import CollectorRegistry, Counter
 
 from herald.contracts import Category, Channel, ConsentSource, Topic
-from herald.dispatcher.manifest import MANIFEST
 from herald.dispatcher.optout.changes import Change
 from herald.dispatcher.optout.flow import OptOuts
 from herald.dispatcher.optout.store import PgOptOuts
-from herald.runtime.db import Database, create_pool, migrate
 from herald.runtime.events import Item
+from tests.integration.dispatcher.harness import migrated_db
 from tests.support.fakes import FakeEventBus
 
 pytestmark = pytest.mark.integration
@@ -37,15 +36,8 @@ class FlakyBus(FakeEventBus):
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[PgOptOuts]:
-    pool = await create_pool(database_url, max_size=2)
-    assert MANIFEST.migrations is not None
-    await migrate(pool, "dispatcher", MANIFEST.migrations)
-    db = Database()
-    db.attach(pool)
-    try:
+    async with migrated_db(database_url) as db:
         yield PgOptOuts(db)
-    finally:
-        await pool.close()
 
 
 def flow(store: PgOptOuts, bus: FlakyBus) -> OptOuts:

@@ -11,8 +11,7 @@ from herald.contracts import Channel
 from herald.contracts.internal import OutcomeKind
 from herald.dispatcher.adapters.postgres import PgLedger
 from herald.dispatcher.domain.outcomes import Later, Progress, outcome
-from herald.dispatcher.manifest import MANIFEST
-from herald.runtime.db import Database, create_pool, migrate
+from tests.integration.dispatcher.harness import migrated_db
 from tests.unit.dispatcher.builders import send
 
 pytestmark = pytest.mark.integration
@@ -22,15 +21,8 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def ledger(database_url: str) -> AsyncIterator[PgLedger]:
-    pool = await create_pool(database_url, max_size=2)
-    assert MANIFEST.migrations is not None
-    await migrate(pool, "dispatcher", MANIFEST.migrations)
-    db = Database()
-    db.attach(pool)
-    try:
+    async with migrated_db(database_url) as db:
         yield PgLedger(db)
-    finally:
-        await pool.close()
 
 
 async def rows(ledger: PgLedger, ids: list[str]) -> int:
