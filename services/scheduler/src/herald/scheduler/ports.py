@@ -131,6 +131,7 @@ class PlanWork(Protocol):
 
     async def change(self, key: PlanKey, change: PlanChange) -> None: ...
 
+    # deliberate declaration: the port's signature (adapters.postgres.plans implements it)
     async def advance(
         self,
         key: PlanKey,

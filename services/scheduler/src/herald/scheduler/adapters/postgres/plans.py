@@ -120,6 +120,7 @@ class PlanEdit(OnConnection):
             *cols.values(),
         )
 
+    # deliberate declaration: the port's signature (ports.Plans.advance)
     async def advance(
         self,
         key: PlanKey,
