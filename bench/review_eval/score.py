@@ -10,8 +10,8 @@ clean texts, the share flagged for it; overall: the share flagged for anything.
 With `--with-model` a text is also flagged when the learned second opinion holds it
 (rule `plain_wording`; counted for the categories the text expects, `plain_wording` on a
 clean text): dictionaries + model, beside the dictionaries alone without it.
-`holdout15` is not in `holdout` (the floors' aggregate): its dictionaries were never
-tuned on it, it measures the model.
+`holdout15` is not in `holdout` (the floors' aggregate): it was scored once to measure the
+model, then tuned on (issue 15).
 
     .venv/bin/python bench/review_eval/score.py [dev|holdout|holdout1..holdout15|all] [--with-model]
 """
