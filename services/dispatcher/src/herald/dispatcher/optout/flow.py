@@ -7,8 +7,8 @@ message's own link is also an Engagement `unsubscribed` of that delivery on
 push.engagement.v1, which tracker counts in the request's report.
 
 The audit row is the outbox: it is marked announced once published, and `announce_pending`
-publishes what a stopped process left unannounced, with the same event ids (consumers
-dedupe on them), so a change is announced at least once.
+publishes what a stopped process (or an unreachable broker) left unannounced, with the
+same event ids (consumers dedupe on them), so a change is announced at least once.
 """
 
 from collections.abc import Sequence
@@ -39,7 +39,10 @@ class OptOuts:
         applied = await self._store.apply(changes)
         if not applied:
             return 0
-        await self._announce(applied)
+        try:
+            await self._announce(applied)
+        except Exception as e:  # stored and audited: the sweep announces it later
+            log.warning("consent_announce_deferred", changes=len(applied), error=str(e)[:200])
         for _, c in applied:
             self._changed.labels(str(c.source), "in" if c.allowed else "out").inc()
             log.info(
