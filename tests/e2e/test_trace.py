@@ -37,8 +37,14 @@ async def test_trace_id_rides_in_headers_payloads_and_logs(
             timeout=60,
             what="the push",
         )
-        [accepted] = watchers["push.accepted.v1"].for_key(rid)
-        [approved] = watchers["push.approved.v1"].for_key(rid)
+        # The watchers read each topic from its beginning on a shared stack: the push can
+        # reach the sink before they have caught up, so wait for them too.
+        [accepted] = await eventually(
+            lambda: watchers["push.accepted.v1"].for_key(rid), what="the accepted event"
+        )
+        [approved] = await eventually(
+            lambda: watchers["push.approved.v1"].for_key(rid), what="the approved event"
+        )
         assert accepted.headers["x-trace-id"] == trace
         assert approved.headers["x-trace-id"] == trace
         sends = await eventually(
