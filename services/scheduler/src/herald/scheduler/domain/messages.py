@@ -27,7 +27,7 @@ def _per_recipient(
         "department": req.requester.department,
         "recipient_id": recipient_id,
         "trace_id": env.trace_id,
-        "deferred": tuple(ReasonCode(d) for d in deferred),
+        "deferred": tuple(ReasonCode(d) for d in deferred) if deferred else (),
     }
 
 

@@ -80,7 +80,7 @@ def _decide(
 ) -> None:
     t, policy = due.timer, policies.of(due.timer.tenant)
     mine = usage.get(due.key, {})
-    noted = tuple(ReasonCode(r) for r in t.deferred)
+    noted = tuple(ReasonCode(r) for r in t.deferred) if t.deferred else ()
     d = decide(env.request, due.recipient, t.expires_at, noted, now, policy, mine)
     if d.verdict == Verdict.DEFER:
         assert d.due_at is not None

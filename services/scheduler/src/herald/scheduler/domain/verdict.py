@@ -78,6 +78,8 @@ def decide(
     r = reach(request, recipient)  # consent and contacts as they are now
     if r.suppressed is not None or recipient is None:
         return Decision(Verdict.SUPPRESS, reason=r.suppressed, deferred=deferred)
+    if not capped(policy, request.category):  # most sends: no timing to work out (issue 17)
+        return Decision(Verdict.SEND, r.channels, deferred=deferred)
     timing = timing_for(recipient.timezone, recipient.quiet_hours, policy)
     return within_caps(
         request.category, r.channels, now, timing, policy, usage, expires_at, deferred

@@ -3,7 +3,6 @@ the cap usage of their recipients; `settling` writes what was decided."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
@@ -50,9 +49,14 @@ FOR UPDATE OF t SKIP LOCKED
 now: another release may have taken some since the candidates were read)."""
 
 _PROFILES = f"""
-SELECT {RECIPIENT} FROM scheduler.recipients r
-JOIN unnest($1::text[], $2::text[]) AS k(t, id) ON r.tenant = k.t AND r.recipient_id = k.id
+SELECT p.tenant, p.recipient_id, row_to_json(p)::text AS profile FROM (
+    SELECT {RECIPIENT} FROM scheduler.recipients r
+    JOIN unnest($1::text[], $2::text[]) AS k(t, id) ON r.tenant = k.t AND r.recipient_id = k.id
+) p
 """  # noqa: S608 - constant column list
+"""Each profile as one JSON text, validated in one call (`Recipient.model_validate_json`),
+not three JSON columns decoded by the pool's codec and a dict validated (issue 17: 20.7 ->
+8.4 µs a profile alone on a busy machine; the release path ~3.5 µs a recipient less)."""
 
 _PASSES = 3
 """Candidate reads per claim: a pass skips rows other releases hold, the next looks past
@@ -146,7 +150,7 @@ class PostgresClaim(OnConnection):
             return []
         keys = sorted({(t.tenant, t.recipient_id) for t in self._timers.values()})
         found = await self._conn.fetch(_PROFILES, [k[0] for k in keys], [k[1] for k in keys])
-        known = {(r["tenant"], r["recipient_id"]): r for r in found}
+        known = {(r["tenant"], r["recipient_id"]): r["profile"] for r in found}
         return [
             Due(t, _profile(known.get((t.tenant, t.recipient_id)))) for t in self._timers.values()
         ]
@@ -195,5 +199,5 @@ def _pick(
         left[b] -= k
 
 
-def _profile(row: Any) -> Recipient | None:
-    return Recipient.model_validate(dict(row)) if row is not None else None
+def _profile(text: str | None) -> Recipient | None:
+    return Recipient.model_validate_json(text) if text is not None else None
