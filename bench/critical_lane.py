@@ -32,7 +32,8 @@ webhook to a sink in this process. Then:
 One JSON line per topology: p50 and p99 of each series, the busy/idle ratio of the
 critical p50, the median of each hop (intake, review, plan, release, dispatch) of each
 series, the CPU seconds each process spent during the busy series, how late each process's event
-loop ran what was due then (`herald_event_loop_lag_seconds`), and whether the blast
+loop ran what was due then (`herald_event_loop_lag_seconds`), how long each lane waited
+for a pooled Postgres connection (`herald_db_pool_wait_seconds`), and whether the blast
 was still in flight when the last critical push arrived (it must be, or the figure says
 nothing: `blast_in_flight_throughout`), and each process's niceness as read from the
 OS. The blast is neither paced nor shrunk, and only `isolated` nices anything. The
@@ -211,13 +212,14 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
             if not _said(status, blast["request_id"], ("dispatching",)):
                 raise SystemExit(f"the blast did not go out: {_last(status, blast['request_id'])}")
             pushes.series_name = "busy"
-            lag_before = await loop_lag(stack)
+            lag_before, waits_before = await loop_lag(stack), await pool_waits(stack)
             cpu_before, series_started = own_cpu_s(stack), time.perf_counter()
             bulk = pushes.series(http, max(1, n // 4), gap * 4, "notification", gap / 2)
             busy, bulk_ms = await asyncio.gather(pushes.series(http, n, gap, "transactional"), bulk)
             in_flight = not _said(status, blast["request_id"], TERMINAL)
             cpu = spent(cpu_before, own_cpu_s(stack))
             lag = lag_spent(lag_before, await loop_lag(stack))
+            waits = lag_spent(waits_before, await pool_waits(stack))
             series_s = time.perf_counter() - series_started
         idle_p50 = quantiles(idle)["p50"] if idle else None
         busy_p50 = quantiles(busy)["p50"] if busy else None
@@ -243,6 +245,8 @@ async def measure(args: argparse.Namespace, topology: str) -> dict[str, Any]:
             },
             "busy_cpu_s": {k: round(v, 2) for k, v in cpu.items()},
             "busy_loop_lag": lag,
+            # same shape: mean wait for a pooled connection, waits over 100 ms, waits
+            "busy_pool_wait": {k: v for k, v in waits.items() if v["wakeups"]},
             "undelivered": {r: _last(status, r) for r in pushes.lost},
             "nice": _niceness(stack),
             "load_avg": [round(x, 2) for x in os.getloadavg()],
@@ -282,6 +286,31 @@ async def loop_lag(stack: Stack) -> dict[str, tuple[float, float, float]]:
                 s.get(("herald_event_loop_lag_seconds_sum", None), 0.0),
                 count - within,
             )
+    return got
+
+
+async def pool_waits(stack: Stack) -> dict[str, tuple[float, float, float]]:
+    """Each process's `herald_db_pool_wait_seconds` so far, per lane (`name:lane`): waits,
+    their summed time, and how many were over 100 ms."""
+    got: dict[str, tuple[float, float, float]] = {}
+    async with httpx.AsyncClient(timeout=30) as http:
+        for name, port in stack.ports.items():
+            text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+            by: dict[str, dict[str, float]] = {}
+            for f in text_string_to_metric_families(text):
+                if f.name != "herald_db_pool_wait_seconds":
+                    continue
+                for x in f.samples:
+                    lane = by.setdefault(x.labels["lane"], {})
+                    if x.name.endswith("_count"):
+                        lane["count"] = x.value
+                    elif x.name.endswith("_sum"):
+                        lane["sum"] = x.value
+                    elif x.labels.get("le") == "0.1":
+                        lane["within"] = x.value
+            for lane, v in by.items():
+                count = v.get("count", 0.0)
+                got[f"{name}:{lane}"] = (count, v.get("sum", 0.0), count - v.get("within", 0.0))
     return got
 
 

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from herald.dispatcher.providers.base import Attempt, Message, Result
+from herald.runtime.lane import critical_lane, pauses, slice_budget
 from tests.unit.dispatcher.builders import send
 from tests.unit.dispatcher.fakes import ScriptedProvider
 from tests.unit.dispatcher.harness import Harness
@@ -48,3 +49,21 @@ async def test_a_member_a_bulk_call_could_not_take_fails_over_alone() -> None:
     assert by_id["d-bulk-7"]["provider"] == "spare"
     assert {o["provider"] for d, o in by_id.items() if d != "d-bulk-7"} == {"bulk-gw"}
     assert [m.delivery_id for m in spare.sent] == ["d-bulk-7"]
+
+
+async def test_a_batch_to_an_in_process_provider_gives_the_loop_back() -> None:
+    """A send that never suspends would let one task run the whole batch in one step:
+    bulk work pauses between sends (herald.runtime.lane), critical work does not."""
+    before = slice_budget(0)
+    try:
+        h = Harness({"sms": [ScriptedProvider("gw")]})
+        first = pauses()
+        await h.dispatcher.dispatch([send(f"d-pause-{i}") for i in range(20)])
+        bulk = pauses() - first
+        with critical_lane():
+            await h.dispatcher.dispatch([send(f"d-crit-{i}") for i in range(20)])
+        assert bulk >= 20
+        assert pauses() - first == bulk
+        assert len(h.outcomes()) == 40
+    finally:
+        slice_budget(before)

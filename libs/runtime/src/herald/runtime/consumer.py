@@ -14,6 +14,7 @@ offsets are committed by FastStream only after the handler returns, so a crash
 redelivers the batch and the service's idempotent handling absorbs the repeat.
 """
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Sequence
@@ -30,6 +31,7 @@ from herald.contracts import ReasonCode, Topic, describe_validation_error
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.fetching import waits_for
 from herald.runtime.health import Health
+from herald.runtime.lane import critical_lane, pause
 from herald.runtime.provenance import (
     Producer,
     ProvenanceError,
@@ -188,8 +190,12 @@ class BatchConsumer(Generic[T]):
         name: str | None = None,
         max_backoff_s: float = 5.0,
         max_items: int | None = None,
+        critical: bool = False,
     ) -> None:
         self.topic = topic
+        self.critical = critical
+        """Its batches are critical work (herald.runtime.lane): decoded and handled
+        without pausing, with the database connections kept for critical work."""
         self.name = name or str(topic).split(".")[1]
         self._decode = decode
         self._handle = handle
@@ -217,11 +223,17 @@ class BatchConsumer(Generic[T]):
         """Records are decoded a group at a time, each group handled before the next is
         decoded: with `max_items`, a group holds about that many items (a record of an
         internal topic carries hundreds), so a fetch of many records is never held
-        decoded all at once (issue 17); a group may exceed it by one record's items."""
+        decoded all at once (issue 17); a group may exceed it by one record's items.
+        Bulk consumers pause between records (herald.runtime.lane)."""
+        with critical_lane() if self.critical else contextlib.nullcontext():
+            await self._consume(records)
+
+    async def _consume(self, records: Sequence[ConsumerRecord]) -> None:
         group: list[Received[T]] = []
         size = 0
         for record in records:
             item = await self._received(record)
+            await pause()
             if item is None:
                 continue
             group.append(item)

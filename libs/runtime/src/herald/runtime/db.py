@@ -8,25 +8,35 @@ from typing import Any
 import asyncpg
 import structlog
 
+from herald.runtime.pool import LanePool, PoolWaits
 from herald.runtime.transient import retry_transient
 
 log = structlog.get_logger(__name__)
 
 
 class Database:
-    """The pool, set when the service starts; repositories hold this, not the pool."""
+    """The pool, set when the service starts; repositories hold this, not the pool.
+    `reserve`: connections beyond the pool's bulk share that only critical work takes
+    (herald.runtime.pool); `waits` times every acquisition."""
 
-    def __init__(self) -> None:
-        self._pool: asyncpg.Pool | None = None
+    def __init__(self, waits: PoolWaits | None = None, reserve: int = 0) -> None:
+        self._pool: LanePool | None = None
+        self._waits, self.reserve = waits, reserve
 
     @property
-    def pool(self) -> asyncpg.Pool:
+    def pool(self) -> LanePool:
         if self._pool is None:
             raise RuntimeError("the database is not connected yet")
         return self._pool
 
-    def attach(self, pool: asyncpg.Pool | None) -> None:
-        self._pool = pool
+    def attach(self, pool: asyncpg.Pool | None, *, share: int | None = None) -> None:
+        """`pool` holds `share + reserve` connections (`share` None: all but the
+        reserve)."""
+        if pool is None:
+            self._pool = None
+            return
+        share = pool.get_max_size() - self.reserve if share is None else share
+        self._pool = LanePool(pool, share=share, reserve=self.reserve, waits=self._waits)
 
 
 _MIGRATIONS_TABLE = """

@@ -17,7 +17,7 @@ import functools
 import hashlib
 import operator
 import zlib
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -34,6 +34,7 @@ from herald.contracts.internal import (
     Send,
     SendBatch,
 )
+from herald.runtime.lane import pause
 from herald.runtime.settings import ServiceSettings
 
 T = TypeVar("T")
@@ -114,7 +115,11 @@ _outcome_common = operator.attrgetter(*OUTCOME_SHARED)
 def pack_sends(sends: Sequence[Send], limits: Limits) -> list[Packed]:
     """Sends as SendBatch records (see the module's doc). Sends of one request normally
     share one content object; any that differ in content or labels get their own."""
-    packed: list[Packed] = []
+    return [p for records in _send_records(sends, limits) for p in records]
+
+
+def _send_records(sends: Sequence[Send], limits: Limits) -> Iterator[list[Packed]]:
+    """`pack_sends`, a group (request, shard, content) at a time."""
     for (_common, shard), group in _groups(
         sends, _send_common, lambda s: s.recipient_id, limits.shards
     ).items():
@@ -122,8 +127,7 @@ def pack_sends(sends: Sequence[Send], limits: Limits) -> list[Packed]:
             first = same[0]
             key = f"{first.request_id}:{shard}"
             raws = _encode(same, functools.partial(_send_batch, first), limits)
-            packed.extend((key, Encoded(raw, first.trace_id)) for raw in raws)
-    return packed
+            yield [(key, Encoded(raw, first.trace_id)) for raw in raws]
 
 
 def _by_equal(items: list[T], part: Callable[[T], Any]) -> list[list[T]]:
@@ -169,15 +173,18 @@ def _send_batch(first: Send, sends: list[Send]) -> bytes:
 
 def pack_outcomes(outcomes: Sequence[Outcome], limits: Limits) -> list[Packed]:
     """Outcomes as OutcomeBatch records (see the module's doc)."""
-    packed: list[Packed] = []
+    return [p for records in _outcome_records(outcomes, limits) for p in records]
+
+
+def _outcome_records(outcomes: Sequence[Outcome], limits: Limits) -> Iterator[list[Packed]]:
+    """`pack_outcomes`, a group (request, shard) at a time."""
     for (_common, shard), group in _groups(
         outcomes, _outcome_common, lambda o: o.delivery_id, limits.shards
     ).items():
         first = group[0]
         key = f"{first.request_id}:{shard}"
         raws = _encode(group, functools.partial(_outcome_batch, first), limits)
-        packed.extend((key, Encoded(raw, first.trace_id)) for raw in raws)
-    return packed
+        yield [(key, Encoded(raw, first.trace_id)) for raw in raws]
 
 
 def _outcome_batch(first: Outcome, outcomes: list[Outcome]) -> bytes:
@@ -192,11 +199,29 @@ def _outcome_batch(first: Outcome, outcomes: list[Outcome]) -> bytes:
 def pack(topic: Topic, items: Sequence[Send] | Sequence[Outcome], limits: Limits) -> list[Packed]:
     """Sends for push.sends.v1 (or push.sends_critical.v1) or outcomes for
     push.outcomes.v1, packed."""
+    return [p for records in _records(topic, items, limits) for p in records]
+
+
+def _records(
+    topic: Topic, items: Sequence[Send] | Sequence[Outcome], limits: Limits
+) -> Iterator[list[Packed]]:
     if topic in (Topic.SENDS, Topic.SENDS_CRITICAL):
-        return pack_sends(cast(Sequence[Send], items), limits)
+        return _send_records(cast(Sequence[Send], items), limits)
     if topic == Topic.OUTCOMES:
-        return pack_outcomes(cast(Sequence[Outcome], items), limits)
+        return _outcome_records(cast(Sequence[Outcome], items), limits)
     raise ValueError(f"{topic} carries no batches")
+
+
+async def pack_sliced(
+    topic: Topic, items: Sequence[Send] | Sequence[Outcome], limits: Limits
+) -> list[Packed]:
+    """`pack`, pausing between groups (herald.runtime.lane): encoding a release's
+    thousand sends does not hold the event loop all at once."""
+    packed: list[Packed] = []
+    for records in _records(topic, items, limits):
+        packed += records
+        await pause()
+    return packed
 
 
 class BatchPublishing:
@@ -219,4 +244,4 @@ class BatchPublishing:
     ) -> None:
         """Sends on push.sends.v1 or outcomes on push.outcomes.v1, packed into batch
         records within the bus's limits; acknowledged on return."""
-        await self.publish_many(topic, pack(topic, items, self.limits), headers)
+        await self.publish_many(topic, await pack_sliced(topic, items, self.limits), headers)

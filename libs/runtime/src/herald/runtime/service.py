@@ -41,6 +41,7 @@ from herald.runtime.loop_lag import LoopLag
 from herald.runtime.loops import Loop, every, supervise
 from herald.runtime.openapi_limits import document_body_limits
 from herald.runtime.packing import Limits
+from herald.runtime.pool import PoolWaits
 from herald.runtime.problems import install_problem_handlers
 from herald.runtime.producers import ProducersFile
 from herald.runtime.provenance import ProducerDirectory, RecordSigner, RecordVerifier
@@ -136,7 +137,7 @@ def build_runtime(
         broker=broker,
         events=events,
         dlq=DeadLetters(events, name, registry),
-        db=Database(),
+        db=Database(PoolWaits(registry, name), settings.db_pool_critical_reserve),
         auth=Authenticator(ApiKeyStore(settings.api_keys_file)),
         verifier=RecordVerifier(keys, producers.directory),
         producers=producers,
@@ -195,8 +196,9 @@ def create_app(
         rt.producers.load()
         pool = None
         if migrations is not None:
-            pool = await create_pool(s.database_url.get_secret_value(), max_size=s.db_pool_max)
-            rt.db.attach(pool)
+            size = s.db_pool_max + rt.db.reserve  # the reserve is critical work's alone
+            pool = await create_pool(s.database_url.get_secret_value(), max_size=size)
+            rt.db.attach(pool, share=s.db_pool_max)
             await migrate(pool, rt.name, migrations)
         await rt.events.start()
         await _start_broker(rt.broker)

@@ -104,6 +104,10 @@ class ServiceSettings(BaseSettings):
     publish is awaited on a push's path); records published together (`publish_many`)
     still go in one batch per partition."""
     db_pool_max: int = 10
+    db_pool_critical_reserve: int = Field(default=0, ge=0)
+    """Postgres connections beyond DB_POOL_MAX that only critical work (a critical push's
+    planning, release, send: herald.runtime.lane) may take, so a blast holding the pool
+    never makes it wait; opened only when used. The scheduler and dispatcher set 2."""
     profile_dir: str | None = None
     """When set, the process runs under cProfile and writes <dir>/<service>.prof on stop."""
     memory_trace_frames: int = Field(default=0, ge=0)

@@ -70,16 +70,25 @@ class Consumers:
         dead_letters: bool = True,
         background: bool = False,
         max_items: int | None = None,
+        critical: bool = False,
     ) -> None:
         """Consume `topic` as `group_id`, in batches of decoded records. `dead_letters`
         False: records it cannot take are only logged, because another group of this
         service reads the same topic and dead-letters them (one letter per record).
         `background`: nobody waits on this group, so it polls with the long fetch waits
         even on a push's path (herald.runtime.fetching). `max_items`: a fetch's records
-        are decoded and handled in groups of about this many items (`BatchConsumer`)."""
+        are decoded and handled in groups of about this many items (`BatchConsumer`).
+        `critical`: its batches are critical work (herald.runtime.lane)."""
         dlq = self._dlq if dead_letters else DeadLettersElsewhere(self._dlq.service)
         consumer = BatchConsumer(
-            topic, decode, handle, dlq, self._health, self._verifier, max_items=max_items
+            topic,
+            decode,
+            handle,
+            dlq,
+            self._health,
+            self._verifier,
+            max_items=max_items,
+            critical=critical,
         )
         subscribe(
             self.router,
@@ -101,6 +110,7 @@ class Consumers:
         max_records: int | None = None,
         consumers: int = 1,
         dead_letters: bool = True,
+        critical: bool = False,
     ) -> None:
         """Consume `topic` as `group_id`, handing `handle` each batch's decoded models."""
         decode, on_batch = model_decoder(model), values(handle)
@@ -112,6 +122,7 @@ class Consumers:
             max_records=max_records,
             consumers=consumers,
             dead_letters=dead_letters,
+            critical=critical,
         )
 
     def add_unpacked(
@@ -124,6 +135,7 @@ class Consumers:
         max_records: int | None = None,
         consumers: int = 1,
         background: bool = False,
+        critical: bool = False,
     ) -> None:
         """Consume an internal topic whose records carry one item or a batch of them
         (herald.runtime.batches), handing `handle` the items, at most
@@ -140,4 +152,5 @@ class Consumers:
             consumers=consumers,
             background=background,
             max_items=limit,
+            critical=critical,
         )

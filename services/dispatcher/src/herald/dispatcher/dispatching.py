@@ -25,6 +25,7 @@ from herald.dispatcher.metrics import DispatcherMetrics
 from herald.dispatcher.ports import Ledger, Views
 from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
+from herald.runtime.lane import pause
 from herald.runtime.transient import retry_transient
 
 log = structlog.get_logger(__name__)
@@ -241,3 +242,6 @@ class _Lanes:
             result = await owner.deliver(send, progress, channels)
             del self.unfinished[index]
             self._finished.append(result)
+            # a send that never suspends (an in-process provider, a cached render) would
+            # let one task run the whole batch in one step: bulk gives the loop back
+            await pause()

@@ -52,7 +52,8 @@ def build_router(
     # 0 consumers of one topic: a deployment for the other lane only (its own process)
     if critical_consumers:
         group, topic = "herald-dispatcher-critical", Topic.SENDS_CRITICAL
-        c.add_unpacked(topic, group, SENDS, dispatcher.dispatch, consumers=critical_consumers)
+        n = critical_consumers
+        c.add_unpacked(topic, group, SENDS, dispatcher.dispatch, consumers=n, critical=True)
     if send_consumers:
         group, topic = "herald-dispatcher", Topic.SENDS
         c.add_unpacked(topic, group, SENDS, dispatcher.dispatch, consumers=send_consumers)

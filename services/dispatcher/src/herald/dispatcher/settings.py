@@ -42,6 +42,9 @@ class DispatcherSettings(ServiceSettings):
     """Dispatcher replicas: each takes rate_per_s / replicas of every provider's limit."""
     db_pool_max: int = 16
     """Each sends consumer reads three things at once (ledger, cancels, consent)."""
+    db_pool_critical_reserve: int = Field(default=2, ge=0)
+    """Connections beyond DB_POOL_MAX only critical work takes (herald.runtime.pool): a
+    blast holding the pool's bulk share never makes a critical push wait for one."""
     max_in_flight: int = 200
     send_consumers: int = 4
     """Kafka consumers of push.sends.v1 in this process (its batches run concurrently;

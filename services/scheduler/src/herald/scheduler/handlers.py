@@ -167,9 +167,18 @@ def build_router(
     if lanes.plans_bulk:
         c.add_values(approved, "herald-scheduler", envelope, planning(False), max_records=20)
     if lanes.plans_critical:
-        # its own group: what neither can take, `herald-scheduler` dead-letters
+        # its own group: what neither can take, `herald-scheduler` dead-letters; its
+        # work is critical (herald.runtime.lane: no pauses, the pool's reserve)
         group = "herald-scheduler-critical"
-        c.add_values(approved, group, envelope, planning(True), max_records=20, dead_letters=False)
+        c.add_values(
+            approved,
+            group,
+            envelope,
+            planning(True),
+            max_records=20,
+            dead_letters=False,
+            critical=True,
+        )
     if upkeep:
         c.add_values(Topic.CANCELS, "herald-scheduler-cancels", CancelRequested, on_cancels)
         c.add_values(Topic.ENGAGEMENT, "herald-scheduler-engagement", Engagement, on_engagement)

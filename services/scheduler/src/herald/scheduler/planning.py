@@ -20,6 +20,7 @@ import structlog
 from herald.contracts import Counts, Status, StatusKind, Topic
 from herald.contracts.internal import RequestEnvelope
 from herald.runtime.events import EventBus
+from herald.runtime.lane import sliced
 from herald.runtime.tracing import trace_headers
 from herald.scheduler.domain.expansion import Expanded, expand
 from herald.scheduler.domain.messages import status, suppression_reasons
@@ -193,7 +194,12 @@ class Planner:
         req, now = env.request, self._clock()
         policy = self._policies.of(req.tenant)
         hours = await best_hours(self._engagement, req, policy, members, now)
-        out = expand(env, members, now, policy, hours, self._id_key)
+        # a chunk in slices, giving the loop back between them (herald.runtime.lane): a
+        # critical consumer in this process never waits for a whole chunk's expansion
+        parts = await sliced(
+            lambda some: expand(env, some, now, policy, hours, self._id_key), members
+        )
+        out = Expanded([t for p in parts for t in p.timers], [o for p in parts for o in p.outcomes])
         rates = {
             t.lane: rate
             for t in out.timers

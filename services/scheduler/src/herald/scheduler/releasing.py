@@ -2,6 +2,8 @@
 request, hand the sends on, and only then commit (see the service README)."""
 
 import asyncio
+import contextlib
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -9,13 +11,20 @@ from datetime import datetime
 from herald.contracts import Counts, StatusKind, Topic
 from herald.contracts.internal import OutcomeKind, RequestEnvelope
 from herald.runtime.events import EventBus
+from herald.runtime.lane import critical_lane, sliced
 from herald.runtime.loops import Wakeup
 from herald.scheduler.domain.messages import status
 from herald.scheduler.domain.model import PlanCounts, PlanKey
 from herald.scheduler.domain.pacing import budgets
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.domain.routing import by_lane
-from herald.scheduler.domain.settlement import Settlement, capped_keys, settle
+from herald.scheduler.domain.settlement import (
+    Settlement,
+    capped_keys,
+    closed,
+    decide_into,
+    in_order,
+)
 from herald.scheduler.lanes import wiring
 from herald.scheduler.metrics import SchedulerMetrics
 from herald.scheduler.ports import Plans, Timers
@@ -69,12 +78,14 @@ class Releaser:
     async def _work(self, critical: bool | None) -> None:
         """Release while there is a full batch; then wait for the poll interval, or less
         when the planner here says timers are ready (`wakeup`): a push due now is not
-        left waiting for the next poll."""
+        left waiting for the next poll. A critical-only loop runs in the critical lane
+        (herald.runtime.lane: it never pauses, and takes the pool's reserved connections)."""
         wakeup = self._critical_wakeup if critical else self._wakeup
-        while True:
-            wakeup.clear()
-            if await self.release_once(critical) < self._batch:
-                await wakeup.wait(self._poll_s)
+        with critical_lane() if critical else contextlib.nullcontext():
+            while True:
+                wakeup.clear()
+                if await self.release_once(critical) < self._batch:
+                    await wakeup.wait(self._poll_s)
 
     async def release_once(self, critical: bool | None = None) -> int:
         """Release one batch (of the critical lanes only, the others only, or all: None);
@@ -88,7 +99,14 @@ class Releaser:
             keys = sorted({(d.timer.tenant, d.timer.request_id) for d in due})
             envs = await self._plans.envelopes(keys)
             usage = await claim.lock_usage(capped_keys(due, self._policies))
-            done = settle(due, envs, usage, lanes, now, self._policies)
+            done = Settlement()
+            # in slices, giving the loop back between them (herald.runtime.lane): a
+            # critical consumer or release loop here never waits for a whole batch
+            decide = functools.partial(
+                decide_into, done, envelopes=envs, usage=usage, now=now, policies=self._policies
+            )
+            await sliced(decide, in_order(due))
+            closed(done, lanes, now)
             await claim.settle(done, now)
             fresh = await claim.start_dispatching(keys)
             await self._announce(fresh, envs)

@@ -32,6 +32,9 @@ class SchedulerSettings(ServiceSettings):
     default); `critical`: only the critical planning group and the critical release loops,
     in a process a blast does not load (no HTTP API, no housekeeping); `bulk`: everything
     else, for the process beside a critical-only one."""
+    db_pool_critical_reserve: int = Field(default=2, ge=0)
+    """Connections beyond DB_POOL_MAX only critical work takes (herald.runtime.pool): a
+    blast holding the pool's bulk share never makes a critical push wait for one."""
     expand_chunk: int = 5000
     """Recipients read from the directory per round trip while expanding an audience."""
     scheduler_policy_file: str | None = None

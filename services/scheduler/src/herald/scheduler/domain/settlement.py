@@ -63,8 +63,32 @@ def settle(
     """`usage` holds the locked cap usage of the capped recipients (updated as sends are
     decided, so a second send to one recipient in the same claim sees the first)."""
     out = Settlement()
-    for d in sorted(due, key=lambda d: (-d.timer.priority, d.timer.due_at)):
+    decide_into(out, in_order(due), envelopes, usage, now, policies)
+    return closed(out, budgets, now)
+
+
+def in_order(due: Sequence[Due]) -> list[Due]:
+    """The order timers are decided in: priority, then due time."""
+    return sorted(due, key=lambda d: (-d.timer.priority, d.timer.due_at))
+
+
+def decide_into(
+    out: Settlement,
+    ordered: Sequence[Due],
+    envelopes: Mapping[PlanKey, RequestEnvelope],
+    usage: Usages,
+    now: datetime,
+    policies: Policies,
+) -> None:
+    """Decide `ordered` (a part of `in_order`'s list, the parts in turn) into `out`:
+    `settle` in slices, the same result as one call (the release loop gives the event
+    loop back between them)."""
+    for d in ordered:
         _decide(d, envelopes[(d.timer.tenant, d.timer.request_id)], usage, now, policies, out)
+
+
+def closed(out: Settlement, budgets: Sequence[Budget], now: datetime) -> Settlement:
+    """`out` once every timer is decided: the lanes' buckets debited by its sends."""
     used = Counter((d.timer.tenant, d.timer.lane) for d in out.released)
     out.lanes = debited(budgets, used, now)
     return out

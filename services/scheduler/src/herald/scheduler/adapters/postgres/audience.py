@@ -18,6 +18,7 @@ import asyncpg
 
 from herald.contracts import Category, Channel, PushRequest
 from herald.runtime.db import Database
+from herald.runtime.lane import sliced
 from herald.scheduler.adapters.postgres import forecast
 from herald.scheduler.adapters.postgres.connection import OnConnection, working
 from herald.scheduler.adapters.postgres.rows import member_of, usage_of
@@ -102,6 +103,10 @@ class PostgresAudience:
         return [member_of(r) for r in await self._db.pool.fetch(sql, *args)]
 
 
+def _members(rows: Sequence[asyncpg.Record]) -> list[Member]:
+    return [member_of(r) for r in rows]
+
+
 class Snapshot(OnConnection):
     async def count(self, request: PushRequest, after: str) -> dict[str | None, int]:
         sql, args = relation(request, after)
@@ -162,7 +167,7 @@ class Snapshot(OnConnection):
         try:
             while found := await pending:
                 pending = asyncio.ensure_future(cursor.fetch(chunk))
-                yield [member_of(r) for r in found]
+                yield [m for some in await sliced(_members, found, 1000) for m in some]
         finally:
             if not pending.done():
                 pending.cancel()

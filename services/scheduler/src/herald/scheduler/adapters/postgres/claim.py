@@ -7,6 +7,7 @@ from datetime import datetime
 import asyncpg
 
 from herald.contracts import Recipient
+from herald.runtime.lane import sliced
 from herald.scheduler.adapters.postgres.batches import BATCH, timers_of
 from herald.scheduler.adapters.postgres.caps import lock_caps
 from herald.scheduler.adapters.postgres.connection import OnConnection
@@ -151,9 +152,12 @@ class PostgresClaim(OnConnection):
         keys = sorted({(t.tenant, t.recipient_id) for t in self._timers.values()})
         found = await self._conn.fetch(_PROFILES, [k[0] for k in keys], [k[1] for k in keys])
         known = {(r["tenant"], r["recipient_id"]): r["profile"] for r in found}
-        return [
-            Due(t, _profile(known.get((t.tenant, t.recipient_id)))) for t in self._timers.values()
-        ]
+
+        def dues(timers: Sequence[Timer]) -> list[Due]:
+            return [Due(t, _profile(known.get((t.tenant, t.recipient_id)))) for t in timers]
+
+        # profiles are validated here: in slices, giving the loop back (herald.runtime.lane)
+        return [d for some in await sliced(dues, list(self._timers.values())) for d in some]
 
     async def lock_usage(
         self, keys: Sequence[RecipientKey]

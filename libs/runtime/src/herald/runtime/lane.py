@@ -1,0 +1,91 @@
+"""Which lane the running work is in, and giving the event loop back between slices of
+bulk work (issue 21).
+
+A process that serves both lanes (the scheduler, the dispatcher) runs a blast's work and
+a critical push's on one event loop. asyncio has no priorities: a coroutine keeps the
+loop until it awaits something that suspends, so a blast's CPU-bound step (a chunk's
+expansion, a release's settlement, a batch's render and send) held every critical
+consumer in the process for as long as it ran (tens to hundreds of ms under load).
+
+- The lane is a context variable: work started by a critical consumer or release loop
+  (`critical_lane()`) is critical, and so is every task it creates; anything else is
+  bulk. The database pool reads it too (herald.runtime.pool: connections only critical
+  work may take).
+- Bulk loops call `pause()` between items: once `SLICE_S` has passed since the loop last
+  got a chance here, the step yields (`asyncio.sleep(0)`), so a critical step waiting
+  to run does, and the bulk step goes on after it. Critical work never pauses: it is
+  short, and it goes first.
+"""
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from typing import Literal, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+Lane = Literal["critical", "bulk"]
+
+SLICE_S = 0.005
+"""How long a bulk step may hold the loop before it yields at its next `pause()`."""
+
+_lane: ContextVar[Lane] = ContextVar("herald_lane", default="bulk")
+
+
+def current_lane() -> Lane:
+    return _lane.get()
+
+
+@contextlib.contextmanager
+def critical_lane() -> Iterator[None]:
+    """The work done inside (and the tasks it starts) is critical."""
+    token = _lane.set("critical")
+    try:
+        yield
+    finally:
+        _lane.reset(token)
+
+
+class _Clock:
+    """When this process's loop last got a chance from a `pause()` (process-wide: any
+    bulk step that yields gives every waiting task its turn)."""
+
+    yielded_at = 0.0
+    budget_s = SLICE_S
+    pauses = 0
+    """How many times a pause yielded (tests read it)."""
+
+
+def slice_budget(seconds: float) -> float:
+    """Set how long a bulk step may hold the loop (tests: 0 yields at every pause); the
+    previous budget."""
+    before, _Clock.budget_s = _Clock.budget_s, seconds
+    return before
+
+
+def pauses() -> int:
+    return _Clock.pauses
+
+
+async def pause() -> None:
+    """In bulk work: yield to the loop if this step has held it for `SLICE_S`."""
+    if _lane.get() == "critical":
+        return
+    now = time.perf_counter()
+    if now - _Clock.yielded_at >= _Clock.budget_s:
+        await asyncio.sleep(0)
+        _Clock.yielded_at = time.perf_counter()
+        _Clock.pauses += 1
+
+
+async def sliced(step: Callable[[Sequence[T]], R], items: Sequence[T], size: int = 250) -> list[R]:
+    """`step` (pure, CPU-bound) over `items` a slice of `size` at a time, pausing between
+    slices: the same results as one call per slice, without holding the loop for all."""
+    out = []
+    for start in range(0, len(items), size):
+        if start:
+            await pause()
+        out.append(step(items[start : start + size]))
+    return out

@@ -1,0 +1,58 @@
+"""Bulk work gives the event loop back between slices; critical work goes first
+(herald.runtime.lane)."""
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from herald.runtime.lane import critical_lane, current_lane, pause, pauses, slice_budget, sliced
+
+
+@pytest.fixture
+def every_pause_yields() -> Iterator[None]:
+    """A budget of 0: every pause of bulk work yields (no timing in the test)."""
+    before = slice_budget(0)
+    yield
+    slice_budget(before)
+
+
+async def test_bulk_slices_let_a_waiting_task_run_between_them(every_pause_yields: None) -> None:
+    order: list[object] = []
+
+    async def critical_push() -> None:
+        order.append("critical")
+
+    def step(some: list[int]) -> int:
+        order.append(tuple(some))
+        return sum(some)
+
+    waiting = asyncio.create_task(critical_push())  # ready, waiting for the loop
+    assert await sliced(step, [1, 2, 3, 4], size=2) == [3, 7]
+    await waiting
+    assert order == [(1, 2), "critical", (3, 4)]
+
+
+async def test_critical_work_runs_through_without_pausing(every_pause_yields: None) -> None:
+    order: list[object] = []
+
+    async def bulk() -> None:
+        order.append("bulk")
+
+    before = pauses()
+    with critical_lane():
+        waiting = asyncio.create_task(bulk())
+        await sliced(lambda some: order.append(tuple(some)), [1, 2, 3, 4], size=2)
+        await pause()
+    await waiting
+    assert order == [(1, 2), (3, 4), "bulk"]
+    assert pauses() == before
+
+
+async def test_tasks_started_by_critical_work_are_critical() -> None:
+    async def lane() -> str:
+        return current_lane()
+
+    with critical_lane():
+        inside = await asyncio.create_task(lane())
+    assert (inside, await asyncio.create_task(lane())) == ("critical", "bulk")
