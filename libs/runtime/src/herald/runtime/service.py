@@ -75,7 +75,8 @@ class Runtime:
     closers: list[Loop] = field(default_factory=list)
 
     def on_close(self, closer: Loop) -> None:
-        """Run at shutdown, after consumers and loops have stopped."""
+        """Run at shutdown, after consumers and loops have stopped and before the event bus
+        stops (the dispatcher's background sends still publish their outcomes)."""
         self.closers.append(closer)
 
     def add_loop(self, name: str, loop: Loop) -> None:
@@ -213,9 +214,9 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await rt.broker.stop()
-            await rt.events.stop()
-            for closer in rt.closers:
+            for closer in rt.closers:  # before the bus stops: a closer may still publish
                 await closer()
+            await rt.events.stop()
             if pool is not None:
                 await pool.close()
             rt.db.attach(None)
