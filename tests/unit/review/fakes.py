@@ -157,12 +157,13 @@ class FakeStandingRepository:
 
     async def change(
         self, tenant: str, kind: str, subject: str, to: Standing, at: datetime
-    ) -> None:
+    ) -> bool:
         key = (tenant, kind, subject)
         self.rows[key] = StandingChanged(
             tenant=tenant, subject_kind=kind, subject=subject, standing=to, at=at
         )
         self.pending.add(key)
+        return True
 
     async def reinstate(self, tenant: str, kind: str, subject: str, by: str, at: datetime) -> None:
         await self.change(tenant, kind, subject, Standing.GOOD, at)

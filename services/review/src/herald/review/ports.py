@@ -109,8 +109,9 @@ class StandingRepository(Protocol):
 
     async def change(
         self, tenant: str, kind: str, subject: str, to: Standing, at: datetime
-    ) -> None:
-        """Record a new standing, to be published."""
+    ) -> bool:
+        """Record a higher standing, to be published; False when the subject already
+        stands as high or was reinstated after `at` (another replica got there first)."""
 
     async def reinstate(self, tenant: str, kind: str, subject: str, by: str, at: datetime) -> None:
         """Back to good standing, forgetting earlier strikes; audited."""

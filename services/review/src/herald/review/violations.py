@@ -45,8 +45,7 @@ class Violations:
             current = await self._repo.current(tenant, kind, subject)
             strikes = await self._repo.strikes(tenant, kind, subject, since)
             new = escalate(current, strikes, ladder)
-            if new != current:
-                await self._repo.change(tenant, kind, subject, new, now)
+            if new != current and await self._repo.change(tenant, kind, subject, new, now):
                 log.info(
                     "standing_changed",
                     tenant=tenant,

@@ -18,6 +18,10 @@ def _changed(row: Any) -> StandingChanged:
     )
 
 
+_LADDER = [str(s) for s in Standing]
+"""The ladder in order (good, warned, restricted, banned)."""
+
+
 class PgStandingRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -63,18 +67,27 @@ class PgStandingRepository:
 
     async def change(
         self, tenant: str, kind: str, subject: str, to: Standing, at: datetime
-    ) -> None:
-        await self._db.pool.execute(
-            """INSERT INTO review.standing (tenant, subject_kind, subject, standing, at)
+    ) -> bool:
+        """Only ever up the ladder, and never over a reinstatement made after `at`: two
+        replicas reassessing the same subject at once cannot lower what the other wrote,
+        and a reassessment that read strikes before an admin reinstated does not undo it."""
+        written = await self._db.pool.fetchval(
+            """INSERT INTO review.standing AS t (tenant, subject_kind, subject, standing, at)
                VALUES ($1, $2, $3, $4, $5)
                ON CONFLICT (tenant, subject_kind, subject) DO UPDATE
-               SET standing = EXCLUDED.standing, at = EXCLUDED.at, published = false""",
+               SET standing = EXCLUDED.standing, at = EXCLUDED.at, published = false
+               WHERE array_position($6::text[], t.standing)
+                     < array_position($6::text[], EXCLUDED.standing)
+                 AND (t.reset_at IS NULL OR t.reset_at < EXCLUDED.at)
+               RETURNING true""",
             tenant,
             kind,
             subject,
             str(to),
             at,
+            _LADDER,
         )
+        return bool(written)
 
     async def reinstate(self, tenant: str, kind: str, subject: str, by: str, at: datetime) -> None:
         async with self._db.pool.acquire() as conn, conn.transaction():
