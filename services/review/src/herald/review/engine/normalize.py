@@ -32,7 +32,8 @@ Indices = npt.NDArray[np.intp]
 _encode, _decode = codecs.utf_16_le_encode, codecs.utf_16_le_decode
 """The codec's own functions: `str.encode("utf-16-le")` finds them through the codec
 registry and a Python wrapper on every call."""
-_MULTI = chr(MULTI)
+_M = b"m"
+"""The mark of a character that folds to several (see fold_tables.mark_table)."""
 _U16 = np.dtype(np.uint16)
 """Dtype objects, given positionally: numpy converts a scalar type to one on every call."""
 _DROPPED = bytes([DROPPED])
@@ -128,11 +129,11 @@ def fold(text: str) -> Folded:
         return _fold_wide_text(text)
     both = fold_info_table().take(units)
     mapped = both.astype(_U16)  # the low halves: what each character folds to
-    folded = _decode(mapped.data, "surrogatepass", True)[0]
-    if _MULTI in folded:
-        return _expand(text, mapped)
     info = both.tobytes()
     marks = info[3::4]
+    if _M in marks:  # a character folding to several: C's memchr over the marks
+        return _expand(text, mapped)
+    folded = _decode(mapped.data, "surrogatepass", True)[0]
     han = info[2::4].translate(None, _DROPPED)
     return Folded(
         text, folded.replace("\0", ""), han, marks.translate(TO_FOLDED, SEPARATORS), marks, mapped
