@@ -1,12 +1,14 @@
 """Moving a send's cap usage to the channel it really used (pure)."""
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 from herald.contracts import Channel
 from herald.contracts.internal import Outcome, OutcomeKind
 from herald.scheduler.domain.caps import Usage
-from herald.scheduler.domain.policy import Caps
+from herald.scheduler.domain.policy import CapRule, Caps, Policies, TenantPolicy
 from herald.scheduler.domain.recount import Counted, moved, used_channels
+from herald.scheduler.recounting import CapLedger, Recounter
 
 DAY = date(2026, 11, 27)
 AT = datetime(2026, 11, 27, 4, tzinfo=UTC)
@@ -62,3 +64,12 @@ def test_only_outcomes_that_reached_a_channel_count_and_the_last_wins() -> None:
         ]
     )
     assert found == {"d-1": "sms"}
+
+
+def test_only_tenants_with_per_channel_caps_have_outcomes_to_recount() -> None:
+    policies = Policies(
+        default=TenantPolicy(caps=Caps(all=CapRule(per_day=3))),  # `*` never moves
+        tenants={"globex": TenantPolicy(caps=CAPS)},
+    )
+    recounter = Recounter(cast(CapLedger, None), policies)
+    assert [recounter.recounts(t) for t in ("acme", "globex")] == [False, True]

@@ -129,7 +129,7 @@ class Consumers:
         self,
         topic: Topic,
         group_id: str,
-        unpacker: Unpacker[M, Any],
+        unpacker: Unpacker[M, Any] | Callable[[ConsumerRecord], Unpacked[M]],
         handle: Callable[[list[M]], Awaitable[object]],
         *,
         max_records: int | None = None,

@@ -63,6 +63,11 @@ class EngagementSink(Protocol):
 class Recounting(Protocol):
     async def on_outcomes(self, outcomes: Sequence[Outcome]) -> int: ...
 
+    def recounts(self, tenant: str) -> bool:
+        """Whether this tenant's outcomes can move anything (its other outcomes are not
+        decoded past their batch's shared part)."""
+        ...
+
 
 class DirectoryUpkeep(Protocol):
     async def apply(self, changes: Sequence[Change]) -> None: ...
@@ -185,5 +190,6 @@ def build_router(
     if upkeep and recounter is not None:  # caps follow the channel the dispatcher really used
         # nobody waits on a recount: the long fetch waits (one idle poller less)
         group = "herald-scheduler-outcomes"
-        c.add_unpacked(Topic.OUTCOMES, group, OUTCOMES, recounter.on_outcomes, background=True)
+        outcomes = OUTCOMES.only(recounter.recounts)
+        c.add_unpacked(Topic.OUTCOMES, group, outcomes, recounter.on_outcomes, background=True)
     return c.router

@@ -43,11 +43,15 @@ class Recounter:
     def __init__(self, ledger: CapLedger, policies: Policies) -> None:
         self._ledger, self._policies = ledger, policies
 
+    def recounts(self, tenant: str) -> bool:
+        """Only per-channel caps move: a tenant without them has nothing to recount."""
+        return bool(self._policies.of(tenant).caps.channels)
+
     async def on_outcomes(self, outcomes: Sequence[Outcome]) -> int:
         """How many sends' counts moved. A tenant without per-channel caps has nothing
         to move (`moved`: the `*` scope never changes), so its outcomes, nearly all of a
         fan-out's, cost no transaction (issue 17)."""
-        used = used_channels([o for o in outcomes if self._policies.of(o.tenant).caps.channels])
+        used = used_channels([o for o in outcomes if self.recounts(o.tenant)])
         if not used:
             return 0
         async with self._ledger.recount() as work:
