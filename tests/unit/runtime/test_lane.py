@@ -2,11 +2,21 @@
 (herald.runtime.lane)."""
 
 import asyncio
+import socket
 from collections.abc import Iterator
 
 import pytest
 
-from herald.runtime.lane import critical_lane, current_lane, pause, pauses, slice_budget, sliced
+from herald.runtime import lane
+from herald.runtime.lane import (
+    critical_lane,
+    critical_work,
+    current_lane,
+    pause,
+    pauses,
+    slice_budget,
+    sliced,
+)
 
 
 @pytest.fixture
@@ -56,3 +66,31 @@ async def test_tasks_started_by_critical_work_are_critical() -> None:
     with critical_lane():
         inside = await asyncio.create_task(lane())
     assert (inside, await asyncio.create_task(lane())) == ("critical", "bulk")
+
+
+async def test_while_critical_work_waits_for_io_a_bulk_slice_lets_it_go_first(
+    every_pause_yields: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sleep(0)` would queue the bulk step ahead of the critical step's I/O; stepping
+    aside lets the loop poll it first."""
+    monkeypatch.setattr(lane, "YIELD_S", 0.05)  # ample: the I/O is ready before the pause
+    loop = asyncio.get_running_loop()
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    order: list[object] = []
+
+    async def critical_push() -> None:
+        with critical_work():
+            await loop.sock_recv(ours, 1)  # a statement's answer, say
+            order.append("critical")
+
+    try:
+        waiting = asyncio.create_task(critical_push())
+        await asyncio.sleep(0)  # it waits for its answer
+        theirs.send(b"x")  # which is there
+        await sliced(lambda some: order.append(tuple(some)), [1, 2, 3, 4, 5, 6], size=2)
+        await waiting
+    finally:
+        ours.close()
+        theirs.close()
+    assert order == [(1, 2), "critical", (3, 4), (5, 6)]

@@ -31,7 +31,7 @@ from herald.contracts import ReasonCode, Topic, describe_validation_error
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.fetching import waits_for
 from herald.runtime.health import Health
-from herald.runtime.lane import critical_lane, pause
+from herald.runtime.lane import critical_work, pause
 from herald.runtime.provenance import (
     Producer,
     ProvenanceError,
@@ -225,7 +225,7 @@ class BatchConsumer(Generic[T]):
         internal topic carries hundreds), so a fetch of many records is never held
         decoded all at once (issue 17); a group may exceed it by one record's items.
         Bulk consumers pause between records (herald.runtime.lane)."""
-        with critical_lane() if self.critical else contextlib.nullcontext():
+        with critical_work() if self.critical and records else contextlib.nullcontext():
             await self._consume(records)
 
     async def _consume(self, records: Sequence[ConsumerRecord]) -> None:

@@ -15,6 +15,12 @@ consumer in the process for as long as it ran (tens to hundreds of ms under load
   got a chance here, the step yields (`asyncio.sleep(0)`), so a critical step waiting
   to run does, and the bulk step goes on after it. Critical work never pauses: it is
   short, and it goes first.
+- While critical work is in progress (`critical_work()`: a critical consumer's batch, a
+  critical release round), a bulk step yields with a short sleep (`YIELD_S`) instead:
+  `sleep(0)` would put it straight back in the ready queue, ahead of the I/O a critical
+  step is waiting for (each of a critical push's awaits would then wait for every bulk
+  task's next slice); a sleeping one leaves the loop to poll that I/O first. Bulk work
+  is slowed by at most `YIELD_S` per slice, and only then.
 """
 
 import asyncio
@@ -30,6 +36,9 @@ Lane = Literal["critical", "bulk"]
 
 SLICE_S = 0.005
 """How long a bulk step may hold the loop before it yields at its next `pause()`."""
+
+YIELD_S = 0.001
+"""How long a bulk step steps aside at a pause while critical work is in progress."""
 
 _lane: ContextVar[Lane] = ContextVar("herald_lane", default="bulk")
 
@@ -48,6 +57,19 @@ def critical_lane() -> Iterator[None]:
         _lane.reset(token)
 
 
+@contextlib.contextmanager
+def critical_work() -> Iterator[None]:
+    """Critical work in progress (in the critical lane): until it is done, bulk steps
+    step aside at their pauses (see the module's doc). Mark work, not waiting: a loop
+    waiting for its next round must not slow the bulk lane."""
+    with critical_lane():
+        _Clock.critical += 1
+        try:
+            yield
+        finally:
+            _Clock.critical -= 1
+
+
 class _Clock:
     """When this process's loop last got a chance from a `pause()` (process-wide: any
     bulk step that yields gives every waiting task its turn)."""
@@ -56,6 +78,8 @@ class _Clock:
     budget_s = SLICE_S
     pauses = 0
     """How many times a pause yielded (tests read it)."""
+    critical = 0
+    """Critical work in progress (`critical_work`)."""
 
 
 def slice_budget(seconds: float) -> float:
@@ -75,7 +99,7 @@ async def pause() -> None:
         return
     now = time.perf_counter()
     if now - _Clock.yielded_at >= _Clock.budget_s:
-        await asyncio.sleep(0)
+        await asyncio.sleep(YIELD_S if _Clock.critical else 0)
         _Clock.yielded_at = time.perf_counter()
         _Clock.pauses += 1
 

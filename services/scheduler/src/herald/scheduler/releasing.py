@@ -11,7 +11,7 @@ from datetime import datetime
 from herald.contracts import Counts, StatusKind, Topic
 from herald.contracts.internal import OutcomeKind, RequestEnvelope
 from herald.runtime.events import EventBus
-from herald.runtime.lane import critical_lane, sliced
+from herald.runtime.lane import critical_lane, critical_work, sliced
 from herald.runtime.loops import Wakeup
 from herald.scheduler.domain.messages import status
 from herald.scheduler.domain.model import PlanCounts, PlanKey
@@ -79,12 +79,15 @@ class Releaser:
         """Release while there is a full batch; then wait for the poll interval, or less
         when the planner here says timers are ready (`wakeup`): a push due now is not
         left waiting for the next poll. A critical-only loop runs in the critical lane
-        (herald.runtime.lane: it never pauses, and takes the pool's reserved connections)."""
+        (herald.runtime.lane: it never pauses, and takes the pool's reserved connections),
+        its rounds as critical work (bulk steps step aside meanwhile)."""
         wakeup = self._critical_wakeup if critical else self._wakeup
         with critical_lane() if critical else contextlib.nullcontext():
             while True:
                 wakeup.clear()
-                if await self.release_once(critical) < self._batch:
+                with critical_work() if critical else contextlib.nullcontext():
+                    released = await self.release_once(critical)
+                if released < self._batch:
                     await wakeup.wait(self._poll_s)
 
     async def release_once(self, critical: bool | None = None) -> int:
