@@ -4,6 +4,8 @@ import asyncio
 import contextlib
 from datetime import datetime, timedelta
 
+from herald.runtime.loops import Wakeup
+from herald.scheduler.domain.policy import Policies
 from herald.scheduler.releasing import Releaser
 from tests.support.scheduler import push_request, recipient
 from tests.unit.scheduler.harness import NOW, Scheduler, policies
@@ -128,3 +130,93 @@ async def test_a_push_planned_for_now_goes_out_without_waiting_for_the_next_poll
         with contextlib.suppress(asyncio.CancelledError):
             await releasing
     assert [x["recipient_id"] for x in s.sends("now")] == ["u-1"]
+
+
+Round = tuple[object, bool | None, int]
+"""A release round: its loop (task), its lanes, the timers it released."""
+
+
+def counting(s: Scheduler, batch: int) -> tuple[Releaser, list[Round]]:
+    """Three bulk release loops and a critical one, each round recorded; the planner
+    wakes the bulk ones."""
+    releaser = Releaser(
+        s.timers, s.plans, s.events, s.clock, Policies(), s.metrics, batch, 3600.0,
+        3, s.timers_ready, 1, Wakeup(),
+    )  # fmt: skip
+    rounds: list[Round] = []
+    release_once = releaser.release_once
+
+    async def counted(critical: bool | None = None) -> int:
+        n = await release_once(critical)
+        rounds.append((asyncio.current_task(), critical, n))
+        return n
+
+    releaser.release_once = counted  # type: ignore[method-assign]
+    return releaser, rounds
+
+
+async def settle() -> None:
+    for _ in range(50):  # every loop woken runs its round
+        await asyncio.sleep(0)
+
+
+async def test_a_single_push_costs_one_release_round_not_one_per_loop() -> None:
+    s = Scheduler(poll_s=3600.0)
+    await s.add(recipient("u-1"))
+    releaser, rounds = counting(s, batch=1000)
+    releasing = asyncio.create_task(releaser.run())
+    try:
+        async with asyncio.timeout(60):  # a guard against hanging, not a measurement
+            while len(rounds) < 4:  # each loop's first round found nothing
+                await asyncio.sleep(0)
+            await s.plan(push_request("one", {"recipients": ["u-1"]}))
+            while not s.sends("one"):
+                await asyncio.sleep(0)
+        await settle()
+    finally:
+        releasing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await releasing
+    assert [(critical, n) for _, critical, n in rounds[4:]] == [(False, 1)]
+
+
+async def test_a_backlog_brings_in_every_release_loop_of_its_lanes() -> None:
+    s = Scheduler(poll_s=3600.0)
+    await s.add(*(recipient(f"b-{i}") for i in range(12)))
+    releaser, rounds = counting(s, batch=1)
+    releasing = asyncio.create_task(releaser.run())
+    try:
+        async with asyncio.timeout(60):  # a guard against hanging, not a measurement
+            while len(rounds) < 4:
+                await asyncio.sleep(0)
+            await s.plan(push_request("many", {"all": True}))
+            while len(s.sends("many")) < 12:
+                await asyncio.sleep(0)
+        await settle()
+    finally:
+        releasing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await releasing
+    assert sum(n for _, critical, n in rounds if critical is False) == 12
+    assert len({loop for loop, critical, n in rounds if critical is False and n}) == 3
+    assert not [n for _, critical, n in rounds[4:] if critical]  # not woken
+
+
+async def test_a_push_for_later_wakes_no_release_loop() -> None:
+    s = Scheduler(poll_s=3600.0)
+    await s.add(recipient("w-1"))
+    releaser, rounds = counting(s, batch=1000)
+    releasing = asyncio.create_task(releaser.run())
+    try:
+        async with asyncio.timeout(60):  # a guard against hanging, not a measurement
+            while len(rounds) < 4:
+                await asyncio.sleep(0)
+        later = {"send_at": (NOW + timedelta(hours=1)).isoformat()}
+        await s.plan(push_request("later", {"recipients": ["w-1"]}, schedule=later))
+        await settle()
+    finally:
+        releasing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await releasing
+    assert rounds[4:] == []
+    assert len(s.state.timers) == 1

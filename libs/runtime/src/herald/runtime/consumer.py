@@ -24,10 +24,11 @@ from typing import Any, Generic, TypeVar
 import structlog
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
-from faststream.kafka import KafkaMessage, KafkaRouter
+from faststream.kafka import KafkaRouter
 from pydantic import BaseModel, ValidationError
 
 from herald.contracts import ReasonCode, Topic, describe_validation_error
+from herald.runtime.batch_loop import patient
 from herald.runtime.dlq import DeadLetters
 from herald.runtime.fetching import waits_for
 from herald.runtime.health import Health
@@ -311,20 +312,22 @@ def subscribe(
     partitions only leaves some idle.
     """
 
-    async def undecoded(_message: Any) -> None:
+    async def undecoded(message: Any) -> Any:
         """FastStream would json-decode every record before the handler (twice the work,
         and a deeply nested payload raises there, outside our dead-lettering): the
-        consumer decodes the raw records itself."""
-        return
+        consumer decodes the raw records itself, handed over as the message's body."""
+        return message.raw_message
 
-    async def on_batch(message: KafkaMessage) -> None:
-        raw = message.raw_message
+    async def on_batch(raw: Any) -> None:
+        """Takes the records as the body: a `KafkaMessage` parameter is resolved from
+        FastStream's context by a plain function, which FastDepends runs in a worker
+        thread, i.e. a thread hand-off and back for every batch of every consumer."""
         await consumer(raw if isinstance(raw, tuple | list) else (raw,))
 
     topic = consumer.topic
     waits = waits_for(topic, settings, background=background)
     for n in range(consumers):
-        router.subscriber(
+        subscriber = router.subscriber(
             settings.kafka_topic_prefix + topic,
             # prefixed too: one group spanning several runs' topics rebalances them all
             group_id=settings.kafka_topic_prefix + group_id,
@@ -340,4 +343,6 @@ def subscribe(
             decoder=undecoded,
             title=f"{group_id}:{topic}" + (f"#{n}" if n else ""),
             include_in_schema=n == 0,
-        )(on_batch)
+        )
+        subscriber(on_batch)
+        patient(subscriber)

@@ -9,10 +9,10 @@ Two waits decide how soon a consumer sees a record written to an idle partition:
   Kafka-compatible brokers never wake a pending fetch (Tansu, the local broker of
   `make run` and the tests): every hop then waits out part of it (measured: ~125 ms
   median per hop at 500, ~3 ms at 10; ../shared/notes/local-stack.md);
-- `batch_timeout_ms`, FastStream's batch subscriber loop: `getmany` returns as soon as
-  records are there, but after an empty one the loop *sleeps* this long before asking
-  again, and a record arriving meanwhile waits for it (half of it on average, all of it
-  at worst, on every hop).
+- `batch_timeout_ms`, how long the batch subscriber loop waits for records before it
+  goes round again. FastStream's own loop then *slept* as long, and a record arriving
+  meanwhile waited for it; Herald's does not (herald.runtime.batch_loop), so records are
+  handed over as a fetch brings them and this only sets how often an idle loop wakes.
 
 A short wait costs empty fetches (broker and client CPU) while idle, so only the topics a
 single push travels get the short one (`PUSH_PATH`); the directory, engagement, standing

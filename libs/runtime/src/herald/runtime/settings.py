@@ -70,13 +70,14 @@ class ServiceSettings(BaseSettings):
     (herald.runtime.fetching). Apache Kafka answers as soon as data arrives, so 500 costs
     no latency there; a broker that does not wake a pending fetch (Tansu: `make run`, the
     tests) adds up to this to every hop, so local stacks set 10-25."""
-    kafka_batch_timeout_ms: int = Field(default=10, ge=1)
-    """How long a push-path consumer's batch subscriber waits for records, and then sleeps
-    after an empty round before asking again (a record arriving meanwhile waits that long:
-    keep it short on the path)."""
+    kafka_batch_timeout_ms: int = Field(default=500, ge=1)
+    """How long a push-path consumer's batch loop waits for records before it goes round
+    again. Not a latency: records are handed over the moment a fetch brings them, and
+    the loop no longer sleeps after an empty round (herald.runtime.batch_loop); an idle
+    consumer wakes once per this."""
     kafka_background_fetch_max_wait_ms: int = Field(default=500, ge=0)
     """The same for consumers nobody waits on (directory, engagement, standing, contacts)."""
-    kafka_background_batch_timeout_ms: int = Field(default=200, ge=1)
+    kafka_background_batch_timeout_ms: int = Field(default=1000, ge=1)
     kafka_max_request_bytes: int = REQUEST_RECORD_MAX_BYTES
     """Largest record a service produces, and what consumers of the topics that carry
     whole requests fetch per partition (herald.runtime.fetching): a request of 100,000

@@ -39,11 +39,8 @@ def create_app(
     metrics = SchedulerMetrics(rt.registry)
     db = postgres_stores(rt.db)
     timers_ready, critical_ready = Wakeup(), Wakeup()
-
-    def ready() -> None:
-        timers_ready.set()
-        critical_ready.set()
-
+    # loops of every lane (CRITICAL_RELEASE_WORKERS=0) wait on `timers_ready`
+    critical_wakes = timers_ready if None in lanes.release_loops else critical_ready
     planner = Planner(
         db.plans,
         db.audience,
@@ -55,7 +52,8 @@ def create_app(
         metrics,
         settings.expand_chunk,
         id_key=settings.delivery_id_key.get_secret_value().encode(),
-        timers_ready=ready,
+        timers_ready=timers_ready.set,
+        critical_ready=critical_wakes.set,
     )
     canceller = Canceller(db.plans, rt.events, clock, metrics)
     releaser = Releaser(

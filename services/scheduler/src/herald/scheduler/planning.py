@@ -25,6 +25,7 @@ from herald.runtime.tracing import trace_headers
 from herald.scheduler.domain.expansion import Expanded, expand
 from herald.scheduler.domain.messages import status, suppression_reasons
 from herald.scheduler.domain.model import Member, PlanKey, PlanState
+from herald.scheduler.domain.pacing import is_critical_lane
 from herald.scheduler.domain.policy import Policies
 from herald.scheduler.engagement import best_hours
 from herald.scheduler.metrics import SchedulerMetrics
@@ -51,13 +52,16 @@ class Planner:
         *,
         id_key: bytes,
         timers_ready: Callable[[], None] = lambda: None,
+        critical_ready: Callable[[], None] | None = None,
     ) -> None:
         self._plans, self._audience, self._timers = plans, audience, timers
         self._engagement, self._events, self._clock = engagement, events, clock
         self._policies, self._metrics, self._chunk = policies, metrics, chunk
         self._id_key = id_key
         self._timers_ready = timers_ready
-        """Told after each chunk's timers commit (the release loops wake, not poll)."""
+        self._critical_ready = critical_ready or timers_ready
+        """Told after a chunk's commit added timers due now, on the other lanes or on the
+        critical lanes (the release loops of those lanes wake, not poll)."""
         self._lanes: dict[tuple[str, str], float | None] = {}
         """The lanes this planner has ensured, with the rate it ensured: a lane's row is
         never deleted and only this policy's rate is ever written, so a lane ensured
@@ -238,8 +242,14 @@ class Planner:
         return True
 
     def _added(self, chunk: "_Chunk") -> None:
-        """After a chunk's commit: wake the release loops, count."""
-        self._timers_ready()
+        """After a chunk's commit: wake the release loops of the lanes it made due now
+        (none for a chunk that is all suppressed, scheduled or deferred: a round would
+        find nothing), count."""
+        due = {is_critical_lane(t.lane) for t in chunk.out.timers if t.due_at <= chunk.now}
+        if False in due:
+            self._timers_ready()
+        if True in due:
+            self._critical_ready()
         self._metrics.expanded.inc(chunk.members)
         for t in chunk.out.timers:
             self._metrics.count_deferrals(t.deferred)

@@ -58,6 +58,8 @@ class Releaser:
         self._wakeup = wakeup or Wakeup()
         self._critical_wakeup = critical_wakeup or Wakeup()
         """Its own: a bulk loop starting a round never clears a wakeup meant for it."""
+        self._backlog = {kind: asyncio.Event() for kind in self._loops}
+        """Set by a loop that released a full batch: the other loops of its kind join in."""
 
     async def run(self) -> None:
         """`workers` release loops: while one waits for the broker's acknowledgement of its
@@ -66,7 +68,10 @@ class Releaser:
         rest, so a critical timer is claimed at once, never after a marketing batch.
         `loops` (a process serving one lane) says each loop's lanes instead."""
         await self.sync_rates()
-        await asyncio.gather(*(self._work(critical) for critical in self._loops))
+        kinds = self._loops
+        await asyncio.gather(
+            *(self._work(kind, leads=kind not in kinds[:i]) for i, kind in enumerate(kinds))
+        )
 
     async def sync_rates(self) -> None:
         """Bring every lane's rate in line with the policies (they may have changed)."""
@@ -75,20 +80,33 @@ class Releaser:
             [(t, lane, self._policies.of(t).rate(lane)) for t, lane in lanes]
         )
 
-    async def _work(self, critical: bool | None) -> None:
-        """Release while there is a full batch; then wait for the poll interval, or less
-        when the planner here says timers are ready (`wakeup`): a push due now is not
-        left waiting for the next poll. A critical-only loop runs in the critical lane
-        (herald.runtime.lane: it never pauses, and takes the pool's reserved connections),
-        its rounds as critical work (bulk steps step aside meanwhile)."""
+    async def _work(self, critical: bool | None, leads: bool = True) -> None:
+        """Release while there is a full batch; then wait. The first loop of each kind
+        (`leads`) waits for the poll interval, or less when the planner here says timers
+        are ready (`wakeup`): a push due now is not left waiting for the next poll. The
+        others wait until a loop of their kind releases a full batch (a backlog, which
+        they help with): an idle process polls once per kind, not once per loop, and a
+        single push costs one round, not one per loop (each round is a transaction of
+        several statements, and all but one found nothing). A critical-only loop runs in
+        the critical lane (herald.runtime.lane: it never pauses, and takes the pool's
+        reserved connections), its rounds as critical work (bulk steps step aside
+        meanwhile)."""
         wakeup = self._critical_wakeup if critical else self._wakeup
+        backlog = self._backlog[critical]
         with critical_lane() if critical else contextlib.nullcontext():
             while True:
-                wakeup.clear()
+                if leads:
+                    wakeup.clear()
+                else:
+                    backlog.clear()
                 with critical_work() if critical else contextlib.nullcontext():
                     released = await self.release_once(critical)
-                if released < self._batch:
+                if released >= self._batch:
+                    backlog.set()
+                elif leads:
                     await wakeup.wait(self._poll_s)
+                else:
+                    await backlog.wait()
 
     async def release_once(self, critical: bool | None = None) -> int:
         """Release one batch (of the critical lanes only, the others only, or all: None);
