@@ -138,3 +138,14 @@ async def test_a_recipients_own_quiet_hours_hold_their_send() -> None:
     assert s.timer("q-1").due_at == datetime.fromisoformat("2026-11-27T13:30:00+08:00")
     assert s.timer("q-1").deferred == ("quiet_hours_deferred",)
     assert s.timer("q-2").due_at == NOW
+
+
+async def test_recipients_of_one_chunk_are_each_held_by_their_own_zones_quiet_hours() -> None:
+    """04:00 UTC: noon in Shanghai, 23:00 the evening before in New York (quiet)."""
+    s = Scheduler(policies(quiet_hours={"start": "22:00", "end": "08:00"}))
+    ny = {"timezone": "America/New_York"}
+    await s.add(recipient("z-1"), recipient("z-2", **ny), recipient("z-3"), recipient("z-4", **ny))
+    await s.plan(push_request("z", {"all": True}))
+    assert s.timer("z-1").due_at == s.timer("z-3").due_at == NOW
+    assert s.timer("z-2").due_at == s.timer("z-4").due_at == NOW.replace(hour=13)  # 08:00 EST
+    assert s.timer("z-4").deferred == ("quiet_hours_deferred",)
