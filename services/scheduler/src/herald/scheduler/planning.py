@@ -85,7 +85,8 @@ class Planner:
         if done:
             self._metrics.expansion.observe(time.monotonic() - started)
             seconds = time.monotonic() - started
-            log.info("request_expanded", request_id=req.request_id, seconds=seconds)
+            # per request, beside `request_scheduled` and the histogram above: debug
+            log.debug("request_expanded", request_id=req.request_id, seconds=seconds)
 
     async def _plan_streamed(self, env: RequestEnvelope, after: str) -> bool:
         """Any audience: counted and streamed in one snapshot, a transaction per chunk,
