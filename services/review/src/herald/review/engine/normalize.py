@@ -131,7 +131,7 @@ def fold(text: str) -> Folded:
     mapped = both.astype(_U16)  # the low halves: what each character folds to
     info = both.tobytes()
     marks = info[3::4]
-    if _M in marks:  # a character folding to several: C's memchr over the marks
+    if marks.find(_M) >= 0:  # folds to several (`in` on bytes raises a TypeError inside)
         return _expand(text, mapped)
     folded = _decode(mapped.data, "surrogatepass", True)[0]
     han = info[2::4].translate(None, _DROPPED)
