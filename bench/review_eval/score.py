@@ -31,7 +31,7 @@ SPLITS = {
     "dev": ("dev_flagged.tsv", "dev_clean.tsv"),
     "holdout": tuple(f"holdout{n}.tsv" for n in ("", *range(2, 15))),
     "holdout1": ("holdout.tsv",),
-    **{f"holdout{n}": (f"holdout{n}.tsv",) for n in range(2, 20)},
+    **{f"holdout{n}": (f"holdout{n}.tsv",) for n in range(2, 21)},
 }
 
 
