@@ -103,3 +103,10 @@ def test_the_shipped_policy_holds_plain_english_no_dictionary_names() -> None:
 def test_the_shipped_policy_passes_ordinary_english_look_alikes() -> None:
     for body in LOOKALIKES:
         assert not findings(_english(body)), body
+
+
+def test_a_long_ordinary_title_does_not_dilute_the_bodys_wording() -> None:
+    title = "Weekly update from the team at your favourite store"
+    request = push(content={"title": title, "body": PLAIN_ENGLISH[0]}, category="notification")
+    [held] = [f for f in findings(request) if f.rule == "plain_wording"]
+    assert held.field == "content.body"
