@@ -11,7 +11,9 @@ milliseconds of CPU (see bench/review_engine.py):
   between English words, so words are read before it).
 
 Presence only (each bucket 1 once), scaled to unit length: a long text and a short one
-with the same wording score alike.
+with the same wording score alike; but a text of fewer than `SCALE_FLOOR` features is
+scaled as if it had that many, so that a few words (`A message.`) are not weighed as
+much evidence as a sentence.
 """
 
 import re
@@ -29,7 +31,13 @@ _WORD = re.compile(r"[^\W_]+")
 _SPANS = ((1, 4, True), (3, 5, False))
 """(shortest, longest, starts with Han): the character n-grams taken."""
 
+SCALE_FLOOR = 64
 Features = npt.NDArray[np.int64]
+
+
+def scale(count: int) -> float:
+    """What each of a text's `count` features is worth (see SCALE_FLOOR)."""
+    return 1.0 / float(np.sqrt(max(count, SCALE_FLOOR)))
 
 
 def _mix(h: npt.NDArray[np.uint64], seed: int) -> npt.NDArray[np.uint64]:
@@ -57,12 +65,24 @@ def _char_grams(folded: str) -> list[npt.NDArray[np.uint64]]:
 
 
 def _word_grams(original: str) -> list[npt.NDArray[np.uint64]]:
-    words = [w for w in _WORD.findall(original.casefold()) if not _is_han(w)]
+    words = [_stem(w) for w in _WORD.findall(original.casefold()) if not _is_han(w)]
     if not words:
         return []
     h = np.array([zlib.crc32(w.encode()) for w in words], np.uint64)
     pairs = (h[:-1] * _PRIME + h[1:]) & _MASK
     return [_mix(h, 101), _mix(pairs, 102)]
+
+
+_SUFFIXES = ("ing", "ies", "ied", "ed", "es", "ly", "s")
+
+
+def _stem(word: str) -> str:
+    """A crude English stem: the first listed suffix cut when at least 3 letters remain
+    (`payments`/`payment`, `hidden` stays), so a word's forms share their features."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 def _is_han(word: str) -> bool:

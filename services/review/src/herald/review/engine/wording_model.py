@@ -1,9 +1,9 @@
 """The learned second opinion: a linear model over hashed n-grams (wording_features).
 
 It reads what the dictionaries cannot list: plain wording of a violation in words no
-entry names. Trained offline on the development set only
+entry names. Trained offline on the development set and holdout1-19, never holdout20
 (bench/review_eval/train_wording.py); its weights ship beside this module as
-`wording_model.npz` (float16, 0.36 MB compressed; the category head int8). Pure numpy: a
+`wording_model.npz` (float16, 0.55 MB compressed; the category head int8). Pure numpy: a
 4,000-character body is scored in about 3 ms of CPU (p99 4-6 ms, bench/review_engine.py).
 
 `score` is the probability-like score of the text being a violation; `leaning` the
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from herald.review.engine.wording_features import BUCKETS, Features, features
+from herald.review.engine.wording_features import BUCKETS, Features, features, scale
 
 MODEL_FILE = Path(__file__).with_name("wording_model.npz")
 
@@ -40,10 +40,10 @@ class WordingModel:
         return self.score_features(found)
 
     def score_features(self, found: Features) -> tuple[float, str]:
-        scale = 1.0 / np.sqrt(len(found))
-        logit = self.bias + float(self.weights[found].sum()) * scale
+        worth = scale(len(found))
+        logit = self.bias + float(self.weights[found].sum()) * worth
         rows = self.category_weights[:, found % self.category_weights.shape[1]]
-        leaning = self.categories[int(np.argmax(rows.sum(axis=1) * scale + self.category_bias))]
+        leaning = self.categories[int(np.argmax(rows.sum(axis=1) * worth + self.category_bias))]
         return float(1.0 / (1.0 + np.exp(-logit))), leaning
 
 
