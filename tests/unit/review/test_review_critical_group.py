@@ -17,7 +17,8 @@ from herald.runtime.lane import current_lane
 
 
 class GatedRepository(FakeReviewRepository):
-    """Records which lane judged each request; bulk decisions wait until `open` is set."""
+    """Records which lane judged each request; the marketing requests' decisions wait
+    until `open` is set (a bulk batch still being judged)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -26,7 +27,7 @@ class GatedRepository(FakeReviewRepository):
 
     async def record(self, envelope: RequestEnvelope, decision: Decision, at: datetime) -> Recorded:
         self.judged.append((envelope.request.request_id, current_lane()))
-        if current_lane() == "bulk":
+        if envelope.request.category == "marketing":
             await self.open.wait()
         return await super().record(envelope, decision, at)
 
