@@ -40,11 +40,12 @@ class Harness:
         policy: Policy | None = None,
         events: FakeEventBus | None = None,
         registry: CollectorRegistry | None = None,
+        repo: FakeReviewRepository | None = None,
     ) -> None:
         policy = policy or Policy()
         self.clock = Clock()
         self.events = events or FakeEventBus()
-        self.repo = FakeReviewRepository()
+        self.repo = repo or FakeReviewRepository()
         self.standing = FakeStandingRepository(self.repo)
         self.metrics = ReviewMetrics(registry or CollectorRegistry())
         self.violations = Violations(

@@ -94,3 +94,47 @@ async def test_while_critical_work_waits_for_io_a_bulk_slice_lets_it_go_first(
         ours.close()
         theirs.close()
     assert order == [(1, 2), "critical", (3, 4), (5, 6)]
+
+
+async def test_a_critical_waiter_gets_the_lock_before_bulk_ones_queued_earlier() -> None:
+    lock, order = lane.CriticalFirstLock(), []
+    release = asyncio.Event()
+
+    async def hold(name: str, until: asyncio.Event | None = None) -> None:
+        async with lock:
+            order.append(name)
+            if until is not None:
+                await until.wait()
+
+    async def critical(name: str) -> None:
+        with critical_lane():
+            await hold(name)
+
+    holder = asyncio.create_task(hold("holder", release))
+    await asyncio.sleep(0)
+    waiters = [asyncio.create_task(hold(f"bulk-{i}")) for i in range(3)]
+    await asyncio.sleep(0)
+    waiters.append(asyncio.create_task(critical("code")))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(holder, *waiters)
+    assert order == ["holder", "code", "bulk-0", "bulk-1", "bulk-2"]
+    assert not lock.locked()
+
+
+async def test_a_cancelled_waiter_passes_the_lock_on() -> None:
+    lock, release = lane.CriticalFirstLock(), asyncio.Event()
+
+    async def hold() -> None:
+        async with lock:
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    await asyncio.sleep(0)
+    cancelled, after = asyncio.create_task(hold()), asyncio.create_task(hold())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    release.set()
+    await asyncio.gather(holder, after)
+    assert cancelled.cancelled()
+    assert not lock.locked()

@@ -24,6 +24,7 @@ consumer in the process for as long as it ran (tens to hundreds of ms under load
 """
 
 import asyncio
+import collections
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -113,3 +114,48 @@ async def sliced(step: Callable[[Sequence[T]], R], items: Sequence[T], size: int
             await pause()
         out.append(step(items[start : start + size]))
     return out
+
+
+class CriticalFirstLock:
+    """A mutex that hands over to critical waiters first, then to bulk ones, each in
+    arrival order: a critical step that needs what a bulk batch serialises on (review's
+    one-evaluation-at-a-time engine) waits for the holder only, not for every bulk
+    waiter queued before it (`asyncio.Lock` is first come, first served)."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiters: dict[Lane, collections.deque[asyncio.Future[None]]] = {
+            "critical": collections.deque(),
+            "bulk": collections.deque(),
+        }
+
+    def locked(self) -> bool:
+        return self._held
+
+    async def __aenter__(self) -> None:
+        if not self._held and not any(self._waiters.values()):
+            self._held = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._waiters[_lane.get()]
+        queue.append(waiter)
+        try:
+            await waiter  # resolved by `_hand_over`: the lock is this waiter's
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._hand_over()  # handed over, then cancelled: pass it on
+            else:
+                queue.remove(waiter)
+            raise
+
+    async def __aexit__(self, *_: object) -> None:
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        for queue in (self._waiters["critical"], self._waiters["bulk"]):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    return
+        self._held = False

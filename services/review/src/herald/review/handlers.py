@@ -1,11 +1,11 @@
 """Review's Kafka entrypoints: accepted requests, cancels and template versions."""
 
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 
 from faststream.kafka import KafkaRouter
 
 from herald.contracts import Topic
-from herald.contracts.critical import urgency
+from herald.contracts.critical import is_critical, urgency
 from herald.contracts.internal import CancelRequested, RequestEnvelope
 from herald.contracts.template_review import TemplateReviewRequested
 from herald.review.domain import submitter_of
@@ -46,19 +46,29 @@ def _urgency(envelope: RequestEnvelope) -> tuple[int, int]:
     return urgency(envelope.request.category, envelope.request.priority)
 
 
+def _critical(envelope: RequestEnvelope) -> bool:
+    return is_critical(envelope.request.category, envelope.request.priority)
+
+
 def build_router(
     consumers: Consumers, reviewer: Reviewer, templates: TemplateReviewer | None = None
 ) -> KafkaRouter:
-    async def on_accepted(envelopes: list[RequestEnvelope]) -> None:
-        """Critical requests of a fetched batch started first (alerts and one-time codes
-        do not wait for the marketing requests fetched with them), arrival order
-        otherwise; a few at once, those a standing links as `review_linked` says."""
-        ordered = sorted(envelopes, key=_urgency)
-        key = _linked_by_standing(ordered)
-        linked: dict[Hashable, list[RequestEnvelope]] = {}
-        for e in ordered:
-            linked.setdefault(key(e), []).append(e)
-        await each_by_key(list(linked.values()), id, review, limit=_REVIEWS_AT_ONCE)
+    def reviewing(critical: bool) -> Callable[[list[RequestEnvelope]], Awaitable[None]]:
+        """Judges the accepted requests of one lane and skips the others' (another group
+        judges them): a critical request is never fetched behind a batch of bulk ones."""
+
+        async def on_accepted(envelopes: list[RequestEnvelope]) -> None:
+            """Most urgent first (priority within the lane), arrival order otherwise; a
+            few at once, those a standing links as `review_linked` says."""
+            mine = [e for e in envelopes if _critical(e) == critical]
+            ordered = sorted(mine, key=_urgency)
+            key = _linked_by_standing(ordered)
+            linked: dict[Hashable, list[RequestEnvelope]] = {}
+            for e in ordered:
+                linked.setdefault(key(e), []).append(e)
+            await each_by_key(list(linked.values()), id, review, limit=_REVIEWS_AT_ONCE)
+
+        return on_accepted
 
     async def review(group: list[RequestEnvelope]) -> None:
         await reviewer.review_linked(group, _REVIEWS_AT_ONCE)
@@ -67,8 +77,19 @@ def build_router(
         for event in events:
             await reviewer.cancel(event)
 
-    c = consumers
-    c.add_values(Topic.ACCEPTED, "herald-review", RequestEnvelope, on_accepted, max_records=100)
+    c, accepted, envelope = consumers, Topic.ACCEPTED, RequestEnvelope
+    c.add_values(accepted, "herald-review", envelope, reviewing(False), max_records=100)
+    # its own group: what neither can take, `herald-review` dead-letters; its work is
+    # critical (herald.runtime.lane: the pool's reserve; docs/critical-lane.md)
+    c.add_values(
+        accepted,
+        "herald-review-critical",
+        envelope,
+        reviewing(True),
+        max_records=100,
+        dead_letters=False,
+        critical=True,
+    )
     c.add_values(Topic.CANCELS, "herald-review-cancels", CancelRequested, on_cancels)
     if templates is not None:
         group, model = "herald-review-templates", TemplateReviewRequested

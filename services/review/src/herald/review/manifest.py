@@ -12,6 +12,11 @@ MANIFEST = declare(
     "review",
     home=__file__,
     http_port=8002,
-    consumes={"": Topic.ACCEPTED, "cancels": Topic.CANCELS, "templates": Topic.TEMPLATE_REVIEWS},
+    consumes={
+        "": Topic.ACCEPTED,
+        "cancels": Topic.CANCELS,
+        "critical": Topic.ACCEPTED,
+        "templates": Topic.TEMPLATE_REVIEWS,
+    },
     produces={Topic.APPROVED, Topic.DLQ, Topic.STANDING, Topic.STATUS, Topic.TEMPLATE_REVIEWED},
 )

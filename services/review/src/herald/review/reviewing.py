@@ -21,6 +21,7 @@ from herald.review.violations import Violations
 from herald.runtime.clock import Clock
 from herald.runtime.events import EventBus
 from herald.runtime.keyed import each_by_key
+from herald.runtime.lane import CriticalFirstLock
 from herald.runtime.statuses import status_of
 from herald.runtime.tracing import bind_trace, trace_headers
 
@@ -45,7 +46,7 @@ class Reviewer:
     ) -> None:
         self._engine, self._repo, self._violations = engine, repo, violations
         self._judge = Judge(engine, links)
-        self._judging = asyncio.Lock()
+        self._judging = CriticalFirstLock()  # a critical review waits for the holder only
         self._events, self._metrics, self._clock = events, metrics, clock
 
     async def review(self, envelope: RequestEnvelope) -> None:

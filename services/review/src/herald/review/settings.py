@@ -1,4 +1,4 @@
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from herald.runtime.secret_rules import long_secret
 from herald.runtime.settings import ServiceSettings
@@ -6,6 +6,9 @@ from herald.runtime.settings import ServiceSettings
 
 class ReviewSettings(ServiceSettings):
     http_port: int = 8002
+    db_pool_critical_reserve: int = Field(default=2, ge=0)
+    """Connections beyond DB_POOL_MAX only critical work takes (herald.runtime.pool): the
+    `herald-review-critical` group's reviews never wait behind a bulk batch's for one."""
     review_policy_file: str | None = None
     """JSON or TOML review policy (see docs/review-rules.md); none means the defaults."""
     review_dictionary_dir: str | None = None
