@@ -45,7 +45,8 @@ class LaneSlots:
         return cls(total - reserved, reserved)
 
     def _critical(self) -> asyncio.Semaphore | None:
-        return self._reserved if _CRITICAL.get() else None
+        reserved = self._reserved
+        return reserved if reserved is not None and _CRITICAL.get() else None
 
     def locked(self) -> bool:
         mine = self._critical()
