@@ -28,10 +28,14 @@ class TokenSigner:
         if not keys:
             raise ValueError(f"at least one {what} key is needed")
         self._keys, self._active, self._domain = keys, next(iter(keys)), domain
+        # each key's HMAC set up once and copied per token: `hmac.digest` sets the key up
+        # on every call (2.6 against 1.8 µs a signature; a tracked link is signed per send)
+        self._prepared = {kid: hmac.new(k, domain, hashlib.sha256) for kid, k in keys.items()}
 
     def _mac(self, kid: str, body: str) -> str:
-        signed = self._domain + f"{body}.{kid}".encode()
-        return b64(hmac.digest(self._keys[kid], signed, hashlib.sha256))
+        mac = self._prepared[kid].copy()
+        mac.update(f"{body}.{kid}".encode())
+        return b64(mac.digest())
 
     def sign(self, payload: dict[str, Any], ascii_only: bool = True) -> str:
         return self.sign_json(json.dumps(payload, separators=(",", ":"), ensure_ascii=ascii_only))

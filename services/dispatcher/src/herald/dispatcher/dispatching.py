@@ -9,8 +9,9 @@ the partition moves on.
 """
 
 import asyncio
+from collections import Counter
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -138,9 +139,11 @@ class Dispatcher:
         send: Send,
         cancelled: set[tuple[str, str]],
         consent: dict[tuple[str, str], ConsentRow],
+        now: datetime | None = None,
     ) -> Done | frozenset[Channel]:
-        """What is known before any call: an outcome, or the channels consent allows."""
-        now = self._clock()
+        """What is known before any call: an outcome, or the channels consent allows;
+        `now` is the batch's (one clock reading for all its sends), else the clock's."""
+        now = self._clock() if now is None else now
         if (send.tenant, send.request_id) in cancelled:
             return Done(outcome(send, OutcomeKind.CANCELLED, now, detail="request cancelled"))
         if send.expires_at is not None and now >= send.expires_at:
@@ -182,8 +185,11 @@ class Dispatcher:
         await self._ledger.finish(finished)
         outcomes = finished + republish
         await self._events.publish_batched(Topic.OUTCOMES, outcomes)
+        # one counter update per label set, not per outcome (issue 17)
+        counts = Counter((o.channel or "", o.provider or "", o.outcome) for o in finished)
+        for labels, count in counts.items():
+            self._metrics.outcomes_by(*labels).inc(count)
         for o in finished:
-            self._metrics.outcomes_by(o.channel or "", o.provider or "", o.outcome).inc()
             if o.outcome is OutcomeKind.FAILED:
                 # deliberate declaration: a structured log event: its fields, named
                 log.warning(
@@ -219,8 +225,9 @@ class _Lanes:
         self._finished: list[Done | Later] = []
         self.unfinished: dict[int, Work] = {}
         todo: list[tuple[int, Work, frozenset[Channel]]] = []
+        now = owner._clock()
         for index, (send, progress) in enumerate(items):
-            checked = owner.check(send, *gates)
+            checked = owner.check(send, *gates, now)
             if isinstance(checked, Done):
                 self._finished.append(checked)
             else:

@@ -12,8 +12,6 @@ gates deeper in the call need no new argument.
 """
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from contextvars import ContextVar
 
 from herald.contracts.critical import is_critical
@@ -47,7 +45,8 @@ class LaneSlots:
         return cls(total - reserved, reserved)
 
     def _critical(self) -> asyncio.Semaphore | None:
-        return self._reserved if _CRITICAL.get() else None
+        reserved = self._reserved
+        return reserved if reserved is not None and _CRITICAL.get() else None
 
     def locked(self) -> bool:
         mine = self._critical()
@@ -73,16 +72,31 @@ class LaneSlots:
         else:
             self._shared.release()
 
-    @contextlib.asynccontextmanager
-    async def slot(self, send: Send) -> AsyncIterator[None]:
-        """Hold one slot while `send` is delivered, with its lane known to every gate on
-        the way (the provider's `LaneSlots` too)."""
-        token = _CRITICAL.set(is_critical(send.category, send.priority))
+    def slot(self, send: Send) -> "_Held":
+        """Hold one slot while `send` is delivered (`async with`), with its lane known to
+        every gate on the way (the provider's `LaneSlots` too)."""
+        return _Held(self, is_critical(send.category, send.priority))
+
+
+class _Held:
+    """One send's slot: a plain async context manager (issue 17: per send, a generator
+    based one cost a generator, a wrapper and their frames)."""
+
+    __slots__ = ("_critical", "_slots", "_token")
+
+    def __init__(self, slots: LaneSlots, critical: bool) -> None:
+        self._slots, self._critical = slots, critical
+
+    async def __aenter__(self) -> None:
+        self._token = _CRITICAL.set(self._critical)
         try:
-            await self.acquire()
-            try:
-                yield
-            finally:
-                self.release()
+            await self._slots.acquire()
+        except BaseException:
+            _CRITICAL.reset(self._token)
+            raise
+
+    async def __aexit__(self, *_exc: object) -> None:
+        try:
+            self._slots.release()
         finally:
-            _CRITICAL.reset(token)
+            _CRITICAL.reset(self._token)

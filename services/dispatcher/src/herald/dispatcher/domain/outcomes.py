@@ -62,13 +62,15 @@ def outcome(
         "deferred": send.deferred,
     }
     _set(made, "__dict__", values)
-    _set(made, "__pydantic_fields_set__", set(values))
+    _set(made, "__pydantic_fields_set__", _EVERY)
     _set(made, "__pydantic_extra__", None)
     _set(made, "__pydantic_private__", None)
     return made
 
 
 _set = object.__setattr__
+_EVERY = set(Outcome.model_fields)
+"""Every field is set: one set shared by every outcome (frozen models never change it)."""
 
 
 def dead_contacts(results: Sequence[Done | Later], at: datetime) -> list[ContactInvalidated]:

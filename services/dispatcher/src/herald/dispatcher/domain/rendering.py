@@ -110,12 +110,15 @@ class Parts:
 
 
 def parts(send: Send, channel: Channel) -> Parts:
-    v = send.content.variants.get(channel)
+    content = send.content
+    v = content.variants.get(channel) if content.variants else None
+    if v is None:  # the common case: one text for every channel
+        return Parts(content.title, content.body, None, None)
     return Parts(
-        title=(v.title if v and v.title else None) or send.content.title,
-        body=(v.body if v and v.body else None) or send.content.body,
-        subject=v.subject if v else None,
-        html=v.html if v else None,
+        title=v.title or content.title,
+        body=v.body or content.body,
+        subject=v.subject,
+        html=v.html,
     )
 
 

@@ -19,9 +19,12 @@ DEFAULT_CONCURRENCY = 16
 
 
 # deliberate declaration: one rendered message, field by field
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Message:
-    """One rendered message for one channel; links are already tracking links."""
+    """One rendered message for one channel; links are already tracking links. Treat it
+    as immutable (change one with `dataclasses.replace`): it is not `frozen` because a
+    frozen dataclass's `__init__` sets each of its 17 fields through `object.__setattr__`,
+    ~3 µs of the dispatcher's CPU per send more (issue 17)."""
 
     delivery_id: str
     request_id: str

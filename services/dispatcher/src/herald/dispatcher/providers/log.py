@@ -13,6 +13,8 @@ class LogProvider(Provider):
 
     def __init__(self, name: str = "log") -> None:
         self.name = name
+        self._sent = Attempt(Result.SENT, name)
+        """Its one answer (frozen: shared by every call, not built per send)."""
 
     async def send(self, message: Message) -> Attempt:
         log.info(
@@ -22,4 +24,4 @@ class LogProvider(Provider):
             channel=str(message.channel),
             title=message.title,
         )
-        return Attempt(Result.SENT, self.name)
+        return self._sent
