@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from herald.runtime.loops import Wakeup
 from herald.scheduler.domain.policy import Policies
@@ -160,23 +162,35 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-async def test_a_single_push_costs_one_release_round_not_one_per_loop() -> None:
-    s = Scheduler(poll_s=3600.0)
-    await s.add(recipient("u-1"))
-    releaser, rounds = counting(s, batch=1000)
+@contextlib.asynccontextmanager
+async def release_loops(releaser: Any, rounds: list[Any]) -> AsyncIterator[None]:
+    """The releaser's loops running, each past its first (empty) round; on leaving, every
+    loop woken meanwhile has run its round, and the loops stop."""
     releasing = asyncio.create_task(releaser.run())
     try:
         async with asyncio.timeout(60):  # a guard against hanging, not a measurement
-            while len(rounds) < 4:  # each loop's first round found nothing
+            while len(rounds) < 4:
                 await asyncio.sleep(0)
-            await s.plan(push_request("one", {"recipients": ["u-1"]}))
-            while not s.sends("one"):
-                await asyncio.sleep(0)
+            yield
         await settle()
     finally:
         releasing.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await releasing
+
+
+async def until(done: Callable[[], bool]) -> None:
+    while not done():
+        await asyncio.sleep(0)
+
+
+async def test_a_single_push_costs_one_release_round_not_one_per_loop() -> None:
+    s = Scheduler(poll_s=3600.0)
+    await s.add(recipient("u-1"))
+    releaser, rounds = counting(s, batch=1000)
+    async with release_loops(releaser, rounds):
+        await s.plan(push_request("one", {"recipients": ["u-1"]}))
+        await until(lambda: bool(s.sends("one")))
     assert [(critical, n) for _, critical, n in rounds[4:]] == [(False, 1)]
 
 
@@ -184,19 +198,9 @@ async def test_a_backlog_brings_in_every_release_loop_of_its_lanes() -> None:
     s = Scheduler(poll_s=3600.0)
     await s.add(*(recipient(f"b-{i}") for i in range(12)))
     releaser, rounds = counting(s, batch=1)
-    releasing = asyncio.create_task(releaser.run())
-    try:
-        async with asyncio.timeout(60):  # a guard against hanging, not a measurement
-            while len(rounds) < 4:
-                await asyncio.sleep(0)
-            await s.plan(push_request("many", {"all": True}))
-            while len(s.sends("many")) < 12:
-                await asyncio.sleep(0)
-        await settle()
-    finally:
-        releasing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await releasing
+    async with release_loops(releaser, rounds):
+        await s.plan(push_request("many", {"all": True}))
+        await until(lambda: len(s.sends("many")) >= 12)
     assert sum(n for _, critical, n in rounds if critical is False) == 12
     assert len({loop for loop, critical, n in rounds if critical is False and n}) == 3
     assert not [n for _, critical, n in rounds[4:] if critical]  # not woken
@@ -206,17 +210,8 @@ async def test_a_push_for_later_wakes_no_release_loop() -> None:
     s = Scheduler(poll_s=3600.0)
     await s.add(recipient("w-1"))
     releaser, rounds = counting(s, batch=1000)
-    releasing = asyncio.create_task(releaser.run())
-    try:
-        async with asyncio.timeout(60):  # a guard against hanging, not a measurement
-            while len(rounds) < 4:
-                await asyncio.sleep(0)
+    async with release_loops(releaser, rounds):
         later = {"send_at": (NOW + timedelta(hours=1)).isoformat()}
         await s.plan(push_request("later", {"recipients": ["w-1"]}, schedule=later))
-        await settle()
-    finally:
-        releasing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await releasing
     assert rounds[4:] == []
     assert len(s.state.timers) == 1
