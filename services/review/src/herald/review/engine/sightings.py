@@ -61,12 +61,12 @@ def _bounded(folded: Folded, start: int, end: int, inflected: bool) -> bool:
     verbs and things are held to it too (`bet` is not in `better`). A word as written
     (not a pinyin spelling) may end in an English plural (`handgun` finds `handguns`,
     `escort` finds `escorts`)."""
-    text, codes = folded.original, folded.codes
-    if _word_char(chr(codes[start])):
+    text, folded_text = folded.original, folded.text  # all in the plane: one code unit each
+    if _word_char(folded_text[start]):
         first = int(folded.origin[start])
         if first > 0 and _word_char(text[first - 1]):
             return False
-    if _word_char(chr(codes[end])):
+    if _word_char(folded_text[end]):
         last = int(folded.origin[end])
         if last + 1 < len(text) and _word_char(text[last + 1]):
             return inflected and text[last].isalpha() and _plural(text, last + 1)
