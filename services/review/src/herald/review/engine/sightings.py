@@ -4,7 +4,6 @@ pair rules' verbs and things, repost markers."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from herald.review.engine.entries import TermEntry
 from herald.review.engine.keys import Role
@@ -17,17 +16,22 @@ Marked = tuple[int, int, int]
 """(folded start, end exclusive, index) of a repost marker's folded form."""
 
 
-@dataclass(slots=True)
 class Sightings:
-    hits: list[Found] = field(default_factory=list)
-    allowed: list[tuple[int, int]] = field(default_factory=list)
-    cues: list[int] = field(default_factory=list)
-    """The context rules whose cues were seen."""
-    offers: list[tuple[int, int, int]] = field(default_factory=list)
-    """(start, end inclusive, context rule) of each offer seen."""
-    sides: dict[tuple[str, int], list[Span]] = field(default_factory=lambda: defaultdict(list))
-    """(verb or thing, pair rule) -> where each was seen."""
-    marked: list[Marked] = field(default_factory=list)
+    """What a text's matches were, by role. A plain class with slots: a dataclass's
+    default factories are a Python call each, and every text with a match builds one."""
+
+    __slots__ = ("allowed", "cues", "hits", "marked", "offers", "sides")
+
+    def __init__(self) -> None:
+        self.hits: list[Found] = []
+        self.allowed: list[tuple[int, int]] = []
+        self.cues: list[int] = []
+        """The context rules whose cues were seen."""
+        self.offers: list[tuple[int, int, int]] = []
+        """(start, end inclusive, context rule) of each offer seen."""
+        self.sides: defaultdict[tuple[str, int], list[Span]] = defaultdict(list)
+        """(verb or thing, pair rule) -> where each was seen."""
+        self.marked: list[Marked] = []
 
 
 def sort_matches(
