@@ -4,7 +4,6 @@ pair rules' verbs and things, repost markers."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from herald.review.engine.entries import TermEntry
 from herald.review.engine.keys import Role
@@ -17,17 +16,22 @@ Marked = tuple[int, int, int]
 """(folded start, end exclusive, index) of a repost marker's folded form."""
 
 
-@dataclass(slots=True)
 class Sightings:
-    hits: list[Found] = field(default_factory=list)
-    allowed: list[tuple[int, int]] = field(default_factory=list)
-    cues: list[int] = field(default_factory=list)
-    """The context rules whose cues were seen."""
-    offers: list[tuple[int, int, int]] = field(default_factory=list)
-    """(start, end inclusive, context rule) of each offer seen."""
-    sides: dict[tuple[str, int], list[Span]] = field(default_factory=lambda: defaultdict(list))
-    """(verb or thing, pair rule) -> where each was seen."""
-    marked: list[Marked] = field(default_factory=list)
+    """What a text's matches were, by role. A plain class with slots: a dataclass's
+    default factories are a Python call each, and every text with a match builds one."""
+
+    __slots__ = ("allowed", "cues", "hits", "marked", "offers", "sides")
+
+    def __init__(self) -> None:
+        self.hits: list[Found] = []
+        self.allowed: list[tuple[int, int]] = []
+        self.cues: list[int] = []
+        """The context rules whose cues were seen."""
+        self.offers: list[tuple[int, int, int]] = []
+        """(start, end inclusive, context rule) of each offer seen."""
+        self.sides: defaultdict[tuple[str, int], list[Span]] = defaultdict(list)
+        """(verb or thing, pair rule) -> where each was seen."""
+        self.marked: list[Marked] = []
 
 
 def sort_matches(
@@ -61,12 +65,12 @@ def _bounded(folded: Folded, start: int, end: int, inflected: bool) -> bool:
     verbs and things are held to it too (`bet` is not in `better`). A word as written
     (not a pinyin spelling) may end in an English plural (`handgun` finds `handguns`,
     `escort` finds `escorts`)."""
-    text, codes = folded.original, folded.codes
-    if _word_char(chr(codes[start])):
+    text, folded_text = folded.original, folded.text  # all in the plane: one code unit each
+    if _word_char(folded_text[start]):
         first = int(folded.origin[start])
         if first > 0 and _word_char(text[first - 1]):
             return False
-    if _word_char(chr(codes[end])):
+    if _word_char(folded_text[end]):
         last = int(folded.origin[end])
         if last + 1 < len(text) and _word_char(text[last + 1]):
             return inflected and text[last].isalpha() and _plural(text, last + 1)

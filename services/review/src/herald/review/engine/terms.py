@@ -102,24 +102,33 @@ class TermMatcher:
         seen.hits += extra
         if not seen.hits and not seen.sides:
             return [], seen.marked
-        innocent = Allowed(seen.allowed)
-        scene = Scene(len(self.contexts))
-        for rule in seen.cues:
-            scene.saw("cue", rule)
-        for start, end, rule in seen.offers:
-            if not innocent.covers(start, end):  # 要求下载 in a warning offers nothing
-                scene.saw("offer", rule)
+        # No innocent phrase covers nothing, and without a cue no context rule clears
+        # anything: most texts with a hit have neither, and skip that bookkeeping.
+        innocent = Allowed(seen.allowed) if seen.allowed else None
         if seen.sides:
             sides = {
-                k: [w for w in v if not innocent.covers(*w[:2])] for k, v in seen.sides.items()
+                k: [w for w in v if innocent is None or not innocent.covers(*w[:2])]
+                for k, v in seen.sides.items()
             }
             seen.hits += self._pairs(sides)
-        kept = [h for h in seen.hits if not innocent.covers(h[0], h[1])]
-        kept = [h for h in kept if not scene.clears(h[2], self.contexts)]
-        shapes = [(s, e, entry.category, how.startswith("pair")) for s, e, entry, how in kept]
+        kept = seen.hits
+        if innocent is not None:
+            kept = [h for h in kept if not innocent.covers(h[0], h[1])]
+        if seen.cues:
+            scene = Scene(len(self.contexts))
+            for rule in seen.cues:
+                scene.saw("cue", rule)
+            for start, end, rule in seen.offers:
+                if innocent is None or not innocent.covers(start, end):  # 要求下载 in a warning
+                    scene.saw("offer", rule)
+            kept = [h for h in kept if not scene.clears(h[2], self.contexts)]
+        if len(kept) == 1:  # nothing for it to lie inside
+            chosen: list[int] | range = range(1)
+        else:
+            shapes = [(s, e, entry.category, how.startswith("pair")) for s, e, entry, how in kept]
+            chosen = outermost(shapes)
         found = [
-            Hit(kept[i][2], *folded.span(kept[i][0], kept[i][1] + 1), kept[i][3])
-            for i in outermost(shapes)
+            Hit(kept[i][2], *folded.span(kept[i][0], kept[i][1] + 1), kept[i][3]) for i in chosen
         ]
         return found, seen.marked
 
