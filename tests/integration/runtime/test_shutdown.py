@@ -14,7 +14,7 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.integration
 
 
-async def test_a_closer_still_publishes_when_the_service_stops(
+async def test_closers_still_publish_when_the_service_stops_even_after_one_failed(
     kafka: str, database_url: str
 ) -> None:
     prefix = new_prefix()
@@ -26,6 +26,10 @@ async def test_a_closer_still_publishes_when_the_service_stops(
         await rt.events.publish(Topic.CONTACTS, "goodbye", b'{"said": "goodbye"}')
         published.append("goodbye")
 
+    async def broken() -> None:
+        raise RuntimeError("a closer that fails")
+
+    rt.on_close(broken)  # the ones after it still run
     rt.on_close(last_words)
     watcher = await TopicWatcher(kafka, prefix + Topic.CONTACTS).start()
     try:

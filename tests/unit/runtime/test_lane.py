@@ -138,3 +138,17 @@ async def test_a_cancelled_waiter_passes_the_lock_on() -> None:
     await asyncio.gather(holder, after)
     assert cancelled.cancelled()
     assert not lock.locked()
+
+
+async def test_a_waiter_cancelled_as_the_lock_is_released_ends_cancelled_and_frees_it() -> None:
+    lock = lane.CriticalFirstLock()
+    await lock.__aenter__()
+    waiting = asyncio.create_task(lock.__aenter__())
+    await asyncio.sleep(0)  # queued
+    waiting.cancel()  # its future is cancelled now; the task resumes a turn later
+    await lock.__aexit__(None, None, None)  # the hand-over pops the cancelled waiter first
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert not lock.locked()
+    async with lock:  # and the lock is still usable
+        assert lock.locked()

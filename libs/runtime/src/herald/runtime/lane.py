@@ -144,7 +144,7 @@ class CriticalFirstLock:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self._hand_over()  # handed over, then cancelled: pass it on
-            else:
+            elif waiter in queue:  # a hand-over may have popped it (cancelled) already
                 queue.remove(waiter)
             raise
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker, KafkaRouter
@@ -175,6 +176,22 @@ async def readiness(rt: Runtime, uses_db: bool) -> dict[str, str]:
     return problems
 
 
+async def _close(rt: Runtime, pool: asyncpg.Pool | None) -> None:
+    """After the consumers stopped: the closers (before the bus stops: a closer may still
+    publish), then the bus and the pool, whatever a closer raised."""
+    try:
+        for closer in rt.closers:
+            try:
+                await closer()
+            except Exception:  # the others, the bus and the pool still close
+                log.exception("closer_failed", closer=getattr(closer, "__qualname__", ""))
+    finally:
+        await rt.events.stop()
+        if pool is not None:
+            await pool.close()
+        rt.db.attach(None)
+
+
 def create_app(
     rt: Runtime,
     *,
@@ -214,12 +231,7 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await rt.broker.stop()
-            for closer in rt.closers:  # before the bus stops: a closer may still publish
-                await closer()
-            await rt.events.stop()
-            if pool is not None:
-                await pool.close()
-            rt.db.attach(None)
+            await _close(rt, pool)
 
     s = rt.settings
     docs: dict[str, Any] = {} if s.http_docs else NO_DOCS

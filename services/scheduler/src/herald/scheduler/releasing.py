@@ -69,9 +69,9 @@ class Releaser:
         `loops` (a process serving one lane) says each loop's lanes instead."""
         await self.sync_rates()
         kinds = self._loops
-        await asyncio.gather(
-            *(self._work(kind, leads=kind not in kinds[:i]) for i, kind in enumerate(kinds))
-        )
+        async with asyncio.TaskGroup() as loops:  # one failing stops all (then a restart)
+            for i, kind in enumerate(kinds):
+                loops.create_task(self._work(kind, leads=kind not in kinds[:i]))
 
     async def sync_rates(self) -> None:
         """Bring every lane's rate in line with the policies (they may have changed)."""
