@@ -123,7 +123,8 @@ def main() -> None:
     start = time.perf_counter()
     matcher = TermMatcher(entries)
     build_s = time.perf_counter() - start
-    engine = Engine(Policy(), lambda: matcher)
+    engine = Engine(Policy(), lambda: matcher)  # the shipped policy
+    with_model = Engine(Policy(plain_wording=WordingPolicy(enabled=True)), lambda: matcher)
     requests = make_requests(args.requests, terms, rng)
     texts = [p.text for r in requests for p in pieces(r)]
     mb = sum(len(t.encode()) for t in texts) / 1e6
@@ -139,6 +140,7 @@ def main() -> None:
     joined = ["\0".join(p.text for p in readable(pieces(r)) if p.kind != "url") for r in requests]
     runs = {
         "engine_all_rules": lambda: [engine.evaluate(r) for r in requests],
+        "engine_with_wording_model": lambda: [with_model.evaluate(r) for r in requests],
         "engine_terms_only": lambda: [matcher.find(t) for t in joined],
         "bare_pyahocorasick_utf8": lambda: [list(bare_utf8.iter(as_bytes(t))) for t in texts],
         "bare_ahocorasick_rs": lambda: [bare_rs.find_matches_as_indexes(t, True) for t in texts],

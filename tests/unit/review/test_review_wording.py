@@ -14,8 +14,8 @@ from herald.review.policy import Policy, WordingPolicy
 _DICT = Dictionaries(Policy(), None)
 PARAPHRASE = "加群每天跟着老师买，保证翻倍，亏了全额返还"
 """A plain paraphrase (an investment scam's pitch) in words no dictionary entry names."""
-ON = Policy()
-"""The shipped policy: the second opinion is on by default."""
+ON = Policy(plain_wording=WordingPolicy(enabled=True))
+"""The second opinion turned on (it is off by default: its cost, docs/review-rules.md)."""
 MODEL = shipped().name
 
 
@@ -40,8 +40,10 @@ def test_a_plain_paraphrase_no_dictionary_names_is_held_with_the_models_evidence
 def test_the_policy_switch_turns_the_second_opinion_off() -> None:
     off = Policy(plain_wording=WordingPolicy(enabled=False))
     assert not [f for f in findings(_paraphrase(), off) if f.rule == "plain_wording"]
-    strict = Policy(plain_wording=WordingPolicy(threshold=1.0))
+    strict = Policy(plain_wording=WordingPolicy(enabled=True, threshold=1.0))
     assert not [f for f in findings(_paraphrase(), strict) if f.rule == "plain_wording"]
+    shipped_policy = Policy()  # off by default: its cost (docs/review-rules.md)
+    assert not [f for f in findings(_paraphrase(), shipped_policy) if f.rule == "plain_wording"]
 
 
 def test_an_ordinary_push_is_not_held() -> None:
